@@ -1,0 +1,64 @@
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-toolbox";
+
+/**
+ * The compiler comes from the npm `solc` package (WebAssembly), never from a
+ * download: no build machine can reach the compiler host. Any contract that asks
+ * for another version fails loudly, naming the pinned one.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const solcPackage = require("solc/package.json") as { version: string };
+export const PINNED_SOLC_VERSION = solcPackage.version;
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }) => {
+  if (args.solcVersion !== PINNED_SOLC_VERSION) {
+    throw new Error(
+      `Solidity ${args.solcVersion} was requested, but this project compiles offline with the ` +
+        `npm package solc@${PINNED_SOLC_VERSION} only. Set the pragma and hardhat.config.ts to ${PINNED_SOLC_VERSION}.`,
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: args.solcVersion,
+    longVersion: solc.version(),
+  };
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: PINNED_SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+    },
+  },
+  networks: {
+    hardhat: {
+      // Deterministic accounts and chain id for tests and the main job.
+      chainId: 31337,
+    },
+    localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+  },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS !== undefined,
+    outputFile: process.env.REPORT_GAS_FILE ?? "gas-report.txt",
+    noColors: true,
+    offline: true,
+    showMethodSig: false,
+    excludeContracts: ["mocks/"],
+  },
+  typechain: {
+    outDir: "typechain-types",
+    target: "ethers-v6",
+  },
+  mocha: {
+    timeout: 600_000,
+  },
+};
+
+export default config;

@@ -1,0 +1,32 @@
+import fc from "fast-check";
+
+/**
+ * Settings shared by every fast-check property and campaign.
+ *
+ * - `FUZZ_SEED` replays a run: every failure prints `seed` and `path` (and the shrunk counterexample);
+ *   rerun with `FUZZ_SEED=<seed> FUZZ_PATH=<path> npm test` to get the same counterexample back.
+ * - `FUZZ_RUNS` scales the campaign: `npm test` uses each property's bounded default,
+ *   `npm run test:fuzz` a long one.
+ */
+const envSeed = process.env.FUZZ_SEED;
+export const FUZZ_SEED: number =
+  envSeed !== undefined ? Number(envSeed) : Date.now() ^ (Math.random() * 0x7fffffff);
+
+let announced = false;
+
+/** fast-check parameters for a property whose bounded campaign is `defaultRuns` runs. */
+export function fuzzParams<T>(defaultRuns: number): fc.Parameters<T> {
+  if (!announced) {
+    // Printed once so that even a passing run can be replayed.
+    console.log(`    fuzz seed: ${FUZZ_SEED} (replay with FUZZ_SEED=${FUZZ_SEED})`);
+    announced = true;
+  }
+  const scale = process.env.FUZZ_RUNS !== undefined ? Number(process.env.FUZZ_RUNS) : undefined;
+  return {
+    seed: FUZZ_SEED,
+    path: process.env.FUZZ_PATH,
+    numRuns: scale ?? defaultRuns,
+    verbose: fc.VerbosityLevel.Verbose,
+    endOnFailure: false,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The protocol's invariants, named once. Every campaign handler and property test that checks one cites it
+ * by this name (e.g. `assertInvariant(INV.OPEN_INTEREST, ...)`), and docs/invariants.md maps each name to the
+ * tests that check it.
+ */
+export const INV = {
+  /** For every series: ERC-1155 long supply + longs held in accounts == total shorts. */
+  OPEN_INTEREST: "INV_OPEN_INTEREST",
+  /** For every asset: vault shares held by the clearing house >= sum of account balances + unpaid settled payouts. */
+  SOLVENCY: "INV_SOLVENCY",
+  /** No account at or above maintenance margin is liquidated. */
+  NO_HEALTHY_LIQUIDATION: "INV_NO_HEALTHY_LIQUIDATION",
+  /** No risk-increasing action leaves the acting account below initial margin. */
+  INITIAL_MARGIN_AFTER_ACTION: "INV_INITIAL_MARGIN_AFTER_ACTION",
+  /** Vault totalAssets is backed by its token balance. */
+  VAULT_BACKING: "INV_VAULT_BACKING",
+  /** Vault convert/preview functions round as ERC-4626 requires (in the vault's favour). */
+  VAULT_ROUNDING: "INV_VAULT_ROUNDING",
+  /** No sequence of deposits, donations and withdrawals takes an honest depositor's funds beyond dust. */
+  VAULT_NO_THEFT: "INV_VAULT_NO_THEFT",
+  /** While a scope is tripped no call it guards succeeds; risk-reducing calls still do. */
+  BREAKER_GUARDS: "INV_BREAKER_GUARDS",
+  /** Outflow within any window never exceeds the configured share of liquidity. */
+  BREAKER_OUTFLOW_LIMIT: "INV_BREAKER_OUTFLOW_LIMIT",
+  /** A price is returned only with quorum, freshness and spread satisfied. */
+  ORACLE_PRICE_VALIDITY: "INV_ORACLE_PRICE_VALIDITY",
+  /** Bad debt is fully accounted: insurance drawn + socialised loss == deficit. */
+  BAD_DEBT_ACCOUNTED: "INV_BAD_DEBT_ACCOUNTED",
+} as const;
+
+export type InvariantName = (typeof INV)[keyof typeof INV];
+
+/** Throw an error that names the invariant and carries the evidence. */
+export function assertInvariant(name: InvariantName, holds: boolean, evidence: () => string): void {
+  if (!holds) throw new Error(`${name} violated: ${evidence()}`);
+}
