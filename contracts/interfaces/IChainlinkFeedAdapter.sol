@@ -12,7 +12,8 @@ import {IPriceSource} from "./IPriceSource.sol";
 /// @dev Immutable: feed, asset, decimals and bounds are fixed at construction; governance replaces the adapter to
 /// change them. `latest` reverts `NonPositiveAnswer`, `IncompleteRound`, `StaleRound`, `AnswerOverflow`,
 /// `PriceOutOfBounds`, or whatever the feed reverts with; a feed with more than 18 decimals is scaled down rounding
-/// down (the digits dropped are below 1e-18 quote per unit). Freshness (`updatedAt` against a heartbeat) is judged by the aggregator, not here.
+/// down (the digits dropped are below 1e-18 quote per unit). Freshness (`updatedAt` against a heartbeat) is judged
+/// by the aggregator, not here.
 /// Trust: the feed's owner (e.g. Chainlink) is trusted for the value within the bounds; the bounds catch a feed
 /// frozen at its own floor or ceiling (as LUNA/USD froze at its minimum answer in May 2022) and decimal mistakes.
 interface IChainlinkFeedAdapter is IPriceSource {

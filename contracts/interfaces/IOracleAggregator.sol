@@ -29,11 +29,13 @@ import {IPriceSource} from "./IPriceSource.sol";
 /// last changed): while the sequencer is down, and for `sequencerGracePeriodSeconds` after it is back up, every
 /// price is refused.
 /// @dev Non-upgradeable. Configuration only through governance (GOVERNOR_ROLE, the timelock). The aggregator must
-/// hold ORACLE_ROLE on the breaker. `getPrice` reverts `AssetNotConfigured`, `SequencerDown`, `SequencerGracePeriod`,
-/// `QuorumNotMet`, `SpreadTooWide`, `PriceJumpUnreported` or `InsufficientGasForSource`; its cost grows with the
-/// number of sources, and a source that burns its whole gas cap costs the caller `SOURCE_GAS_LIMIT`. Trust: governance chooses the sources; a minority of the fresh sources (fewer
-/// than half) cannot move the median outside the range of the others, and any disagreement beyond the spread
-/// bound halts the price instead of moving it.
+/// hold ORACLE_ROLE on the breaker. `getPrice` reverts `AssetNotConfigured`, `SequencerDown`,
+/// `SequencerGracePeriod`, `QuorumNotMet`, `SpreadTooWide`, `PriceJumpUnreported` or `InsufficientGasForSource`;
+/// its cost grows with the number of sources, and a source that burns its whole gas cap costs the caller
+/// `SOURCE_GAS_LIMIT`.
+/// Trust: governance chooses the sources; a minority of the fresh sources (fewer than half) cannot move the median
+/// outside the range of the others, and any disagreement beyond the spread bound halts the price instead of
+/// moving it.
 interface IOracleAggregator is IPriceOracle {
     /// @notice One source of an asset.
     /// @param source The source contract; its `asset()` must be the configured asset.

@@ -15,7 +15,7 @@ contract MockChainlinkFeed is AggregatorV3Interface {
 
     uint8 public decimals;
     string public description = "mock";
-    uint256 public constant version = 1;
+    uint256 private constant VERSION = 1;
     Mode public mode;
 
     uint80 private _roundId;
@@ -50,6 +50,10 @@ contract MockChainlinkFeed is AggregatorV3Interface {
         _startedAt = startedAt;
         _updatedAt = updatedAt;
         _answeredInRound = answeredInRound;
+    }
+
+    function version() external pure returns (uint256) {
+        return VERSION;
     }
 
     function setMode(Mode mode_) external {

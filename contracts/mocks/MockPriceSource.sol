@@ -16,13 +16,17 @@ contract MockPriceSource is IPriceSource {
         RevertBomb
     }
 
-    address public immutable asset;
+    address private immutable ASSET;
     uint256 public priceWad;
     uint256 public updatedAt;
     Mode public mode;
 
     constructor(address asset_) {
-        asset = asset_;
+        ASSET = asset_;
+    }
+
+    function asset() external view returns (address) {
+        return ASSET;
     }
 
     function set(uint256 priceWad_, uint256 updatedAt_) external {

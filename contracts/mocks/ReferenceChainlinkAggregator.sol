@@ -22,17 +22,25 @@ contract ReferenceChainlinkAggregator is AggregatorV3Interface {
         uint32 transmissionTimestamp;
     }
 
-    uint8 public immutable decimals;
+    uint8 private immutable DECIMALS;
     string public description;
-    uint256 public constant version = 6;
+    uint256 private constant VERSION = 6;
 
     HotVars internal s_hotVars;
     mapping(uint32 => Transmission) internal s_transmissions;
 
     constructor(uint8 decimals_, string memory description_) {
-        decimals = decimals_;
+        DECIMALS = decimals_;
         description = description_;
         s_hotVars.threshold = 1;
+    }
+
+    function decimals() external view returns (uint8) {
+        return DECIMALS;
+    }
+
+    function version() external pure returns (uint256) {
+        return VERSION;
     }
 
     function transmit(int192 answer, uint32 observationsTimestamp) external {

@@ -143,37 +143,7 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
             revert SpreadTooWide(asset, a.spreadWad, c.maxSpreadWad);
 
         uint128 price = uint128(a.priceWad); // the median of values <= MAX_PRICE_WAD fits in 128 bits
-        BandState memory b = _band[asset];
-        if (b.referenceWad == 0) {
-            _band[asset] = BandState({
-                referenceWad: price,
-                lastPriceWad: price,
-                windowStartedAt: uint64(block.timestamp)
-            });
-            emit BandReferenceSet(asset, price, block.timestamp);
-        } else {
-            if (_windowElapsed(b, c)) {
-                b.referenceWad = b.lastPriceWad;
-                b.windowStartedAt = uint64(block.timestamp);
-                emit BandReferenceSet(asset, b.referenceWad, block.timestamp);
-            }
-            if (_beyondBand(b.referenceWad, price, c.bandWad)) {
-                uint256 referencePrice = b.referenceWad;
-                // Re-anchor at the jumped price: the jump is now known to the breaker, so getPrice serves it
-                // (guarded consumers stay stopped by the trip) and the next poke compares with it.
-                _band[asset] = BandState({
-                    referenceWad: price,
-                    lastPriceWad: price,
-                    windowStartedAt: uint64(block.timestamp)
-                });
-                emit PriceBandBreachReported(asset, referencePrice, price);
-                emit BandReferenceSet(asset, price, block.timestamp);
-                BREAKER.reportPriceBandBreach(asset, referencePrice, price);
-                return PokeOutcome.PriceBandBreachReported;
-            }
-            b.lastPriceWad = price;
-            _band[asset] = b;
-        }
+        if (_updateBand(asset, c, price)) return PokeOutcome.PriceBandBreachReported;
         return _record(asset, price, a.updatedAt);
     }
 
@@ -276,8 +246,8 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
     function latestRound(
         address asset
     ) external view returns (uint80 roundId, uint256 priceWad, uint256 updatedAt) {
-        LatestRound memory l = _latest[asset];
-        return (l.roundId, l.priceWad, l.updatedAt);
+        LatestRound memory last = _latest[asset];
+        return (last.roundId, last.priceWad, last.updatedAt);
     }
 
     /// @inheritdoc IOracleAggregator
@@ -367,10 +337,51 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
         return Math.mulDiv(diff, WadMath.WAD, referencePrice, Math.Rounding.Ceil) > bandWad;
     }
 
+    /// @dev Roll the band window when it has elapsed and check `price` against the reference. On a jump, re-anchor
+    /// the band, report it to the breaker and return true (effects before the call).
+    function _updateBand(
+        address asset,
+        StoredConfig memory c,
+        uint128 price
+    ) private returns (bool breached) {
+        BandState memory b = _band[asset];
+        if (b.referenceWad == 0) {
+            _band[asset] = BandState({
+                referenceWad: price,
+                lastPriceWad: price,
+                windowStartedAt: uint64(block.timestamp)
+            });
+            emit BandReferenceSet(asset, price, block.timestamp);
+        } else {
+            if (_windowElapsed(b, c)) {
+                b.referenceWad = b.lastPriceWad;
+                b.windowStartedAt = uint64(block.timestamp);
+                emit BandReferenceSet(asset, b.referenceWad, block.timestamp);
+            }
+            if (_beyondBand(b.referenceWad, price, c.bandWad)) {
+                uint256 referencePrice = b.referenceWad;
+                // Re-anchor at the jumped price: the jump is now known to the breaker, so getPrice serves it
+                // (guarded consumers stay stopped by the trip) and the next poke compares with it.
+                _band[asset] = BandState({
+                    referenceWad: price,
+                    lastPriceWad: price,
+                    windowStartedAt: uint64(block.timestamp)
+                });
+                emit PriceBandBreachReported(asset, referencePrice, price);
+                emit BandReferenceSet(asset, price, block.timestamp);
+                BREAKER.reportPriceBandBreach(asset, referencePrice, price);
+                return true;
+            }
+            b.lastPriceWad = price;
+            _band[asset] = b;
+        }
+    }
+
     function _record(address asset, uint128 price, uint256 updatedAt) private returns (PokeOutcome) {
-        LatestRound memory l = _latest[asset];
-        if (l.roundId != 0 && l.priceWad == price && l.updatedAt == updatedAt) return PokeOutcome.Unchanged;
-        uint80 roundId = l.roundId + 1;
+        LatestRound memory last = _latest[asset];
+        if (last.roundId != 0 && last.priceWad == price && last.updatedAt == updatedAt)
+            return PokeOutcome.Unchanged;
+        uint80 roundId = last.roundId + 1;
         // updatedAt <= block.timestamp (stale and future sources were dropped), so it fits in 48 bits.
         _latest[asset] = LatestRound({roundId: roundId, priceWad: price, updatedAt: uint48(updatedAt)});
         _rounds[asset][roundId] = Round({priceWad: price, updatedAt: uint64(updatedAt)});
