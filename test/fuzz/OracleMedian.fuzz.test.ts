@@ -128,7 +128,9 @@ describe("fuzz/oracle/OracleMedian: the aggregator against the TypeScript refere
       ),
       fuzzParams(60),
     );
-    console.log(`    outcomes: ${seen.ok} priced, ${seen.quorum} quorum losses, ${seen.spread} spread refusals`);
+    console.log(
+      `    outcomes: ${seen.ok} priced, ${seen.quorum} quorum losses, ${seen.spread} spread refusals`,
+    );
   });
 
   it("the median lies between the fresh minimum and maximum, and is order-independent", () => {

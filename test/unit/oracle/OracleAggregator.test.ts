@@ -645,8 +645,8 @@ describe("unit/oracle/OracleAggregator", () => {
   it("is wired to GOVERNOR_ROLE for its configuration functions", async () => {
     const { aggregator, gov } = await loadFixture(deployOracleBase);
     const target = await aggregator.getAddress();
-    for (const name of ["setAssetConfig", "setSequencerUptimeFeed"]) {
-      const selector = aggregator.interface.getFunction(name)!.selector;
+    for (const name of ["setAssetConfig", "setSequencerUptimeFeed"] as const) {
+      const selector = aggregator.interface.getFunction(name).selector;
       expect(await gov.manager.getTargetFunctionRole(target, selector)).to.equal(Roles.GOVERNOR_ROLE);
     }
   });
