@@ -5,6 +5,7 @@ import * as ref from "../../scripts/lib/margin";
 import type { Position, RiskParams } from "../../scripts/lib/margin";
 import { DAY, NOW, WAD, absDiff, deployPricing, toSol } from "../shared/fixtures/pricing";
 import { fuzzParams } from "../shared/fuzz";
+import { INV, assertInvariant } from "../shared/invariants";
 
 const L = ref.LIMITS;
 
@@ -76,9 +77,16 @@ describe("fuzz/libraries/PortfolioMargin against the TypeScript reference", () =
         expect(absDiff(initial, expected.initialWad) <= tol * 2n).to.equal(true);
         // The protocol must not under-margin: the price error allowance (1e-9·(S + K)) dominates both the
         // contract's and the reference's error, so the contract is never below the unbiased model.
-        expect(maintenance >= unbiased.maintenanceWad, `${maintenance} < ${unbiased.maintenanceWad}`).to.equal(true);
-        // Any short gives a nonzero requirement.
-        if (pos.some((x) => x.amount < 0n)) expect(maintenance > 0n).to.equal(true);
+        assertInvariant(
+          INV.MARGIN_CONSERVATIVE,
+          maintenance >= unbiased.maintenanceWad,
+          () => `maintenance ${maintenance} < model ${unbiased.maintenanceWad}`,
+        );
+        assertInvariant(
+          INV.MARGIN_CONSERVATIVE,
+          !pos.some((x) => x.amount < 0n) || maintenance > 0n,
+          () => "a short with a zero requirement",
+        );
         expect(initial >= maintenance).to.equal(true);
       }),
       fuzzParams(40),

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { INV, assertInvariant } from "../../shared/invariants";
 import * as ref from "../../../scripts/lib/margin";
 import type { Position, RiskParams } from "../../../scripts/lib/margin";
 import {
@@ -38,7 +39,7 @@ describe("unit/libraries/PortfolioMargin", () => {
     ).to.equal(true);
     // Never below the unbiased model: the allowance covers the fixed-point error.
     const unbiased = ref.requirements(positions, spot, p, NOW, { allowance: false });
-    expect(maintenance >= unbiased.maintenanceWad).to.equal(true);
+    assertInvariant(INV.MARGIN_CONSERVATIVE, maintenance >= unbiased.maintenanceWad, () => `${maintenance}`);
     // Initial = ⌈maintenance · (1 + buffer)⌉, from the contract's own maintenance.
     const product = maintenance * (WAD + p.initialBufferWad);
     expect(initial).to.equal(product === 0n ? 0n : (product - 1n) / WAD + 1n);
