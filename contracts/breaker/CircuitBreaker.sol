@@ -11,8 +11,9 @@ import {Scopes} from "../libraries/Scopes.sol";
 /// liquidations, and an ERC-7265-style outflow rate limit per token. See ICircuitBreaker and docs/breaker.md.
 /// @dev Roles (wired by the deployment, scripts/lib/deploy/breaker.ts): ORACLE_ROLE the three reports, GUARDIAN_ROLE
 /// `pause`, GOVERNOR_ROLE (the timelock) `resume` and the setters, VAULT_ROLE `recordOutflow`/`recordInflow`.
-/// The guards' fast path reads one storage slot (`_status`): while no scope is tripped and no grace period may be
-/// running, a check costs that one SLOAD.
+/// The guards' fast path reads one storage slot (`_status`, the status word): while no scope is tripped and no
+/// grace period may be running, a check costs that one SLOAD. `_status` must stay alone in its slot with
+/// `trippedCount` in bits 0-31 and `graceHorizon` in bits 32-95 (BreakerGuarded decodes it).
 contract CircuitBreaker is ICircuitBreaker, AccessManaged {
     using RateLimit for RateLimit.Window;
 
@@ -247,6 +248,23 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
     /// @inheritdoc ICircuitBreaker
     function trippedScopeCount() external view returns (uint256) {
         return _status.trippedCount;
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function statusWord() external view returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := sload(_status.slot)
+        }
+    }
+
+    /// @notice Empty calldata: return the status word (see `statusWord`) without going through the dispatcher.
+    /// This is the guards' fast path: one SLOAD. Any other unknown call reverts `UnknownCall`.
+    fallback() external {
+        if (msg.data.length != 0) revert UnknownCall(msg.sig);
+        assembly ("memory-safe") {
+            mstore(0x00, sload(_status.slot))
+            return(0x00, 0x20)
+        }
     }
 
     /// @inheritdoc ICircuitBreaker

@@ -60,6 +60,8 @@ interface ICircuitBreaker {
         uint256 minSeconds,
         uint256 maxSeconds
     );
+    /// @notice A call with calldata that matches no function (the fallback answers empty calldata only).
+    error UnknownCall(bytes4 selector);
     /// @notice An in- or outflow of a token that has no outflow limit: protected vaults must not hold a token whose
     /// outflow is unlimited by omission (set 10,000 bps to allow everything explicitly).
     error OutflowLimitNotConfigured(address token);
@@ -181,6 +183,14 @@ interface ICircuitBreaker {
 
     /// @notice How many scopes are tripped now.
     function trippedScopeCount() external view returns (uint256);
+
+    /// @notice The guards' status word: bits 0-31 the number of tripped scopes, bits 32-95 the latest end of any
+    /// grace period. Zero count means every `checkScope`/`checkAction` passes; zero count and `block.timestamp` at
+    /// or past the horizon means every `checkLiquidation` passes.
+    /// @dev The CircuitBreaker also returns this word, ABI-encoded, to a call with empty calldata (its fallback),
+    /// which skips the function dispatcher: BreakerGuarded's fast path. Any other answer makes the guard fall back
+    /// to the full check.
+    function statusWord() external view returns (uint256);
 
     /// @notice `token`'s outflow limit (`maxOutflowBps` = 0 when none is configured).
     function outflowLimit(address token) external view returns (uint16 maxOutflowBps, uint32 windowSeconds);
