@@ -12,10 +12,10 @@ import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 /// Fast path: a guard first reads the breaker's status word (`ICircuitBreaker.statusWord`) with an empty-calldata
 /// call, which the CircuitBreaker answers from its fallback with one SLOAD; when nothing is tripped (and, for
 /// liquidations, no grace period runs) the guard passes without the full check. Otherwise, or if the breaker does
-/// not answer with exactly 32 bytes (any other ICircuitBreaker), it calls `checkScope`/`checkAction`/`checkLiquidation`, whose revert
-/// (`ScopeTripped`, `ScopeInGracePeriod`) is bubbled up unchanged. The calls are plain `staticcall`s in assembly,
-/// without an EXTCODESIZE check per call: the constructor checks once that the breaker has code, and a deployed
-/// breaker cannot lose it.
+/// not answer with exactly 32 bytes (any other ICircuitBreaker), it calls `checkScope`, `checkAction` or
+/// `checkLiquidation`, whose revert (`ScopeTripped`, `ScopeInGracePeriod`) is bubbled up unchanged. The calls are
+/// plain `staticcall`s in assembly, without an EXTCODESIZE check per call: the constructor checks once that the
+/// breaker has code, and a deployed breaker cannot lose it.
 abstract contract BreakerGuarded {
     /// @notice The breaker this module obeys.
     ICircuitBreaker public immutable BREAKER;

@@ -258,7 +258,10 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
     }
 
     /// @notice Empty calldata: return the status word (see `statusWord`) without going through the dispatcher.
-    /// This is the guards' fast path: one SLOAD. Any other unknown call reverts `UnknownCall`.
+    /// This is the guards' fast path: one SLOAD. Any other unknown call reverts `UnknownCall`; ETH is refused.
+    /// @dev Deliberately not "simple": it is a read-only view of one slot, and the saving (the dispatcher) is what
+    /// keeps the untripped guard under its 5,000-gas budget (docs/breaker.md).
+    // solhint-disable-next-line no-complex-fallback
     fallback() external {
         if (msg.data.length != 0) revert UnknownCall(msg.sig);
         assembly ("memory-safe") {
