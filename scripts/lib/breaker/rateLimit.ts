@@ -105,10 +105,11 @@ export function capacityFromLog(flows: Flow[], now: bigint, bps: bigint, windowS
 }
 
 /**
- * INV_BREAKER_OUTFLOW_LIMIT over a history of accepted flows (fixed parameters): for every interval [s, t] of at
- * most `windowSeconds`, the outflow in it is at most `bps` of the liquidity just before s, plus what flowed in
- * since the start of the bucket before t's (inflows may be withdrawn again). Returns a description of the first
- * violation, or null.
+ * INV_BREAKER_OUTFLOW_LIMIT over a history of accepted flows (fixed parameters, configured before the first flow):
+ * for every interval [s, t] of at most `windowSeconds`, the outflow in it is at most `bps` of the liquidity just
+ * before s, plus what flowed in from the start of the bucket before s's bucket up to t (inflows may be withdrawn
+ * again). Without inflows: at most `bps` of the liquidity at the interval's start. Returns a description of the
+ * first violation, or null.
  */
 export function checkOutflowLimit(flows: Flow[], bps: bigint, windowSeconds: bigint): string | null {
   const times = [...new Set(flows.map((f) => f.at))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -117,7 +118,7 @@ export function checkOutflowLimit(flows: Flow[], bps: bigint, windowSeconds: big
     for (const t of times) {
       if (t < s || t - s > windowSeconds) continue;
       const out = flows.filter((f) => f.at >= s && f.at <= t && f.net > 0n).reduce((a, f) => a + f.net, 0n);
-      const spanStart = (t / windowSeconds - 1n) * windowSeconds;
+      const spanStart = (s / windowSeconds - 1n) * windowSeconds;
       const inflow = flows
         .filter((f) => f.at >= spanStart && f.at <= t && f.net < 0n)
         .reduce((a, f) => a - f.net, 0n);
