@@ -2,6 +2,7 @@ import { ethers } from "hardhat";
 import type { BenchRow } from "../types";
 import { deployGovernance, restrictFunctions } from "../../lib/governance";
 import { Roles } from "../../lib/roles";
+import { deployBreaker } from "../../lib/deploy/breaker";
 
 const WAD = 10n ** 18n;
 const ASSET = ethers.getAddress("0x00000000000000000000000000000000000a55e7");
@@ -19,13 +20,17 @@ export async function bench(): Promise<BenchRow[]> {
     executors: [],
     guardians: [],
   });
-  const breaker = await ethers.deployContract("BreakerRecorder");
+  const breaker = await deployBreaker(gov.manager, deployer, {
+    cooldownSeconds: 3600n,
+    gracePeriodSeconds: 3600n,
+  });
   const aggregator = await ethers.deployContract("OracleAggregator", [
     await gov.manager.getAddress(),
     await breaker.getAddress(),
   ]);
   await restrictFunctions(gov.manager, deployer, aggregator, ["setAssetConfig"], Roles.GOVERNOR_ROLE);
   await gov.manager.grantRole(Roles.GOVERNOR_ROLE, governor.address, 0);
+  await gov.manager.grantRole(Roles.ORACLE_ROLE, await aggregator.getAddress(), 0);
 
   // Three Chainlink-style sources (8-decimal feeds through the adapter), as on mainnet.
   const now = (await ethers.provider.getBlock("latest"))!.timestamp;

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { Scopes } from "../../../scripts/lib/scopes";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { MockChainlinkFeed, MockPriceSource, OracleAggregator } from "../../../typechain-types";
@@ -305,7 +306,7 @@ describe("unit/oracle/OracleAggregator", () => {
       await expect(aggregator.connect(keeper).poke(ASSET))
         .to.emit(aggregator, "QuorumLossReported")
         .withArgs(ASSET, 0, 2);
-      expect((await breaker.callAt(0)).a).to.equal(0n);
+      expect((await breaker.scopeState(Scopes.asset(ASSET))).reason).to.equal(TRIP.QuorumLost);
       await expect(aggregator.getPrice(ASSET))
         .to.be.revertedWithCustomError(aggregator, "QuorumNotMet")
         .withArgs(ASSET, 0, 2);
@@ -367,7 +368,7 @@ describe("unit/oracle/OracleAggregator", () => {
       await expect(aggregator.connect(keeper).poke(ASSET, { gasLimit: 200_000 }))
         .to.be.revertedWithCustomError(aggregator, "InsufficientGasForSource")
         .withArgs(ASSET, 1, (v: bigint) => v < 103_000n);
-      expect(await breaker.callCount()).to.equal(0n);
+      expect(await breaker.trippedScopeCount()).to.equal(0n);
     });
 
     it("refuses below quorum with QuorumNotMet(asset, fresh, quorum)", async () => {
@@ -522,10 +523,14 @@ describe("unit/oracle/OracleAggregator", () => {
       await expect(aggregator.connect(keeper).poke(ASSET))
         .to.emit(aggregator, "PriceBandBreachReported")
         .withArgs(ASSET, P, jumped)
-        .and.to.emit(breaker, "Recorded")
-        .withArgs(TRIP.PriceBand, ASSET, P, jumped);
-      const call = await breaker.callAt(0);
-      expect(call.caller).to.equal(await aggregator.getAddress());
+        .and.to.emit(breaker, "Tripped")
+        .withArgs(
+          Scopes.asset(ASSET),
+          TRIP.PriceBand,
+          await aggregator.getAddress(),
+          ethers.toBeHex(jumped, 32),
+        );
+      expect(await breaker.isTripped(Scopes.asset(ASSET))).to.equal(true);
       // No round recorded for the jump; the reference now is the jumped price.
       expect((await aggregator.latestRound(ASSET))[0]).to.equal(1n);
       expect((await aggregator.bandState(ASSET)).referenceWad).to.equal(jumped);
@@ -544,7 +549,7 @@ describe("unit/oracle/OracleAggregator", () => {
         .to.be.revertedWithCustomError(aggregator, "PriceJumpUnreported")
         .withArgs(ASSET, P, dropped);
       await aggregator.connect(keeper).poke(ASSET);
-      expect((await breaker.callAt(0)).reason).to.equal(TRIP.PriceBand);
+      expect((await breaker.scopeState(Scopes.asset(ASSET))).reason).to.equal(TRIP.PriceBand);
     });
 
     it("cumulative drift within a window is a jump; after the window the reference rolls to the last price", async () => {
@@ -566,7 +571,7 @@ describe("unit/oracle/OracleAggregator", () => {
         .to.emit(aggregator, "BandReferenceSet")
         .and.to.emit(aggregator, "RoundRecorded");
       expect((await aggregator.bandState(ASSET)).referenceWad).to.equal(step1);
-      expect(await breaker.callCount()).to.equal(0n);
+      expect(await breaker.trippedScopeCount()).to.equal(0n);
     });
 
     it("a loss of quorum is reported to the breaker without reverting", async () => {
@@ -577,8 +582,8 @@ describe("unit/oracle/OracleAggregator", () => {
       await expect(aggregator.connect(keeper).poke(ASSET))
         .to.emit(aggregator, "QuorumLossReported")
         .withArgs(ASSET, 1, 2)
-        .and.to.emit(breaker, "Recorded")
-        .withArgs(TRIP.QuorumLost, ASSET, 1, 2);
+        .and.to.emit(breaker, "Tripped")
+        .withArgs(Scopes.asset(ASSET), TRIP.QuorumLost, await aggregator.getAddress(), ethers.toBeHex(1, 32));
       expect((await aggregator.latestRound(ASSET))[0]).to.equal(0n);
       await expect(aggregator.getPrice(ASSET))
         .to.be.revertedWithCustomError(aggregator, "QuorumNotMet")
@@ -611,8 +616,8 @@ describe("unit/oracle/OracleAggregator", () => {
       await expect(aggregator.connect(keeper).poke(ASSET))
         .to.emit(aggregator, "SequencerDownReported")
         .withArgs(ASSET)
-        .and.to.emit(breaker, "Recorded")
-        .withArgs(TRIP.SequencerDown, ethers.ZeroAddress, 0, 0);
+        .and.to.emit(breaker, "Tripped")
+        .withArgs(Scopes.GLOBAL, TRIP.SequencerDown, await aggregator.getAddress(), ethers.ZeroHash);
       await feed.setRoundData(9, 0, 0, await now(), 9);
       await expect(aggregator.getPrice(ASSET))
         .to.be.revertedWithCustomError(aggregator, "SequencerDown")
