@@ -91,7 +91,8 @@ interface IOptionsClearing {
     );
     /// @notice The expiry is outside the underlying's listing window `[minExpiry, maxExpiry]`.
     error ExpiryOutOfBounds(address underlying, uint256 expiry, uint256 minExpiry, uint256 maxExpiry);
-    /// @notice Listing bounds that are inconsistent (min above max, zero strike, zero horizon).
+    /// @notice Listing bounds that are inconsistent (min above max, zero horizon) or outside the pricing model's
+    /// domain (strikes in [1e-6, 1e12] quote, expiries within 10 years).
     error InvalidListingBounds();
     /// @notice The series is already listed.
     error SeriesAlreadyListed(uint256 seriesId);

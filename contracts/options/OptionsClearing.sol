@@ -16,6 +16,7 @@ import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {BlackScholes} from "../libraries/BlackScholes.sol";
 import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
@@ -89,7 +90,10 @@ contract OptionsClearing is IOptionsClearing, ERC1155Supply, AccessManaged, Brea
             config.minStrikeWad == 0 ||
             config.minStrikeWad > config.maxStrikeWad ||
             config.maxTimeToExpirySeconds == 0 ||
-            config.minTimeToExpirySeconds > config.maxTimeToExpirySeconds
+            config.minTimeToExpirySeconds > config.maxTimeToExpirySeconds ||
+            config.minStrikeWad < BlackScholes.MIN_PRICE_WAD ||
+            config.maxStrikeWad > BlackScholes.MAX_PRICE_WAD ||
+            config.maxTimeToExpirySeconds > BlackScholes.MAX_TIME_TO_EXPIRY_SECONDS
         ) revert InvalidListingBounds();
         MARGIN.validate(risk);
         $.underlyingConfig[underlying] = config;
