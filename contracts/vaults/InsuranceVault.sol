@@ -51,9 +51,10 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
     }
 
     /// @inheritdoc IInsuranceVault
-    /// @dev Anyone may pay (it is a gift to the stakers). Reverts `ZeroAmount`, `AssetTransferShortfall`,
+    /// @dev Restricted (CLEARING_ROLE): an open `payPenalty` would be a donation path into the share price, the
+    /// lever of the inflation attack on a near-empty vault. Reverts `ZeroAmount`, `AssetTransferShortfall`,
     /// `BackingShortfall`.
-    function payPenalty(uint256 assets) external nonReentrant {
+    function payPenalty(uint256 assets) external restricted nonReentrant {
         if (assets == 0) revert ZeroAmount();
         _transferIn(msg.sender, assets);
         emit PenaltyPaid(msg.sender, assets);

@@ -20,8 +20,8 @@ export const COLLATERAL_VAULT_GOVERNED_FUNCTIONS = [
 ];
 /** Functions of the InsuranceVault that only governance (the timelock) may call. */
 export const INSURANCE_VAULT_GOVERNED_FUNCTIONS = ["setWithdrawalTimings", "skim", "recognizeLoss"];
-/** Functions of the InsuranceVault that only the clearing contract may call. */
-export const INSURANCE_VAULT_CLEARING_FUNCTIONS = ["coverBadDebt"];
+/** Functions of the InsuranceVault that only the clearing contract may call (payPenalty: no donation path). */
+export const INSURANCE_VAULT_CLEARING_FUNCTIONS = ["coverBadDebt", "payPenalty"];
 
 /** Deposit cap meaning "no cap". */
 export const NO_CAP = ethers.MaxUint256;
@@ -83,7 +83,7 @@ export async function createCollateralVault(
 }
 
 /**
- * Deploy the InsuranceVault over the quote asset: `coverBadDebt` to CLEARING_ROLE, parameters to GOVERNOR_ROLE.
+ * Deploy the InsuranceVault over the quote asset: `coverBadDebt` and `payPenalty` to CLEARING_ROLE, parameters to GOVERNOR_ROLE.
  * `admin` must be the manager's admin.
  */
 export async function deployInsuranceVault(

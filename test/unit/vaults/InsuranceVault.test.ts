@@ -46,6 +46,9 @@ describe("unit/vaults/InsuranceVault", () => {
         insurance,
         "ZeroAmount",
       );
+      await expect(insurance.connect(alice).payPenalty(E18))
+        .to.be.revertedWithCustomError(insurance, "AccessManagedUnauthorized")
+        .withArgs(alice.address);
     });
 
     it("coverBadDebt pays min(assets, available), lowers the share price, and is CLEARING_ROLE only", async () => {
@@ -100,7 +103,7 @@ describe("unit/vaults/InsuranceVault", () => {
     });
 
     it("refuses a penalty paid in a fee-on-transfer quote", async () => {
-      const { gov, deployer, alice } = await loadFixture(vaultsFixture);
+      const { gov, deployer, clearing: alice } = await loadFixture(vaultsFixture);
       const fee = await ethers.deployContract("FeeOnTransferToken", [100n]);
       const v = await deployInsuranceVault(gov.manager, deployer, {
         quote: await fee.getAddress(),
@@ -293,12 +296,13 @@ describe("unit/vaults/InsuranceVault", () => {
         .withArgs(0, 0);
     });
 
-    it("wires coverBadDebt to CLEARING_ROLE and the parameters to GOVERNOR_ROLE", async () => {
+    it("wires coverBadDebt and payPenalty to CLEARING_ROLE and the parameters to GOVERNOR_ROLE", async () => {
       const { gov, insurance } = await loadFixture(vaultsFixture);
       const target = await insurance.getAddress();
       const role = (name: string) =>
         gov.manager.getTargetFunctionRole(target, insurance.interface.getFunction(name).selector);
       expect(await role("coverBadDebt")).to.equal(Roles.CLEARING_ROLE);
+      expect(await role("payPenalty")).to.equal(Roles.CLEARING_ROLE);
       for (const name of ["setWithdrawalTimings", "skim", "recognizeLoss"]) {
         expect(await role(name)).to.equal(Roles.GOVERNOR_ROLE);
       }
