@@ -24,7 +24,9 @@ contract MarginCalculator is IMarginCalculator {
         PortfolioMargin.validate(_params(params));
     }
 
-    function _positions(Position[] calldata positions) private pure returns (PortfolioMargin.Position[] memory out) {
+    function _positions(
+        Position[] calldata positions
+    ) private pure returns (PortfolioMargin.Position[] memory out) {
         uint256 n = positions.length;
         out = new PortfolioMargin.Position[](n);
         for (uint256 i; i < n; ++i) {

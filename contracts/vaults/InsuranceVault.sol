@@ -43,7 +43,10 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
     /// @inheritdoc IInsuranceVault
     /// @dev Restricted (CLEARING_ROLE). Pays nothing (and returns 0) when the vault is empty. Reverts
     /// `InvalidReceiver`, `AssetTransferShortfall`, `BackingShortfall`.
-    function coverBadDebt(uint256 assets, address to) external restricted nonReentrant returns (uint256 covered) {
+    function coverBadDebt(
+        uint256 assets,
+        address to
+    ) external restricted nonReentrant returns (uint256 covered) {
         _checkReceiver(to);
         covered = Math.min(assets, totalAssets());
         if (covered != 0) _transferOut(to, covered);

@@ -15,7 +15,12 @@ import {ITrackedAssetsVault} from "../interfaces/ITrackedAssetsVault.sol";
 /// offset against the inflation attack, SafeERC20, and the decimals check at creation.
 /// @dev Rounding is OpenZeppelin's, in the vault's favour as ERC-4626 requires: deposit/redeem and the convert
 /// functions round down, mint/withdraw round up. Virtual shares and assets: `10**DECIMALS_OFFSET` and 1.
-abstract contract TrackedAssetsVault is ERC4626, AccessManaged, ReentrancyGuardTransient, ITrackedAssetsVault {
+abstract contract TrackedAssetsVault is
+    ERC4626,
+    AccessManaged,
+    ReentrancyGuardTransient,
+    ITrackedAssetsVault
+{
     using SafeERC20 for IERC20;
 
     /// @notice Shares have `DECIMALS_OFFSET` more decimals than the asset (10**6 virtual shares per virtual asset).

@@ -6,7 +6,11 @@ import { restrictFunctions } from "../governance";
 import { Roles } from "../roles";
 
 /** The clearing contract's functions only governance (the timelock) may call. */
-export const CLEARING_GOVERNED_FUNCTIONS = ["configureUnderlying", "configureCollateral", "settleWithFallbackPrice"];
+export const CLEARING_GOVERNED_FUNCTIONS = [
+  "configureUnderlying",
+  "configureCollateral",
+  "settleWithFallbackPrice",
+];
 /** The clearing contract's functions the lister may call. */
 export const CLEARING_LISTER_FUNCTIONS = ["listSeries"];
 

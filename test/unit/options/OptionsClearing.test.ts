@@ -136,10 +136,9 @@ describe("unit/options/OptionsClearing", () => {
       await clearing.connect(alice).write(id, call, ONE, bob.address);
       const vault = await usdcVault.getAddress();
       const bal = await clearing.collateralOf(id, vault);
-      await expect(clearing.connect(alice).withdrawCollateral(id, vault, bal, alice.address)).to.be.revertedWithCustomError(
-        clearing,
-        "BelowInitialMargin",
-      );
+      await expect(
+        clearing.connect(alice).withdrawCollateral(id, vault, bal, alice.address),
+      ).to.be.revertedWithCustomError(clearing, "BelowInitialMargin");
       expect(await clearing.collateralOf(id, vault)).to.equal(bal);
     });
   });
@@ -164,10 +163,9 @@ describe("unit/options/OptionsClearing", () => {
     it("refuses to write without enough collateral (BelowInitialMargin), state unchanged", async () => {
       const { clearing, alice, bob, fundAccount, call } = await withSeries();
       const id = await fundAccount(alice, "usdc", 10n * USDC_UNIT);
-      await expect(clearing.connect(alice).write(id, call, 10n * ONE, bob.address)).to.be.revertedWithCustomError(
-        clearing,
-        "BelowInitialMargin",
-      );
+      await expect(
+        clearing.connect(alice).write(id, call, 10n * ONE, bob.address),
+      ).to.be.revertedWithCustomError(clearing, "BelowInitialMargin");
       expect(await clearing.positionOf(id, call)).to.equal(0n);
       expect(await clearing.balanceOf(bob.address, call)).to.equal(0n);
     });
@@ -204,7 +202,7 @@ describe("unit/options/OptionsClearing", () => {
     it("refuses to write at exactly the expiry timestamp, and allows it one second before", async () => {
       const { clearing, alice, bob, fundAccount, call, expiry, refreshPrices } = await withSeries();
       const id = await fundAccount(alice, "usdc", 5000n * USDC_UNIT);
-      await time.setNextBlockTimestamp(expiry - 2);
+      await time.increaseTo(expiry - 30);
       await refreshPrices();
       await time.setNextBlockTimestamp(expiry - 1);
       await clearing.connect(alice).write(id, call, ONE / 10n, bob.address);
@@ -219,7 +217,7 @@ describe("unit/options/OptionsClearing", () => {
       const id = await fundAccount(alice, "usdc", 1_000_000n * USDC_UNIT);
       const max = await clearing.MAX_SERIES_PER_ACCOUNT();
       for (let i = 0n; i < max; i++) {
-        const s = await list(2000n * WAD + (i + 1n) * 50n * WAD, expiry, true);
+        const s = await list(3000n * WAD + i * 50n * WAD, expiry, true);
         await clearing.connect(alice).write(id, s, ONE / 100n, bob.address);
       }
       const extra = await list(1500n * WAD, expiry, false);
@@ -302,10 +300,9 @@ describe("unit/options/OptionsClearing", () => {
       );
       await breaker.connect(guardian).pause(Scopes.WITHDRAW, "test");
       const vault = await usdcVault.getAddress();
-      await expect(clearing.connect(alice).withdrawCollateral(id, vault, 1n, alice.address)).to.be.revertedWithCustomError(
-        breaker,
-        "ScopeTripped",
-      );
+      await expect(
+        clearing.connect(alice).withdrawCollateral(id, vault, 1n, alice.address),
+      ).to.be.revertedWithCustomError(breaker, "ScopeTripped");
       // Risk-reducing actions still work.
       const shares = await fundVaultShares(alice, "usdc", 100n * USDC_UNIT);
       await clearing.connect(alice).depositCollateral(id, vault, shares);
@@ -327,16 +324,32 @@ describe("unit/options/OptionsClearing", () => {
         .withArgs(call);
     });
 
-    it("refuses a price observed before expiry (stale) and settles with a fresh one, once", async () => {
+    it("refuses a price observed before expiry and settles with one observed after it, once", async () => {
       const { clearing, call, expiry, setSpot, weth } = await withSeries();
+      await time.increaseTo(expiry - 1800);
+      await setSpot(await weth.getAddress(), 2300n * WAD);
+      const observedAt = await time.latest();
       await time.increaseTo(expiry + 60);
-      await expect(clearing.settle(call)).to.be.revertedWithCustomError(clearing, "SettlementPriceOutsideWindow");
+      // Still fresh for the oracle (within the heartbeat), but observed before expiry.
+      const windowEnd = BigInt(expiry) + (await clearing.SETTLEMENT_WINDOW_SECONDS());
+      await expect(clearing.settle(call))
+        .to.be.revertedWithCustomError(clearing, "SettlementPriceOutsideWindow")
+        .withArgs(call, (v: bigint) => v <= BigInt(observedAt), expiry, windowEnd);
       const price = 2500n * WAD;
       await setSpot(await weth.getAddress(), price);
       await expect(clearing.settle(call))
         .to.emit(clearing, "SeriesSettled")
         .withArgs(call, price, price - STRIKE, false);
-      await expect(clearing.settle(call)).to.be.revertedWithCustomError(clearing, "SeriesAlreadySettled").withArgs(call);
+      await expect(clearing.settle(call))
+        .to.be.revertedWithCustomError(clearing, "SeriesAlreadySettled")
+        .withArgs(call);
+    });
+
+    it("refuses settlement on a stale oracle (no fresh quorum): the oracle's refusal surfaces", async () => {
+      const { clearing, oracle, call, expiry } = await withSeries();
+      await time.increaseTo(expiry + 2 * 3600);
+      await expect(clearing.settle(call)).to.be.revertedWithCustomError(oracle, "QuorumNotMet");
+      expect((await clearing.series(call)).settled).to.equal(false);
     });
 
     it("refuses settlement while the underlying's scope is tripped", async () => {
@@ -359,10 +372,9 @@ describe("unit/options/OptionsClearing", () => {
       await expect(clearing.settle(call))
         .to.be.revertedWithCustomError(clearing, "SettlementWindowClosed")
         .withArgs(call, windowEnd);
-      await expect(clearing.connect(alice).settleWithFallbackPrice(call, 2000n * WAD)).to.be.revertedWithCustomError(
-        clearing,
-        "AccessManagedUnauthorized",
-      );
+      await expect(
+        clearing.connect(alice).settleWithFallbackPrice(call, 2000n * WAD),
+      ).to.be.revertedWithCustomError(clearing, "AccessManagedUnauthorized");
       await expect(clearing.connect(governor).settleWithFallbackPrice(call, 0n))
         .to.be.revertedWithCustomError(clearing, "InvalidSettlementPrice")
         .withArgs(0n);
