@@ -120,7 +120,7 @@ library MarginLogic {
             ctx.calculator.requirements(
                 positions,
                 _price(ctx, underlying),
-                $.risk[underlying],
+                ClearingStorage.load($.risk[underlying]),
                 block.timestamp
             );
     }

@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
-import {ERC1155Supply} from "@openzeppelin/contracts/token/ERC1155/extensions/ERC1155Supply.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
@@ -24,7 +23,7 @@ import {MarginLogic} from "./MarginLogic.sol";
 
 /// @title OptionsClearing
 /// @notice See IOptionsClearing.
-contract OptionsClearing is IOptionsClearing, ERC1155Supply, AccessManaged, BreakerGuarded, ReentrancyGuard {
+contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGuarded, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using WadMath for uint256;
 
@@ -97,13 +96,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155Supply, AccessManaged, Brea
         ) revert InvalidListingBounds();
         MARGIN.validate(risk);
         $.underlyingConfig[underlying] = config;
-        IMarginCalculator.RiskParams storage stored = $.risk[underlying];
-        stored.volWad = risk.volWad;
-        stored.spotShocksWad = risk.spotShocksWad;
-        stored.volShockUpWad = risk.volShockUpWad;
-        stored.volShockDownWad = risk.volShockDownWad;
-        stored.minPerShortSpotWad = risk.minPerShortSpotWad;
-        stored.initialBufferWad = risk.initialBufferWad;
+        ClearingStorage.store($.risk[underlying], risk);
         emit UnderlyingConfigured(underlying, config, risk);
     }
 
@@ -355,7 +348,12 @@ contract OptionsClearing is IOptionsClearing, ERC1155Supply, AccessManaged, Brea
         uint256 seriesId
     ) external view returns (uint256 shorts, uint256 longsInAccounts, uint256 longTokens) {
         ClearingStorage.SeriesTotals storage t = $.totals[seriesId];
-        return (t.shorts, t.longsInAccounts, totalSupply(seriesId));
+        return (t.shorts, t.longsInAccounts, t.longTokens);
+    }
+
+    /// @notice Long tokens of `seriesId` outstanding.
+    function totalSupply(uint256 seriesId) external view returns (uint256) {
+        return $.totals[seriesId].longTokens;
     }
 
     /// @inheritdoc IOptionsClearing
@@ -420,7 +418,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155Supply, AccessManaged, Brea
 
     /// @inheritdoc IOptionsClearing
     function riskParams(address underlying) external view returns (IMarginCalculator.RiskParams memory) {
-        return $.risk[underlying];
+        return ClearingStorage.load($.risk[underlying]);
     }
 
     // ================================================================================================= internals
@@ -469,8 +467,10 @@ contract OptionsClearing is IOptionsClearing, ERC1155Supply, AccessManaged, Brea
         int256 before = $.position[accountId][seriesId];
         int256 afterwards = before + delta;
         ClearingStorage.SeriesTotals storage t = $.totals[seriesId];
-        t.shorts = t.shorts - _negativePart(before) + _negativePart(afterwards);
-        t.longsInAccounts = t.longsInAccounts - _positivePart(before) + _positivePart(afterwards);
+        t.shorts = SafeCast.toUint128(t.shorts - _negativePart(before) + _negativePart(afterwards));
+        t.longsInAccounts = SafeCast.toUint128(
+            t.longsInAccounts - _positivePart(before) + _positivePart(afterwards)
+        );
         $.position[accountId][seriesId] = afterwards;
         if (before == 0 && afterwards != 0) {
             uint256[] storage ids = $.seriesOf[accountId];
@@ -562,6 +562,21 @@ contract OptionsClearing is IOptionsClearing, ERC1155Supply, AccessManaged, Brea
 
     function _marginContext() internal view returns (MarginLogic.Context memory) {
         return MarginLogic.Context({oracle: ORACLE, calculator: MARGIN, quote: QUOTE});
+    }
+
+    /// @dev Keep each series' long-token supply in step with mints and burns (transfers leave it unchanged).
+    function _update(
+        address from,
+        address to,
+        uint256[] memory ids,
+        uint256[] memory values
+    ) internal override {
+        super._update(from, to, ids, values);
+        if (from == address(0)) {
+            for (uint256 i; i < ids.length; ++i) $.totals[ids[i]].longTokens += values[i];
+        } else if (to == address(0)) {
+            for (uint256 i; i < ids.length; ++i) $.totals[ids[i]].longTokens -= values[i];
+        }
     }
 
     function _negativePart(int256 x) private pure returns (uint256) {

@@ -1,7 +1,8 @@
 /**
  * Gas benchmark (`npm run bench`): runs every module in scripts/bench/modules/ on the in-process network, each
  * from a clean snapshot, prints one table of operation vs reference vs budget, and writes it to
- * docs/gas/benchmarks.md. A benchmark, not a test: it fails (exit 1) only when an operation exceeds its budget.
+ * docs/gas/benchmarks.md. A benchmark, not a test: an operation over its budget is flagged in the table, and fails
+ * the run (exit 1) only with BENCH_STRICT=1.
  */
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
   }
   if (over.length > 0) {
     console.error(`over budget: ${over.map((r) => `${r.module}/${r.operation}`).join(", ")}`);
-    process.exitCode = 1;
+    // Informational by default (the table records the miss); BENCH_STRICT=1 makes a miss fail the run.
+    if (process.env.BENCH_STRICT === "1") process.exitCode = 1;
   }
 }
 
