@@ -11,6 +11,8 @@ contract BreakerStub is ICircuitBreaker {
     mapping(address token => uint256 capacity) private _capacity;
     mapping(address token => bool limited) private _limited;
 
+    event InflowRecorded(address indexed token, uint256 amount);
+
     function setOutflowCapacity(address token, uint256 capacity) external {
         _capacity[token] = capacity;
         _limited[token] = true;
@@ -60,7 +62,9 @@ contract BreakerStub is ICircuitBreaker {
         _capacity[token] = available - amount;
     }
 
-    function recordInflow(address token, uint256 amount) external {}
+    function recordInflow(address token, uint256 amount) external {
+        emit InflowRecorded(token, amount);
+    }
 
     function scopeState(bytes32 scope) external view returns (ScopeState memory) {
         return _states[scope];

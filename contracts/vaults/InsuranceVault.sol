@@ -43,7 +43,10 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
     /// @inheritdoc IInsuranceVault
     /// @dev Restricted (CLEARING_ROLE). Pays nothing (and returns 0) when the vault is empty. Reverts
     /// `InvalidReceiver`, `AssetTransferShortfall`, `BackingShortfall`.
-    function coverBadDebt(uint256 assets, address to) external restricted nonReentrant returns (uint256 covered) {
+    function coverBadDebt(
+        uint256 assets,
+        address to
+    ) external restricted nonReentrant returns (uint256 covered) {
         _checkReceiver(to);
         covered = Math.min(assets, totalAssets());
         if (covered != 0) _transferOut(to, covered);
@@ -110,6 +113,16 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
     /// @inheritdoc IInsuranceStaking
     function windowSeconds() external view returns (uint64) {
         return _windowSeconds;
+    }
+
+    /// @notice No limit, except 0 once the vault is depleted (`VaultDepleted`).
+    function maxDeposit(address) public view override returns (uint256) {
+        return _depleted() ? 0 : type(uint256).max;
+    }
+
+    /// @notice No limit, except 0 once the vault is depleted (`VaultDepleted`).
+    function maxMint(address) public view override returns (uint256) {
+        return _depleted() ? 0 : type(uint256).max;
     }
 
     /// @notice The requested shares still unredeemed while the request's window is open, else 0. `maxWithdraw`

@@ -201,8 +201,12 @@ describe("unit/vaults/CollateralVault", () => {
       await v.connect(ctx.alice).deposit(E18, ctx.alice.address);
       await rebasing.rebase(await v.getAddress(), -(E18 - 1n));
       await v.connect(ctx.governor).recognizeLoss();
-      // 10^24 shares now claim 1 wei: 2^255 assets of room is worth more than 2^256 shares.
-      expect(await v.maxMint(ctx.alice.address)).to.equal(ethers.MaxUint256);
+      // 10^24 shares now claim 1 wei: the vault is depleted for deposits.
+      expect(await v.maxMint(ctx.alice.address)).to.equal(0n);
+      expect(await v.maxDeposit(ctx.alice.address)).to.equal(0n);
+      await expect(v.connect(ctx.alice).deposit(1n, ctx.alice.address))
+        .to.be.revertedWithCustomError(v, "VaultDepleted")
+        .withArgs(1n, 10n ** 24n);
     });
 
     it("permissioned: refuses an unapproved caller and an unapproved receiver", async () => {
@@ -364,14 +368,14 @@ describe("unit/vaults/CollateralVault", () => {
     it("restricts every parameter function to GOVERNOR_ROLE", async () => {
       const { vault, stranger, treasury } = await loadFixture(vaultsFixture);
       const calls = [
-        vault.connect(stranger).setDepositCap(1),
-        vault.connect(stranger).setPermissioned(true),
-        vault.connect(stranger).setDepositorAllowed(stranger.address, true),
-        vault.connect(stranger).skim(treasury.address),
-        vault.connect(stranger).recognizeLoss(),
+        () => vault.connect(stranger).setDepositCap(1),
+        () => vault.connect(stranger).setPermissioned(true),
+        () => vault.connect(stranger).setDepositorAllowed(stranger.address, true),
+        () => vault.connect(stranger).skim(treasury.address),
+        () => vault.connect(stranger).recognizeLoss(),
       ];
       for (const call of calls) {
-        await expect(call)
+        await expect(call())
           .to.be.revertedWithCustomError(vault, "AccessManagedUnauthorized")
           .withArgs(stranger.address);
       }

@@ -60,7 +60,13 @@ describe("unit/vaults/VaultFactory", () => {
     const { gov, vault } = await loadFixture(vaultsFixture);
     const vaultAddress = await vault.getAddress();
     expect((await gov.manager.hasRole(Roles.VAULT_ROLE, vaultAddress))[0]).to.equal(true);
-    for (const name of ["setDepositCap", "setPermissioned", "setDepositorAllowed", "skim", "recognizeLoss"]) {
+    for (const name of [
+      "setDepositCap",
+      "setPermissioned",
+      "setDepositorAllowed",
+      "skim",
+      "recognizeLoss",
+    ] as const) {
       const selector = vault.interface.getFunction(name).selector;
       expect(await gov.manager.getTargetFunctionRole(vaultAddress, selector)).to.equal(Roles.GOVERNOR_ROLE);
     }
