@@ -24,6 +24,8 @@ export const INV = {
   BREAKER_OUTFLOW_LIMIT: "INV_BREAKER_OUTFLOW_LIMIT",
   /** A price is returned only with quorum, freshness and spread satisfied. */
   ORACLE_PRICE_VALIDITY: "INV_ORACLE_PRICE_VALIDITY",
+  /** The on-chain margin requirement is never below the exact model's (the price error allowance covers the math). */
+  MARGIN_CONSERVATIVE: "INV_MARGIN_CONSERVATIVE",
   /** Bad debt is fully accounted: insurance drawn + socialised loss == deficit. */
   BAD_DEBT_ACCOUNTED: "INV_BAD_DEBT_ACCOUNTED",
 } as const;

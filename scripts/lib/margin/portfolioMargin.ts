@@ -1,0 +1,190 @@
+/**
+ * TypeScript reference of contracts/libraries/PortfolioMargin.sol: the scenario grid, the biased valuation,
+ * the worst-scenario liability, the minimum per short and the initial buffer, with the same integer rounding
+ * (shocked spots rounded down; longs rounded down; shorts, the minimum per short and the buffer rounded up).
+ * Prices come from the float64 reference (blackScholes.ts) with exact volatilities, so the result is the exact
+ * model up to ~1e-15 relative, where the contract carries its fixed-point error (bounded, see risk-model.md).
+ *
+ * `allowance: true` (default) applies the contract's price error allowance (PRICE_ERROR_BOUND_WAD), so the
+ * result predicts the on-chain number (for keepers); `allowance: false` gives the unbiased model.
+ */
+import {
+  MAX_PRICE_WAD,
+  MAX_TIME_TO_EXPIRY_SECONDS,
+  MIN_PRICE_WAD,
+  PricingInputError,
+  SECONDS_PER_YEAR,
+  WAD,
+  intrinsicWad,
+  priceWadFromVol,
+} from "./blackScholes";
+
+/** One signed position: amount 1e18 = one contract on one whole unit; > 0 long, < 0 short. */
+export interface Position {
+  strikeWad: bigint;
+  expiry: bigint;
+  isCall: boolean;
+  amount: bigint;
+}
+
+/** Risk parameters of one underlying; field for field the Solidity struct. */
+export interface RiskParams {
+  volWad: bigint;
+  spotShocksWad: readonly bigint[];
+  volShockUpWad: bigint;
+  volShockDownWad: bigint;
+  minPerShortSpotWad: bigint;
+  initialBufferWad: bigint;
+}
+
+/** Bounds, mirroring PortfolioMargin.sol's constants. */
+export const LIMITS = {
+  MIN_VOL_WAD: WAD / 100n,
+  MAX_VOL_WAD: 3n * WAD,
+  MAX_VOL_SHOCK_UP_WAD: 2n * WAD,
+  MAX_VOL_SHOCK_DOWN_WAD: (9n * WAD) / 10n,
+  MAX_SPOT_SHOCK_DOWN_WAD: (9n * WAD) / 10n,
+  MAX_SPOT_SHOCK_UP_WAD: 9n * WAD,
+  MAX_SPOT_SHOCKS: 16,
+  VOL_SCENARIOS: 2,
+  MAX_SCENARIOS: 32,
+  MIN_MIN_PER_SHORT_SPOT_WAD: WAD / 10_000n,
+  MAX_MIN_PER_SHORT_SPOT_WAD: WAD / 2n,
+  MAX_INITIAL_BUFFER_WAD: WAD,
+  MAX_POSITION_AMOUNT: 10n ** 36n,
+  PRICE_ERROR_BOUND_WAD: 10n ** 9n,
+} as const;
+
+export interface MarginOptions {
+  /** Apply the contract's price error allowance (default true). */
+  allowance?: boolean;
+}
+
+const divUp = (x: bigint, d: bigint): bigint => (x === 0n ? 0n : (x - 1n) / d + 1n);
+const mulWadUp = (x: bigint, y: bigint): bigint => divUp(x * y, WAD);
+
+/** Throws a PricingInputError named like the Solidity error for the first violated bound; mirrors `validate`. */
+export function validate(p: RiskParams): void {
+  if (p.volWad < LIMITS.MIN_VOL_WAD || p.volWad > LIMITS.MAX_VOL_WAD)
+    throw new PricingInputError("InvalidVolatility", [p.volWad]);
+  const n = p.spotShocksWad.length;
+  if (n === 0 || n > LIMITS.MAX_SPOT_SHOCKS)
+    throw new PricingInputError("InvalidSpotShockCount", [BigInt(n)]);
+  p.spotShocksWad.forEach((s, i) => {
+    if (s < -LIMITS.MAX_SPOT_SHOCK_DOWN_WAD || s > LIMITS.MAX_SPOT_SHOCK_UP_WAD)
+      throw new PricingInputError("InvalidSpotShock", [BigInt(i), s]);
+  });
+  if (p.volShockUpWad < 0n || p.volShockUpWad > LIMITS.MAX_VOL_SHOCK_UP_WAD)
+    throw new PricingInputError("InvalidVolShockUp", [p.volShockUpWad]);
+  if (p.volShockDownWad < 0n || p.volShockDownWad > LIMITS.MAX_VOL_SHOCK_DOWN_WAD)
+    throw new PricingInputError("InvalidVolShockDown", [p.volShockDownWad]);
+  if (
+    p.minPerShortSpotWad < LIMITS.MIN_MIN_PER_SHORT_SPOT_WAD ||
+    p.minPerShortSpotWad > LIMITS.MAX_MIN_PER_SHORT_SPOT_WAD
+  )
+    throw new PricingInputError("InvalidMinPerShort", [p.minPerShortSpotWad]);
+  if (p.initialBufferWad < 0n || p.initialBufferWad > LIMITS.MAX_INITIAL_BUFFER_WAD)
+    throw new PricingInputError("InvalidInitialBuffer", [p.initialBufferWad]);
+}
+
+/** The shocked spots S_i = ⌊S·(1 + s_i)⌋, as the contract computes them. */
+export function shockedSpots(spotWad: bigint, p: RiskParams): bigint[] {
+  return p.spotShocksWad.map((s) => (spotWad * (WAD + s)) / WAD);
+}
+
+export interface ScenarioValues {
+  /** Value of scenario 2·i + j (spot shock i; j = 0 vol up, j = 1 vol down), WAD. */
+  valuesWad: bigint[];
+  /** Σ |amount| over shorts. */
+  shortAmount: bigint;
+}
+
+/** Mirrors PortfolioMargin.scenarioValues. */
+export function scenarioValues(
+  positions: readonly Position[],
+  spotWad: bigint,
+  p: RiskParams,
+  nowTs: bigint,
+  options: MarginOptions = {},
+): ScenarioValues {
+  const useAllowance = options.allowance ?? true;
+  validate(p);
+  if (spotWad < MIN_PRICE_WAD || spotWad > MAX_PRICE_WAD)
+    throw new PricingInputError("SpotOutOfBounds", [spotWad]);
+  const spots = shockedSpots(spotWad, p);
+  const vol = Number(p.volWad) / 1e18;
+  const volUp = vol * (1 + Number(p.volShockUpWad) / 1e18);
+  const volDown = vol * (1 - Number(p.volShockDownWad) / 1e18);
+  const valuesWad = new Array<bigint>(spots.length * LIMITS.VOL_SCENARIOS).fill(0n);
+  let shortAmount = 0n;
+  positions.forEach((pos, k) => {
+    if (pos.amount === 0n) return;
+    const isShort = pos.amount < 0n;
+    const absAmount = isShort ? -pos.amount : pos.amount;
+    if (absAmount > LIMITS.MAX_POSITION_AMOUNT)
+      throw new PricingInputError("PositionAmountOutOfBounds", [BigInt(k), pos.amount]);
+    if (pos.strikeWad < MIN_PRICE_WAD || pos.strikeWad > MAX_PRICE_WAD)
+      throw new PricingInputError("PositionStrikeOutOfBounds", [BigInt(k), pos.strikeWad]);
+    let sqrtT = 0;
+    if (pos.expiry > nowTs) {
+      const tau = pos.expiry - nowTs;
+      if (tau > MAX_TIME_TO_EXPIRY_SECONDS)
+        throw new PricingInputError("PositionExpiryTooFar", [BigInt(k), pos.expiry, nowTs]);
+      sqrtT = Math.sqrt(Number(tau) / Number(SECONDS_PER_YEAR));
+    }
+    const live = sqrtT > 0;
+    if (isShort) shortAmount += absAmount;
+    spots.forEach((s, i) => {
+      const a = live && useAllowance ? ((s + pos.strikeWad) * LIMITS.PRICE_ERROR_BOUND_WAD) / WAD + 1n : 0n;
+      [volUp, volDown].forEach((sigma, j) => {
+        const price = priceWadFromVol(pos.isCall, s, pos.strikeWad, sigma * sqrtT);
+        let value: bigint;
+        if (isShort) {
+          value = -mulWadUp(absAmount, price + a);
+        } else {
+          const floor = intrinsicWad(pos.isCall, s, pos.strikeWad);
+          value = (absAmount * (price > floor + a ? price - a : floor)) / WAD;
+        }
+        valuesWad[2 * i + j] += value;
+      });
+    });
+  });
+  return { valuesWad, shortAmount };
+}
+
+/** Index and liability max(0, -V) of the worst scenario (first on ties; 0 if none is negative). */
+export function worstScenario(valuesWad: readonly bigint[]): { index: number; liabilityWad: bigint } {
+  let index = 0;
+  let liabilityWad = 0n;
+  valuesWad.forEach((v, k) => {
+    if (v < 0n && -v > liabilityWad) {
+      liabilityWad = -v;
+      index = k;
+    }
+  });
+  return { index, liabilityWad };
+}
+
+/** ⌈⌈minPerShortSpot · S⌉ · shortAmount⌉, WAD. */
+export function minPerShortWad(spotWad: bigint, minPerShortSpotWad: bigint, shortAmount: bigint): bigint {
+  return mulWadUp(mulWadUp(minPerShortSpotWad, spotWad), shortAmount);
+}
+
+export interface Requirements {
+  maintenanceWad: bigint;
+  initialWad: bigint;
+}
+
+/** Maintenance and initial margin in WAD of quote; mirrors PortfolioMargin.requirements. */
+export function requirements(
+  positions: readonly Position[],
+  spotWad: bigint,
+  p: RiskParams,
+  nowTs: bigint,
+  options: MarginOptions = {},
+): Requirements {
+  const { valuesWad, shortAmount } = scenarioValues(positions, spotWad, p, nowTs, options);
+  const maintenanceWad =
+    worstScenario(valuesWad).liabilityWad + minPerShortWad(spotWad, p.minPerShortSpotWad, shortAmount);
+  return { maintenanceWad, initialWad: mulWadUp(maintenanceWad, WAD + p.initialBufferWad) };
+}

@@ -1,0 +1,282 @@
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { INV, assertInvariant } from "../../shared/invariants";
+import * as ref from "../../../scripts/lib/margin";
+import type { Position, RiskParams } from "../../../scripts/lib/margin";
+import {
+  DAY,
+  NOW,
+  WAD,
+  absDiff,
+  defaultParams,
+  deployPricing,
+  position,
+  toSol,
+  wad,
+} from "../../shared/fixtures/pricing";
+
+const SPOT = wad("2000");
+
+/** Requirement tolerance (docs/risk-model.md): Σ |amount|·(1e-14·(max S_i + K) + 4 wei) + 2 wei per position. */
+function tolerance(positions: readonly Position[], spotWad: bigint, p: RiskParams): bigint {
+  const maxShock = p.spotShocksWad.reduce((a, b) => (b > a ? b : a), 0n);
+  const maxSpot = (spotWad * (WAD + maxShock)) / WAD;
+  return positions.reduce((t, pos) => {
+    const abs = pos.amount < 0n ? -pos.amount : pos.amount;
+    return t + (abs * ((maxSpot + pos.strikeWad) / 10n ** 14n + 4n)) / WAD + 2n;
+  }, 2n);
+}
+
+describe("unit/libraries/PortfolioMargin", () => {
+  async function check(positions: Position[], p: RiskParams = defaultParams(), spot = SPOT) {
+    const { harness } = await loadFixture(deployPricing);
+    const [maintenance, initial] = await harness.requirements(positions, spot, toSol(p), NOW);
+    const expected = ref.requirements(positions, spot, p, NOW);
+    const tol = tolerance(positions, spot, p);
+    expect(
+      absDiff(maintenance, expected.maintenanceWad) <= tol,
+      `${maintenance} vs ${expected.maintenanceWad}`,
+    ).to.equal(true);
+    // Never below the unbiased model: the allowance covers the fixed-point error.
+    const unbiased = ref.requirements(positions, spot, p, NOW, { allowance: false });
+    assertInvariant(INV.MARGIN_CONSERVATIVE, maintenance >= unbiased.maintenanceWad, () => `${maintenance}`);
+    // Initial = ⌈maintenance · (1 + buffer)⌉, from the contract's own maintenance.
+    const product = maintenance * (WAD + p.initialBufferWad);
+    expect(initial).to.equal(product === 0n ? 0n : (product - 1n) / WAD + 1n);
+    return { harness, maintenance, initial };
+  }
+
+  describe("requirements", () => {
+    it("a naked short call: worst scenario is spot +30% with vol up, plus 1% of spot per contract", async () => {
+      const positions = [position("2200", 30n, true, -WAD)];
+      const { harness, maintenance } = await check(positions);
+      const [values, shortAmount, worstIndex, worstLiability] = await harness.scenarioValues(
+        positions,
+        SPOT,
+        toSol(defaultParams()),
+        NOW,
+      );
+      expect(values.length).to.equal(10);
+      expect(shortAmount).to.equal(WAD);
+      expect(worstIndex).to.equal(8n); // spot shock index 4 (+30%), vol up (j = 0)
+      const refWorst = ref.worstScenario(ref.scenarioValues(positions, SPOT, defaultParams(), NOW).valuesWad);
+      expect(refWorst.index).to.equal(8);
+      // maintenance = worst + ⌈0.01 · 2000⌉ · 1 contract.
+      expect(maintenance).to.equal(worstLiability + wad("20"));
+      // The short call loses at least its intrinsic value at +30%: 2600 - 2200.
+      expect(worstLiability > wad("400")).to.equal(true);
+    });
+
+    it("a naked short put: worst scenario is spot -30%", async () => {
+      const positions = [position("1800", 30n, false, -2n * WAD)];
+      const { harness } = await check(positions);
+      const [, , worstIndex] = await harness.scenarioValues(positions, SPOT, toSol(defaultParams()), NOW);
+      expect(worstIndex).to.equal(0n);
+    });
+
+    it("long-only accounts need nothing", async () => {
+      const { maintenance, initial } = await check([
+        position("2000", 30n, true, WAD),
+        position("1500", 7n, false, 5n * WAD),
+      ]);
+      expect(maintenance).to.equal(0n);
+      expect(initial).to.equal(0n);
+    });
+
+    it("a call spread nets: short K1 + long K2 > K1 needs less than the naked short K1, at most (K2 - K1) + minimum", async () => {
+      const naked = await check([position("2000", 30n, true, -WAD)]);
+      const spread = await check([position("2000", 30n, true, -WAD), position("2400", 30n, true, WAD)]);
+      expect(spread.maintenance < naked.maintenance).to.equal(true);
+      // Maximum loss of the spread is K2 - K1 = 400 per contract.
+      expect(spread.maintenance <= wad("400") + wad("20") + wad("0.001")).to.equal(true);
+    });
+
+    it("a put spread nets: short K2 + long K1 < K2 needs less than the naked short K2", async () => {
+      const naked = await check([position("2000", 30n, false, -WAD)]);
+      const spread = await check([position("2000", 30n, false, -WAD), position("1700", 30n, false, WAD)]);
+      expect(spread.maintenance < naked.maintenance).to.equal(true);
+      expect(spread.maintenance <= wad("300") + wad("20") + wad("0.001")).to.equal(true);
+    });
+
+    it("a short covered by the same long keeps only the allowance and the minimum per short", async () => {
+      const { maintenance } = await check([
+        position("2000", 30n, true, -WAD),
+        position("2000", 30n, true, WAD),
+      ]);
+      // Allowance: 2·(S_i + K)·1e-9 at most ~ 2·(2600 + 2000)·1e-9 + 2 wei.
+      expect(maintenance >= wad("20") && maintenance <= wad("20") + wad("0.00001")).to.equal(true);
+    });
+
+    it("four and eight series across calls, puts and expiries match the reference", async () => {
+      const four = [
+        position("1800", 7n, false, -WAD),
+        position("2200", 30n, true, -WAD / 2n),
+        position("2400", 30n, true, WAD / 2n),
+        position("1600", 90n, false, 3n * WAD),
+      ];
+      await check(four);
+      await check([
+        ...four,
+        position("2000", 1n, true, -WAD / 10n),
+        position("2100", 180n, false, 2n * WAD),
+        position("1000", 365n, true, -WAD),
+        position("5000", 730n, true, WAD),
+      ]);
+    });
+
+    it("values positions at or past expiry at intrinsic value of each shocked spot (no time value, no allowance)", async () => {
+      const p = defaultParams();
+      // Expires exactly now: intrinsic. Expected from intrinsic arithmetic only, no pricing.
+      const expired: Position = { strikeWad: wad("1900"), expiry: NOW, isCall: true, amount: -WAD };
+      const { maintenance } = await check([expired], p);
+      const worstIntrinsic = wad("2600") - wad("1900"); // spot +30%
+      expect(maintenance).to.equal(worstIntrinsic + wad("20"));
+      // Past expiry: same.
+      await check([{ ...expired, expiry: NOW - DAY }], p);
+      // One second before expiry there is time value: strictly more.
+      const { maintenance: live } = await check([{ ...expired, expiry: NOW + 1n }], p);
+      expect(live > maintenance).to.equal(true);
+    });
+
+    it("tiny amounts and low strikes never round a short's requirement to zero", async () => {
+      const lowStrike = ref.MIN_PRICE_WAD;
+      for (const pos of [
+        { strikeWad: lowStrike, expiry: NOW + DAY, isCall: false, amount: -1n }, // worthless put, 1 wei of a contract
+        { strikeWad: wad("100000"), expiry: NOW + DAY, isCall: true, amount: -1n }, // far OTM call
+        { strikeWad: lowStrike, expiry: NOW, isCall: false, amount: -1n }, // expired, worthless
+      ]) {
+        const { maintenance, initial } = await check(
+          [pos],
+          defaultParams({ minPerShortSpotWad: ref.LIMITS.MIN_MIN_PER_SHORT_SPOT_WAD }),
+          ref.MIN_PRICE_WAD,
+        );
+        expect(maintenance >= 1n && initial >= maintenance).to.equal(true);
+      }
+    });
+
+    it("skips zero amounts and accepts the bounds' extremes", async () => {
+      const { maintenance } = await check([position("2000", 30n, true, 0n)]);
+      expect(maintenance).to.equal(0n);
+      const extreme = defaultParams({
+        volWad: ref.LIMITS.MAX_VOL_WAD,
+        volShockUpWad: ref.LIMITS.MAX_VOL_SHOCK_UP_WAD,
+        volShockDownWad: ref.LIMITS.MAX_VOL_SHOCK_DOWN_WAD,
+        spotShocksWad: [-ref.LIMITS.MAX_SPOT_SHOCK_DOWN_WAD, ref.LIMITS.MAX_SPOT_SHOCK_UP_WAD],
+        minPerShortSpotWad: ref.LIMITS.MAX_MIN_PER_SHORT_SPOT_WAD,
+        initialBufferWad: ref.LIMITS.MAX_INITIAL_BUFFER_WAD,
+      });
+      const big = ref.LIMITS.MAX_POSITION_AMOUNT;
+      await check(
+        [
+          {
+            strikeWad: ref.MAX_PRICE_WAD,
+            expiry: NOW + ref.MAX_TIME_TO_EXPIRY_SECONDS,
+            isCall: true,
+            amount: -big,
+          },
+          { strikeWad: ref.MIN_PRICE_WAD, expiry: NOW + 1n, isCall: false, amount: big },
+        ],
+        extreme,
+        ref.MAX_PRICE_WAD,
+      );
+      await check(
+        [position("2000", 30n, true, -WAD)],
+        defaultParams({ volWad: ref.LIMITS.MIN_VOL_WAD, spotShocksWad: Array(16).fill(0n) }),
+      );
+    });
+  });
+
+  describe("bad input", () => {
+    const bad: [string, Partial<RiskParams>, string, bigint[]][] = [
+      [
+        "vol below the minimum",
+        { volWad: ref.LIMITS.MIN_VOL_WAD - 1n },
+        "InvalidVolatility",
+        [ref.LIMITS.MIN_VOL_WAD - 1n],
+      ],
+      [
+        "vol above the maximum",
+        { volWad: ref.LIMITS.MAX_VOL_WAD + 1n },
+        "InvalidVolatility",
+        [ref.LIMITS.MAX_VOL_WAD + 1n],
+      ],
+      ["no spot shock", { spotShocksWad: [] }, "InvalidSpotShockCount", [0n]],
+      ["17 spot shocks", { spotShocksWad: Array(17).fill(0n) }, "InvalidSpotShockCount", [17n]],
+      [
+        "a shock below -90%",
+        { spotShocksWad: [0n, -wad("0.9") - 1n] },
+        "InvalidSpotShock",
+        [1n, -wad("0.9") - 1n],
+      ],
+      ["a shock above +900%", { spotShocksWad: [wad("9") + 1n] }, "InvalidSpotShock", [0n, wad("9") + 1n]],
+      ["vol shock up above +200%", { volShockUpWad: wad("2") + 1n }, "InvalidVolShockUp", [wad("2") + 1n]],
+      [
+        "vol shock down above -90%",
+        { volShockDownWad: wad("0.9") + 1n },
+        "InvalidVolShockDown",
+        [wad("0.9") + 1n],
+      ],
+      ["a zero minimum per short", { minPerShortSpotWad: 0n }, "InvalidMinPerShort", [0n]],
+      [
+        "a minimum per short above 50%",
+        { minPerShortSpotWad: wad("0.5") + 1n },
+        "InvalidMinPerShort",
+        [wad("0.5") + 1n],
+      ],
+      ["an initial buffer above 100%", { initialBufferWad: WAD + 1n }, "InvalidInitialBuffer", [WAD + 1n]],
+    ];
+    for (const [title, override, error, args] of bad) {
+      it(`validate and requirements reject ${title} with ${error}`, async () => {
+        const { harness } = await loadFixture(deployPricing);
+        const p = defaultParams(override);
+        await expect(harness.validate(toSol(p)))
+          .to.be.revertedWithCustomError(harness, error)
+          .withArgs(...args);
+        await expect(harness.requirements([position("2000", 30n, true, -WAD)], SPOT, toSol(p), NOW))
+          .to.be.revertedWithCustomError(harness, error)
+          .withArgs(...args);
+        expect(() => ref.validate(p)).to.throw(`${error}(${args.join(", ")})`);
+      });
+    }
+
+    it("requirements rejects a spot, strike, amount or expiry outside the bounds with the offending position", async () => {
+      const { harness } = await loadFixture(deployPricing);
+      const p = toSol(defaultParams());
+      await expect(harness.requirements([], ref.MIN_PRICE_WAD - 1n, p, NOW))
+        .to.be.revertedWithCustomError(harness, "SpotOutOfBounds")
+        .withArgs(ref.MIN_PRICE_WAD - 1n);
+      await expect(harness.requirements([], ref.MAX_PRICE_WAD + 1n, p, NOW))
+        .to.be.revertedWithCustomError(harness, "SpotOutOfBounds")
+        .withArgs(ref.MAX_PRICE_WAD + 1n);
+      const ok = position("2000", 30n, true, -WAD);
+      await expect(harness.requirements([ok, { ...ok, strikeWad: ref.MIN_PRICE_WAD - 1n }], SPOT, p, NOW))
+        .to.be.revertedWithCustomError(harness, "PositionStrikeOutOfBounds")
+        .withArgs(1n, ref.MIN_PRICE_WAD - 1n);
+      await expect(harness.requirements([{ ...ok, strikeWad: ref.MAX_PRICE_WAD + 1n }], SPOT, p, NOW))
+        .to.be.revertedWithCustomError(harness, "PositionStrikeOutOfBounds")
+        .withArgs(0n, ref.MAX_PRICE_WAD + 1n);
+      const tooBig = ref.LIMITS.MAX_POSITION_AMOUNT + 1n;
+      await expect(harness.requirements([{ ...ok, amount: tooBig }], SPOT, p, NOW))
+        .to.be.revertedWithCustomError(harness, "PositionAmountOutOfBounds")
+        .withArgs(0n, tooBig);
+      const minInt = -(2n ** 255n);
+      await expect(harness.requirements([ok, ok, { ...ok, amount: minInt }], SPOT, p, NOW))
+        .to.be.revertedWithCustomError(harness, "PositionAmountOutOfBounds")
+        .withArgs(2n, minInt);
+      const far = NOW + ref.MAX_TIME_TO_EXPIRY_SECONDS + 1n;
+      await expect(harness.requirements([{ ...ok, expiry: far }], SPOT, p, NOW))
+        .to.be.revertedWithCustomError(harness, "PositionExpiryTooFar")
+        .withArgs(0n, far, NOW);
+      expect(() => ref.requirements([{ ...ok, expiry: far }], SPOT, defaultParams(), NOW)).to.throw(
+        "PositionExpiryTooFar",
+      );
+      expect(() => ref.requirements([{ ...ok, amount: tooBig }], SPOT, defaultParams(), NOW)).to.throw(
+        "PositionAmountOutOfBounds",
+      );
+      expect(() => ref.requirements([{ ...ok, strikeWad: 0n }], SPOT, defaultParams(), NOW)).to.throw(
+        "PositionStrikeOutOfBounds",
+      );
+      expect(() => ref.requirements([], 0n, defaultParams(), NOW)).to.throw("SpotOutOfBounds");
+    });
+  });
+});
