@@ -4,7 +4,7 @@ import type { BenchRow } from "../types";
 import { deployGovernance } from "../../lib/governance";
 import { Roles } from "../../lib/roles";
 import { createCollateralVault, deployVaultFactory, NO_CAP } from "../../lib/deploy/vaults";
-import type { ICircuitBreaker } from "../../../typechain-types";
+import { deployBreaker } from "../../lib/deploy/breaker";
 
 /** The issue's target: within +15% of the plain OpenZeppelin ERC4626 over the same token. */
 const BUDGET_PCT = 115n;
@@ -20,8 +20,8 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> 
  * deposit, mint, withdraw, redeem of the CollateralVault beside a plain OpenZeppelin ERC4626 over the same token,
  * in the same run. Steady state: both vaults already hold other users' deposits, the measured user already holds
  * shares and tokens, and each operation is measured on its second call, so no measured transaction pays for a
- * zero-to-non-zero storage write that only a first-ever user pays. The CollateralVault's breaker has a generous
- * outflow limit configured, so its rate-limiter bookkeeping is part of the measurement.
+ * zero-to-non-zero storage write that only a first-ever user pays. The CollateralVault runs against the real CircuitBreaker
+ * with a generous outflow limit (100% of liquidity per day), so the rate limiter's bookkeeping is measured too.
  */
 export async function bench(): Promise<BenchRow[]> {
   const [deployer, governor, seed, user] = await ethers.getSigners();
@@ -33,10 +33,11 @@ export async function bench(): Promise<BenchRow[]> {
   });
   await (await gov.manager.grantRole(Roles.GOVERNOR_ROLE, governor.address, 0)).wait();
   const token = await ethers.deployContract("MockERC20", ["Bench token", "BEN", 18]);
-  // TEMPORARY stand-in until the CircuitBreaker (issue 4) lands on main.
-  const stub = await ethers.deployContract("BreakerStub");
-  await (await stub.setOutflowCapacity(await token.getAddress(), 10n ** 30n)).wait();
-  const breaker = stub as unknown as ICircuitBreaker;
+  const breaker = await deployBreaker(gov.manager, deployer, {
+    cooldownSeconds: 3_600n,
+    gracePeriodSeconds: 600n,
+    outflowLimits: [{ token: await token.getAddress(), maxOutflowBps: 10_000n, windowSeconds: 86_400n }],
+  });
   const factory = await deployVaultFactory(gov.manager, deployer, breaker);
   const ours = await createCollateralVault(gov.manager, deployer, governor, factory, {
     asset: await token.getAddress(),

@@ -9,6 +9,7 @@ import { preview, toShares, type VaultState } from "../../../scripts/lib/math/er
 import { NO_CAP } from "../../../scripts/lib/deploy/vaults";
 import {
   DECIMALS_OFFSET,
+  OUTFLOW_WINDOW_SECONDS,
   TIMELOCK_DELAY_SECONDS,
   deployToken,
   vaultFor,
@@ -39,20 +40,10 @@ describe("unit/vaults/CollateralVault", () => {
       it(`accepts an asset of ${decimals} decimals and round-trips a deposit`, async () => {
         const ctx = await loadFixture(vaultsFixture);
         const token = await deployToken(decimals, `D${decimals}`);
-        const vault = await ctx.factory.predictVault(
-          await token.getAddress(),
-          "optiq test collateral",
-          "oTST",
-          NO_CAP,
-          false,
-        );
-        await ctx.factory
-          .connect(ctx.governor)
-          .createVault(await token.getAddress(), "optiq test collateral", "oTST", NO_CAP, false);
-        const v = await ethers.getContractAt("CollateralVault", vault);
-        await ctx.gov.manager.grantRole(Roles.VAULT_ROLE, vault, 0);
+        const v = await vaultFor(ctx, await token.getAddress());
+        const vault = await v.getAddress();
         expect(await v.decimals()).to.equal(BigInt(decimals) + DECIMALS_OFFSET);
-        const amount = 12_345n * 10n ** BigInt(decimals);
+        const amount = 123n * 10n ** BigInt(decimals);
         await token.mint(ctx.alice.address, amount);
         await token.connect(ctx.alice).approve(vault, amount);
         await v.connect(ctx.alice).deposit(amount, ctx.alice.address);
@@ -331,7 +322,9 @@ describe("unit/vaults/CollateralVault", () => {
     it("refuses an outflow beyond the breaker's limit and reports the limit in maxWithdraw/maxRedeem", async () => {
       const { vault, token, breaker, alice } = await loadFixture(deposited);
       const tokenAddress = await token.getAddress();
-      await breaker.limitOutflow(tokenAddress, 10n * E18);
+      await breaker.limitOutflow(tokenAddress, 1_000n); // 10% of the liquidity per window
+      // Let the deposits of this window become base liquidity (inflows within a window offset outflows).
+      await time.increase(2n * OUTFLOW_WINDOW_SECONDS);
       const capacity = await breaker.contract.outflowCapacity(tokenAddress);
       expect(capacity > 0n && capacity < 100n * E18).to.equal(true);
       const s = await stateOf(vault);
