@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {BreakerGuarded} from "../breaker/BreakerGuarded.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
+import {Scopes} from "../libraries/Scopes.sol";
+import {TrackedAssetsVault} from "./TrackedAssetsVault.sol";
+
+/// @title CollateralVault
+/// @notice The ERC-4626 vault of one collateral asset: capped, optionally permissioned deposits; withdrawals that
+/// pass the CircuitBreaker's WITHDRAW scope and outflow rate limiter; the token policy of `TrackedAssetsVault`.
+/// @dev See `ICollateralVault` for the breaker integration and `docs/vaults.md` for the decisions.
+contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault {
+    /// @dev Deposit cap in assets; `type(uint256).max` = none.
+    uint256 private _depositCap;
+    /// @dev Whether deposits are restricted to the allowlist.
+    bool private _permissioned;
+    /// @dev The depositor allowlist.
+    mapping(address account => bool allowed) private _allowed;
+
+    /// @param asset_ The collateral token (decimals readable and <= 36).
+    /// @param breaker The protocol's CircuitBreaker; the vault must hold its VAULT_ROLE.
+    /// @param authority The protocol's AccessManager.
+    /// @param depositCap_ Initial deposit cap in assets (`type(uint256).max` = none).
+    /// @param permissioned_ Whether deposits start restricted to the (empty) allowlist.
+    constructor(
+        IERC20 asset_,
+        ICircuitBreaker breaker,
+        address authority,
+        string memory name_,
+        string memory symbol_,
+        uint256 depositCap_,
+        bool permissioned_
+    ) ERC20(name_, symbol_) TrackedAssetsVault(asset_, authority) BreakerGuarded(breaker) {
+        _depositCap = depositCap_;
+        _permissioned = permissioned_;
+        emit DepositCapSet(0, depositCap_);
+        emit PermissionedSet(permissioned_);
+    }
+
+    // ------------------------------------------------------------------------------------------------ governance
+    /// @inheritdoc ICollateralVault
+    function setDepositCap(uint256 newCap) external restricted {
+        emit DepositCapSet(_depositCap, newCap);
+        _depositCap = newCap;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setPermissioned(bool permissioned_) external restricted {
+        _permissioned = permissioned_;
+        emit PermissionedSet(permissioned_);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setDepositorAllowed(address account, bool allowed) external restricted {
+        _allowed[account] = allowed;
+        emit DepositorAllowedSet(account, allowed);
+    }
+
+    // ------------------------------------------------------------------------------------------------ views
+    /// @inheritdoc ICollateralVault
+    function depositCap() external view returns (uint256) {
+        return _depositCap;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function permissioned() external view returns (bool) {
+        return _permissioned;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function isDepositorAllowed(address account) external view returns (bool) {
+        return _allowed[account];
+    }
+
+    /// @notice 0 while DEPOSIT is tripped, the vault is depleted, or `receiver` is not allowlisted in permissioned
+    /// mode; otherwise the room left under the cap. ERC-4626 gives no caller here: in permissioned mode the caller
+    /// must be allowlisted too.
+    function maxDeposit(address receiver) public view override returns (uint256) {
+        if (!_depositsOpenFor(receiver)) return 0;
+        return _capRoom();
+    }
+
+    /// @notice The shares whose `previewMint` fits in `maxDeposit(receiver)` (unbounded without a cap).
+    function maxMint(address receiver) public view override returns (uint256) {
+        if (!_depositsOpenFor(receiver)) return 0;
+        if (_depositCap == type(uint256).max) return type(uint256).max;
+        return _sharesWithin(_capRoom());
+    }
+
+    /// @notice 0 while WITHDRAW or GLOBAL is tripped; otherwise the owner's assets, at most the breaker's current
+    /// outflow capacity for the asset.
+    function maxWithdraw(address owner) public view override returns (uint256) {
+        if (_exitsTripped()) return 0;
+        return Math.min(previewRedeem(balanceOf(owner)), BREAKER.outflowCapacity(asset()));
+    }
+
+    /// @notice 0 while WITHDRAW or GLOBAL is tripped; otherwise the owner's shares, at most those whose assets fit
+    /// in the breaker's current outflow capacity (rounded down).
+    function maxRedeem(address owner) public view override returns (uint256) {
+        if (_exitsTripped()) return 0;
+        uint256 shares = balanceOf(owner);
+        uint256 capacity = BREAKER.outflowCapacity(asset());
+        if (previewRedeem(shares) <= capacity) return shares;
+        return _convertToShares(capacity, Math.Rounding.Floor);
+    }
+
+    // ------------------------------------------------------------------------------------------------ internal
+    /// @dev Deposits obey the DEPOSIT scope only (not GLOBAL): depositing collateral reduces risk.
+    function _checkDepositAndRoom(address receiver) internal view override returns (uint256) {
+        if (BREAKER.isTripped(Scopes.DEPOSIT)) {
+            ICircuitBreaker.ScopeState memory state = BREAKER.scopeState(Scopes.DEPOSIT);
+            revert ICircuitBreaker.ScopeTripped(Scopes.DEPOSIT, state.reason, state.trippedAt);
+        }
+        if (_permissioned) {
+            if (!_allowed[msg.sender]) revert DepositorNotAllowed(msg.sender);
+            if (!_allowed[receiver]) revert DepositorNotAllowed(receiver);
+        }
+        return _capRoom();
+    }
+
+    /// @dev Withdrawals obey WITHDRAW and GLOBAL (`ScopeTripped`); the rate limit is enforced by `recordOutflow`.
+    function _checkExitAndRedeemable(address owner) internal view override returns (uint256) {
+        BREAKER.checkScope(Scopes.WITHDRAW);
+        return balanceOf(owner);
+    }
+
+    function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
+        super._deposit(caller, receiver, assets, shares);
+        BREAKER.recordInflow(asset(), assets);
+    }
+
+    /// @dev The breaker records the outflow first and reverts `OutflowLimitExceeded` beyond the limit.
+    function _withdraw(
+        address caller,
+        address receiver,
+        address owner,
+        uint256 assets,
+        uint256 shares
+    ) internal override {
+        BREAKER.recordOutflow(asset(), assets);
+        super._withdraw(caller, receiver, owner, assets, shares);
+    }
+
+    function _depositsOpenFor(address receiver) private view returns (bool) {
+        if (_depleted() || BREAKER.isTripped(Scopes.DEPOSIT)) return false;
+        return !_permissioned || _allowed[receiver];
+    }
+
+    function _exitsTripped() private view returns (bool) {
+        return BREAKER.isTripped(Scopes.WITHDRAW) || BREAKER.isTripped(Scopes.GLOBAL);
+    }
+
+    function _capRoom() private view returns (uint256) {
+        uint256 cap = _depositCap;
+        uint256 tracked = totalAssets();
+        return cap > tracked ? cap - tracked : 0;
+    }
+}

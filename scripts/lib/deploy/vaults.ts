@@ -1,0 +1,110 @@
+import type { Signer } from "ethers";
+import { ethers } from "hardhat";
+import type {
+  CollateralVault,
+  ICircuitBreaker,
+  InsuranceVault,
+  ProtocolAccessManager,
+  VaultFactory,
+} from "../../../typechain-types";
+import { restrictFunctions } from "../governance";
+import { Roles } from "../roles";
+
+/** Functions of a CollateralVault that only governance (the timelock) may call. */
+export const COLLATERAL_VAULT_GOVERNED_FUNCTIONS = [
+  "setDepositCap",
+  "setPermissioned",
+  "setDepositorAllowed",
+  "skim",
+  "recognizeLoss",
+];
+/** Functions of the InsuranceVault that only governance (the timelock) may call. */
+export const INSURANCE_VAULT_GOVERNED_FUNCTIONS = ["setWithdrawalTimings", "skim", "recognizeLoss"];
+/** Functions of the InsuranceVault that only the clearing contract may call (payPenalty: no donation path). */
+export const INSURANCE_VAULT_CLEARING_FUNCTIONS = ["coverBadDebt", "payPenalty"];
+
+/** Deposit cap meaning "no cap". */
+export const NO_CAP = ethers.MaxUint256;
+
+export interface CollateralVaultParams {
+  asset: string;
+  name: string;
+  symbol: string;
+  /** Cap on totalAssets through deposits, in the asset's units; `NO_CAP` for none. */
+  depositCap: bigint;
+  permissioned: boolean;
+}
+
+export interface InsuranceVaultParams {
+  quote: string;
+  name: string;
+  symbol: string;
+  cooldownSeconds: bigint;
+  windowSeconds: bigint;
+}
+
+/**
+ * Deploy the VaultFactory and map `createVault` to GOVERNOR_ROLE. `admin` must be the AccessManager's admin
+ * (the deployer before `handOverToTimelock`).
+ */
+export async function deployVaultFactory(
+  manager: ProtocolAccessManager,
+  admin: Signer,
+  breaker: ICircuitBreaker,
+): Promise<VaultFactory> {
+  const factory = await ethers.deployContract(
+    "VaultFactory",
+    [await breaker.getAddress(), await manager.getAddress()],
+    admin,
+  );
+  await factory.waitForDeployment();
+  await restrictFunctions(manager, admin, factory, ["createVault"], Roles.GOVERNOR_ROLE);
+  return factory;
+}
+
+/**
+ * Create the CollateralVault of `params.asset` through the factory (by `governor`, a GOVERNOR_ROLE holder), map its
+ * governed functions to GOVERNOR_ROLE and grant it VAULT_ROLE on the breaker (by `admin`, the manager's admin).
+ * After the hand-over to the timelock the same three calls are timelock operations.
+ */
+export async function createCollateralVault(
+  manager: ProtocolAccessManager,
+  admin: Signer,
+  governor: Signer,
+  factory: VaultFactory,
+  params: CollateralVaultParams,
+): Promise<CollateralVault> {
+  const args = [params.asset, params.name, params.symbol, params.depositCap, params.permissioned] as const;
+  await (await factory.connect(governor).createVault(...args)).wait();
+  const vault = await ethers.getContractAt("CollateralVault", await factory.vaultOf(params.asset));
+  await restrictFunctions(manager, admin, vault, COLLATERAL_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
+  await (await manager.connect(admin).grantRole(Roles.VAULT_ROLE, await vault.getAddress(), 0)).wait();
+  return vault;
+}
+
+/**
+ * Deploy the InsuranceVault over the quote asset: `coverBadDebt` and `payPenalty` to CLEARING_ROLE, parameters to GOVERNOR_ROLE.
+ * `admin` must be the manager's admin.
+ */
+export async function deployInsuranceVault(
+  manager: ProtocolAccessManager,
+  admin: Signer,
+  params: InsuranceVaultParams,
+): Promise<InsuranceVault> {
+  const vault = await ethers.deployContract(
+    "InsuranceVault",
+    [
+      params.quote,
+      await manager.getAddress(),
+      params.name,
+      params.symbol,
+      params.cooldownSeconds,
+      params.windowSeconds,
+    ],
+    admin,
+  );
+  await vault.waitForDeployment();
+  await restrictFunctions(manager, admin, vault, INSURANCE_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
+  await restrictFunctions(manager, admin, vault, INSURANCE_VAULT_CLEARING_FUNCTIONS, Roles.CLEARING_ROLE);
+  return vault;
+}
