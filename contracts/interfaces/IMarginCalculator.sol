@@ -43,6 +43,16 @@ interface IMarginCalculator {
         uint256 nowTimestamp
     ) external pure returns (uint256 maintenanceWad, uint256 initialWad);
 
+    /// @notice What it costs to close `positions` out now: the negated portfolio value at `spotWad` and `volWad` (one
+    /// scenario, no shocks), floored at zero, rounded against the account; plus the model's smallest minimum per
+    /// short (0.01% of spot per contract). Used by liquidation.
+    function markLiability(
+        Position[] calldata positions,
+        uint256 spotWad,
+        uint256 volWad,
+        uint256 nowTimestamp
+    ) external pure returns (uint256 liabilityWad);
+
     /// @notice Revert with a named error unless `params` is within the hard bounds.
     function validate(RiskParams calldata params) external pure;
 }

@@ -69,6 +69,24 @@ interface IOptionsClearing {
         uint256 debtWad;
     }
 
+    /// @notice What a liquidation did, all WAD quote except `fractionWad` (1e18 = the whole portfolio).
+    /// @param fractionWad Share of every position (and of the settlement debt) moved to the liquidator.
+    /// @param liabilityWad Mark liability the liquidator took over.
+    /// @param seizedValueWad Collateral value moved out of the liquidated account (to the liquidator and insurance).
+    /// @param discountWad Auction discount applied (the liquidator's bonus per unit of liability, before penalty).
+    /// @param penaltyWad Part of the bonus paid to the InsuranceVault.
+    /// @param coveredWad Bad debt covered by the InsuranceVault (insolvent accounts only).
+    /// @param socialisedWad Bad debt left after insurance, socialised on the affected series' payouts.
+    struct LiquidationResult {
+        uint256 fractionWad;
+        uint256 liabilityWad;
+        uint256 seizedValueWad;
+        uint256 discountWad;
+        uint256 penaltyWad;
+        uint256 coveredWad;
+        uint256 socialisedWad;
+    }
+
     // ------------------------------------------------------------------------------------------------- errors
     /// @notice An amount of zero.
     error ZeroAmount();
@@ -139,6 +157,19 @@ interface IOptionsClearing {
     error InsufficientSettledFunds(uint256 sharesNeeded, uint256 sharesAvailable);
     /// @notice A short would be opened with a requirement of zero (amount too small to margin).
     error RequirementRoundsToZero(uint256 accountId, uint256 seriesId, uint256 amount);
+
+    /// @notice The account is at or above its maintenance requirement: it cannot be liquidated.
+    error AccountHealthy(uint256 accountId, uint256 collateralValueWad, uint256 maintenanceWad);
+    /// @notice The liquidator's account has the same owner as the liquidated one.
+    error SelfLiquidation(uint256 accountId, uint256 liquidatorAccountId);
+    /// @notice The liquidator's deadline has passed.
+    error LiquidationDeadlinePassed(uint256 deadline);
+    /// @notice A liquidation fraction of zero or above 100%.
+    error InvalidLiquidationFraction(uint256 fractionWad);
+    /// @notice The account is insolvent: only a liquidation of the whole portfolio is allowed.
+    error FullLiquidationRequired(uint256 accountId, uint256 maxFractionWad);
+    /// @notice The liquidator would receive less than its stated limit per unit of liability.
+    error LiquidationBelowLimit(uint256 receivedWad, uint256 requiredWad);
 
     // ------------------------------------------------------------------------------------------------- events
     event UnderlyingConfigured(
@@ -213,6 +244,13 @@ interface IOptionsClearing {
     /// @notice The account's settlement debt changed (debited beyond its quote collateral, or repaid).
     event DebtUpdated(uint256 indexed accountId, uint256 debtWad);
 
+    /// @notice `accountId` was liquidated by `liquidatorAccountId`.
+    event Liquidated(uint256 indexed accountId, uint256 indexed liquidatorAccountId, LiquidationResult result);
+    /// @notice The liquidation auction of `accountId` started (`since` > 0) or was reset (`since` == 0).
+    event LiquidationFlagged(uint256 indexed accountId, uint64 since);
+    /// @notice `contracts` short contracts of `seriesId` were written off: their loss is socialised on its payout.
+    event LossSocialised(uint256 indexed seriesId, uint256 contracts);
+
     // ------------------------------------------------------------------------------------------------- governance
     /// @notice Enable `underlying` for listing with its bounds and risk parameters (validated by the calculator).
     /// @dev Only governance (GOVERNOR_ROLE, the timelock).
@@ -286,6 +324,36 @@ interface IOptionsClearing {
     /// @notice Burn `amount` of the caller's longs of a settled series and pay the payout in the quote asset to
     /// `to`. O(1).
     function exercise(uint256 seriesId, uint256 amount, address to) external returns (uint256 paidAssets);
+
+    // ------------------------------------------------------------------------------------------------- liquidation
+    /// @notice Liquidate `accountId`, below its maintenance requirement, into `liquidatorAccountId`: the liquidator
+    /// takes over a fraction of every position (no more than needed to bring the account back to its initial
+    /// requirement, at most `maxFractionWad`) and collateral worth the mark liability taken times (1 + discount),
+    /// where the discount grows from START to MAX over the auction since the account was first flagged. A share of
+    /// the bonus goes to the InsuranceVault. An insolvent account is taken whole: the InsuranceVault covers the
+    /// deficit first and the rest is socialised by writing off short contracts (LossSocialised).
+    /// @dev Caller: owner or operator of `liquidatorAccountId`, never of the same owner (SelfLiquidation). Guarded
+    /// by the breaker's liquidation check for every underlying of the account (trips and grace periods).
+    /// Reverts LiquidationDeadlinePassed, InvalidLiquidationFraction, AccountHealthy, FullLiquidationRequired,
+    /// LiquidationBelowLimit (the liquidator's limit: collateral value received per unit of liability), and
+    /// BelowInitialMargin if the liquidator's account would end below its initial requirement.
+    function liquidate(
+        uint256 accountId,
+        uint256 liquidatorAccountId,
+        uint256 maxFractionWad,
+        uint256 minSeizedPerLiabilityWad,
+        uint256 deadline
+    ) external returns (LiquidationResult memory result);
+
+    /// @notice Start the liquidation auction of an account below maintenance, or reset the flag of a healthy one.
+    /// Anyone may call it (keepers; an owner after topping up).
+    function flagLiquidatable(uint256 accountId) external;
+
+    /// @notice The auction discount `accountId` would be liquidated at now (START_DISCOUNT if not flagged yet).
+    function liquidationDiscount(uint256 accountId) external view returns (uint256 discountWad);
+
+    /// @notice Short contracts of `seriesId` written off in bad-debt liquidations.
+    function writtenOff(uint256 seriesId) external view returns (uint256);
 
     // ------------------------------------------------------------------------------------------------- views
     /// @notice The deterministic id of a series.

@@ -45,6 +45,12 @@ library ClearingStorage {
         mapping(uint256 accountId => mapping(address vault => uint256)) collateral;
         mapping(uint256 accountId => uint256) debt;
         mapping(address owner => mapping(address operator => bool)) isOperator;
+        /// @notice When each account was first seen below maintenance (0: not flagged); the auction clock.
+        mapping(uint256 accountId => uint64) liquidatableSince;
+        /// @notice Short contracts of each series written off in bad-debt liquidations (socialised loss).
+        mapping(uint256 seriesId => uint256) writtenOff;
+        /// @notice Payout per long contract of a settled series with write-offs (otherwise the series' payout).
+        mapping(uint256 seriesId => uint256) longPayout;
     }
 
     /// @notice Store `risk` (already validated by the calculator) packed into `stored`.

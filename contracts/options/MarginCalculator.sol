@@ -20,6 +20,25 @@ contract MarginCalculator is IMarginCalculator {
     }
 
     /// @inheritdoc IMarginCalculator
+    function markLiability(
+        Position[] calldata positions,
+        uint256 spotWad,
+        uint256 volWad,
+        uint256 nowTimestamp
+    ) external pure returns (uint256 liabilityWad) {
+        int256[] memory atSpot = new int256[](1);
+        PortfolioMargin.RiskParams memory mark = PortfolioMargin.RiskParams({
+            volWad: volWad,
+            spotShocksWad: atSpot,
+            volShockUpWad: 0,
+            volShockDownWad: 0,
+            minPerShortSpotWad: PortfolioMargin.MIN_MIN_PER_SHORT_SPOT_WAD,
+            initialBufferWad: 0
+        });
+        (liabilityWad, ) = PortfolioMargin.requirements(_positions(positions), spotWad, mark, nowTimestamp);
+    }
+
+    /// @inheritdoc IMarginCalculator
     function validate(RiskParams calldata params) external pure {
         PortfolioMargin.validate(_params(params));
     }

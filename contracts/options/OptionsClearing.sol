@@ -8,17 +8,20 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {BreakerGuarded} from "../breaker/BreakerGuarded.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IInsuranceVault} from "../interfaces/IInsuranceVault.sol";
 import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {BlackScholes} from "../libraries/BlackScholes.sol";
 import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
+import {LiquidationLogic} from "./LiquidationLogic.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 
 /// @title OptionsClearing
@@ -29,7 +32,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     // ------------------------------------------------------------------------------------------------- constants
     /// @notice Most series one account may hold at once: bounds every margin check.
-    uint256 public constant MAX_SERIES_PER_ACCOUNT = 8;
+    uint256 public constant MAX_SERIES_PER_ACCOUNT = AccountLogic.MAX_SERIES_PER_ACCOUNT;
     /// @notice Most collateral vaults the clearing house approves: bounds every collateral valuation.
     uint256 public constant MAX_COLLATERAL_VAULTS = 8;
     /// @notice Largest haircut governance may set (a 100% haircut would make collateral worthless).
@@ -48,6 +51,8 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     address public immutable QUOTE;
     /// @notice The quote asset's decimals.
     uint8 public immutable QUOTE_DECIMALS;
+    /// @notice First-loss capital: covers bad debt, receives liquidation penalties.
+    IInsuranceVault public immutable INSURANCE;
 
     // ------------------------------------------------------------------------------------------------- storage
     ClearingStorage.Layout internal $;
@@ -58,15 +63,18 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         IPriceOracle oracle,
         IMarginCalculator margin,
         IERC4626 quoteVault,
+        IInsuranceVault insurance,
         string memory uri_
     ) ERC1155(uri_) AccessManaged(authority) BreakerGuarded(breaker) {
         if (
             address(oracle) == address(0) ||
             address(margin) == address(0) ||
-            address(quoteVault) == address(0)
+            address(quoteVault) == address(0) ||
+            address(insurance) == address(0)
         ) {
             revert ZeroAddress();
         }
+        INSURANCE = insurance;
         ORACLE = oracle;
         MARGIN = margin;
         QUOTE_VAULT = quoteVault;
@@ -316,7 +324,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         Series storage s = _listed(seriesId);
         if (!s.settled) revert SeriesNotSettled(seriesId);
         _burn(msg.sender, seriesId, amount);
-        paidAssets = amount.mulWadDown(s.payoutPerContractWad).fromWadDown(QUOTE_DECIMALS);
+        paidAssets = amount.mulWadDown(AccountLogic.longPayout($, seriesId)).fromWadDown(QUOTE_DECIMALS);
         emit Exercised(seriesId, msg.sender, to, amount, paidAssets);
         if (paidAssets != 0) {
             uint256 sharesNeeded = QUOTE_VAULT.previewWithdraw(paidAssets);
@@ -324,6 +332,47 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
             if (sharesNeeded > free) revert InsufficientSettledFunds(sharesNeeded, free);
             QUOTE_VAULT.withdraw(paidAssets, to, address(this));
         }
+    }
+
+    // ================================================================================================= liquidation
+
+    /// @inheritdoc IOptionsClearing
+    function liquidate(
+        uint256 accountId,
+        uint256 liquidatorAccountId,
+        uint256 maxFractionWad,
+        uint256 minSeizedPerLiabilityWad,
+        uint256 deadline
+    ) external nonReentrant returns (LiquidationResult memory) {
+        return
+            LiquidationLogic.liquidate(
+                $,
+                _liquidationContext(),
+                LiquidationLogic.Params({
+                    accountId: accountId,
+                    liquidatorAccountId: liquidatorAccountId,
+                    maxFractionWad: maxFractionWad,
+                    minSeizedPerLiabilityWad: minSeizedPerLiabilityWad,
+                    deadline: deadline
+                })
+            );
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function flagLiquidatable(uint256 accountId) external nonReentrant {
+        _exists(accountId);
+        LiquidationLogic.flag($, _liquidationContext(), accountId);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function liquidationDiscount(uint256 accountId) external view returns (uint256) {
+        uint64 since = $.liquidatableSince[accountId];
+        return LiquidationLogic.discountAfter(since == 0 ? 0 : block.timestamp - since);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function writtenOff(uint256 seriesId) external view returns (uint256) {
+        return $.writtenOff[seriesId];
     }
 
     // ================================================================================================= views
@@ -445,11 +494,8 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         return int256(amount);
     }
 
-    /// @dev Shares of the quote vault held beyond what accounts own: the pool that pays exercised longs.
     function _freeQuoteShares() internal view returns (uint256) {
-        uint256 held = QUOTE_VAULT.balanceOf(address(this));
-        uint256 owned = $.totalCollateral[address(QUOTE_VAULT)];
-        return held > owned ? held - owned : 0;
+        return AccountLogic.freeQuoteShares($, _quote());
     }
 
     function _fixSettlement(uint256 seriesId, Series storage s, uint256 priceWad, bool byFallback) internal {
@@ -459,93 +505,30 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         s.settled = true;
         s.settlementPriceWad = priceWad;
         s.payoutPerContractWad = payout;
+        // Socialised loss: shorts written off in bad-debt liquidations pay nothing, so every long receives the
+        // payout scaled by shorts / (shorts + written off), fixed once here.
+        uint256 writtenOff = $.writtenOff[seriesId];
+        if (writtenOff != 0) {
+            uint256 shorts = $.totals[seriesId].shorts;
+            $.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOff);
+        }
         emit SeriesSettled(seriesId, priceWad, payout, byFallback);
     }
 
-    /// @dev Apply `delta` to a position and keep the series totals and the account's series list in step.
     function _updatePosition(uint256 accountId, uint256 seriesId, int256 delta) internal {
-        int256 before = $.position[accountId][seriesId];
-        int256 afterwards = before + delta;
-        ClearingStorage.SeriesTotals storage t = $.totals[seriesId];
-        t.shorts = SafeCast.toUint128(t.shorts - _negativePart(before) + _negativePart(afterwards));
-        t.longsInAccounts = SafeCast.toUint128(
-            t.longsInAccounts - _positivePart(before) + _positivePart(afterwards)
-        );
-        $.position[accountId][seriesId] = afterwards;
-        if (before == 0 && afterwards != 0) {
-            uint256[] storage ids = $.seriesOf[accountId];
-            if (ids.length >= MAX_SERIES_PER_ACCOUNT) revert TooManySeries(accountId, MAX_SERIES_PER_ACCOUNT);
-            ids.push(seriesId);
-        } else if (before != 0 && afterwards == 0) {
-            _removeSeries(accountId, seriesId);
-        }
+        AccountLogic.updatePosition($, accountId, seriesId, delta);
     }
 
-    function _removeSeries(uint256 accountId, uint256 seriesId) internal {
-        uint256[] storage ids = $.seriesOf[accountId];
-        uint256 last = ids.length - 1;
-        for (uint256 i; i <= last; ++i) {
-            if (ids[i] == seriesId) {
-                ids[i] = ids[last];
-                ids.pop();
-                return;
-            }
-        }
-    }
-
-    /// @dev Lazy settlement: apply every settled series of the account, then repay debt from quote collateral.
     function _touch(uint256 accountId) internal {
-        uint256[] storage ids = $.seriesOf[accountId];
-        for (uint256 i = ids.length; i > 0;) {
-            --i;
-            uint256 seriesId = ids[i];
-            Series storage s = $.series[seriesId];
-            if (s.settled) _settlePosition(accountId, seriesId, s.payoutPerContractWad);
-        }
-        _repayDebt(accountId);
+        AccountLogic.touch($, _quote(), accountId);
     }
 
-    function _settlePosition(uint256 accountId, uint256 seriesId, uint256 payoutWad) internal {
-        int256 position = $.position[accountId][seriesId];
-        int256 quoteDeltaWad;
-        if (position > 0) {
-            uint256 creditWad = uint256(position).mulWadDown(payoutWad);
-            uint256 shares = QUOTE_VAULT.convertToShares(creditWad.fromWadDown(QUOTE_DECIMALS));
-            $.collateral[accountId][address(QUOTE_VAULT)] += shares;
-            $.totalCollateral[address(QUOTE_VAULT)] += shares;
-            quoteDeltaWad = SafeCast.toInt256(creditWad);
-        } else {
-            uint256 debitWad = uint256(-position).mulWadUp(payoutWad);
-            if (debitWad != 0) {
-                $.debt[accountId] += debitWad;
-                emit DebtUpdated(accountId, $.debt[accountId]);
-            }
-            quoteDeltaWad = -SafeCast.toInt256(debitWad);
-        }
-        _updatePosition(accountId, seriesId, -position);
-        emit PositionSettled(accountId, seriesId, position, quoteDeltaWad);
-    }
-
-    /// @dev Pay the account's settlement debt from its quote-vault shares, as far as they go.
     function _repayDebt(uint256 accountId) internal {
-        uint256 debtWad = $.debt[accountId];
-        if (debtWad == 0) return;
-        uint256 shares = $.collateral[accountId][address(QUOTE_VAULT)];
-        if (shares == 0) return;
-        uint256 sharesNeeded = QUOTE_VAULT.previewWithdraw(debtWad.fromWadUp(QUOTE_DECIMALS));
-        uint256 paidShares;
-        if (shares >= sharesNeeded) {
-            paidShares = sharesNeeded;
-            debtWad = 0;
-        } else {
-            paidShares = shares;
-            uint256 paidWad = QUOTE_VAULT.convertToAssets(shares).toWadDown(QUOTE_DECIMALS);
-            debtWad = paidWad >= debtWad ? 0 : debtWad - paidWad;
-        }
-        $.collateral[accountId][address(QUOTE_VAULT)] = shares - paidShares;
-        $.totalCollateral[address(QUOTE_VAULT)] -= paidShares;
-        $.debt[accountId] = debtWad;
-        emit DebtUpdated(accountId, debtWad);
+        AccountLogic.repayDebt($, _quote(), accountId);
+    }
+
+    function _quote() internal view returns (AccountLogic.Quote memory) {
+        return AccountLogic.Quote({vault: QUOTE_VAULT, decimals: QUOTE_DECIMALS});
     }
 
     function _requireInitialMargin(uint256 accountId) internal view {
@@ -558,6 +541,16 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         uint256 accountId
     ) internal view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
         return MarginLogic.margin($, _marginContext(), accountId);
+    }
+
+    function _liquidationContext() internal view returns (LiquidationLogic.Context memory) {
+        return
+            LiquidationLogic.Context({
+                margin: _marginContext(),
+                quote: _quote(),
+                breaker: BREAKER,
+                insurance: INSURANCE
+            });
     }
 
     function _marginContext() internal view returns (MarginLogic.Context memory) {
@@ -577,13 +570,5 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         } else if (to == address(0)) {
             for (uint256 i; i < ids.length; ++i) $.totals[ids[i]].longTokens -= values[i];
         }
-    }
-
-    function _negativePart(int256 x) private pure returns (uint256) {
-        return x < 0 ? uint256(-x) : 0;
-    }
-
-    function _positivePart(int256 x) private pure returns (uint256) {
-        return x > 0 ? uint256(x) : 0;
     }
 }

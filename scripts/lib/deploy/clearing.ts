@@ -1,7 +1,7 @@
 import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 import type { MarginCalculator, OptionsClearing, ProtocolAccessManager } from "../../../typechain-types";
-import { OptionsClearing__factory } from "../../../typechain-types";
+import { LiquidationLogic__factory, OptionsClearing__factory } from "../../../typechain-types";
 import { restrictFunctions } from "../governance";
 import { Roles } from "../roles";
 
@@ -19,6 +19,8 @@ export interface ClearingParams {
   oracle: string;
   /** The CollateralVault of the quote asset. */
   quoteVault: string;
+  /** The InsuranceVault (first-loss capital; the clearing gets CLEARING_ROLE on it). */
+  insurance: string;
   /** ERC-1155 metadata URI, with `{id}` substituted by clients. */
   uri: string;
 }
@@ -27,10 +29,12 @@ export interface ClearingDeployment {
   clearing: OptionsClearing;
   calculator: MarginCalculator;
   marginLogic: string;
+  liquidationLogic: string;
 }
 
 /**
- * Deploy the MarginCalculator, the MarginLogic external library and OptionsClearing linked to it; map the clearing's
+ * Deploy the MarginCalculator, the MarginLogic and LiquidationLogic external libraries and OptionsClearing linked to
+ * them; map the clearing's
  * governed and lister functions; grant the clearing CLEARING_ROLE (bad-debt cover and penalties of the insurance
  * vault). `admin` must be the manager's admin.
  */
@@ -44,8 +48,17 @@ export async function deployClearing(
   const library = await ethers.deployContract("MarginLogic", [], admin);
   await library.waitForDeployment();
   const marginLogic = await library.getAddress();
-  const factory = new OptionsClearing__factory(
+  const liquidation = await new LiquidationLogic__factory(
     { "contracts/options/MarginLogic.sol:MarginLogic": marginLogic },
+    admin,
+  ).deploy();
+  await liquidation.waitForDeployment();
+  const liquidationLogic = await liquidation.getAddress();
+  const factory = new OptionsClearing__factory(
+    {
+      "contracts/options/MarginLogic.sol:MarginLogic": marginLogic,
+      "contracts/options/LiquidationLogic.sol:LiquidationLogic": liquidationLogic,
+    },
     admin,
   );
   const clearing = await factory.deploy(
@@ -54,11 +67,12 @@ export async function deployClearing(
     params.oracle,
     await calculator.getAddress(),
     params.quoteVault,
+    params.insurance,
     params.uri,
   );
   await clearing.waitForDeployment();
   await restrictFunctions(manager, admin, clearing, CLEARING_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
   await restrictFunctions(manager, admin, clearing, CLEARING_LISTER_FUNCTIONS, Roles.LISTER_ROLE);
   await (await manager.connect(admin).grantRole(Roles.CLEARING_ROLE, await clearing.getAddress(), 0)).wait();
-  return { clearing, calculator, marginLogic };
+  return { clearing, calculator, marginLogic, liquidationLogic };
 }
