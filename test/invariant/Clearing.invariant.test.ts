@@ -841,7 +841,7 @@ describe("invariant/options/OptionsClearing campaign", () => {
         .map(([k, v]) => `${k}=${v}`)
         .join(" ");
     console.log(
-      `    campaign: ${stats.runs} runs, ${stats.steps} steps, ${stats.marginChecks} margin checks`,
+      `    campaign: ${stats.runs} runs (shrinking included), ${stats.steps} steps, ${stats.marginChecks} margin checks`,
     );
     console.log(`    succeeded: ${sorted(stats.ok)}`);
     console.log(`    reverted (expected): ${sorted(stats.reverts)}`);
