@@ -245,7 +245,11 @@ interface IOptionsClearing {
     event DebtUpdated(uint256 indexed accountId, uint256 debtWad);
 
     /// @notice `accountId` was liquidated by `liquidatorAccountId`.
-    event Liquidated(uint256 indexed accountId, uint256 indexed liquidatorAccountId, LiquidationResult result);
+    event Liquidated(
+        uint256 indexed accountId,
+        uint256 indexed liquidatorAccountId,
+        LiquidationResult result
+    );
     /// @notice The liquidation auction of `accountId` started (`since` > 0) or was reset (`since` == 0).
     event LiquidationFlagged(uint256 indexed accountId, uint64 since);
     /// @notice `contracts` short contracts of `seriesId` were written off: their loss is socialised on its payout.

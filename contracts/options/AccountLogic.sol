@@ -35,7 +35,9 @@ library AccountLogic {
         int256 afterwards = before + delta;
         ClearingStorage.SeriesTotals storage t = $.totals[seriesId];
         t.shorts = SafeCast.toUint128(t.shorts - _negativePart(before) + _negativePart(afterwards));
-        t.longsInAccounts = SafeCast.toUint128(t.longsInAccounts - _positivePart(before) + _positivePart(afterwards));
+        t.longsInAccounts = SafeCast.toUint128(
+            t.longsInAccounts - _positivePart(before) + _positivePart(afterwards)
+        );
         $.position[accountId][seriesId] = afterwards;
         if (before == 0 && afterwards != 0) {
             uint256[] storage ids = $.seriesOf[accountId];
@@ -54,7 +56,7 @@ library AccountLogic {
     /// no depositor's collateral ever pays another's payout (INV_SOLVENCY).
     function touch(ClearingStorage.Layout storage $, Quote memory quote, uint256 accountId) internal {
         uint256[] storage ids = $.seriesOf[accountId];
-        for (uint256 i = ids.length; i > 0; ) {
+        for (uint256 i = ids.length; i > 0;) {
             --i;
             uint256 seriesId = ids[i];
             if ($.series[seriesId].settled && $.position[accountId][seriesId] < 0) {
@@ -62,7 +64,7 @@ library AccountLogic {
             }
         }
         repayDebt($, quote, accountId);
-        for (uint256 i = ids.length; i > 0; ) {
+        for (uint256 i = ids.length; i > 0;) {
             --i;
             uint256 seriesId = ids[i];
             if ($.series[seriesId].settled) _settleLong($, quote, accountId, seriesId);
@@ -70,7 +72,10 @@ library AccountLogic {
     }
 
     /// @dev Quote-vault shares the clearing holds beyond what accounts own: the pool that pays settled longs.
-    function freeQuoteShares(ClearingStorage.Layout storage $, Quote memory quote) internal view returns (uint256) {
+    function freeQuoteShares(
+        ClearingStorage.Layout storage $,
+        Quote memory quote
+    ) internal view returns (uint256) {
         uint256 held = quote.vault.balanceOf(address(this));
         uint256 owned = $.totalCollateral[address(quote.vault)];
         return held > owned ? held - owned : 0;

@@ -90,14 +90,17 @@ library LiquidationLogic {
             );
         } else {
             // Insolvent: the whole account; insurance first, then socialise what is left on the shorts.
-            if (p.maxFractionWad != WAD) revert IOptionsClearing.FullLiquidationRequired(p.accountId, p.maxFractionWad);
+            if (p.maxFractionWad != WAD)
+                revert IOptionsClearing.FullLiquidationRequired(p.accountId, p.maxFractionWad);
             r.fractionWad = WAD;
             r.seizedValueWad = plan.collateralWad;
             uint256 deficitWad = plan.owedWad - plan.collateralWad;
             r.coveredWad = _drawInsurance($, ctx, p.liquidatorAccountId, deficitWad);
             uint256 remainingWad = deficitWad - r.coveredWad;
             if (remainingWad != 0) {
-                uint256 shortsOwedWad = _markLiability($, ctx, p.accountId, true).mulWadUp(WAD + r.discountWad);
+                uint256 shortsOwedWad = _markLiability($, ctx, p.accountId, true).mulWadUp(
+                    WAD + r.discountWad
+                );
                 r.socialisedWad = Math.min(remainingWad, shortsOwedWad);
                 plan.writeOffWad = shortsOwedWad == 0 ? 0 : Math.mulDiv(r.socialisedWad, WAD, shortsOwedWad);
             }
@@ -107,11 +110,13 @@ library LiquidationLogic {
 
         uint256 receivedWad = r.seizedValueWad - r.penaltyWad + r.coveredWad;
         uint256 requiredWad = r.liabilityWad.mulWadUp(p.minSeizedPerLiabilityWad);
-        if (receivedWad < requiredWad) revert IOptionsClearing.LiquidationBelowLimit(receivedWad, requiredWad);
+        if (receivedWad < requiredWad)
+            revert IOptionsClearing.LiquidationBelowLimit(receivedWad, requiredWad);
 
-        plan.seizeRatioWad = plan.collateralWad == 0
-            ? 0
-            : Math.min(WAD, Math.mulDiv(r.seizedValueWad, WAD, plan.collateralWad));
+        plan.seizeRatioWad =
+            plan.collateralWad == 0
+                ? 0
+                : Math.min(WAD, Math.mulDiv(r.seizedValueWad, WAD, plan.collateralWad));
         _movePositions($, p, r.fractionWad, plan.writeOffWad);
         _moveDebt($, ctx, p, r.fractionWad);
         r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
@@ -143,7 +148,9 @@ library LiquidationLogic {
     /// @notice The auction discount after `elapsed` seconds.
     function discountAfter(uint256 elapsed) internal pure returns (uint256) {
         if (elapsed >= AUCTION_DURATION_SECONDS) return MAX_DISCOUNT_WAD;
-        return START_DISCOUNT_WAD + ((MAX_DISCOUNT_WAD - START_DISCOUNT_WAD) * elapsed) / AUCTION_DURATION_SECONDS;
+        return
+            START_DISCOUNT_WAD +
+            ((MAX_DISCOUNT_WAD - START_DISCOUNT_WAD) * elapsed) / AUCTION_DURATION_SECONDS;
     }
 
     // ------------------------------------------------------------------------------------------------- checks
@@ -164,7 +171,11 @@ library LiquidationLogic {
     }
 
     /// @dev Liquidations stop while any underlying of the account (or LIQUIDATE, or GLOBAL) is tripped or in grace.
-    function _checkBreaker(ClearingStorage.Layout storage $, Context memory ctx, uint256 accountId) private view {
+    function _checkBreaker(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) private view {
         uint256[] storage ids = $.seriesOf[accountId];
         if (ids.length == 0) ctx.breaker.checkScope(Scopes.LIQUIDATE);
         for (uint256 i; i < ids.length; ++i) ctx.breaker.checkLiquidation($.series[ids[i]].underlying);
@@ -197,7 +208,12 @@ library LiquidationLogic {
         fractionWad = WAD;
         if (initialWad > owedWad) {
             // collateral < maintenance <= initial, so the numerator is positive.
-            uint256 needed = Math.mulDiv(initialWad - collateralWad, WAD, initialWad - owedWad, Math.Rounding.Ceil);
+            uint256 needed = Math.mulDiv(
+                initialWad - collateralWad,
+                WAD,
+                initialWad - owedWad,
+                Math.Rounding.Ceil
+            );
             if (needed < fractionWad) fractionWad = needed;
         }
         if (fractionWad > maxFractionWad) fractionWad = maxFractionWad;
@@ -223,7 +239,12 @@ library LiquidationLogic {
             if (j == distinct) underlyings[distinct++] = u;
         }
         for (uint256 j; j < distinct; ++j) {
-            IMarginCalculator.Position[] memory positions = _positionsOn($, accountId, underlyings[j], shortsOnly);
+            IMarginCalculator.Position[] memory positions = _positionsOn(
+                $,
+                accountId,
+                underlyings[j],
+                shortsOnly
+            );
             if (positions.length == 0) continue;
             (uint256 spotWad, ) = ctx.margin.oracle.getPrice(underlyings[j]);
             liabilityWad += ctx.margin.calculator.markLiability(
@@ -288,7 +309,12 @@ library LiquidationLogic {
         }
     }
 
-    function _moveDebt(ClearingStorage.Layout storage $, Context memory ctx, Params memory p, uint256 fractionWad) private {
+    function _moveDebt(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        uint256 fractionWad
+    ) private {
         uint256 debtWad = $.debt[p.accountId];
         if (debtWad == 0) return;
         uint256 moved = Math.min(debtWad, debtWad.mulWadUp(fractionWad));
@@ -342,7 +368,10 @@ library LiquidationLogic {
         uint256 liquidatorAccountId,
         uint256 deficitWad
     ) private returns (uint256 coveredWad) {
-        uint256 assets = ctx.insurance.coverBadDebt(deficitWad.fromWadDown(ctx.quote.decimals), address(this));
+        uint256 assets = ctx.insurance.coverBadDebt(
+            deficitWad.fromWadDown(ctx.quote.decimals),
+            address(this)
+        );
         if (assets == 0) return 0;
         IERC20(ctx.margin.quote).forceApprove(address(ctx.quote.vault), assets);
         uint256 shares = ctx.quote.vault.deposit(assets, address(this));

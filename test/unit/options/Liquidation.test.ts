@@ -53,7 +53,10 @@ describe("unit/options/Liquidation", () => {
     const h = await below(sys, 2300n * WAD);
     expect(h.collateralValueWad < h.maintenanceWad).to.equal(true);
     const insuranceBefore = await insurance.totalAssets();
-    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.emit(clearing, "Liquidated");
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.emit(
+      clearing,
+      "Liquidated",
+    );
     const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
     const result = event.args.result;
     expect(result.discountWad).to.equal(START_DISCOUNT);
@@ -69,7 +72,11 @@ describe("unit/options/Liquidation", () => {
     expect(k.collateralValueWad >= k.initialWad).to.equal(true);
     // Open interest is conserved; the penalty reached the insurance vault.
     const [shorts, inAccounts, tokens] = await clearing.openInterest(call);
-    assertInvariant(INV.OPEN_INTEREST, shorts === inAccounts + tokens, () => `${shorts} ${inAccounts} ${tokens}`);
+    assertInvariant(
+      INV.OPEN_INTEREST,
+      shorts === inAccounts + tokens,
+      () => `${shorts} ${inAccounts} ${tokens}`,
+    );
     expect((await insurance.totalAssets()) - insuranceBefore).to.equal(result.penaltyWad / 10n ** 12n);
     expect(result.penaltyWad > 0n).to.equal(true);
   });
@@ -157,10 +164,9 @@ describe("unit/options/Liquidation", () => {
     const sys = await unhealthyBook();
     const { clearing, bob, victim, keeper } = sys;
     await below(sys, 2300n * WAD);
-    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 2n * WAD, FAR)).to.be.revertedWithCustomError(
-      clearing,
-      "LiquidationBelowLimit",
-    );
+    await expect(
+      clearing.connect(bob).liquidate(victim, keeper, WAD, 2n * WAD, FAR),
+    ).to.be.revertedWithCustomError(clearing, "LiquidationBelowLimit");
     const past = BigInt(await time.latest()) - 1n;
     await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, past))
       .to.be.revertedWithCustomError(clearing, "LiquidationDeadlinePassed")
@@ -185,7 +191,8 @@ describe("unit/options/Liquidation", () => {
     expect(result.fractionWad).to.equal(WAD);
     expect(result.seizedValueWad).to.equal(h.collateralValueWad);
     // INV_BAD_DEBT_ACCOUNTED: insurance drawn + socialised == deficit (liability at the discount − collateral).
-    const deficit = result.liabilityWad + mulWadDown(result.liabilityWad, result.discountWad) + result.socialisedWad;
+    const deficit =
+      result.liabilityWad + mulWadDown(result.liabilityWad, result.discountWad) + result.socialisedWad;
     assertInvariant(
       INV.BAD_DEBT_ACCOUNTED,
       result.coveredWad + result.socialisedWad <= deficit,
@@ -207,14 +214,21 @@ describe("unit/options/Liquidation", () => {
     const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
     await sys.setSpot(await weth.getAddress(), 2900n * WAD);
     const result = await clearing.connect(bob).liquidate.staticCall(victim, keeper, WAD, 0, FAR);
-    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.emit(clearing, "LossSocialised");
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.emit(
+      clearing,
+      "LossSocialised",
+    );
     expect(result.coveredWad).to.equal(0n);
     expect(result.socialisedWad > 0n).to.equal(true);
     const written = await clearing.writtenOff(call);
     expect(written > 0n).to.equal(true);
     // Open interest now reads longs == shorts + written off.
     const [shorts, inAccounts, tokens] = await clearing.openInterest(call);
-    assertInvariant(INV.OPEN_INTEREST, inAccounts + tokens === shorts + written, () => `${shorts} ${written}`);
+    assertInvariant(
+      INV.OPEN_INTEREST,
+      inAccounts + tokens === shorts + written,
+      () => `${shorts} ${written}`,
+    );
     // At settlement every long receives the payout scaled by shorts / (shorts + written off).
     await time.increaseTo(expiry + 60);
     const price = 2900n * WAD;
@@ -225,7 +239,9 @@ describe("unit/options/Liquidation", () => {
     const perLong = (payout * shorts) / (shorts + written);
     const before = await sys.usdc.balanceOf(carol.address);
     await clearing.connect(carol).exercise(call, ONE, carol.address);
-    expect((await sys.usdc.balanceOf(carol.address)) - before).to.equal(mulWadDown(ONE, perLong) / 10n ** 12n);
+    expect((await sys.usdc.balanceOf(carol.address)) - before).to.equal(
+      mulWadDown(ONE, perLong) / 10n ** 12n,
+    );
   });
 
   it("liquidates an account whose only exposure is settlement debt (expired series) backed by WETH", async () => {

@@ -42,7 +42,10 @@ describe("unit/options/OptionsClearing.config", () => {
   describe("constructor", () => {
     async function factoryOf(sys: Awaited<ReturnType<typeof deploySystem>>) {
       return new OptionsClearing__factory(
-        { "contracts/options/MarginLogic.sol:MarginLogic": sys.marginLogic },
+        {
+          "contracts/options/MarginLogic.sol:MarginLogic": sys.marginLogic,
+          "contracts/options/LiquidationLogic.sol:LiquidationLogic": sys.liquidationLogic,
+        },
         sys.deployer,
       );
     }
@@ -56,7 +59,7 @@ describe("unit/options/OptionsClearing.config", () => {
       expect(await clearing.QUOTE_DECIMALS()).to.equal(6n);
     });
 
-    it("refuses a zero oracle, calculator or quote vault (ZeroAddress)", async () => {
+    it("refuses a zero oracle, calculator, quote vault or insurance vault (ZeroAddress)", async () => {
       const sys = await loadFixture(deploySystem);
       const factory = await factoryOf(sys);
       const args = {
@@ -65,12 +68,13 @@ describe("unit/options/OptionsClearing.config", () => {
         oracle: await sys.oracle.getAddress(),
         margin: await sys.calculator.getAddress(),
         quoteVault: await sys.usdcVault.getAddress(),
+        insurance: await sys.insurance.getAddress(),
       };
       const zero = ethers.ZeroAddress;
-      for (const missing of ["oracle", "margin", "quoteVault"] as const) {
+      for (const missing of ["oracle", "margin", "quoteVault", "insurance"] as const) {
         const a = { ...args, [missing]: zero };
         await expect(
-          factory.deploy(a.authority, a.breaker, a.oracle, a.margin, a.quoteVault, "uri"),
+          factory.deploy(a.authority, a.breaker, a.oracle, a.margin, a.quoteVault, a.insurance, "uri"),
           missing,
         ).to.be.revertedWithCustomError(sys.clearing, "ZeroAddress");
       }
@@ -87,11 +91,12 @@ describe("unit/options/OptionsClearing.config", () => {
       ] as const;
       const tooMany = await deployPlainVault(MAX_DECIMALS + 1);
       const tooManyAddress = await tooMany.vault.getAddress();
-      await expect(factory.deploy(...common, tooManyAddress, "uri"))
+      const insurance = await sys.insurance.getAddress();
+      await expect(factory.deploy(...common, tooManyAddress, insurance, "uri"))
         .to.be.revertedWithCustomError(sys.clearing, "InvalidCollateralConfig")
         .withArgs(tooManyAddress);
       const atMax = await deployPlainVault(MAX_DECIMALS);
-      const clearing36 = await factory.deploy(...common, await atMax.vault.getAddress(), "uri");
+      const clearing36 = await factory.deploy(...common, await atMax.vault.getAddress(), insurance, "uri");
       expect(await clearing36.QUOTE_DECIMALS()).to.equal(BigInt(MAX_DECIMALS));
       expect(await clearing36.QUOTE()).to.equal(await atMax.token.getAddress());
     });

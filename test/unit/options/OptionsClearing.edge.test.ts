@@ -433,12 +433,11 @@ describe("unit/options/OptionsClearing.edge", () => {
       assertInvariant(INV.SOLVENCY, held >= owned, () => `held ${held} < owned ${owned}`);
     });
 
-    it("BUG: a long held in an account is paid from other depositors' shares before (or without) its short paying", async () => {
-      // Exercise pays only from the free pool (docs/options.md: "This keeps one depositor's collateral from ever
-      // paying another's payout"). Lazy settlement of a long held in an account credits quote-vault shares
-      // without that check, so the credit is backed by whatever the clearing holds: here an unrelated depositor's.
+    it("credits a long held in an account only once its short has paid: the pool never borrows a bystander's shares", async () => {
+      // Regression (found by the invariant campaign and this suite): lazy settlement used to credit an in-account
+      // long with quote-vault shares before its short paid, so an unrelated depositor's shares backed the credit.
       const sys = await withSeries();
-      const { clearing, alice, bob, carol, call, expiry, usdcVault, fundAccount } = sys;
+      const { clearing, alice, bob, carol, call, expiry, usdcVault, fundAccount, fundVaultShares } = sys;
       const bystander = await fundAccount(carol, "usdc", 10_000n * USDC_UNIT);
       const v = await usdcVault.getAddress();
       const bystanderShares = await clearing.collateralOf(bystander, v);
@@ -451,18 +450,29 @@ describe("unit/options/OptionsClearing.edge", () => {
       await clearing.settleAccount(writer);
       await clearing.settleAccount(holder);
       expect(await clearing.debtOf(writer)).to.equal(400n * WAD); // the short has not paid
-      // Account balances alone (without unpaid payouts) must always be backed by shares held.
+      // The long stays pending: no shares credited, the position still in the account, valued by health().
+      expect(await clearing.collateralOf(holder, v)).to.equal(0n);
+      expect(await clearing.positionOf(holder, call)).to.equal(ONE);
+      expect((await clearing.health(holder)).collateralValueWad).to.equal(400n * WAD);
       const { held, owned } = await quoteShares(sys);
+      assertInvariant(INV.SOLVENCY, held >= owned, () => `held ${held} < owned ${owned}`);
+      // The bystander can always take its own collateral out.
+      await clearing.connect(carol).withdrawCollateral(bystander, v, bystanderShares, carol.address);
+      // Once the short repays (a quote top-up of its account), the holder's next settlement is credited.
+      const shares = await fundVaultShares(alice, "usdc", 400n * USDC_UNIT);
+      await clearing.connect(alice).depositCollateral(writer, v, shares);
+      expect(await clearing.debtOf(writer)).to.equal(0n);
+      await clearing.settleAccount(holder);
+      expect(await clearing.positionOf(holder, call)).to.equal(0n);
+      expect(await usdcVault.convertToAssets(await clearing.collateralOf(holder, v))).to.equal(
+        400n * USDC_UNIT,
+      );
+      const after = await quoteShares(sys);
       assertInvariant(
         INV.SOLVENCY,
-        held >= owned,
-        () => `clearing holds ${held} quote-vault shares, accounts own ${owned} (after lazy settlement)`,
+        after.held >= after.owned,
+        () => `held ${after.held} < owned ${after.owned}`,
       );
-      // The consequence: the holder withdraws its credit, and the bystander can no longer withdraw its own.
-      await clearing
-        .connect(bob)
-        .withdrawCollateral(holder, v, await clearing.collateralOf(holder, v), bob.address);
-      await clearing.connect(carol).withdrawCollateral(bystander, v, bystanderShares, carol.address);
     });
   });
 
