@@ -35,7 +35,11 @@ async function deployLocal() {
   const dir = mkdtempSync(join(tmpdir(), "optiq-deploy-"));
   const recordPath = join(dir, "record.json");
   try {
-    const record = await deploySuite(hre, { configPath: LOCAL_CONFIG, recordPath, deploymentId: "test-inprocess" });
+    const record = await deploySuite(hre, {
+      configPath: LOCAL_CONFIG,
+      recordPath,
+      deploymentId: "test-inprocess",
+    });
     const written = JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord;
     return { record, written, ...(await bind(record)) };
   } finally {
@@ -171,9 +175,10 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
       const got = await functionRoles(d.manager, deployed);
       const want = await functionRoles(s.manager, reference);
       expect(got, name).to.deep.equal(want);
-      expect(Object.values(got).some((role) => role !== Roles.ADMIN_ROLE), `${name} has restricted functions`).to.equal(
-        true,
-      );
+      expect(
+        Object.values(got).some((role) => role !== Roles.ADMIN_ROLE),
+        `${name} has restricted functions`,
+      ).to.equal(true);
     }
   });
 
@@ -184,10 +189,15 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
     expect(await d.breaker.outflowLimit(await d.usdc.getAddress())).to.deep.equal([10_000n, 24n * HOUR]);
     const [params, sources] = await d.oracle.assetConfig(await d.weth.getAddress());
     expect(params).to.deep.equal([2n, WAD / 50n, WAD / 2n, HOUR]);
-    expect(sources.map((x) => x.source)).to.deep.equal([0, 1, 2].map((i) => d.record.contracts[`ChainlinkFeedAdapter.WETH.${i}`]));
+    expect(sources.map((x) => x.source)).to.deep.equal(
+      [0, 1, 2].map((i) => d.record.contracts[`ChainlinkFeedAdapter.WETH.${i}`]),
+    );
     expect((await d.clearing.collateralConfig(await d.wethVault.getAddress())).haircutWad).to.equal(WAD / 5n);
     expect((await d.clearing.collateralConfig(await d.usdcVault.getAddress())).haircutWad).to.equal(0n);
-    const wbtcVault = CollateralVault__factory.connect(d.record.contracts["CollateralVault.WBTC"], d.deployer);
+    const wbtcVault = CollateralVault__factory.connect(
+      d.record.contracts["CollateralVault.WBTC"],
+      d.deployer,
+    );
     expect(await wbtcVault.maxDeposit(d.alice.address)).to.equal(1000n * 10n ** 8n);
     const listing = await d.clearing.underlyingConfig(await d.weth.getAddress());
     expect(listing).to.deep.equal([true, 100n * WAD, 100_000n * WAD, HOUR, 365n * 24n * HOUR]);
@@ -234,10 +244,12 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
     const data = d.breaker.interface.encodeFunctionData("setCooldown", [2n * HOUR]);
     const target = await d.breaker.getAddress();
     const salt = ethers.ZeroHash;
-    await expect(d.timelock.connect(d.stranger).schedule(target, 0, data, ethers.ZeroHash, salt, HOUR)).to.be.reverted;
+    await expect(d.timelock.connect(d.stranger).schedule(target, 0, data, ethers.ZeroHash, salt, HOUR)).to.be
+      .reverted;
     await d.timelock.connect(d.proposer).schedule(target, 0, data, ethers.ZeroHash, salt, HOUR);
-    await expect(d.timelock.connect(d.stranger).execute(target, 0, data, ethers.ZeroHash, salt))
-      .to.be.revertedWithCustomError(d.timelock, "TimelockUnexpectedOperationState");
+    await expect(
+      d.timelock.connect(d.stranger).execute(target, 0, data, ethers.ZeroHash, salt),
+    ).to.be.revertedWithCustomError(d.timelock, "TimelockUnexpectedOperationState");
     await time.increase(HOUR);
     // Executors: none listed, so anyone may execute a ready operation.
     await d.timelock.connect(d.stranger).execute(target, 0, data, ethers.ZeroHash, salt);
