@@ -34,6 +34,11 @@ interface ITrackedAssetsVault {
     /// @notice The vault's token balance `balance` no longer backs the booked assets `tracked` (e.g. a downward
     /// rebase). Deposits and withdrawals stop until governance books the loss with `recognizeLoss`.
     error BackingShortfall(uint256 tracked, uint256 balance);
+    /// @notice A deposit or mint into a vault whose share price fell below `10**-(DECIMALS_OFFSET +
+    /// MAX_PRICE_DROP_DECIMALS)` assets per share (e.g. the insurance vault after a total loss): new shares would be
+    /// minted in astronomic numbers and the next loss could overflow the supply. The vault is retired for deposits;
+    /// holders still redeem what is left.
+    error VaultDepleted(uint256 totalAssets, uint256 totalSupply);
     /// @notice `skim` with no surplus: the balance does not exceed the booked assets.
     error NoSurplus(uint256 tracked, uint256 balance);
     /// @notice `recognizeLoss` while the balance still backs the booked assets.

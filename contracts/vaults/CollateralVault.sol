@@ -77,8 +77,9 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
         return _allowed[account];
     }
 
-    /// @notice 0 while DEPOSIT is tripped or `receiver` is not allowlisted in permissioned mode; otherwise the room
-    /// left under the cap. ERC-4626 gives no caller here: in permissioned mode the caller must be allowlisted too.
+    /// @notice 0 while DEPOSIT is tripped, the vault is depleted, or `receiver` is not allowlisted in permissioned
+    /// mode; otherwise the room left under the cap. ERC-4626 gives no caller here: in permissioned mode the caller
+    /// must be allowlisted too.
     function maxDeposit(address receiver) public view override returns (uint256) {
         if (!_depositsOpenFor(receiver)) return 0;
         return _capRoom();
@@ -146,7 +147,7 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     }
 
     function _depositsOpenFor(address receiver) private view returns (bool) {
-        if (BREAKER.isTripped(Scopes.DEPOSIT)) return false;
+        if (_depleted() || BREAKER.isTripped(Scopes.DEPOSIT)) return false;
         return !_permissioned || _allowed[receiver];
     }
 

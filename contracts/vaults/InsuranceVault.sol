@@ -115,6 +115,16 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
         return _windowSeconds;
     }
 
+    /// @notice No limit, except 0 once the vault is depleted (`VaultDepleted`).
+    function maxDeposit(address) public view override returns (uint256) {
+        return _depleted() ? 0 : type(uint256).max;
+    }
+
+    /// @notice No limit, except 0 once the vault is depleted (`VaultDepleted`).
+    function maxMint(address) public view override returns (uint256) {
+        return _depleted() ? 0 : type(uint256).max;
+    }
+
     /// @notice The requested shares still unredeemed while the request's window is open, else 0. `maxWithdraw`
     /// is their `previewRedeem`.
     function maxRedeem(address owner) public view override returns (uint256) {

@@ -28,6 +28,9 @@ abstract contract TrackedAssetsVault is
     /// into the insurance vault) loses about 10**6 times what a victim can lose to rounding; 6 keeps the share
     /// decimals <= 42 for every supported asset and the share amounts far from 2**256.
     uint8 public constant DECIMALS_OFFSET = 6;
+    /// @notice Deposits stop once the share price has fallen by more than 10**MAX_PRICE_DROP_DECIMALS from par
+    /// (`VaultDepleted`), which keeps `totalSupply` below `(totalAssets + 1) * 10**(6 + 12)` before any deposit.
+    uint8 public constant MAX_PRICE_DROP_DECIMALS = 12;
     /// @notice Largest asset decimals accepted at creation (the protocol's WadMath bound).
     uint8 public constant MAX_ASSET_DECIMALS = 36;
 
@@ -49,6 +52,7 @@ abstract contract TrackedAssetsVault is
     function deposit(uint256 assets, address receiver) public override nonReentrant returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         _checkReceiver(receiver);
+        _checkNotDepleted();
         uint256 room = _checkDepositAndRoom(receiver);
         if (assets > room) revert ERC4626ExceededMaxDeposit(receiver, assets, room);
         shares = previewDeposit(assets);
@@ -62,6 +66,7 @@ abstract contract TrackedAssetsVault is
     function mint(uint256 shares, address receiver) public override nonReentrant returns (uint256 assets) {
         if (shares == 0) revert ZeroAmount();
         _checkReceiver(receiver);
+        _checkNotDepleted();
         uint256 room = _checkDepositAndRoom(receiver);
         assets = previewMint(shares);
         if (assets > room) revert ERC4626ExceededMaxMint(receiver, shares, _sharesWithin(room));
@@ -182,6 +187,15 @@ abstract contract TrackedAssetsVault is
     /// @dev Receivers of assets or shares: never the zero address or the vault itself.
     function _checkReceiver(address receiver) internal view {
         if (receiver == address(0) || receiver == address(this)) revert InvalidReceiver(receiver);
+    }
+
+    /// @dev Whether the share price fell below the floor (see `MAX_PRICE_DROP_DECIMALS`).
+    function _depleted() internal view returns (bool) {
+        return totalSupply() > (totalAssets() + 1) * 10 ** (DECIMALS_OFFSET + MAX_PRICE_DROP_DECIMALS);
+    }
+
+    function _checkNotDepleted() private view {
+        if (_depleted()) revert VaultDepleted(totalAssets(), totalSupply());
     }
 
     /// @dev The largest share amount whose `previewMint` fits in `assets` (conservative: rounds down).

@@ -9,6 +9,7 @@ import { preview, toShares, type VaultState } from "../../../scripts/lib/math/er
 import { NO_CAP } from "../../../scripts/lib/deploy/vaults";
 import {
   DECIMALS_OFFSET,
+  OUTFLOW_WINDOW_SECONDS,
   TIMELOCK_DELAY_SECONDS,
   deployToken,
   vaultFor,
@@ -39,20 +40,10 @@ describe("unit/vaults/CollateralVault", () => {
       it(`accepts an asset of ${decimals} decimals and round-trips a deposit`, async () => {
         const ctx = await loadFixture(vaultsFixture);
         const token = await deployToken(decimals, `D${decimals}`);
-        const vault = await ctx.factory.predictVault(
-          await token.getAddress(),
-          "optiq test collateral",
-          "oTST",
-          NO_CAP,
-          false,
-        );
-        await ctx.factory
-          .connect(ctx.governor)
-          .createVault(await token.getAddress(), "optiq test collateral", "oTST", NO_CAP, false);
-        const v = await ethers.getContractAt("CollateralVault", vault);
-        await ctx.gov.manager.grantRole(Roles.VAULT_ROLE, vault, 0);
+        const v = await vaultFor(ctx, await token.getAddress());
+        const vault = await v.getAddress();
         expect(await v.decimals()).to.equal(BigInt(decimals) + DECIMALS_OFFSET);
-        const amount = 12_345n * 10n ** BigInt(decimals);
+        const amount = 123n * 10n ** BigInt(decimals);
         await token.mint(ctx.alice.address, amount);
         await token.connect(ctx.alice).approve(vault, amount);
         await v.connect(ctx.alice).deposit(amount, ctx.alice.address);
@@ -201,8 +192,12 @@ describe("unit/vaults/CollateralVault", () => {
       await v.connect(ctx.alice).deposit(E18, ctx.alice.address);
       await rebasing.rebase(await v.getAddress(), -(E18 - 1n));
       await v.connect(ctx.governor).recognizeLoss();
-      // 10^24 shares now claim 1 wei: 2^255 assets of room is worth more than 2^256 shares.
-      expect(await v.maxMint(ctx.alice.address)).to.equal(ethers.MaxUint256);
+      // 10^24 shares now claim 1 wei: the vault is depleted for deposits.
+      expect(await v.maxMint(ctx.alice.address)).to.equal(0n);
+      expect(await v.maxDeposit(ctx.alice.address)).to.equal(0n);
+      await expect(v.connect(ctx.alice).deposit(1n, ctx.alice.address))
+        .to.be.revertedWithCustomError(v, "VaultDepleted")
+        .withArgs(1n, 10n ** 24n);
     });
 
     it("permissioned: refuses an unapproved caller and an unapproved receiver", async () => {
@@ -327,7 +322,9 @@ describe("unit/vaults/CollateralVault", () => {
     it("refuses an outflow beyond the breaker's limit and reports the limit in maxWithdraw/maxRedeem", async () => {
       const { vault, token, breaker, alice } = await loadFixture(deposited);
       const tokenAddress = await token.getAddress();
-      await breaker.limitOutflow(tokenAddress, 10n * E18);
+      await breaker.limitOutflow(tokenAddress, 1_000n); // 10% of the liquidity per window
+      // Let the deposits of this window become base liquidity (inflows within a window offset outflows).
+      await time.increase(2n * OUTFLOW_WINDOW_SECONDS);
       const capacity = await breaker.contract.outflowCapacity(tokenAddress);
       expect(capacity > 0n && capacity < 100n * E18).to.equal(true);
       const s = await stateOf(vault);
@@ -364,14 +361,14 @@ describe("unit/vaults/CollateralVault", () => {
     it("restricts every parameter function to GOVERNOR_ROLE", async () => {
       const { vault, stranger, treasury } = await loadFixture(vaultsFixture);
       const calls = [
-        vault.connect(stranger).setDepositCap(1),
-        vault.connect(stranger).setPermissioned(true),
-        vault.connect(stranger).setDepositorAllowed(stranger.address, true),
-        vault.connect(stranger).skim(treasury.address),
-        vault.connect(stranger).recognizeLoss(),
+        () => vault.connect(stranger).setDepositCap(1),
+        () => vault.connect(stranger).setPermissioned(true),
+        () => vault.connect(stranger).setDepositorAllowed(stranger.address, true),
+        () => vault.connect(stranger).skim(treasury.address),
+        () => vault.connect(stranger).recognizeLoss(),
       ];
       for (const call of calls) {
-        await expect(call)
+        await expect(call())
           .to.be.revertedWithCustomError(vault, "AccessManagedUnauthorized")
           .withArgs(stranger.address);
       }

@@ -14,6 +14,13 @@ import {
 
 const E18 = 10n ** 18n;
 const SHARE = 10n ** DECIMALS_OFFSET;
+const INSURANCE_FUNCTIONS = [
+  "coverBadDebt",
+  "payPenalty",
+  "setWithdrawalTimings",
+  "skim",
+  "recognizeLoss",
+] as const;
 
 async function stateOf(vault: InsuranceVault): Promise<VaultState> {
   return { supply: await vault.totalSupply(), assets: await vault.totalAssets(), offset: DECIMALS_OFFSET };
@@ -249,6 +256,23 @@ describe("unit/vaults/InsuranceVault", () => {
       expect(await insurance.maxRedeem(carol.address)).to.equal(0n);
     });
 
+    it("retires a depleted vault for deposits: no astronomic share minting after a total loss", async () => {
+      const { insurance, clearing, treasury, carol } = await loadFixture(staked);
+      const supply = await insurance.totalSupply();
+      // Leave one part in 10^13 of par: below the 10^-12 floor.
+      await insurance.connect(clearing).coverBadDebt(400n * E18 - 10n ** 7n + 1n, treasury.address);
+      const assets = await insurance.totalAssets();
+      expect(supply > (assets + 1n) * 10n ** 18n).to.equal(true);
+      expect(await insurance.maxDeposit(carol.address)).to.equal(0n);
+      expect(await insurance.maxMint(carol.address)).to.equal(0n);
+      await expect(insurance.connect(carol).deposit(E18, carol.address))
+        .to.be.revertedWithCustomError(insurance, "VaultDepleted")
+        .withArgs(assets, supply);
+      await expect(insurance.connect(carol).mint(E18, carol.address))
+        .to.be.revertedWithCustomError(insurance, "VaultDepleted")
+        .withArgs(assets, supply);
+    });
+
     it("a redemption worth zero assets after a total loss is refused", async () => {
       const { insurance, clearing, treasury, alice } = await loadFixture(staked);
       await insurance.connect(alice).requestWithdraw(SHARE);
@@ -299,11 +323,11 @@ describe("unit/vaults/InsuranceVault", () => {
     it("wires coverBadDebt and payPenalty to CLEARING_ROLE and the parameters to GOVERNOR_ROLE", async () => {
       const { gov, insurance } = await loadFixture(vaultsFixture);
       const target = await insurance.getAddress();
-      const role = (name: string) =>
+      const role = (name: (typeof INSURANCE_FUNCTIONS)[number]) =>
         gov.manager.getTargetFunctionRole(target, insurance.interface.getFunction(name).selector);
       expect(await role("coverBadDebt")).to.equal(Roles.CLEARING_ROLE);
       expect(await role("payPenalty")).to.equal(Roles.CLEARING_ROLE);
-      for (const name of ["setWithdrawalTimings", "skim", "recognizeLoss"]) {
+      for (const name of ["setWithdrawalTimings", "skim", "recognizeLoss"] as const) {
         expect(await role(name)).to.equal(Roles.GOVERNOR_ROLE);
       }
     });
