@@ -3,7 +3,7 @@
  * network with config/local.json: the wiring equals the TypeScript deployment of test/shared/fixtures/system.ts,
  * the deployer keeps nothing, governance goes through the timelock, and a user can trade on the result.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -22,7 +22,7 @@ import {
   ProtocolTimelock__factory,
   VaultFactory__factory,
 } from "../../typechain-types";
-import { deploySuite, type DeploymentRecord } from "../../scripts/lib/deploy/suite";
+import { DeployError, deploySuite, type DeploymentRecord } from "../../scripts/lib/deploy/suite";
 import { Roles } from "../../scripts/lib/roles";
 import { Scopes } from "../../scripts/lib/scopes";
 import { deploySystem } from "../shared/fixtures/system";
@@ -283,5 +283,58 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
     expect(health.collateralValueWad).to.equal(16_000n * WAD);
     expect(health.initialWad).to.be.greaterThan(0n);
     expect(health.collateralValueWad).to.be.greaterThanOrEqual(health.initialWad);
+  });
+
+  describe("an existing record", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "optiq-record-"));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A record of `chainId` whose contracts have no code on this chain. */
+    function staleRecord(chainId: number): string {
+      const path = join(dir, "record.json");
+      const ghost = "0x000000000000000000000000000000000000dEaD";
+      writeFileSync(
+        path,
+        JSON.stringify({
+          chainId,
+          startBlock: 0,
+          contracts: { ProtocolAccessManager: ghost },
+          mocks: { tokens: { USDC: ghost }, feeds: {} },
+        }),
+      );
+      return path;
+    }
+
+    it("refuses a record of another chain", async () => {
+      const recordPath = staleRecord(1);
+      const run = deploySuite(hre, {
+        configPath: LOCAL_CONFIG,
+        recordPath,
+        deploymentId: "test-other-chain",
+      });
+      await expect(run).to.be.rejectedWith(
+        DeployError,
+        `${recordPath} records a deployment on chain 1, but network 'hardhat' is chain 31337`,
+      );
+    });
+
+    it("starts afresh over a record of a restarted development chain, reusing nothing", async () => {
+      const recordPath = staleRecord(31337);
+      const lines: string[] = [];
+      const record = await deploySuite(hre, {
+        configPath: LOCAL_CONFIG,
+        recordPath,
+        deploymentId: "test-restarted",
+        log: (line) => lines.push(line),
+      });
+      expect(lines).to.include(
+        `${recordPath} is from an earlier run of this development chain: starting afresh`,
+      );
+      expect(record.mocks.tokens.USDC).to.not.equal("0x000000000000000000000000000000000000dEaD");
+      expect(await ethers.provider.getCode(record.contracts.ProtocolAccessManager)).to.not.equal("0x");
+    });
   });
 });
