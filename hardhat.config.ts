@@ -55,6 +55,8 @@ const config: HardhatUserConfig = {
       chainId: 31337,
     },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+    // Any JSON-RPC node given by the environment (the end-to-end tests start one on a free loopback port).
+    e2e: { url: process.env.E2E_RPC_URL ?? "http://127.0.0.1:8545" },
   },
   gasReporter: {
     enabled: process.env.REPORT_GAS !== undefined,
