@@ -1,5 +1,5 @@
 /**
- * The MarginCalculator, the MarginLogic external library and OptionsClearing linked to it, wired as
+ * The MarginCalculator, the MarginLogic and LiquidationLogic external libraries and OptionsClearing linked to them, wired as
  * `deployClearing` in scripts/lib/deploy/clearing.ts (governed functions to GOVERNOR_ROLE, `listSeries` to
  * LISTER_ROLE, CLEARING_ROLE to the clearing for the insurance vault); then, by the deployer as temporary governor
  * and lister: every collateral vault with its haircut, every underlying with its listing bounds and risk
@@ -40,10 +40,19 @@ export function buildClearingModule(
 
     const calculator = m.contract("MarginCalculator", []);
     const marginLogic = m.library("MarginLogic");
+    const liquidationLogic = m.library("LiquidationLogic", { libraries: { MarginLogic: marginLogic } });
     const clearing = m.contract(
       "OptionsClearing",
-      [manager, breaker, aggregator, calculator, vaultOf(config.quote), param("uri", config.clearing.uri)],
-      { libraries: { MarginLogic: marginLogic } },
+      [
+        manager,
+        breaker,
+        aggregator,
+        calculator,
+        vaultOf(config.quote),
+        vaults.insurance,
+        param("uri", config.clearing.uri),
+      ],
+      { libraries: { MarginLogic: marginLogic, LiquidationLogic: liquidationLogic } },
     );
     const iface = OptionsClearing__factory.createInterface();
     const wiring = [
