@@ -68,8 +68,18 @@ library LiquidationLogic {
         AccountLogic.touch($, ctx.quote, p.accountId);
         AccountLogic.touch($, ctx.quote, p.liquidatorAccountId);
         _checkBreaker($, ctx, p.accountId);
-
         Plan memory plan;
+        r = _assess($, ctx, p, plan);
+        _execute($, ctx, p, plan, r);
+    }
+
+    /// @dev How much of the account is taken, at what discount, for how much collateral; the liquidator's limit.
+    function _assess(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        Plan memory plan
+    ) private returns (IOptionsClearing.LiquidationResult memory r) {
         uint256 maintenanceWad;
         uint256 initialWad;
         (plan.collateralWad, maintenanceWad, initialWad) = MarginLogic.margin($, ctx.margin, p.accountId);
@@ -89,49 +99,61 @@ library LiquidationLogic {
                 PENALTY_SHARE_WAD
             );
         } else {
-            // Insolvent: the whole account; insurance first, then socialise what is left on the shorts.
-            if (p.maxFractionWad != WAD)
-                revert IOptionsClearing.FullLiquidationRequired(p.accountId, p.maxFractionWad);
-            r.fractionWad = WAD;
-            r.seizedValueWad = plan.collateralWad;
-            uint256 deficitWad = plan.owedWad - plan.collateralWad;
-            r.coveredWad = _drawInsurance($, ctx, p.liquidatorAccountId, deficitWad);
-            uint256 remainingWad = deficitWad - r.coveredWad;
-            if (remainingWad != 0) {
-                uint256 shortsOwedWad = _markLiability($, ctx, p.accountId, true).mulWadUp(
-                    WAD + r.discountWad
-                );
-                r.socialisedWad = Math.min(remainingWad, shortsOwedWad);
-                plan.writeOffWad = shortsOwedWad == 0 ? 0 : Math.mulDiv(r.socialisedWad, WAD, shortsOwedWad);
-            }
-            // The liability taken is what the received value pays for at the discount.
-            r.liabilityWad = (plan.owedWad - r.socialisedWad).divWadUp(WAD + r.discountWad);
+            _assessInsolvent($, ctx, p, plan, r);
         }
 
         uint256 receivedWad = r.seizedValueWad - r.penaltyWad + r.coveredWad;
         uint256 requiredWad = r.liabilityWad.mulWadUp(p.minSeizedPerLiabilityWad);
         if (receivedWad < requiredWad)
             revert IOptionsClearing.LiquidationBelowLimit(receivedWad, requiredWad);
-
         plan.seizeRatioWad =
             plan.collateralWad == 0
                 ? 0
                 : Math.min(WAD, Math.mulDiv(r.seizedValueWad, WAD, plan.collateralWad));
+    }
+
+    /// @dev Insolvent: the whole account; insurance first, then socialise what is left on the shorts.
+    function _assessInsolvent(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        Plan memory plan,
+        IOptionsClearing.LiquidationResult memory r
+    ) private {
+        if (p.maxFractionWad != WAD)
+            revert IOptionsClearing.FullLiquidationRequired(p.accountId, p.maxFractionWad);
+        r.fractionWad = WAD;
+        r.seizedValueWad = plan.collateralWad;
+        uint256 deficitWad = plan.owedWad - plan.collateralWad;
+        r.coveredWad = _drawInsurance($, ctx, p.liquidatorAccountId, deficitWad);
+        uint256 remainingWad = deficitWad - r.coveredWad;
+        if (remainingWad != 0) {
+            uint256 shortsOwedWad = _markLiability($, ctx, p.accountId, true).mulWadUp(WAD + r.discountWad);
+            r.socialisedWad = Math.min(remainingWad, shortsOwedWad);
+            plan.writeOffWad = shortsOwedWad == 0 ? 0 : Math.mulDiv(r.socialisedWad, WAD, shortsOwedWad);
+        }
+        // The liability taken is what the received value pays for at the discount.
+        r.liabilityWad = (plan.owedWad - r.socialisedWad).divWadUp(WAD + r.discountWad);
+    }
+
+    /// @dev Move positions, debt and collateral; the liquidator must end above its initial requirement.
+    function _execute(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        Plan memory plan,
+        IOptionsClearing.LiquidationResult memory r
+    ) private {
         _movePositions($, p, r.fractionWad, plan.writeOffWad);
         _moveDebt($, ctx, p, r.fractionWad);
         r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
-
-        (uint256 liquidatorCollateralWad, , uint256 liquidatorInitialWad) = MarginLogic.margin(
+        (uint256 collateralWad, , uint256 initialWad) = MarginLogic.margin(
             $,
             ctx.margin,
             p.liquidatorAccountId
         );
-        if (liquidatorCollateralWad < liquidatorInitialWad) {
-            revert IOptionsClearing.BelowInitialMargin(
-                p.liquidatorAccountId,
-                liquidatorCollateralWad,
-                liquidatorInitialWad
-            );
+        if (collateralWad < initialWad) {
+            revert IOptionsClearing.BelowInitialMargin(p.liquidatorAccountId, collateralWad, initialWad);
         }
         if ($.seriesOf[p.accountId].length == 0 && $.debt[p.accountId] == 0) _resetAuction($, p.accountId);
         emit IOptionsClearing.Liquidated(p.accountId, p.liquidatorAccountId, r);

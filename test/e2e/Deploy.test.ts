@@ -107,6 +107,7 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
       "InsuranceVault",
       "MarginCalculator",
       "MarginLogic",
+      "LiquidationLogic",
       "OptionsClearing",
       "CollateralVault.USDC",
       "CollateralVault.WETH",

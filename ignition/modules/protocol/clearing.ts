@@ -133,7 +133,7 @@ export function buildClearingModule(
         { id: fid("listSeries", i), after: [...after, configured[s.underlying]] },
       );
     });
-    return { calculator, marginLogic, clearing };
+    return { calculator, marginLogic, liquidationLogic, clearing };
   });
 }
 

@@ -78,6 +78,7 @@ const RESULT_NAMES: Record<string, string> = {
   insurance: "InsuranceVault",
   calculator: "MarginCalculator",
   marginLogic: "MarginLogic",
+  liquidationLogic: "LiquidationLogic",
   clearing: "OptionsClearing",
 };
 
