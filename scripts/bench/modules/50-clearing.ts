@@ -5,6 +5,8 @@ import { deploySystem, DAY, USDC_UNIT } from "../../../test/shared/fixtures/syst
 
 const WAD = 10n ** 18n;
 const WRITE_BUDGET = 200_000n;
+const LIQUIDATION_BUDGET = 400_000n;
+const FAR = 2n ** 63n;
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await tx).wait();
@@ -52,6 +54,7 @@ export async function bench(): Promise<BenchRow[]> {
   const exerciseAgain = await gasOf(clearing.connect(bob).exercise(series[1], WAD / 2n, bob.address));
 
   const slope = (margin8 - margin4) / 4n;
+  const [liquidate1, liquidate8] = await liquidations();
   const m = "options";
   return [
     { module: m, operation: "depositCollateral (first)", gas: depositFirst },
@@ -80,9 +83,45 @@ export async function bench(): Promise<BenchRow[]> {
     { module: m, operation: "exercise (another series)", gas: exerciseAgain, note: "O(1)" },
     {
       module: m,
+      operation: "liquidate, 1-series account (partial)",
+      gas: liquidate1,
+      budget: LIQUIDATION_BUDGET,
+    },
+    { module: m, operation: "liquidate, 8-series account (partial)", gas: liquidate8 },
+    {
+      module: m,
       operation: "oracle getPrice (3 sources), for scale",
       gas: await sys.oracle.getPrice.estimateGas(await sys.weth.getAddress()),
       note: "estimateGas: includes the gas the aggregator must forward to each source",
     },
   ];
+}
+
+/** Partial liquidations of a 1-series and an 8-series account pushed below maintenance by a price rise. */
+async function liquidations(): Promise<[bigint, bigint]> {
+  const sys = await deploySystem();
+  const { clearing, alice, bob, carol } = sys;
+  const expiry = (await time.latest()) + 7 * DAY;
+  const one = await sys.fundAccount(alice, "usdc", 10_000n * USDC_UNIT);
+  const first = await sys.list(2200n * WAD, expiry, true);
+  await clearing.connect(alice).write(one, first, 2n * WAD, carol.address);
+  const eight = await sys.fundAccount(alice, "usdc", 10_000n * USDC_UNIT);
+  for (let i = 0; i < 8; i++) {
+    const id = i === 0 ? first : await sys.list((2200n + 50n * BigInt(i)) * WAD, expiry, true);
+    await clearing.connect(alice).write(eight, id, WAD / 4n, carol.address);
+  }
+  // Withdraw down to 5% above the initial requirement, so the price rise below leaves both under maintenance.
+  const vault = await sys.usdcVault.getAddress();
+  for (const account of [one, eight]) {
+    const h = await clearing.health(account);
+    const excessWad = h.collateralValueWad - (h.initialWad * 105n) / 100n;
+    const shares = await sys.usdcVault.convertToShares(excessWad / 10n ** 12n);
+    await clearing.connect(alice).withdrawCollateral(account, vault, shares, alice.address);
+  }
+  const keeper = await sys.fundAccount(bob, "usdc", 1_000_000n * USDC_UNIT);
+  const keeper2 = await sys.fundAccount(bob, "usdc", 1_000_000n * USDC_UNIT);
+  await sys.setSpot(await sys.weth.getAddress(), 2300n * WAD);
+  const g1 = await gasOf(clearing.connect(bob).liquidate(one, keeper, WAD, 0, FAR));
+  const g8 = await gasOf(clearing.connect(bob).liquidate(eight, keeper2, WAD, 0, FAR));
+  return [g1, g8];
 }
