@@ -31,10 +31,22 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: PINNED_SOLC_VERSION,
-    settings: {
-      optimizer: { enabled: true, runs: 200 },
-      evmVersion: "cancun",
+    compilers: [
+      {
+        version: PINNED_SOLC_VERSION,
+        settings: {
+          optimizer: { enabled: true, runs: 200 },
+          evmVersion: "cancun",
+        },
+      },
+    ],
+    overrides: {
+      // The clearing contract is the largest; fewer optimizer runs keep it well under EIP-170 (24,576 bytes) at a
+      // small cost per call. Its heavy logic lives in the linked libraries, which keep 200 runs.
+      "contracts/options/OptionsClearing.sol": {
+        version: PINNED_SOLC_VERSION,
+        settings: { optimizer: { enabled: true, runs: 1 }, evmVersion: "cancun" },
+      },
     },
   },
   networks: {
@@ -43,6 +55,8 @@ const config: HardhatUserConfig = {
       chainId: 31337,
     },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+    // Any JSON-RPC node given by the environment (the end-to-end tests start one on a free loopback port).
+    e2e: { url: process.env.E2E_RPC_URL ?? "http://127.0.0.1:8545" },
   },
   gasReporter: {
     enabled: process.env.REPORT_GAS !== undefined,

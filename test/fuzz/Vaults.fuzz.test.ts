@@ -237,9 +237,14 @@ describe("fuzz/vaults/CollateralVault and InsuranceVault: ERC-4626 rules", () =>
         if (bobShares > 0n && (await vault.previewRedeem(bobShares)) > 0n) {
           await vault.connect(bob).redeem(bobShares, bob.address, bob.address);
         }
-        const aliceStart = await token.balanceOf(alice.address);
-        await vault.connect(alice).redeem(await vault.balanceOf(alice.address), alice.address, alice.address);
-        const aliceOut = (await token.balanceOf(alice.address)) - aliceStart;
+        // Shares worth zero assets cannot be redeemed (the vault refuses with ZeroAssets): they count as 0 out.
+        const aliceShares = await vault.balanceOf(alice.address);
+        let aliceOut = 0n;
+        if ((await vault.previewRedeem(aliceShares)) > 0n) {
+          const aliceStart = await token.balanceOf(alice.address);
+          await vault.connect(alice).redeem(aliceShares, alice.address, alice.address);
+          aliceOut = (await token.balanceOf(alice.address)) - aliceStart;
+        }
         assertInvariant(
           INV.VAULT_NO_THEFT,
           aliceOut + DUST >= honestAssets,

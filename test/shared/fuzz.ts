@@ -5,12 +5,20 @@ import fc from "fast-check";
  *
  * - `FUZZ_SEED` replays a run: every failure prints `seed` and `path` (and the shrunk counterexample);
  *   rerun with `FUZZ_SEED=<seed> FUZZ_PATH=<path> npm test` to get the same counterexample back.
+ * - Under `CI=true` the default seed is fixed (`CI_DEFAULT_SEED`), so CI is reproducible; elsewhere every run
+ *   draws a new seed and prints it, so local runs keep exploring.
  * - `FUZZ_RUNS` scales the campaign: `npm test` uses each property's bounded default,
  *   `npm run test:fuzz` a long one.
  */
 const envSeed = process.env.FUZZ_SEED;
+/** The seed CI uses when none is given, so a CI run is reproducible; local runs explore a new seed each time. */
+export const CI_DEFAULT_SEED = 20_261_122;
 export const FUZZ_SEED: number =
-  envSeed !== undefined ? Number(envSeed) : Date.now() ^ (Math.random() * 0x7fffffff);
+  envSeed !== undefined
+    ? Number(envSeed)
+    : process.env.CI === "true"
+      ? CI_DEFAULT_SEED
+      : Date.now() ^ (Math.random() * 0x7fffffff);
 
 let announced = false;
 

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IMarginCalculator
+/// @notice Stateless portfolio-margin engine of the clearing contract: Black–Scholes under a grid of spot and
+/// volatility shocks, floored at intrinsic value. Deployed once, immutable in the clearing contract, and readable
+/// by keepers to compute an account's requirement off-chain exactly as the chain does.
+interface IMarginCalculator {
+    /// @notice One position of an account on one underlying.
+    /// @param strikeWad Strike, WAD quote per one whole unit of the underlying.
+    /// @param expiry Unix expiry; at or after it the position is valued at intrinsic.
+    /// @param isCall Call or put.
+    /// @param amount Contracts with 18 decimals (1e18 = one option on one whole unit); > 0 long, < 0 short.
+    struct Position {
+        uint256 strikeWad;
+        uint64 expiry;
+        bool isCall;
+        int256 amount;
+    }
+
+    /// @notice Risk parameters of one underlying, set by governance within the calculator's hard bounds.
+    /// @param volWad Annualised volatility (1e18 = 100%).
+    /// @param spotShocksWad Relative spot shocks of the scenario grid (e.g. -0.3e18 ... +0.3e18).
+    /// @param volShockUpWad Relative upward volatility shock (vol * (1 + up)).
+    /// @param volShockDownWad Relative downward volatility shock (vol * (1 - down)).
+    /// @param minPerShortSpotWad Minimum requirement per short contract, as a fraction of spot.
+    /// @param initialBufferWad Initial margin = maintenance * (1 + buffer).
+    struct RiskParams {
+        uint256 volWad;
+        int256[] spotShocksWad;
+        uint256 volShockUpWad;
+        uint256 volShockDownWad;
+        uint256 minPerShortSpotWad;
+        uint256 initialBufferWad;
+    }
+
+    /// @notice Maintenance and initial requirement (WAD quote, rounded up) of `positions` at `spotWad`.
+    /// @dev Any nonzero short yields a nonzero requirement.
+    function requirements(
+        Position[] calldata positions,
+        uint256 spotWad,
+        RiskParams calldata params,
+        uint256 nowTimestamp
+    ) external pure returns (uint256 maintenanceWad, uint256 initialWad);
+
+    /// @notice What it costs to close `positions` out now: the negated portfolio value at `spotWad` and `volWad` (one
+    /// scenario, no shocks), floored at zero, rounded against the account; plus the model's smallest minimum per
+    /// short (0.01% of spot per contract). Used by liquidation.
+    function markLiability(
+        Position[] calldata positions,
+        uint256 spotWad,
+        uint256 volWad,
+        uint256 nowTimestamp
+    ) external pure returns (uint256 liabilityWad);
+
+    /// @notice Revert with a named error unless `params` is within the hard bounds.
+    function validate(RiskParams calldata params) external pure;
+}

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IInsuranceVault} from "../interfaces/IInsuranceVault.sol";
+import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
+import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
+import {Scopes} from "../libraries/Scopes.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {AccountLogic} from "./AccountLogic.sol";
+import {ClearingStorage} from "./ClearingStorage.sol";
+import {MarginLogic} from "./MarginLogic.sol";
+
+/// @title LiquidationLogic
+/// @notice Liquidation of clearing accounts (see IOptionsClearing.liquidate and docs/liquidation.md). An external
+/// library of OptionsClearing (linked at deployment, called by DELEGATECALL), so the clearing contract stays under
+/// the EIP-170 size limit. It runs in the clearing contract's context: `msg.sender` is the liquidator, token
+/// balances and vault shares are the clearing contract's.
+library LiquidationLogic {
+    using WadMath for uint256;
+    using SafeERC20 for IERC20;
+
+    uint256 internal constant WAD = 1e18;
+    /// @notice The liquidator's bonus per unit of liability when the auction starts.
+    uint256 internal constant START_DISCOUNT_WAD = 0.02e18;
+    /// @notice The bonus the auction grows to (and stays at).
+    uint256 internal constant MAX_DISCOUNT_WAD = 0.1e18;
+    /// @notice How long the bonus takes to grow from START to MAX.
+    uint256 internal constant AUCTION_DURATION_SECONDS = 1 hours;
+    /// @notice Share of the bonus paid to the InsuranceVault as the liquidation penalty.
+    uint256 internal constant PENALTY_SHARE_WAD = 0.5e18;
+
+    /// @notice The clearing contract's immutables liquidation needs.
+    struct Context {
+        MarginLogic.Context margin;
+        AccountLogic.Quote quote;
+        ICircuitBreaker breaker;
+        IInsuranceVault insurance;
+    }
+
+    struct Params {
+        uint256 accountId;
+        uint256 liquidatorAccountId;
+        uint256 maxFractionWad;
+        uint256 minSeizedPerLiabilityWad;
+        uint256 deadline;
+    }
+
+    /// @dev Working values of one liquidation.
+    struct Plan {
+        uint256 collateralWad;
+        uint256 owedWad;
+        uint256 writeOffWad;
+        uint256 seizeRatioWad;
+    }
+
+    /// @notice See IOptionsClearing.liquidate.
+    function liquidate(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p
+    ) public returns (IOptionsClearing.LiquidationResult memory r) {
+        _checkCaller($, p);
+        AccountLogic.touch($, ctx.quote, p.accountId);
+        AccountLogic.touch($, ctx.quote, p.liquidatorAccountId);
+        _checkBreaker($, ctx, p.accountId);
+        Plan memory plan;
+        r = _assess($, ctx, p, plan);
+        _execute($, ctx, p, plan, r);
+    }
+
+    /// @dev How much of the account is taken, at what discount, for how much collateral; the liquidator's limit.
+    function _assess(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        Plan memory plan
+    ) private returns (IOptionsClearing.LiquidationResult memory r) {
+        uint256 maintenanceWad;
+        uint256 initialWad;
+        (plan.collateralWad, maintenanceWad, initialWad) = MarginLogic.margin($, ctx.margin, p.accountId);
+        if (plan.collateralWad >= maintenanceWad) {
+            revert IOptionsClearing.AccountHealthy(p.accountId, plan.collateralWad, maintenanceWad);
+        }
+        r.discountWad = _startAuction($, p.accountId);
+        uint256 liabilityWad = _markLiability($, ctx, p.accountId, false) + $.debt[p.accountId];
+        plan.owedWad = liabilityWad.mulWadUp(WAD + r.discountWad);
+
+        if (plan.collateralWad >= plan.owedWad) {
+            // Solvent: only as much as brings the account back to its initial requirement.
+            r.fractionWad = _neededFraction(plan.collateralWad, initialWad, plan.owedWad, p.maxFractionWad);
+            r.liabilityWad = liabilityWad.mulWadUp(r.fractionWad);
+            r.seizedValueWad = plan.owedWad.mulWadDown(r.fractionWad);
+            r.penaltyWad = liabilityWad.mulWadDown(r.fractionWad).mulWadDown(r.discountWad).mulWadDown(
+                PENALTY_SHARE_WAD
+            );
+        } else {
+            _assessInsolvent($, ctx, p, plan, r);
+        }
+
+        uint256 receivedWad = r.seizedValueWad - r.penaltyWad + r.coveredWad;
+        uint256 requiredWad = r.liabilityWad.mulWadUp(p.minSeizedPerLiabilityWad);
+        if (receivedWad < requiredWad)
+            revert IOptionsClearing.LiquidationBelowLimit(receivedWad, requiredWad);
+        plan.seizeRatioWad =
+            plan.collateralWad == 0
+                ? 0
+                : Math.min(WAD, Math.mulDiv(r.seizedValueWad, WAD, plan.collateralWad));
+    }
+
+    /// @dev Insolvent: the whole account; insurance first, then socialise what is left on the shorts.
+    function _assessInsolvent(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        Plan memory plan,
+        IOptionsClearing.LiquidationResult memory r
+    ) private {
+        if (p.maxFractionWad != WAD)
+            revert IOptionsClearing.FullLiquidationRequired(p.accountId, p.maxFractionWad);
+        r.fractionWad = WAD;
+        r.seizedValueWad = plan.collateralWad;
+        uint256 deficitWad = plan.owedWad - plan.collateralWad;
+        r.coveredWad = _drawInsurance($, ctx, p.liquidatorAccountId, deficitWad);
+        uint256 remainingWad = deficitWad - r.coveredWad;
+        if (remainingWad != 0) {
+            uint256 shortsOwedWad = _markLiability($, ctx, p.accountId, true).mulWadUp(WAD + r.discountWad);
+            r.socialisedWad = Math.min(remainingWad, shortsOwedWad);
+            plan.writeOffWad = shortsOwedWad == 0 ? 0 : Math.mulDiv(r.socialisedWad, WAD, shortsOwedWad);
+        }
+        // The liability taken is what the received value pays for at the discount.
+        r.liabilityWad = (plan.owedWad - r.socialisedWad).divWadUp(WAD + r.discountWad);
+    }
+
+    /// @dev Move positions, debt and collateral; the liquidator must end above its initial requirement.
+    function _execute(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        Plan memory plan,
+        IOptionsClearing.LiquidationResult memory r
+    ) private {
+        _movePositions($, p, r.fractionWad, plan.writeOffWad);
+        _moveDebt($, ctx, p, r.fractionWad);
+        r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
+        (uint256 collateralWad, , uint256 initialWad) = MarginLogic.margin(
+            $,
+            ctx.margin,
+            p.liquidatorAccountId
+        );
+        if (collateralWad < initialWad) {
+            revert IOptionsClearing.BelowInitialMargin(p.liquidatorAccountId, collateralWad, initialWad);
+        }
+        if ($.seriesOf[p.accountId].length == 0 && $.debt[p.accountId] == 0) _resetAuction($, p.accountId);
+        emit IOptionsClearing.Liquidated(p.accountId, p.liquidatorAccountId, r);
+    }
+
+    /// @notice See IOptionsClearing.flagLiquidatable.
+    function flag(ClearingStorage.Layout storage $, Context memory ctx, uint256 accountId) public {
+        AccountLogic.touch($, ctx.quote, accountId);
+        (uint256 collateralWad, uint256 maintenanceWad, ) = MarginLogic.margin($, ctx.margin, accountId);
+        if (collateralWad < maintenanceWad) _startAuction($, accountId);
+        else if ($.liquidatableSince[accountId] != 0) _resetAuction($, accountId);
+    }
+
+    /// @notice The auction discount after `elapsed` seconds.
+    function discountAfter(uint256 elapsed) internal pure returns (uint256) {
+        if (elapsed >= AUCTION_DURATION_SECONDS) return MAX_DISCOUNT_WAD;
+        return
+            START_DISCOUNT_WAD +
+            ((MAX_DISCOUNT_WAD - START_DISCOUNT_WAD) * elapsed) / AUCTION_DURATION_SECONDS;
+    }
+
+    // ------------------------------------------------------------------------------------------------- checks
+
+    function _checkCaller(ClearingStorage.Layout storage $, Params memory p) private view {
+        if (block.timestamp > p.deadline) revert IOptionsClearing.LiquidationDeadlinePassed(p.deadline);
+        if (p.maxFractionWad == 0 || p.maxFractionWad > WAD) {
+            revert IOptionsClearing.InvalidLiquidationFraction(p.maxFractionWad);
+        }
+        address owner = $.owner[p.accountId];
+        if (owner == address(0)) revert IOptionsClearing.AccountNotFound(p.accountId);
+        address liquidator = $.owner[p.liquidatorAccountId];
+        if (liquidator == address(0)) revert IOptionsClearing.AccountNotFound(p.liquidatorAccountId);
+        if (msg.sender != liquidator && !$.isOperator[liquidator][msg.sender]) {
+            revert IOptionsClearing.NotOwnerOrOperator(p.liquidatorAccountId, msg.sender);
+        }
+        if (liquidator == owner) revert IOptionsClearing.SelfLiquidation(p.accountId, p.liquidatorAccountId);
+    }
+
+    /// @dev Liquidations stop while any underlying of the account (or LIQUIDATE, or GLOBAL) is tripped or in grace.
+    function _checkBreaker(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) private view {
+        uint256[] storage ids = $.seriesOf[accountId];
+        if (ids.length == 0) ctx.breaker.checkScope(Scopes.LIQUIDATE);
+        for (uint256 i; i < ids.length; ++i) ctx.breaker.checkLiquidation($.series[ids[i]].underlying);
+    }
+
+    // ------------------------------------------------------------------------------------------------- auction
+
+    function _startAuction(ClearingStorage.Layout storage $, uint256 accountId) private returns (uint256) {
+        uint64 since = $.liquidatableSince[accountId];
+        if (since == 0) {
+            since = uint64(block.timestamp);
+            $.liquidatableSince[accountId] = since;
+            emit IOptionsClearing.LiquidationFlagged(accountId, since);
+        }
+        return discountAfter(block.timestamp - since);
+    }
+
+    function _resetAuction(ClearingStorage.Layout storage $, uint256 accountId) private {
+        $.liquidatableSince[accountId] = 0;
+        emit IOptionsClearing.LiquidationFlagged(accountId, 0);
+    }
+
+    /// @dev Smallest fraction that restores the initial requirement: C - f·owed >= (1 - f)·I.
+    function _neededFraction(
+        uint256 collateralWad,
+        uint256 initialWad,
+        uint256 owedWad,
+        uint256 maxFractionWad
+    ) private pure returns (uint256 fractionWad) {
+        fractionWad = WAD;
+        if (initialWad > owedWad) {
+            // collateral < maintenance <= initial, so the numerator is positive.
+            uint256 needed = Math.mulDiv(
+                initialWad - collateralWad,
+                WAD,
+                initialWad - owedWad,
+                Math.Rounding.Ceil
+            );
+            if (needed < fractionWad) fractionWad = needed;
+        }
+        if (fractionWad > maxFractionWad) fractionWad = maxFractionWad;
+    }
+
+    // ------------------------------------------------------------------------------------------------- valuation
+
+    /// @dev Mark liability of the account's positions (or of its shorts only), summed over its underlyings.
+    function _markLiability(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId,
+        bool shortsOnly
+    ) private view returns (uint256 liabilityWad) {
+        uint256[] storage ids = $.seriesOf[accountId];
+        uint256 n = ids.length;
+        address[] memory underlyings = new address[](n);
+        uint256 distinct;
+        for (uint256 i; i < n; ++i) {
+            address u = $.series[ids[i]].underlying;
+            uint256 j;
+            while (j < distinct && underlyings[j] != u) ++j;
+            if (j == distinct) underlyings[distinct++] = u;
+        }
+        for (uint256 j; j < distinct; ++j) {
+            IMarginCalculator.Position[] memory positions = _positionsOn(
+                $,
+                accountId,
+                underlyings[j],
+                shortsOnly
+            );
+            if (positions.length == 0) continue;
+            (uint256 spotWad, ) = ctx.margin.oracle.getPrice(underlyings[j]);
+            liabilityWad += ctx.margin.calculator.markLiability(
+                positions,
+                spotWad,
+                $.risk[underlyings[j]].volWad,
+                block.timestamp
+            );
+        }
+    }
+
+    function _positionsOn(
+        ClearingStorage.Layout storage $,
+        uint256 accountId,
+        address underlying,
+        bool shortsOnly
+    ) private view returns (IMarginCalculator.Position[] memory positions) {
+        uint256[] storage ids = $.seriesOf[accountId];
+        positions = new IMarginCalculator.Position[](ids.length);
+        uint256 k;
+        for (uint256 i; i < ids.length; ++i) {
+            IOptionsClearing.Series storage s = $.series[ids[i]];
+            int256 amount = $.position[accountId][ids[i]];
+            if (s.underlying != underlying || (shortsOnly && amount > 0)) continue;
+            positions[k++] = IMarginCalculator.Position({
+                strikeWad: s.strikeWad,
+                expiry: s.expiry,
+                isCall: s.isCall,
+                amount: amount
+            });
+        }
+        assembly ("memory-safe") {
+            mstore(positions, k)
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- transfers
+
+    /// @dev Move `fractionWad` of every position to the liquidator; write off `writeOffWad` of each remaining short.
+    function _movePositions(
+        ClearingStorage.Layout storage $,
+        Params memory p,
+        uint256 fractionWad,
+        uint256 writeOffWad
+    ) private {
+        uint256[] memory ids = $.seriesOf[p.accountId];
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id = ids[i];
+            int256 position = $.position[p.accountId][id];
+            uint256 written;
+            if (position < 0 && writeOffWad != 0) {
+                written = uint256(-position).mulWadDown(writeOffWad);
+                AccountLogic.updatePosition($, p.accountId, id, int256(written));
+                $.writtenOff[id] += written;
+                emit IOptionsClearing.LossSocialised(id, written);
+                position += int256(written);
+            }
+            int256 moved = fractionWad == WAD ? position : (position * int256(fractionWad)) / int256(WAD);
+            if (moved == 0) continue;
+            AccountLogic.updatePosition($, p.accountId, id, -moved);
+            AccountLogic.updatePosition($, p.liquidatorAccountId, id, moved);
+        }
+    }
+
+    function _moveDebt(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        uint256 fractionWad
+    ) private {
+        uint256 debtWad = $.debt[p.accountId];
+        if (debtWad == 0) return;
+        uint256 moved = Math.min(debtWad, debtWad.mulWadUp(fractionWad));
+        $.debt[p.accountId] = debtWad - moved;
+        $.debt[p.liquidatorAccountId] += moved;
+        emit IOptionsClearing.DebtUpdated(p.accountId, debtWad - moved);
+        emit IOptionsClearing.DebtUpdated(p.liquidatorAccountId, $.debt[p.liquidatorAccountId]);
+        AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
+    }
+
+    /// @dev Move `seizeRatioWad` of every collateral balance to the liquidator, then pay the penalty to the insurance
+    /// vault out of the seized quote-vault shares (capped by them; waived while withdrawals are paused).
+    /// @return paidPenaltyWad The penalty actually paid.
+    function _moveCollateral(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        Params memory p,
+        uint256 seizeRatioWad,
+        uint256 penaltyWad
+    ) private returns (uint256 paidPenaltyWad) {
+        address quoteVault = address(ctx.quote.vault);
+        uint256 seizedQuoteShares;
+        address[] storage vaults = $.collateralVaults;
+        for (uint256 i; i < vaults.length; ++i) {
+            address vault = vaults[i];
+            uint256 shares = $.collateral[p.accountId][vault];
+            uint256 moved = seizeRatioWad == WAD ? shares : shares.mulWadDown(seizeRatioWad);
+            if (moved == 0) continue;
+            $.collateral[p.accountId][vault] = shares - moved;
+            $.collateral[p.liquidatorAccountId][vault] += moved;
+            if (vault == quoteVault) seizedQuoteShares = moved;
+        }
+        if (penaltyWad == 0 || seizedQuoteShares == 0 || ctx.breaker.isTripped(Scopes.WITHDRAW)) return 0;
+        uint256 penaltyShares = Math.min(
+            seizedQuoteShares,
+            ctx.quote.vault.previewWithdraw(penaltyWad.fromWadUp(ctx.quote.decimals))
+        );
+        $.collateral[p.liquidatorAccountId][quoteVault] -= penaltyShares;
+        $.totalCollateral[quoteVault] -= penaltyShares;
+        uint256 assets = ctx.quote.vault.redeem(penaltyShares, address(this), address(this));
+        paidPenaltyWad = assets.toWadDown(ctx.quote.decimals);
+        IERC20(ctx.margin.quote).forceApprove(address(ctx.insurance), assets);
+        ctx.insurance.payPenalty(assets);
+    }
+
+    /// @dev Draw up to `deficitWad` from the insurance vault, deposit it in the quote vault and credit the shares to
+    /// the liquidator's account. Returns the WAD value covered.
+    function _drawInsurance(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 liquidatorAccountId,
+        uint256 deficitWad
+    ) private returns (uint256 coveredWad) {
+        uint256 assets = ctx.insurance.coverBadDebt(
+            deficitWad.fromWadDown(ctx.quote.decimals),
+            address(this)
+        );
+        if (assets == 0) return 0;
+        IERC20(ctx.margin.quote).forceApprove(address(ctx.quote.vault), assets);
+        uint256 shares = ctx.quote.vault.deposit(assets, address(this));
+        $.collateral[liquidatorAccountId][address(ctx.quote.vault)] += shares;
+        $.totalCollateral[address(ctx.quote.vault)] += shares;
+        coveredWad = assets.toWadDown(ctx.quote.decimals);
+    }
+}

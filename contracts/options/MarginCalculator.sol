@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
+import {PortfolioMargin} from "../libraries/PortfolioMargin.sol";
+
+/// @title MarginCalculator
+/// @notice The deployed, stateless portfolio-margin engine: IMarginCalculator over the PortfolioMargin library.
+/// The clearing contract holds its address as an immutable; keepers call it to compute requirements off-chain
+/// exactly as the chain does. Reverts with PortfolioMargin's named errors on parameters or positions out of bounds.
+contract MarginCalculator is IMarginCalculator {
+    /// @inheritdoc IMarginCalculator
+    function requirements(
+        Position[] calldata positions,
+        uint256 spotWad,
+        RiskParams calldata params,
+        uint256 nowTimestamp
+    ) external pure returns (uint256 maintenanceWad, uint256 initialWad) {
+        return PortfolioMargin.requirements(_positions(positions), spotWad, _params(params), nowTimestamp);
+    }
+
+    /// @inheritdoc IMarginCalculator
+    function markLiability(
+        Position[] calldata positions,
+        uint256 spotWad,
+        uint256 volWad,
+        uint256 nowTimestamp
+    ) external pure returns (uint256 liabilityWad) {
+        int256[] memory atSpot = new int256[](1);
+        PortfolioMargin.RiskParams memory mark = PortfolioMargin.RiskParams({
+            volWad: volWad,
+            spotShocksWad: atSpot,
+            volShockUpWad: 0,
+            volShockDownWad: 0,
+            minPerShortSpotWad: PortfolioMargin.MIN_MIN_PER_SHORT_SPOT_WAD,
+            initialBufferWad: 0
+        });
+        (liabilityWad, ) = PortfolioMargin.requirements(_positions(positions), spotWad, mark, nowTimestamp);
+    }
+
+    /// @inheritdoc IMarginCalculator
+    function validate(RiskParams calldata params) external pure {
+        PortfolioMargin.validate(_params(params));
+    }
+
+    function _positions(
+        Position[] calldata positions
+    ) private pure returns (PortfolioMargin.Position[] memory out) {
+        uint256 n = positions.length;
+        out = new PortfolioMargin.Position[](n);
+        for (uint256 i; i < n; ++i) {
+            Position calldata p = positions[i];
+            out[i] = PortfolioMargin.Position({
+                strikeWad: p.strikeWad,
+                expiry: p.expiry,
+                isCall: p.isCall,
+                amount: p.amount
+            });
+        }
+    }
+
+    function _params(RiskParams calldata p) private pure returns (PortfolioMargin.RiskParams memory) {
+        return
+            PortfolioMargin.RiskParams({
+                volWad: p.volWad,
+                spotShocksWad: p.spotShocksWad,
+                volShockUpWad: p.volShockUpWad,
+                volShockDownWad: p.volShockDownWad,
+                minPerShortSpotWad: p.minPerShortSpotWad,
+                initialBufferWad: p.initialBufferWad
+            });
+    }
+}

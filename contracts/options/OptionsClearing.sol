@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {BreakerGuarded} from "../breaker/BreakerGuarded.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IInsuranceVault} from "../interfaces/IInsuranceVault.sol";
+import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
+import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
+import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {BlackScholes} from "../libraries/BlackScholes.sol";
+import {Scopes} from "../libraries/Scopes.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {AccountLogic} from "./AccountLogic.sol";
+import {ClearingStorage} from "./ClearingStorage.sol";
+import {LiquidationLogic} from "./LiquidationLogic.sol";
+import {MarginLogic} from "./MarginLogic.sol";
+
+/// @title OptionsClearing
+/// @notice See IOptionsClearing.
+contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGuarded, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+    using WadMath for uint256;
+
+    // ------------------------------------------------------------------------------------------------- constants
+    /// @notice Most series one account may hold at once: bounds every margin check.
+    uint256 public constant MAX_SERIES_PER_ACCOUNT = AccountLogic.MAX_SERIES_PER_ACCOUNT;
+    /// @notice Most collateral vaults the clearing house approves: bounds every collateral valuation.
+    uint256 public constant MAX_COLLATERAL_VAULTS = 8;
+    /// @notice Largest haircut governance may set (a 100% haircut would make collateral worthless).
+    uint64 public constant MAX_HAIRCUT_WAD = 0.95e18;
+    /// @notice After expiry, an oracle price observed within this window settles the series.
+    uint256 public constant SETTLEMENT_WINDOW_SECONDS = 1 days;
+
+    // ------------------------------------------------------------------------------------------------- immutables
+    /// @notice Prices of underlyings and collateral assets, in the quote asset.
+    IPriceOracle public immutable ORACLE;
+    /// @notice The portfolio-margin engine.
+    IMarginCalculator public immutable MARGIN;
+    /// @notice The collateral vault of the quote asset: payouts, settlement debits and debt repayment use it.
+    IERC4626 public immutable QUOTE_VAULT;
+    /// @notice The quote (strike and settlement) asset.
+    address public immutable QUOTE;
+    /// @notice The quote asset's decimals.
+    uint8 public immutable QUOTE_DECIMALS;
+    /// @notice First-loss capital: covers bad debt, receives liquidation penalties.
+    IInsuranceVault public immutable INSURANCE;
+
+    // ------------------------------------------------------------------------------------------------- storage
+    ClearingStorage.Layout internal $;
+
+    constructor(
+        address authority,
+        ICircuitBreaker breaker,
+        IPriceOracle oracle,
+        IMarginCalculator margin,
+        IERC4626 quoteVault,
+        IInsuranceVault insurance,
+        string memory uri_
+    ) ERC1155(uri_) AccessManaged(authority) BreakerGuarded(breaker) {
+        if (
+            address(oracle) == address(0) ||
+            address(margin) == address(0) ||
+            address(quoteVault) == address(0) ||
+            address(insurance) == address(0)
+        ) {
+            revert ZeroAddress();
+        }
+        INSURANCE = insurance;
+        ORACLE = oracle;
+        MARGIN = margin;
+        QUOTE_VAULT = quoteVault;
+        QUOTE = quoteVault.asset();
+        uint8 decimals = IERC20Metadata(QUOTE).decimals();
+        if (decimals > WadMath.MAX_TOKEN_DECIMALS) revert InvalidCollateralConfig(address(quoteVault));
+        QUOTE_DECIMALS = decimals;
+    }
+
+    // ================================================================================================= governance
+
+    /// @inheritdoc IOptionsClearing
+    function configureUnderlying(
+        address underlying,
+        UnderlyingConfig calldata config,
+        IMarginCalculator.RiskParams calldata risk
+    ) external restricted {
+        if (underlying == address(0)) revert ZeroAddress();
+        if (
+            config.minStrikeWad == 0 ||
+            config.minStrikeWad > config.maxStrikeWad ||
+            config.maxTimeToExpirySeconds == 0 ||
+            config.minTimeToExpirySeconds > config.maxTimeToExpirySeconds ||
+            config.minStrikeWad < BlackScholes.MIN_PRICE_WAD ||
+            config.maxStrikeWad > BlackScholes.MAX_PRICE_WAD ||
+            config.maxTimeToExpirySeconds > BlackScholes.MAX_TIME_TO_EXPIRY_SECONDS
+        ) revert InvalidListingBounds();
+        MARGIN.validate(risk);
+        $.underlyingConfig[underlying] = config;
+        ClearingStorage.store($.risk[underlying], risk);
+        emit UnderlyingConfigured(underlying, config, risk);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function configureCollateral(address vault, bool approved, uint64 haircutWad) external restricted {
+        if (vault == address(0)) revert ZeroAddress();
+        if (haircutWad > MAX_HAIRCUT_WAD) revert InvalidCollateralConfig(vault);
+        CollateralConfig storage config = $.collateralConfig[vault];
+        if (config.asset == address(0)) {
+            if ($.collateralVaults.length >= MAX_COLLATERAL_VAULTS) revert InvalidCollateralConfig(vault);
+            address asset = IERC4626(vault).asset();
+            uint8 decimals = IERC20Metadata(asset).decimals();
+            if (asset == address(0) || decimals > WadMath.MAX_TOKEN_DECIMALS)
+                revert InvalidCollateralConfig(vault);
+            config.asset = asset;
+            config.assetDecimals = decimals;
+            $.collateralVaults.push(vault);
+        }
+        config.approved = approved;
+        config.haircutWad = haircutWad;
+        emit CollateralConfigured(vault, config);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function listSeries(
+        address underlying,
+        uint256 strikeWad,
+        uint64 expiry,
+        bool isCall
+    ) external restricted returns (uint256 seriesId) {
+        UnderlyingConfig memory config = $.underlyingConfig[underlying];
+        if (!config.enabled) revert UnderlyingNotEnabled(underlying);
+        if (strikeWad < config.minStrikeWad || strikeWad > config.maxStrikeWad) {
+            revert StrikeOutOfBounds(underlying, strikeWad, config.minStrikeWad, config.maxStrikeWad);
+        }
+        uint256 minExpiry = block.timestamp + config.minTimeToExpirySeconds;
+        uint256 maxExpiry = block.timestamp + config.maxTimeToExpirySeconds;
+        if (expiry <= block.timestamp || expiry < minExpiry || expiry > maxExpiry) {
+            revert ExpiryOutOfBounds(underlying, expiry, minExpiry, maxExpiry);
+        }
+        seriesId = seriesIdOf(underlying, strikeWad, expiry, isCall);
+        if ($.series[seriesId].underlying != address(0)) revert SeriesAlreadyListed(seriesId);
+        $.series[seriesId] = Series({
+            underlying: underlying,
+            expiry: expiry,
+            isCall: isCall,
+            settled: false,
+            strikeWad: strikeWad,
+            settlementPriceWad: 0,
+            payoutPerContractWad: 0
+        });
+        emit SeriesListed(seriesId, underlying, strikeWad, expiry, isCall);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function settleWithFallbackPrice(uint256 seriesId, uint256 priceWad) external restricted {
+        Series storage s = _listed(seriesId);
+        if (s.settled) revert SeriesAlreadySettled(seriesId);
+        uint256 windowEnd = uint256(s.expiry) + SETTLEMENT_WINDOW_SECONDS;
+        if (block.timestamp <= windowEnd) revert SettlementWindowStillOpen(seriesId, windowEnd);
+        if (priceWad == 0) revert InvalidSettlementPrice(priceWad);
+        _fixSettlement(seriesId, s, priceWad, true);
+    }
+
+    // ================================================================================================= accounts
+
+    /// @inheritdoc IOptionsClearing
+    function openAccount() external returns (uint256 accountId) {
+        accountId = ++$.accountCount;
+        $.owner[accountId] = msg.sender;
+        emit AccountOpened(accountId, msg.sender);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function setOperator(address operator, bool approved) external {
+        if (operator == address(0)) revert ZeroAddress();
+        $.isOperator[msg.sender][operator] = approved;
+        emit OperatorSet(msg.sender, operator, approved);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function depositCollateral(uint256 accountId, address vault, uint256 shares) external nonReentrant {
+        _exists(accountId);
+        if (shares == 0) revert ZeroAmount();
+        if (!$.collateralConfig[vault].approved) revert CollateralNotApproved(vault);
+        _touch(accountId);
+        $.collateral[accountId][vault] += shares;
+        $.totalCollateral[vault] += shares;
+        emit CollateralDeposited(accountId, vault, msg.sender, shares);
+        IERC20(vault).safeTransferFrom(msg.sender, address(this), shares);
+        if (vault == address(QUOTE_VAULT)) _repayDebt(accountId);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function withdrawCollateral(
+        uint256 accountId,
+        address vault,
+        uint256 shares,
+        address to
+    ) external nonReentrant onlyUntripped(Scopes.WITHDRAW) {
+        _authorize(accountId);
+        if (shares == 0) revert ZeroAmount();
+        if (to == address(0)) revert ZeroAddress();
+        _touch(accountId);
+        uint256 available = $.collateral[accountId][vault];
+        if (shares > available) revert InsufficientCollateral(accountId, vault, shares, available);
+        $.collateral[accountId][vault] = available - shares;
+        $.totalCollateral[vault] -= shares;
+        _requireInitialMargin(accountId);
+        emit CollateralWithdrawn(accountId, vault, to, shares);
+        IERC20(vault).safeTransfer(to, shares);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function write(
+        uint256 accountId,
+        uint256 seriesId,
+        uint256 amount,
+        address recipient
+    ) external nonReentrant onlyUntrippedFor(Scopes.WRITE, $.series[seriesId].underlying) {
+        _authorize(accountId);
+        if (recipient == address(0)) revert ZeroAddress();
+        int256 delta = _signed(amount);
+        Series storage s = _listed(seriesId);
+        if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
+        _touch(accountId);
+        _updatePosition(accountId, seriesId, -delta);
+        (uint256 collateralValueWad, , uint256 initialWad) = _margin(accountId);
+        if ($.position[accountId][seriesId] < 0 && initialWad == 0) {
+            revert RequirementRoundsToZero(accountId, seriesId, amount);
+        }
+        if (collateralValueWad < initialWad)
+            revert BelowInitialMargin(accountId, collateralValueWad, initialWad);
+        emit Written(accountId, seriesId, recipient, amount);
+        _mint(recipient, seriesId, amount, "");
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function close(uint256 accountId, uint256 seriesId, uint256 amount) external nonReentrant {
+        _exists(accountId);
+        int256 delta = _signed(amount);
+        _listed(seriesId);
+        _touch(accountId);
+        int256 position = $.position[accountId][seriesId];
+        uint256 shortAmount = position < 0 ? uint256(-position) : 0;
+        if (amount > shortAmount) revert CloseExceedsShort(accountId, seriesId, amount, shortAmount);
+        _burn(msg.sender, seriesId, amount);
+        _updatePosition(accountId, seriesId, delta);
+        emit Closed(accountId, seriesId, msg.sender, amount);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function depositLongs(uint256 accountId, uint256 seriesId, uint256 amount) external nonReentrant {
+        _exists(accountId);
+        int256 delta = _signed(amount);
+        Series storage s = _listed(seriesId);
+        if (s.settled) revert SeriesAlreadySettled(seriesId);
+        _touch(accountId);
+        _burn(msg.sender, seriesId, amount);
+        _updatePosition(accountId, seriesId, delta);
+        emit LongsDeposited(accountId, seriesId, msg.sender, amount);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function withdrawLongs(
+        uint256 accountId,
+        uint256 seriesId,
+        uint256 amount,
+        address to
+    ) external nonReentrant onlyUntripped(Scopes.WITHDRAW) {
+        _authorize(accountId);
+        if (to == address(0)) revert ZeroAddress();
+        int256 delta = _signed(amount);
+        _listed(seriesId);
+        _touch(accountId);
+        int256 position = $.position[accountId][seriesId];
+        uint256 longAmount = position > 0 ? uint256(position) : 0;
+        if (amount > longAmount) revert InsufficientLongs(accountId, seriesId, amount, longAmount);
+        _updatePosition(accountId, seriesId, -delta);
+        _requireInitialMargin(accountId);
+        emit LongsWithdrawn(accountId, seriesId, to, amount);
+        _mint(to, seriesId, amount, "");
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function settleAccount(uint256 accountId) external nonReentrant {
+        _exists(accountId);
+        _touch(accountId);
+    }
+
+    // ================================================================================================= settlement
+
+    /// @inheritdoc IOptionsClearing
+    function settle(
+        uint256 seriesId
+    ) external nonReentrant onlyUntrippedFor(Scopes.SETTLE, $.series[seriesId].underlying) {
+        Series storage s = _listed(seriesId);
+        if (s.settled) revert SeriesAlreadySettled(seriesId);
+        if (block.timestamp < s.expiry) revert SeriesNotExpired(seriesId, s.expiry);
+        uint256 windowEnd = uint256(s.expiry) + SETTLEMENT_WINDOW_SECONDS;
+        if (block.timestamp > windowEnd) revert SettlementWindowClosed(seriesId, windowEnd);
+        (uint256 priceWad, uint256 observedAt) = ORACLE.getPrice(s.underlying);
+        if (observedAt < s.expiry || observedAt > windowEnd) {
+            revert SettlementPriceOutsideWindow(seriesId, observedAt, s.expiry, windowEnd);
+        }
+        _fixSettlement(seriesId, s, priceWad, false);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function exercise(
+        uint256 seriesId,
+        uint256 amount,
+        address to
+    ) external nonReentrant onlyUntripped(Scopes.SETTLE) returns (uint256 paidAssets) {
+        if (amount == 0) revert ZeroAmount();
+        if (to == address(0)) revert ZeroAddress();
+        Series storage s = _listed(seriesId);
+        if (!s.settled) revert SeriesNotSettled(seriesId);
+        _burn(msg.sender, seriesId, amount);
+        paidAssets = amount.mulWadDown(AccountLogic.longPayout($, seriesId)).fromWadDown(QUOTE_DECIMALS);
+        emit Exercised(seriesId, msg.sender, to, amount, paidAssets);
+        if (paidAssets != 0) {
+            uint256 sharesNeeded = QUOTE_VAULT.previewWithdraw(paidAssets);
+            uint256 free = _freeQuoteShares();
+            if (sharesNeeded > free) revert InsufficientSettledFunds(sharesNeeded, free);
+            QUOTE_VAULT.withdraw(paidAssets, to, address(this));
+        }
+    }
+
+    // ================================================================================================= liquidation
+
+    /// @inheritdoc IOptionsClearing
+    function liquidate(
+        uint256 accountId,
+        uint256 liquidatorAccountId,
+        uint256 maxFractionWad,
+        uint256 minSeizedPerLiabilityWad,
+        uint256 deadline
+    ) external nonReentrant returns (LiquidationResult memory) {
+        return
+            LiquidationLogic.liquidate(
+                $,
+                _liquidationContext(),
+                LiquidationLogic.Params({
+                    accountId: accountId,
+                    liquidatorAccountId: liquidatorAccountId,
+                    maxFractionWad: maxFractionWad,
+                    minSeizedPerLiabilityWad: minSeizedPerLiabilityWad,
+                    deadline: deadline
+                })
+            );
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function flagLiquidatable(uint256 accountId) external nonReentrant {
+        _exists(accountId);
+        LiquidationLogic.flag($, _liquidationContext(), accountId);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function liquidationDiscount(uint256 accountId) external view returns (uint256) {
+        uint64 since = $.liquidatableSince[accountId];
+        return LiquidationLogic.discountAfter(since == 0 ? 0 : block.timestamp - since);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function writtenOff(uint256 seriesId) external view returns (uint256) {
+        return $.writtenOff[seriesId];
+    }
+
+    // ================================================================================================= views
+
+    /// @inheritdoc IOptionsClearing
+    function seriesIdOf(
+        address underlying,
+        uint256 strikeWad,
+        uint64 expiry,
+        bool isCall
+    ) public view returns (uint256) {
+        return uint256(keccak256(abi.encode(underlying, QUOTE, strikeWad, expiry, isCall)));
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function series(uint256 seriesId) external view returns (Series memory) {
+        return $.series[seriesId];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function openInterest(
+        uint256 seriesId
+    ) external view returns (uint256 shorts, uint256 longsInAccounts, uint256 longTokens) {
+        ClearingStorage.SeriesTotals storage t = $.totals[seriesId];
+        return (t.shorts, t.longsInAccounts, t.longTokens);
+    }
+
+    /// @notice Long tokens of `seriesId` outstanding.
+    function totalSupply(uint256 seriesId) external view returns (uint256) {
+        return $.totals[seriesId].longTokens;
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function ownerOf(uint256 accountId) external view returns (address) {
+        return $.owner[accountId];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function positionOf(uint256 accountId, uint256 seriesId) external view returns (int256) {
+        return $.position[accountId][seriesId];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function seriesOf(uint256 accountId) external view returns (uint256[] memory) {
+        return $.seriesOf[accountId];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function collateralOf(uint256 accountId, address vault) external view returns (uint256) {
+        return $.collateral[accountId][vault];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function debtOf(uint256 accountId) external view returns (uint256) {
+        return $.debt[accountId];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function health(uint256 accountId) external view returns (Health memory) {
+        return MarginLogic.health($, _marginContext(), accountId);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function collateralVaults() external view returns (address[] memory) {
+        return $.collateralVaults;
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function underlyingConfig(address underlying) external view returns (UnderlyingConfig memory) {
+        return $.underlyingConfig[underlying];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function collateralConfig(address vault) external view returns (CollateralConfig memory) {
+        return $.collateralConfig[vault];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function totalCollateral(address vault) external view returns (uint256) {
+        return $.totalCollateral[vault];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function accountCount() external view returns (uint256) {
+        return $.accountCount;
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function isOperator(address owner, address operator) external view returns (bool) {
+        return $.isOperator[owner][operator];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function riskParams(address underlying) external view returns (IMarginCalculator.RiskParams memory) {
+        return ClearingStorage.load($.risk[underlying]);
+    }
+
+    // ================================================================================================= internals
+
+    function _exists(uint256 accountId) internal view {
+        if ($.owner[accountId] == address(0)) revert AccountNotFound(accountId);
+    }
+
+    function _authorize(uint256 accountId) internal view {
+        address owner = $.owner[accountId];
+        if (owner == address(0)) revert AccountNotFound(accountId);
+        if (msg.sender != owner && !$.isOperator[owner][msg.sender])
+            revert NotOwnerOrOperator(accountId, msg.sender);
+    }
+
+    function _listed(uint256 seriesId) internal view returns (Series storage s) {
+        s = $.series[seriesId];
+        if (s.underlying == address(0)) revert SeriesNotListed(seriesId);
+    }
+
+    function _signed(uint256 amount) internal pure returns (int256) {
+        if (amount == 0) revert ZeroAmount();
+        if (amount > uint256(type(int256).max)) revert AmountTooLarge(amount);
+        return int256(amount);
+    }
+
+    function _freeQuoteShares() internal view returns (uint256) {
+        return AccountLogic.freeQuoteShares($, _quote());
+    }
+
+    function _fixSettlement(uint256 seriesId, Series storage s, uint256 priceWad, bool byFallback) internal {
+        uint256 payout;
+        if (s.isCall) payout = priceWad > s.strikeWad ? priceWad - s.strikeWad : 0;
+        else payout = s.strikeWad > priceWad ? s.strikeWad - priceWad : 0;
+        s.settled = true;
+        s.settlementPriceWad = priceWad;
+        s.payoutPerContractWad = payout;
+        // Socialised loss: shorts written off in bad-debt liquidations pay nothing, so every long receives the
+        // payout scaled by shorts / (shorts + written off), fixed once here.
+        uint256 writtenOff = $.writtenOff[seriesId];
+        if (writtenOff != 0) {
+            uint256 shorts = $.totals[seriesId].shorts;
+            $.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOff);
+        }
+        emit SeriesSettled(seriesId, priceWad, payout, byFallback);
+    }
+
+    function _updatePosition(uint256 accountId, uint256 seriesId, int256 delta) internal {
+        AccountLogic.updatePosition($, accountId, seriesId, delta);
+    }
+
+    function _touch(uint256 accountId) internal {
+        AccountLogic.touch($, _quote(), accountId);
+    }
+
+    function _repayDebt(uint256 accountId) internal {
+        AccountLogic.repayDebt($, _quote(), accountId);
+    }
+
+    function _quote() internal view returns (AccountLogic.Quote memory) {
+        return AccountLogic.Quote({vault: QUOTE_VAULT, decimals: QUOTE_DECIMALS});
+    }
+
+    function _requireInitialMargin(uint256 accountId) internal view {
+        (uint256 collateralValueWad, , uint256 initialWad) = _margin(accountId);
+        if (collateralValueWad < initialWad)
+            revert BelowInitialMargin(accountId, collateralValueWad, initialWad);
+    }
+
+    function _margin(
+        uint256 accountId
+    ) internal view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
+        return MarginLogic.margin($, _marginContext(), accountId);
+    }
+
+    function _liquidationContext() internal view returns (LiquidationLogic.Context memory) {
+        return
+            LiquidationLogic.Context({
+                margin: _marginContext(),
+                quote: _quote(),
+                breaker: BREAKER,
+                insurance: INSURANCE
+            });
+    }
+
+    function _marginContext() internal view returns (MarginLogic.Context memory) {
+        return MarginLogic.Context({oracle: ORACLE, calculator: MARGIN, quote: QUOTE});
+    }
+
+    /// @dev Keep each series' long-token supply in step with mints and burns (transfers leave it unchanged).
+    function _update(
+        address from,
+        address to,
+        uint256[] memory ids,
+        uint256[] memory values
+    ) internal override {
+        super._update(from, to, ids, values);
+        if (from == address(0)) {
+            for (uint256 i; i < ids.length; ++i) $.totals[ids[i]].longTokens += values[i];
+        } else if (to == address(0)) {
+            for (uint256 i; i < ids.length; ++i) $.totals[ids[i]].longTokens -= values[i];
+        }
+    }
+}

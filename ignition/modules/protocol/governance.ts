@@ -1,0 +1,72 @@
+/**
+ * Governance: the ProtocolAccessManager (the deployer as initial admin) and the ProtocolTimelock (self-administered),
+ * as `deployGovernance` in scripts/lib/governance.ts: the timelock gets GOVERNOR_ROLE, the guardians GUARDIAN_ROLE,
+ * the listers LISTER_ROLE, all without execution delay. The deployer also takes GOVERNOR_ROLE (and LISTER_ROLE
+ * when the config lists initial series) for the configuration steps of the other modules; the Protocol module
+ * revokes both and hands the admin role to the timelock.
+ */
+import { ZeroAddress } from "ethers";
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
+import { Roles } from "../../../scripts/lib/roles";
+import { fid, type ParameterRecorder } from "./shared";
+
+export const GOVERNANCE_MODULE_ID = "Governance";
+
+/** Roles labelled in the manager (shown by explorers and AccessManager tooling). */
+const LABELLED_ROLES = [
+  "GOVERNOR_ROLE",
+  "GUARDIAN_ROLE",
+  "ORACLE_ROLE",
+  "VAULT_ROLE",
+  "CLEARING_ROLE",
+  "LISTER_ROLE",
+] as const;
+
+export function buildGovernanceModule(plan: DeploymentPlan, recorder: ParameterRecorder) {
+  return buildModule(GOVERNANCE_MODULE_ID, (m) => {
+    const param = recorder.forModule(GOVERNANCE_MODULE_ID, m);
+    const g = plan.config.governance;
+    const deployer = m.getAccount(0);
+
+    const manager = m.contract("ProtocolAccessManager", [deployer]);
+    // The timelock administers itself (admin = address(0)); no executor listed means anyone may execute.
+    const timelock = m.contract("ProtocolTimelock", [
+      param("timelockDelaySeconds", BigInt(g.timelockDelaySeconds)),
+      param("proposers", g.proposers),
+      param("executors", g.executors.length === 0 ? [ZeroAddress] : g.executors),
+      ZeroAddress,
+    ]);
+
+    m.call(manager, "grantRole", [Roles.GOVERNOR_ROLE, timelock, 0], {
+      id: fid("grant", "GOVERNOR_ROLE", "timelock"),
+    });
+    g.guardians.forEach((guardian, i) => {
+      m.call(manager, "grantRole", [Roles.GUARDIAN_ROLE, param(`guardian${i}`, guardian), 0], {
+        id: fid("grant", "GUARDIAN_ROLE", i),
+      });
+    });
+    g.listers.forEach((lister, i) => {
+      m.call(manager, "grantRole", [Roles.LISTER_ROLE, param(`lister${i}`, lister), 0], {
+        id: fid("grant", "LISTER_ROLE", i),
+      });
+    });
+    for (const name of LABELLED_ROLES) {
+      m.call(manager, "labelRole", [Roles[name], name.replace(/_ROLE$/, "")], { id: fid("label", name) });
+    }
+
+    // Temporary: the deployer configures the modules as governor (and lists the initial series), then the
+    // Protocol module revokes these roles before renouncing its admin role.
+    m.call(manager, "grantRole", [Roles.GOVERNOR_ROLE, deployer, 0], {
+      id: fid("grant", "GOVERNOR_ROLE", "deployer"),
+    });
+    if (plan.config.series.length > 0) {
+      m.call(manager, "grantRole", [Roles.LISTER_ROLE, deployer, 0], {
+        id: fid("grant", "LISTER_ROLE", "deployer"),
+      });
+    }
+    return { manager, timelock };
+  });
+}
+
+export type GovernanceModule = ReturnType<typeof buildGovernanceModule>;

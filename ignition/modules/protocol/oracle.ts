@@ -1,0 +1,92 @@
+/**
+ * The OracleAggregator (as `deployOracle` in scripts/lib/deploy/oracle.ts: governed functions to GOVERNOR_ROLE,
+ * ORACLE_ROLE to the aggregator so it can trip the breaker), a ChainlinkFeedAdapter per configured feed, the asset
+ * configuration of every priced asset, and an AggregatorV3Facade per priced asset.
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture } from "@nomicfoundation/ignition-core";
+import { OracleAggregator__factory } from "../../../typechain-types";
+import { ORACLE_GOVERNED_FUNCTIONS } from "../../../scripts/lib/deploy/oracle";
+import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
+import { pricedAssets } from "../../../scripts/lib/config";
+import { Roles } from "../../../scripts/lib/roles";
+import type { BreakerModule } from "./breaker";
+import type { GovernanceModule } from "./governance";
+import { fid, restrict, type ParameterRecorder } from "./shared";
+
+export const ORACLE_MODULE_ID = "Oracle";
+
+export function buildOracleModule(
+  plan: DeploymentPlan,
+  recorder: ParameterRecorder,
+  governance: GovernanceModule,
+  breakerModule: BreakerModule,
+) {
+  return buildModule(ORACLE_MODULE_ID, (m) => {
+    const param = recorder.forModule(ORACLE_MODULE_ID, m);
+    const { manager } = m.useModule(governance);
+    const { breaker } = m.useModule(breakerModule);
+    const aggregator = m.contract("OracleAggregator", [manager, breaker]);
+    const wiring = restrict(
+      m,
+      manager,
+      aggregator,
+      OracleAggregator__factory.createInterface(),
+      "OracleAggregator",
+      "OracleAggregator",
+      ORACLE_GOVERNED_FUNCTIONS,
+      Roles.GOVERNOR_ROLE,
+    );
+    m.call(manager, "grantRole", [Roles.ORACLE_ROLE, aggregator, 0], {
+      id: fid("grant", "ORACLE_ROLE", "aggregator"),
+    });
+
+    const results: Record<string, ContractFuture<string>> = {};
+    for (const asset of pricedAssets(plan.config)) {
+      const sym = asset.symbol;
+      const token = param(`${sym}_token`, plan.tokens[sym]);
+      const sources = asset.sources.map((source, i) => {
+        const adapter = m.contract(
+          "ChainlinkFeedAdapter",
+          [
+            param(`${sym}_feed${i}`, plan.feeds[sym][i]),
+            token,
+            param(`${sym}_feed${i}_minPriceWad`, source.minPriceWad),
+            param(`${sym}_feed${i}_maxPriceWad`, source.maxPriceWad),
+          ],
+          { id: fid("ChainlinkFeedAdapter", sym, i) },
+        );
+        results[fid("ChainlinkFeedAdapter", sym, i)] = adapter;
+        return {
+          source: adapter,
+          heartbeatSeconds: param(`${sym}_feed${i}_heartbeatSeconds`, BigInt(source.heartbeatSeconds)),
+        };
+      });
+      const o = asset.oracle;
+      if (o === undefined) throw new Error(`assets.${sym}.oracle: missing (the config was not validated)`);
+      m.call(
+        aggregator,
+        "setAssetConfig",
+        [
+          token,
+          {
+            quorum: param(`${sym}_quorum`, BigInt(o.quorum)),
+            maxSpreadWad: param(`${sym}_maxSpreadWad`, o.maxSpreadWad),
+            bandWad: param(`${sym}_bandWad`, o.bandWad),
+            bandWindowSeconds: param(`${sym}_bandWindowSeconds`, BigInt(o.bandWindowSeconds)),
+          },
+          sources,
+        ],
+        { id: fid("setAssetConfig", sym), after: [governance, wiring] },
+      );
+      results[fid("AggregatorV3Facade", sym)] = m.contract(
+        "AggregatorV3Facade",
+        [aggregator, token, param(`${sym}_description`, `${sym} / ${plan.config.quote}`)],
+        { id: fid("AggregatorV3Facade", sym) },
+      );
+    }
+    return { aggregator, ...results };
+  });
+}
+
+export type OracleModule = ReturnType<typeof buildOracleModule>;

@@ -1,0 +1,353 @@
+/**
+ * The deploy script's logic (scripts/deploy.ts is its command-line wrapper): validate the config, reach the
+ * network, deploy the local mocks a config asks for, run the Ignition module, bring the oracle's first rounds in,
+ * and write the deployment record. Re-running it is idempotent: Ignition resumes from its journal, the recorded
+ * mocks are reused, and a poke that would record nothing is not sent.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
+import { getAddress } from "ethers";
+import {
+  ConfigError,
+  pricedAssets,
+  readConfigFile,
+  usesMocks,
+  validateConfig,
+  type ChainlinkSource,
+  type DeployConfig,
+} from "../config";
+import { buildProtocolModule } from "../../../ignition/modules/Protocol";
+import { RecordNames, type DeploymentPlan } from "./plan";
+import {
+  ERC20__factory,
+  MockChainlinkFeed__factory,
+  MockERC20__factory,
+  OracleAggregator__factory,
+} from "../../../typechain-types";
+
+/** Chain id of development chains (Hardhat network, `hardhat node`, anvil): the only ones that take mocks. */
+export const DEV_CHAIN_ID = 31337;
+
+/** What the deploy script writes to deployments/<network>.json. */
+export interface DeploymentRecord {
+  network: string;
+  chainId: number;
+  deployer: string;
+  /** The block before the first transaction of the deployment (where indexers start). */
+  startBlock: number;
+  /** The latest block when the deployment (or its last re-run) completed. */
+  blockNumber: number;
+  /** False while a deployment is under way (mocks deployed, Ignition not finished). */
+  complete: boolean;
+  updatedAt: string;
+  ignitionDeploymentId: string;
+  configPath: string;
+  /** The config file's content, as used. */
+  config: unknown;
+  /** Every protocol contract by name ("OptionsClearing", "CollateralVault.WETH", ...). */
+  contracts: Record<string, string>;
+  /** Token of every asset, by symbol. */
+  tokens: Record<string, string>;
+  /** Feed of every source of every priced asset, by symbol. */
+  feeds: Record<string, string[]>;
+  /** The test-only mocks this deployment created (local configs only). */
+  mocks: { tokens: Record<string, string>; feeds: Record<string, Record<string, string>> };
+}
+
+export interface DeploySuiteOptions {
+  configPath: string;
+  recordPath: string;
+  deploymentId: string;
+  log?: (line: string) => void;
+  /** Show Ignition's progress UI. */
+  ui?: boolean;
+}
+
+/** A failure of the deployment that is not a config problem (unreachable RPC, no signer, stale record, ...). */
+export class DeployError extends Error {
+  override name = "DeployError";
+}
+
+const RESULT_NAMES: Record<string, string> = {
+  manager: "ProtocolAccessManager",
+  timelock: "ProtocolTimelock",
+  breaker: "CircuitBreaker",
+  aggregator: "OracleAggregator",
+  factory: "VaultFactory",
+  insurance: "InsuranceVault",
+  calculator: "MarginCalculator",
+  marginLogic: "MarginLogic",
+  liquidationLogic: "LiquidationLogic",
+  clearing: "OptionsClearing",
+};
+
+/** The record name of an Ignition result key ("CollateralVault_WETH" -> "CollateralVault.WETH"). */
+export function recordName(resultKey: string): string {
+  if (resultKey in RESULT_NAMES) return RESULT_NAMES[resultKey];
+  const [kind, symbol, index] = resultKey.split("_");
+  if (kind === "CollateralVault") return RecordNames.collateralVault(symbol);
+  if (kind === "AggregatorV3Facade") return RecordNames.facade(symbol);
+  if (kind === "ChainlinkFeedAdapter") return RecordNames.adapter(symbol, Number(index));
+  throw new Error(`no record name for the Ignition result ${resultKey}`);
+}
+
+/** A mock feed's answer for a WAD price. */
+export function feedAnswer(priceWad: bigint, feedDecimals: number): bigint {
+  return feedDecimals <= 18
+    ? priceWad / 10n ** BigInt(18 - feedDecimals)
+    : priceWad * 10n ** BigInt(feedDecimals - 18);
+}
+
+function readRecord(path: string): DeploymentRecord | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as DeploymentRecord;
+  } catch (error) {
+    throw new DeployError(`cannot read the deployment record ${path}: ${(error as Error).message}`);
+  }
+}
+
+function writeRecord(path: string, record: DeploymentRecord): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const json = JSON.stringify(
+    record,
+    (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
+    2,
+  );
+  writeFileSync(path, `${json}\n`);
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export async function deploySuite(
+  hre: HardhatRuntimeEnvironment,
+  options: DeploySuiteOptions,
+): Promise<DeploymentRecord> {
+  const log = options.log ?? (() => undefined);
+  const { ethers, network } = hre;
+
+  // 1. The config, before anything touches the network (mocks and the deployer are checked once connected).
+  const raw = readConfigFile(options.configPath);
+  validateConfig(raw, { now: Math.floor(Date.now() / 1000), allowMocks: true }, options.configPath);
+
+  // 2. The network.
+  const url = "url" in network.config ? (network.config as HttpNetworkConfig).url : "in-process";
+  let chainId: number;
+  let latest: { number: number; timestamp: number };
+  try {
+    chainId = Number(await ethers.provider.send("eth_chainId", []));
+    const block = await ethers.provider.getBlock("latest");
+    if (block === null) throw new Error("no latest block");
+    latest = { number: block.number, timestamp: block.timestamp };
+  } catch (error) {
+    throw new DeployError(`cannot reach the RPC of network '${network.name}' at ${url}: ${errorText(error)}`);
+  }
+  const signers = await ethers.getSigners();
+  if (signers.length === 0) throw new DeployError(`network '${network.name}' has no account to deploy from`);
+  const deployer = signers[0];
+  log(
+    `network ${network.name} (chain id ${chainId}, ${url}), block ${latest.number}, deployer ${deployer.address}`,
+  );
+
+  const config = validateConfig(
+    raw,
+    { now: latest.timestamp, allowMocks: chainId === DEV_CHAIN_ID, deployer: deployer.address },
+    options.configPath,
+  );
+  await preflight(hre, config, options.configPath);
+
+  // 3. A previous run: resume it, or notice that a development chain was restarted underneath it.
+  let previous = readRecord(options.recordPath);
+  if (previous !== undefined) {
+    if (previous.chainId !== chainId) {
+      throw new DeployError(
+        `${options.recordPath} records a deployment on chain ${previous.chainId}, but network '${network.name}' is chain ${chainId}`,
+      );
+    }
+    const anchor = previous.contracts.ProtocolAccessManager ?? Object.values(previous.mocks.tokens)[0];
+    const onChain = anchor !== undefined && (await ethers.provider.getCode(anchor)) !== "0x";
+    if (!onChain && anchor !== undefined) {
+      if (chainId !== DEV_CHAIN_ID) {
+        throw new DeployError(
+          `${options.recordPath} records contracts that have no code on chain ${chainId} (${anchor})`,
+        );
+      }
+      log(`${options.recordPath} is from an earlier run of this development chain: starting afresh`);
+      rmSync(options.recordPath, { force: true });
+      rmSync(join(hre.config.paths.ignition, "deployments", options.deploymentId), {
+        recursive: true,
+        force: true,
+      });
+      previous = undefined;
+    }
+  }
+  const record: DeploymentRecord = {
+    network: network.name,
+    chainId,
+    deployer: deployer.address,
+    startBlock: previous?.startBlock ?? latest.number,
+    blockNumber: latest.number,
+    complete: false,
+    updatedAt: new Date().toISOString(),
+    ignitionDeploymentId: options.deploymentId,
+    configPath: options.configPath,
+    config: raw,
+    contracts: previous?.contracts ?? {},
+    tokens: {},
+    feeds: {},
+    mocks: previous?.mocks ?? { tokens: {}, feeds: {} },
+  };
+
+  // 4. Mocks (local configs): reuse the recorded ones, deploy the missing ones, record at once.
+  const plan: DeploymentPlan = { config, tokens: {}, feeds: {} };
+  if (usesMocks(config)) {
+    const hasCode = async (address: string | undefined): Promise<boolean> =>
+      address !== undefined && (await ethers.provider.getCode(address)) !== "0x";
+    for (const asset of Object.values(config.assets)) {
+      if (asset.token !== "mock") continue;
+      if (!(await hasCode(record.mocks.tokens[asset.symbol]))) {
+        const token = await new MockERC20__factory(deployer).deploy(
+          asset.name,
+          asset.symbol,
+          asset.decimals ?? 18,
+        );
+        await token.waitForDeployment();
+        record.mocks.tokens[asset.symbol] = await token.getAddress();
+        log(`mock token ${asset.symbol}: ${record.mocks.tokens[asset.symbol]}`);
+      }
+    }
+    for (const asset of pricedAssets(config)) {
+      for (const [i, source] of asset.sources.entries()) {
+        if (source.feed !== "mock") continue;
+        const feeds = (record.mocks.feeds[asset.symbol] ??= {});
+        if (!(await hasCode(feeds[i]))) {
+          const feed = await new MockChainlinkFeed__factory(deployer).deploy(source.feedDecimals);
+          await feed.waitForDeployment();
+          feeds[i] = await feed.getAddress();
+          log(`mock feed ${asset.symbol}[${i}]: ${feeds[i]}`);
+        }
+      }
+    }
+    writeRecord(options.recordPath, record);
+  }
+  for (const asset of Object.values(config.assets)) {
+    plan.tokens[asset.symbol] = asset.token === "mock" ? record.mocks.tokens[asset.symbol] : asset.token;
+  }
+  for (const asset of pricedAssets(config)) {
+    plan.feeds[asset.symbol] = asset.sources.map((s, i) =>
+      s.feed === "mock" ? record.mocks.feeds[asset.symbol][i] : s.feed,
+    );
+  }
+  record.tokens = plan.tokens;
+  record.feeds = plan.feeds;
+
+  // 5. The protocol, through Ignition (resumes from its journal on a named network).
+  const { module, parameters } = buildProtocolModule(plan);
+  log(`ignition: deploying module ${module.id} (deployment id ${options.deploymentId})`);
+  const result = await hre.ignition.deploy(module, {
+    parameters,
+    deploymentId: options.deploymentId,
+    defaultSender: deployer.address,
+    displayUi: options.ui ?? false,
+  });
+  for (const [key, contract] of Object.entries(result)) {
+    record.contracts[recordName(key)] = getAddress(await contract.getAddress());
+  }
+
+  // 6. Prices: fresh mock rounds, then one poke per priced asset whenever it would record a new round.
+  await refreshMockFeeds(hre, config, record);
+  const aggregator = OracleAggregator__factory.connect(record.contracts.OracleAggregator, deployer);
+  for (const asset of pricedAssets(config)) {
+    const token = plan.tokens[asset.symbol];
+    let outcome: bigint;
+    try {
+      outcome = await aggregator.poke.staticCall(token);
+    } catch (error) {
+      throw new DeployError(`the oracle cannot price ${asset.symbol} yet: ${errorText(error)}`);
+    }
+    if (outcome === 0n) {
+      await (await aggregator.poke(token)).wait();
+    } else if (outcome !== 1n) {
+      // Sending it would trip the breaker on a fresh deployment: refuse instead.
+      const names = [
+        "Recorded",
+        "Unchanged",
+        "QuorumLossReported",
+        "PriceBandBreachReported",
+        "SequencerDownReported",
+      ];
+      throw new DeployError(
+        `poking the oracle for ${asset.symbol} would report ${names[Number(outcome)] ?? outcome}: check its feeds`,
+      );
+    }
+    const [priceWad] = await aggregator.getPrice(token);
+    log(`price ${asset.symbol}: ${ethers.formatUnits(priceWad, 18)} ${config.quote}`);
+  }
+
+  // 7. The record.
+  record.blockNumber = await ethers.provider.getBlockNumber();
+  record.complete = true;
+  record.updatedAt = new Date().toISOString();
+  writeRecord(options.recordPath, record);
+  log(
+    `record: ${options.recordPath} (${Object.keys(record.contracts).length} contracts, block ${record.blockNumber})`,
+  );
+  return record;
+}
+
+/** Re-stamp mock feeds that were never set or are past half their heartbeat (same answer, the latest block time). */
+async function refreshMockFeeds(
+  hre: HardhatRuntimeEnvironment,
+  config: DeployConfig,
+  record: DeploymentRecord,
+): Promise<void> {
+  const [deployer] = await hre.ethers.getSigners();
+  const block = await hre.ethers.provider.getBlock("latest");
+  const now = BigInt(block?.timestamp ?? 0);
+  for (const asset of pricedAssets(config)) {
+    for (const [i, source] of asset.sources.entries()) {
+      if (source.feed !== "mock") continue;
+      const feed = MockChainlinkFeed__factory.connect(record.mocks.feeds[asset.symbol][i], deployer);
+      const [roundId, answer, , updatedAt] = await feed.latestRoundData();
+      if (roundId !== 0n && now - updatedAt <= BigInt(source.heartbeatSeconds / 2)) continue;
+      const next = roundId === 0n ? feedAnswer(source.initialPriceWad, source.feedDecimals) : answer;
+      await (await feed.setAnswer(next, now)).wait();
+    }
+  }
+}
+
+/** On-chain checks of the config's real tokens and feeds, before anything is sent. */
+async function preflight(
+  hre: HardhatRuntimeEnvironment,
+  config: DeployConfig,
+  source: string,
+): Promise<void> {
+  const problems: string[] = [];
+  const provider = hre.ethers.provider;
+  const hasCode = async (address: string): Promise<boolean> => (await provider.getCode(address)) !== "0x";
+  for (const asset of Object.values(config.assets)) {
+    if (asset.token !== "mock") {
+      if (!(await hasCode(asset.token))) {
+        problems.push(`assets.${asset.symbol}.token: no contract at ${asset.token} on this chain`);
+      } else if (asset.decimals !== undefined) {
+        const decimals = await ERC20__factory.connect(asset.token, provider)
+          .decimals()
+          .catch(() => undefined);
+        if (decimals === undefined)
+          problems.push(`assets.${asset.symbol}.token: ${asset.token} has no readable decimals()`);
+        else if (Number(decimals) !== asset.decimals) {
+          problems.push(
+            `assets.${asset.symbol}.decimals: ${asset.decimals}, but the token reports ${decimals}`,
+          );
+        }
+      }
+    }
+    for (const [i, s] of asset.sources.entries()) {
+      if (s.feed !== "mock" && !(await hasCode((s as ChainlinkSource).feed))) {
+        problems.push(`assets.${asset.symbol}.sources[${i}].feed: no contract at ${s.feed} on this chain`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+}

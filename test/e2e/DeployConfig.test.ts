@@ -1,0 +1,367 @@
+/**
+ * The deployment config's loader and validator (scripts/lib/config.ts): every bad input is refused before anything
+ * is sent, with its JSON path; the shipped configs are valid; the bounds agree with the contracts' constants.
+ */
+import { readFileSync } from "node:fs";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import {
+  BREAKER_COOLDOWN_BOUNDS,
+  BREAKER_GRACE_BOUNDS,
+  ConfigError,
+  INSURANCE_MAX_COOLDOWN_SECONDS,
+  INSURANCE_WINDOW_BOUNDS,
+  MAX_ASSET_DECIMALS,
+  MAX_BAND_WAD,
+  MAX_BAND_WINDOW_SECONDS,
+  MAX_COLLATERAL_VAULTS,
+  MAX_FEED_DECIMALS,
+  MAX_HAIRCUT_WAD,
+  MAX_HEARTBEAT_SECONDS,
+  MAX_OUTFLOW_BPS,
+  MAX_SOURCES,
+  MAX_SPREAD_WAD,
+  OUTFLOW_WINDOW_BOUNDS,
+  RISK_BOUNDS,
+  parseDecimal,
+  parseDuration,
+  validateConfig,
+  type ValidateOptions,
+} from "../../scripts/lib/config";
+import type { IMarginCalculator } from "../../typechain-types/contracts/interfaces/IMarginCalculator";
+import { deploySystem, wethRisk } from "../shared/fixtures/system";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const WAD = 10n ** 18n;
+/** 2026-01-01T00:00:00Z: a fixed "now" so the tests do not age. */
+const NOW = Date.UTC(2026, 0, 1) / 1000;
+const DEV: ValidateOptions = { now: NOW, allowMocks: true };
+
+const local = (): Json => JSON.parse(readFileSync("config/local.json", "utf8")) as Json;
+const mainnet = (): Json => JSON.parse(readFileSync("config/example-mainnet.json", "utf8")) as Json;
+
+/** The problems `validateConfig` reports for `raw` (fails the test if it accepts it). */
+function problemsOf(raw: unknown, options: ValidateOptions = DEV): string[] {
+  try {
+    validateConfig(raw, options, "test.json");
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).message).to.contain("invalid deployment config test.json");
+    return (error as ConfigError).problems;
+  }
+  expect.fail("the config was accepted");
+}
+
+describe("e2e/DeployConfig (config loader and validator)", () => {
+  describe("shipped configs", () => {
+    it("normalises config/local.json into the contracts' units", () => {
+      const c = validateConfig(local(), DEV);
+      expect(c.quote).to.equal("USDC");
+      expect(Object.keys(c.assets)).to.deep.equal(["USDC", "WETH", "WBTC"]);
+      expect(c.assets.WETH.sources).to.have.length(3);
+      expect(c.assets.WETH.sources[0]).to.deep.equal({
+        kind: "chainlink",
+        feed: "mock",
+        feedDecimals: 8,
+        initialPriceWad: 2000n * WAD,
+        heartbeatSeconds: 3600,
+        minPriceWad: WAD / 100n,
+        maxPriceWad: 10n ** 9n * WAD,
+      });
+      expect(c.assets.WETH.oracle).to.deep.equal({
+        quorum: 2,
+        maxSpreadWad: WAD / 50n,
+        bandWad: WAD / 2n,
+        bandWindowSeconds: 3600,
+      });
+      expect(c.governance.timelockDelaySeconds).to.equal(3600);
+      expect(c.governance.executors).to.deep.equal([]);
+      expect(c.breaker.outflowLimits).to.deep.include({
+        asset: "WETH",
+        maxOutflowBps: 10_000,
+        windowSeconds: 86_400,
+      });
+      const weth = c.collateral.find((x) => x.asset === "WETH");
+      expect(weth).to.deep.equal({
+        asset: "WETH",
+        name: "optiq WETH collateral",
+        symbol: "oqWETH",
+        haircutWad: WAD / 5n,
+        depositCap: ethers.MaxUint256,
+        permissioned: false,
+      });
+      expect(c.collateral.find((x) => x.asset === "WBTC")?.depositCap).to.equal(1000n * 10n ** 8n);
+      expect(c.insurance).to.deep.equal({
+        name: "optiq insurance",
+        symbol: "oqINS",
+        cooldownSeconds: 7 * 86_400,
+        windowSeconds: 2 * 86_400,
+      });
+      const u = c.underlyings.find((x) => x.asset === "WETH");
+      // The same risk parameters as the TypeScript fixture's WETH.
+      const ref = wethRisk();
+      expect(u?.risk).to.deep.equal({
+        volWad: ref.volWad,
+        spotShocksWad: ref.spotShocksWad,
+        volShockUpWad: ref.volShockUpWad,
+        volShockDownWad: ref.volShockDownWad,
+        minPerShortSpotWad: ref.minPerShortSpotWad,
+        initialBufferWad: ref.initialBufferWad,
+      });
+    });
+
+    it("accepts config/example-mainnet.json on a public chain, with its initial series", () => {
+      const c = validateConfig(mainnet(), { now: NOW, allowMocks: false });
+      expect(c.series.length).to.be.greaterThan(0);
+      expect(Object.values(c.assets).every((a) => a.token !== "mock")).to.equal(true);
+    });
+  });
+
+  describe("bad input", () => {
+    it("refuses a missing asset wherever an asset is named", () => {
+      const raw = local();
+      delete raw.assets.WBTC;
+      expect(problemsOf(raw)).to.include.members([
+        "collateral.WBTC: unknown asset 'WBTC' (not in assets)",
+        "breaker.outflowLimits.WBTC: unknown asset 'WBTC' (not in assets)",
+        "underlyings.WBTC: unknown asset 'WBTC' (not in assets)",
+      ]);
+      const noQuote = local();
+      delete noQuote.assets.USDC;
+      expect(problemsOf(noQuote)).to.include("quote: unknown asset 'USDC' (not in assets)");
+      const noQuoteKey = local();
+      delete noQuoteKey.quote;
+      expect(problemsOf(noQuoteKey)).to.include("quote: missing");
+    });
+
+    it("refuses an unknown source kind", () => {
+      const raw = local();
+      raw.assets.WETH.sources[1].kind = "foo";
+      expect(problemsOf(raw)).to.deep.equal([
+        "assets.WETH.sources[1]: unknown source kind 'foo' (supported: 'chainlink')",
+      ]);
+    });
+
+    it("refuses a haircut over 100% and one above the clearing's 95% maximum", () => {
+      const raw = local();
+      raw.collateral.WETH.haircut = 1.2;
+      expect(problemsOf(raw)).to.deep.equal(["collateral.WETH.haircut 1.2 is over 100%"]);
+      raw.collateral.WETH.haircut = "96%";
+      expect(problemsOf(raw)).to.deep.equal([
+        "collateral.WETH.haircut 96% is above the clearing's maximum of 95%",
+      ]);
+      raw.collateral.WETH.haircut = -0.1;
+      expect(problemsOf(raw)).to.deep.equal(["collateral.WETH.haircut: -0.1 is negative"]);
+    });
+
+    it("refuses an initial series whose expiry is in the past or outside the listing window", () => {
+      const raw = local();
+      raw.series = [{ underlying: "WETH", strike: "2000", expiry: "2025-12-26T08:00:00Z", type: "call" }];
+      expect(problemsOf(raw)).to.deep.equal([
+        "series[0].expiry 2025-12-26T08:00:00Z is in the past (now 2026-01-01T00:00:00Z)",
+      ]);
+      raw.series[0].expiry = NOW + 30 * 60;
+      expect(problemsOf(raw)[0]).to.match(
+        /^series\[0\]\.expiry 2026-01-01T00:30:00Z is sooner than the minimum time/,
+      );
+      raw.series[0].expiry = "2028-01-01T00:00:00Z";
+      expect(problemsOf(raw)[0]).to.match(
+        /^series\[0\]\.expiry 2028-01-01T00:00:00Z is later than the maximum time/,
+      );
+      raw.series[0] = { underlying: "WETH", strike: "50", expiry: NOW + 86_400, type: "straddle" };
+      expect(problemsOf(raw)).to.deep.equal(["series[0].type 'straddle' is neither 'call' nor 'put'"]);
+      raw.series[0].type = "put";
+      expect(problemsOf(raw)).to.deep.equal([
+        "series[0].strike 50 is outside the listing bounds [100, 100000] of WETH",
+      ]);
+      raw.series[0].underlying = "USDC";
+      expect(problemsOf(raw)).to.deep.equal([
+        "series[0].underlying: 'USDC' is not configured in underlyings",
+      ]);
+    });
+
+    it("refuses mocks on a chain that is not a development chain", () => {
+      const problems = problemsOf(local(), { now: NOW, allowMocks: false });
+      expect(problems).to.include(
+        'assets.USDC.token: "mock" is only allowed on a development chain (chain id 31337)',
+      );
+      expect(problems).to.include(
+        'assets.WETH.sources[0].feed: "mock" is only allowed on a development chain (chain id 31337)',
+      );
+    });
+
+    it("refuses a role for the deploying account", () => {
+      const raw = local();
+      const deployer = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+      raw.governance.guardians.push(deployer);
+      expect(problemsOf(raw, { ...DEV, deployer })).to.deep.equal([
+        `governance.guardians[1]: ${deployer} is the deploying account, which must hold no role after the deployment`,
+      ]);
+    });
+
+    it("refuses oracle parameters beyond the aggregator's bounds", () => {
+      const raw = local();
+      raw.assets.WETH.oracle.quorum = 4;
+      raw.assets.WETH.oracle.maxSpread = "60%";
+      raw.assets.WETH.oracle.bandWindow = "8d";
+      raw.assets.WETH.sources[0].heartbeat = "4d";
+      raw.assets.WETH.sources[1].minPrice = "3000";
+      raw.assets.WETH.sources[2].initialPrice = "0.001";
+      expect(problemsOf(raw)).to.have.members([
+        "assets.WETH.sources[0].heartbeat: 345600 s is above the maximum 259200 s",
+        "assets.WETH.sources[1].initialPrice: 2000 is outside the plausible bounds [3000, 1000000000]",
+        "assets.WETH.sources[2].initialPrice: 0.001 is outside the plausible bounds [0.01, 1000000000]",
+        "assets.WETH.oracle.quorum: 4 is more than the 3 configured source(s)",
+        "assets.WETH.oracle.maxSpread: 60% is above the maximum 50%",
+        "assets.WETH.oracle.bandWindow: 691200 s is above the maximum 604800 s",
+      ]);
+    });
+
+    it("refuses collateral the protocol could not run", () => {
+      const raw = local();
+      delete raw.breaker.outflowLimits.WETH;
+      delete raw.collateral.USDC;
+      raw.assets.WBTC.sources = [];
+      delete raw.assets.WBTC.oracle;
+      expect(problemsOf(raw)).to.have.members([
+        "collateral.USDC: missing: the quote asset must be collateral (its vault is the clearing's quote vault)",
+        "collateral.WETH: no outflow limit (breaker.outflowLimits.WETH): the vault's deposits and withdrawals revert OutflowLimitNotConfigured without one",
+        "collateral.WBTC: asset 'WBTC' has no price sources (assets.WBTC.sources): collateral other than the quote must be priced",
+        "underlyings.WBTC: asset 'WBTC' has no price sources (assets.WBTC.sources)",
+      ]);
+    });
+
+    it("refuses breaker, insurance, governance and risk values out of bounds, all at once", () => {
+      const raw = local();
+      raw.breaker.cooldown = "30m";
+      raw.breaker.outflowLimits.USDC.maxOutflow = "0%";
+      raw.insurance.withdrawalWindow = 60;
+      raw.governance.proposers = [];
+      raw.governance.guardians = ["0x3c44cdddb6a900fa2b585dd299e03d12fa4293bC"];
+      raw.underlyings.WETH.risk.vol = 4;
+      raw.underlyings.WETH.risk.spotShocks = [-0.95, 0];
+      raw.underlyings.WETH.maxStrike = "50";
+      raw.collateral.WETH.depositCap = "lots";
+      raw.assets.WETH.decimal = 18;
+      expect(problemsOf(raw)).to.have.members([
+        "breaker.cooldown: 1800 s is below the minimum 3600 s",
+        "breaker.outflowLimits.USDC.maxOutflow: 0% must be above 0% and at most 100%",
+        "insurance.withdrawalWindow: 60 s is below the minimum 3600 s",
+        "governance.proposers: needs at least one address",
+        "governance.guardians.0 '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bC' is not an address",
+        "underlyings.WETH.risk.vol: 400% is above the maximum 300%",
+        "underlyings.WETH.risk.spotShocks[0]: -95% is below the minimum -90%",
+        "underlyings.WETH.maxStrike: 50 is below minStrike 100",
+        "collateral.WETH.depositCap 'lots' is not a decimal number",
+        "assets.WETH.decimal: unknown key (expected one of name, token, decimals, oracle, sources)",
+      ]);
+    });
+
+    it("refuses a config that is not an object", () => {
+      expect(problemsOf([])).to.deep.equal(["config: [] is not an object"]);
+    });
+  });
+
+  describe("value parsers", () => {
+    it("reads exact decimals, shares and durations", () => {
+      expect(parseDecimal("0.01", 18)).to.equal(WAD / 100n);
+      expect(parseDecimal(1e-6, 18)).to.equal(10n ** 12n);
+      expect(parseDecimal("1.5e3", 6)).to.equal(1_500_000_000n);
+      expect(parseDecimal(-0.3, 18)).to.equal(-(3n * WAD) / 10n);
+      expect(() => parseDecimal("0.0000001", 6)).to.throw("has more than 6 decimals");
+      expect(parseDuration("2d")).to.equal(172_800);
+      expect(parseDuration(90)).to.equal(90);
+      expect(() => parseDuration("2 days")).to.throw("is not a duration");
+    });
+  });
+
+  describe("bounds agree with the contracts", () => {
+    it("has the contracts' constants", async () => {
+      const s = await deploySystem();
+      const adapter = await ethers.getContractAt(
+        "ChainlinkFeedAdapter",
+        (await s.oracle.assetConfig(await s.weth.getAddress()))[1][0].source,
+      );
+      expect(await s.oracle.MAX_SOURCES()).to.equal(BigInt(MAX_SOURCES));
+      expect(await s.oracle.MAX_SPREAD_WAD()).to.equal(MAX_SPREAD_WAD);
+      expect(await s.oracle.MAX_BAND_WAD()).to.equal(MAX_BAND_WAD);
+      expect(await s.oracle.MAX_BAND_WINDOW_SECONDS()).to.equal(BigInt(MAX_BAND_WINDOW_SECONDS));
+      expect(await s.oracle.MAX_HEARTBEAT_SECONDS()).to.equal(BigInt(MAX_HEARTBEAT_SECONDS));
+      expect(await adapter.MAX_FEED_DECIMALS()).to.equal(BigInt(MAX_FEED_DECIMALS));
+      expect(await s.wethVault.MAX_ASSET_DECIMALS()).to.equal(BigInt(MAX_ASSET_DECIMALS));
+      expect([await s.breaker.MIN_COOLDOWN_SECONDS(), await s.breaker.MAX_COOLDOWN_SECONDS()]).to.deep.equal(
+        BREAKER_COOLDOWN_BOUNDS.map(BigInt),
+      );
+      expect([
+        await s.breaker.MIN_GRACE_PERIOD_SECONDS(),
+        await s.breaker.MAX_GRACE_PERIOD_SECONDS(),
+      ]).to.deep.equal(BREAKER_GRACE_BOUNDS.map(BigInt));
+      expect([
+        await s.breaker.MIN_OUTFLOW_WINDOW_SECONDS(),
+        await s.breaker.MAX_OUTFLOW_WINDOW_SECONDS(),
+      ]).to.deep.equal(OUTFLOW_WINDOW_BOUNDS.map(BigInt));
+      expect(await s.breaker.MAX_OUTFLOW_BPS()).to.equal(BigInt(MAX_OUTFLOW_BPS));
+      expect(await s.insurance.MAX_COOLDOWN_SECONDS()).to.equal(BigInt(INSURANCE_MAX_COOLDOWN_SECONDS));
+      expect([await s.insurance.MIN_WINDOW_SECONDS(), await s.insurance.MAX_WINDOW_SECONDS()]).to.deep.equal(
+        INSURANCE_WINDOW_BOUNDS.map(BigInt),
+      );
+      expect(await s.clearing.MAX_HAIRCUT_WAD()).to.equal(MAX_HAIRCUT_WAD);
+      expect(await s.clearing.MAX_COLLATERAL_VAULTS()).to.equal(BigInt(MAX_COLLATERAL_VAULTS));
+    });
+
+    it("accepts exactly the risk parameters the MarginCalculator accepts at the edges", async () => {
+      const s = await deploySystem();
+      const base = wethRisk();
+      const edge = (patch: Partial<IMarginCalculator.RiskParamsStruct>) => ({ ...base, ...patch });
+      const inside = [
+        edge({ volWad: RISK_BOUNDS.volWad[0] }),
+        edge({ volWad: RISK_BOUNDS.volWad[1] }),
+        edge({ spotShocksWad: [RISK_BOUNDS.spotShockWad[0], RISK_BOUNDS.spotShockWad[1]] }),
+        edge({ spotShocksWad: Array(RISK_BOUNDS.maxSpotShocks).fill(0n) }),
+        edge({ volShockUpWad: RISK_BOUNDS.volShockUpWad, volShockDownWad: RISK_BOUNDS.volShockDownWad }),
+        edge({ minPerShortSpotWad: RISK_BOUNDS.minPerShortSpotWad[0] }),
+        edge({
+          minPerShortSpotWad: RISK_BOUNDS.minPerShortSpotWad[1],
+          initialBufferWad: RISK_BOUNDS.initialBufferWad,
+        }),
+      ];
+      for (const params of inside) await s.calculator.validate(params);
+      const { volWad, spotShockWad, maxSpotShocks, volShockUpWad, volShockDownWad, minPerShortSpotWad } =
+        RISK_BOUNDS;
+      const outside: [Partial<IMarginCalculator.RiskParamsStruct>, string, unknown[]][] = [
+        [{ volWad: volWad[0] - 1n }, "InvalidVolatility", [volWad[0] - 1n]],
+        [{ volWad: volWad[1] + 1n }, "InvalidVolatility", [volWad[1] + 1n]],
+        [{ spotShocksWad: [spotShockWad[0] - 1n] }, "InvalidSpotShock", [0n, spotShockWad[0] - 1n]],
+        [{ spotShocksWad: [0n, spotShockWad[1] + 1n] }, "InvalidSpotShock", [1n, spotShockWad[1] + 1n]],
+        [
+          { spotShocksWad: Array(maxSpotShocks + 1).fill(0n) },
+          "InvalidSpotShockCount",
+          [BigInt(maxSpotShocks + 1)],
+        ],
+        [{ volShockUpWad: volShockUpWad + 1n }, "InvalidVolShockUp", [volShockUpWad + 1n]],
+        [{ volShockDownWad: volShockDownWad + 1n }, "InvalidVolShockDown", [volShockDownWad + 1n]],
+        [
+          { minPerShortSpotWad: minPerShortSpotWad[0] - 1n },
+          "InvalidMinPerShort",
+          [minPerShortSpotWad[0] - 1n],
+        ],
+        [
+          { minPerShortSpotWad: minPerShortSpotWad[1] + 1n },
+          "InvalidMinPerShort",
+          [minPerShortSpotWad[1] + 1n],
+        ],
+        [
+          { initialBufferWad: RISK_BOUNDS.initialBufferWad + 1n },
+          "InvalidInitialBuffer",
+          [RISK_BOUNDS.initialBufferWad + 1n],
+        ],
+      ];
+      for (const [patch, error, args] of outside) {
+        await expect(s.calculator.validate(edge(patch)))
+          .to.be.revertedWithCustomError(s.calculator, error)
+          .withArgs(...args);
+      }
+    });
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * End to end against real JSON-RPC nodes on loopback: `npx hardhat node` and anvil each start on a free port of
+ * 127.0.0.1, `npx hardhat run scripts/deploy.ts --network e2e` deploys config/local.json on them as a child
+ * process, and the results are checked on-chain through a plain JSON-RPC provider. A re-run sends nothing. Bad
+ * input (a broken config, an RPC that is down) makes the script exit non-zero with a clear message. Every node is
+ * stopped (its process group killed) whatever happens.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+import {
+  AggregatorV3Facade__factory,
+  OptionsClearing__factory,
+  OracleAggregator__factory,
+  ProtocolAccessManager__factory,
+} from "../../typechain-types";
+import type { DeploymentRecord } from "../../scripts/lib/deploy/suite";
+import { Roles } from "../../scripts/lib/roles";
+import { freePort, runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
+
+const WAD = 10n ** 18n;
+const DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+const IGNITION_DIR = join(__dirname, "..", "..", "ignition", "deployments");
+
+/** Run the deploy script against `url` with its own record file and Ignition deployment id. */
+function deployTo(
+  url: string,
+  work: string,
+  id: string,
+  extra: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
+  return runHardhat(["run", "scripts/deploy.ts", "--network", "e2e"], {
+    E2E_RPC_URL: url,
+    DEPLOY_CONFIG: "config/local.json",
+    DEPLOY_RECORD: join(work, `${id}.json`),
+    DEPLOYMENT_ID: id,
+    ...extra,
+  });
+}
+
+const explain = (r: CommandResult): string =>
+  `exit ${r.code}${r.timedOut ? " (timed out)" : ""}\n${r.stdout}\n${r.stderr}`;
+
+/** On-chain checks of a deployment record through a plain provider. */
+async function checkOnChain(url: string, record: DeploymentRecord): Promise<void> {
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+  try {
+    expect(record.chainId).to.equal(Number((await provider.getNetwork()).chainId));
+    expect(record.blockNumber).to.be.at.most(await provider.getBlockNumber());
+    const addresses = [
+      ...Object.values(record.contracts),
+      ...Object.values(record.tokens),
+      ...Object.values(record.feeds).flat(),
+    ];
+    expect(addresses.length).to.equal(19 + 3 + 5);
+    for (const address of addresses) expect(await provider.getCode(address), address).to.not.equal("0x");
+
+    const c = record.contracts;
+    const manager = ProtocolAccessManager__factory.connect(c.ProtocolAccessManager, provider);
+    const clearing = OptionsClearing__factory.connect(c.OptionsClearing, provider);
+    const oracle = OracleAggregator__factory.connect(c.OracleAggregator, provider);
+    // The clearing is wired: its dependencies, its roles, its collateral.
+    expect(await clearing.authority()).to.equal(c.ProtocolAccessManager);
+    expect(await clearing.QUOTE_VAULT()).to.equal(c["CollateralVault.USDC"]);
+    expect(await clearing.BREAKER()).to.equal(c.CircuitBreaker);
+    const listSeries = clearing.interface.getFunction("listSeries").selector;
+    expect(await manager.getTargetFunctionRole(c.OptionsClearing, listSeries)).to.equal(Roles.LISTER_ROLE);
+    expect((await manager.hasRole(Roles.CLEARING_ROLE, c.OptionsClearing))[0]).to.equal(true);
+    expect((await clearing.collateralConfig(c["CollateralVault.WETH"])).approved).to.equal(true);
+    // Nobody but the timelock administers; the deployer holds nothing.
+    expect((await manager.hasRole(Roles.ADMIN_ROLE, c.ProtocolTimelock))[0]).to.equal(true);
+    expect((await manager.hasRole(Roles.ADMIN_ROLE, DEPLOYER))[0]).to.equal(false);
+    expect((await manager.hasRole(Roles.GOVERNOR_ROLE, DEPLOYER))[0]).to.equal(false);
+    // The oracle serves the configured prices, also through the Chainlink-compatible facade.
+    expect((await oracle.getPrice(record.tokens.WETH))[0]).to.equal(2000n * WAD);
+    expect((await oracle.getPrice(record.tokens.WBTC))[0]).to.equal(60_000n * WAD);
+    const [, answer] = await AggregatorV3Facade__factory.connect(
+      c["AggregatorV3Facade.WETH"],
+      provider,
+    ).latestRoundData();
+    expect(answer).to.equal(2000n * WAD);
+  } finally {
+    provider.destroy();
+  }
+}
+
+describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback)", function () {
+  let work: string;
+  const ids: string[] = [];
+  const newId = (label: string): string => {
+    const id = `e2e-${label}-${process.pid}-${ids.length}`;
+    ids.push(id);
+    return id;
+  };
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), "optiq-e2e-"));
+  });
+  after(() => {
+    rmSync(work, { recursive: true, force: true });
+    for (const id of ids) rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
+  });
+
+  for (const kind of ["hardhat", "anvil"] as const) {
+    it(`deploys config/local.json on ${kind === "hardhat" ? "npx hardhat node" : "anvil"}, checks it on-chain${kind === "hardhat" ? ", and re-runs idempotently" : ""}`, async function () {
+      this.timeout(300_000);
+      let node: LocalNode | undefined;
+      try {
+        node = await startNode(kind);
+        const id = newId(kind);
+        const first = await deployTo(node.url, work, id);
+        expect(first.code, explain(first)).to.equal(0);
+        expect(first.stdout).to.contain("deploy: done, OptionsClearing at");
+        const record = JSON.parse(readFileSync(join(work, `${id}.json`), "utf8")) as DeploymentRecord;
+        expect(record.network).to.equal("e2e");
+        expect(record.complete).to.equal(true);
+        await checkOnChain(node.url, record);
+
+        if (kind === "hardhat") {
+          const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+          const nonce = await provider.getTransactionCount(DEPLOYER);
+          const second = await deployTo(node.url, work, id);
+          const nonceAfter = await provider.getTransactionCount(DEPLOYER);
+          provider.destroy();
+          expect(second.code, explain(second)).to.equal(0);
+          expect(nonceAfter, "the re-run sent transactions").to.equal(nonce);
+          expect(second.stdout).to.not.contain("mock token");
+          const again = JSON.parse(readFileSync(join(work, `${id}.json`), "utf8")) as DeploymentRecord;
+          expect(again.contracts).to.deep.equal(record.contracts);
+          expect(again.mocks).to.deep.equal(record.mocks);
+          expect(again.startBlock).to.equal(record.startBlock);
+        }
+      } finally {
+        await node?.stop();
+      }
+    });
+  }
+
+  it("exits non-zero with a clear error when the RPC is down", async function () {
+    this.timeout(120_000);
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const result = await deployTo(url, work, newId("down"));
+    expect(result.code, explain(result)).to.equal(1);
+    expect(result.stderr).to.contain(`deploy failed: cannot reach the RPC of network 'e2e' at ${url}`);
+  });
+
+  it("exits non-zero naming every config problem, before touching the network", async function () {
+    this.timeout(120_000);
+    const raw = JSON.parse(readFileSync("config/local.json", "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.collateral.WETH.haircut = 1.2;
+    raw.assets.WETH.sources[1].kind = "foo";
+    delete raw.assets.WBTC;
+    const path = join(work, "bad-config.json");
+    writeFileSync(path, JSON.stringify(raw));
+    // No node listens on this port: a config error must come first.
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const result = await deployTo(url, work, newId("badconfig"), { DEPLOY_CONFIG: path });
+    expect(result.code, explain(result)).to.equal(1);
+    expect(result.stderr).to.contain(`deploy failed: invalid deployment config ${path}`);
+    expect(result.stderr).to.contain("collateral.WETH.haircut 1.2 is over 100%");
+    expect(result.stderr).to.contain("assets.WETH.sources[1]: unknown source kind 'foo'");
+    expect(result.stderr).to.contain("collateral.WBTC: unknown asset 'WBTC' (not in assets)");
+    expect(result.stderr).to.not.contain("cannot reach the RPC");
+  });
+});

@@ -1,0 +1,278 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { Scopes } from "../../../scripts/lib/scopes";
+import { WAD, mulWadDown } from "../../../scripts/lib/math/wad";
+import { deploySystem, DAY, HOUR, USDC_UNIT } from "../../shared/fixtures/system";
+import { INV, assertInvariant } from "../../shared/invariants";
+
+const STRIKE = 2200n * WAD;
+const ONE = WAD;
+const START_DISCOUNT = WAD / 50n; // 2%
+const MAX_DISCOUNT = WAD / 10n; // 10%
+const FAR = 2n ** 63n;
+
+describe("unit/options/Liquidation", () => {
+  /**
+   * Alice writes 2 calls K=2200 from an account funded just above the initial requirement; Bob, the liquidator,
+   * has a well-funded account of his own; a staker funds the insurance vault.
+   */
+  async function unhealthyBook() {
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, usdc, insurance } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "usdc", 1_200n * USDC_UNIT);
+    await clearing.connect(alice).write(victim, call, 2n * ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await usdc.mint(carol.address, 10_000n * USDC_UNIT);
+    await usdc.connect(carol).approve(await insurance.getAddress(), 10_000n * USDC_UNIT);
+    await insurance.connect(carol).deposit(10_000n * USDC_UNIT, carol.address);
+    return { ...sys, expiry, call, victim, keeper };
+  }
+
+  async function below(sys: Awaited<ReturnType<typeof unhealthyBook>>, price: bigint) {
+    await sys.setSpot(await sys.weth.getAddress(), price);
+    const h = await sys.clearing.health(sys.victim);
+    return h;
+  }
+
+  it("refuses to liquidate a healthy account (AccountHealthy), state unchanged", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, bob, victim, keeper, call } = sys;
+    const h = await clearing.health(victim);
+    expect(h.collateralValueWad >= h.maintenanceWad).to.equal(true);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR))
+      .to.be.revertedWithCustomError(clearing, "AccountHealthy")
+      .withArgs(victim, h.collateralValueWad, (m: bigint) => m <= h.collateralValueWad);
+    expect(await clearing.positionOf(victim, call)).to.equal(-2n * ONE);
+  });
+
+  it("liquidates an account below maintenance only as far as needed, at the starting discount", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, bob, victim, keeper, call, insurance } = sys;
+    const h = await below(sys, 2300n * WAD);
+    expect(h.collateralValueWad < h.maintenanceWad).to.equal(true);
+    const insuranceBefore = await insurance.totalAssets();
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.emit(
+      clearing,
+      "Liquidated",
+    );
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+    const result = event.args.result;
+    expect(result.discountWad).to.equal(START_DISCOUNT);
+    expect(result.fractionWad > 0n && result.fractionWad < WAD).to.equal(true);
+    // The liquidated account ends at (about) its initial requirement: healthier, not emptied.
+    const after = await clearing.health(victim);
+    expect(after.collateralValueWad >= after.maintenanceWad).to.equal(true);
+    const shortAfter = -(await clearing.positionOf(victim, call));
+    expect(shortAfter > 0n && shortAfter < 2n * ONE).to.equal(true);
+    // The liquidator holds the moved short and ends above its initial requirement.
+    expect(-(await clearing.positionOf(keeper, call))).to.equal(2n * ONE - shortAfter);
+    const k = await clearing.health(keeper);
+    expect(k.collateralValueWad >= k.initialWad).to.equal(true);
+    // Open interest is conserved; the penalty reached the insurance vault.
+    const [shorts, inAccounts, tokens] = await clearing.openInterest(call);
+    assertInvariant(
+      INV.OPEN_INTEREST,
+      shorts === inAccounts + tokens,
+      () => `${shorts} ${inAccounts} ${tokens}`,
+    );
+    expect((await insurance.totalAssets()) - insuranceBefore).to.equal(result.penaltyWad / 10n ** 12n);
+    expect(result.penaltyWad > 0n).to.equal(true);
+  });
+
+  it("takes no more than the liquidator's maximum fraction", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, bob, victim, keeper } = sys;
+    await below(sys, 2300n * WAD);
+    const result = await clearing.connect(bob).liquidate.staticCall(victim, keeper, WAD / 100n, 0, FAR);
+    expect(result.fractionWad).to.equal(WAD / 100n);
+  });
+
+  it("grows the discount from START to MAX over the auction", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, victim } = sys;
+    await below(sys, 2300n * WAD);
+    await clearing.flagLiquidatable(victim);
+    expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+    await time.increase(HOUR / 2);
+    const mid = await clearing.liquidationDiscount(victim);
+    expect(mid > START_DISCOUNT && mid < MAX_DISCOUNT).to.equal(true);
+    await time.increase(2 * HOUR);
+    expect(await clearing.liquidationDiscount(victim)).to.equal(MAX_DISCOUNT);
+  });
+
+  it("refuses a liquidator that would end below its initial requirement", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, victim, carol } = sys;
+    await below(sys, 2300n * WAD);
+    const poor = await sys.fundAccount(carol, "usdc", 1n * USDC_UNIT);
+    await expect(clearing.connect(carol).liquidate(victim, poor, WAD, 0, FAR)).to.be.revertedWithCustomError(
+      clearing,
+      "BelowInitialMargin",
+    );
+  });
+
+  it("refuses self-liquidation (same owner) and a caller who does not control the liquidator account", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, alice, carol, victim, keeper } = sys;
+    await below(sys, 2300n * WAD);
+    const own = await sys.fundAccount(alice, "usdc", 100_000n * USDC_UNIT);
+    await expect(clearing.connect(alice).liquidate(victim, own, WAD, 0, FAR))
+      .to.be.revertedWithCustomError(clearing, "SelfLiquidation")
+      .withArgs(victim, own);
+    await expect(clearing.connect(carol).liquidate(victim, keeper, WAD, 0, FAR))
+      .to.be.revertedWithCustomError(clearing, "NotOwnerOrOperator")
+      .withArgs(keeper, carol.address);
+  });
+
+  it("refuses while the underlying is tripped and during the grace period after the resume", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, breaker, guardian, governor, bob, victim, keeper, weth } = sys;
+    await below(sys, 2300n * WAD);
+    const scope = Scopes.asset(await weth.getAddress());
+    await breaker.connect(guardian).pause(scope, "test");
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.be.revertedWithCustomError(
+      breaker,
+      "ScopeTripped",
+    );
+    await time.increase(HOUR);
+    await breaker.connect(governor).resume(scope);
+    await sys.refreshPrices();
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.be.revertedWithCustomError(
+      breaker,
+      "ScopeInGracePeriod",
+    );
+    // Risk-reducing actions work in the grace period: the owner can top up.
+    const shares = await sys.fundVaultShares(sys.alice, "usdc", 100n * USDC_UNIT);
+    await clearing.connect(sys.alice).depositCollateral(victim, await sys.usdcVault.getAddress(), shares);
+  });
+
+  it("fails cleanly when the owner's top-up lands first (front-run)", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, alice, bob, victim, keeper, usdcVault } = sys;
+    await below(sys, 2300n * WAD);
+    const shares = await sys.fundVaultShares(alice, "usdc", 5_000n * USDC_UNIT);
+    await clearing.connect(alice).depositCollateral(victim, await usdcVault.getAddress(), shares);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.be.revertedWithCustomError(
+      clearing,
+      "AccountHealthy",
+    );
+  });
+
+  it("honours the liquidator's limit and deadline, and refuses a fraction of zero or above 100%", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, bob, victim, keeper } = sys;
+    await below(sys, 2300n * WAD);
+    await expect(
+      clearing.connect(bob).liquidate(victim, keeper, WAD, 2n * WAD, FAR),
+    ).to.be.revertedWithCustomError(clearing, "LiquidationBelowLimit");
+    const past = BigInt(await time.latest()) - 1n;
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, past))
+      .to.be.revertedWithCustomError(clearing, "LiquidationDeadlinePassed")
+      .withArgs(past);
+    for (const f of [0n, WAD + 1n]) {
+      await expect(clearing.connect(bob).liquidate(victim, keeper, f, 0, FAR))
+        .to.be.revertedWithCustomError(clearing, "InvalidLiquidationFraction")
+        .withArgs(f);
+    }
+  });
+
+  it("takes an insolvent account whole: insurance covers first, the rest is socialised on the series", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, bob, victim, keeper, call, insurance } = sys;
+    const h = await below(sys, 2900n * WAD);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD / 2n, 0, FAR))
+      .to.be.revertedWithCustomError(clearing, "FullLiquidationRequired")
+      .withArgs(victim, WAD / 2n);
+    const available = await insurance.availableCover();
+    const result = await clearing.connect(bob).liquidate.staticCall(victim, keeper, WAD, 0, FAR);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    expect(result.fractionWad).to.equal(WAD);
+    expect(result.seizedValueWad).to.equal(h.collateralValueWad);
+    // INV_BAD_DEBT_ACCOUNTED: insurance drawn + socialised == deficit (liability at the discount − collateral).
+    const deficit =
+      result.liabilityWad + mulWadDown(result.liabilityWad, result.discountWad) + result.socialisedWad;
+    assertInvariant(
+      INV.BAD_DEBT_ACCOUNTED,
+      result.coveredWad + result.socialisedWad <= deficit,
+      () => `${result.coveredWad} + ${result.socialisedWad} vs ${deficit}`,
+    );
+    expect(result.coveredWad > 0n).to.equal(true);
+    expect(result.coveredWad <= available * 10n ** 12n).to.equal(true);
+    expect(await clearing.positionOf(victim, call)).to.equal(0n);
+    expect((await clearing.seriesOf(victim)).length).to.equal(0);
+  });
+
+  it("socialises the loss on the series payout when the insurance vault is empty", async () => {
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "usdc", 1_200n * USDC_UNIT);
+    await clearing.connect(alice).write(victim, call, 2n * ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await sys.setSpot(await weth.getAddress(), 2900n * WAD);
+    const result = await clearing.connect(bob).liquidate.staticCall(victim, keeper, WAD, 0, FAR);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.emit(
+      clearing,
+      "LossSocialised",
+    );
+    expect(result.coveredWad).to.equal(0n);
+    expect(result.socialisedWad > 0n).to.equal(true);
+    const written = await clearing.writtenOff(call);
+    expect(written > 0n).to.equal(true);
+    // Open interest now reads longs == shorts + written off.
+    const [shorts, inAccounts, tokens] = await clearing.openInterest(call);
+    assertInvariant(
+      INV.OPEN_INTEREST,
+      inAccounts + tokens === shorts + written,
+      () => `${shorts} ${written}`,
+    );
+    // At settlement every long receives the payout scaled by shorts / (shorts + written off).
+    await time.increaseTo(expiry + 60);
+    const price = 2900n * WAD;
+    await sys.setSpot(await weth.getAddress(), price);
+    await clearing.settle(call);
+    await clearing.settleAccount(keeper);
+    const payout = price - STRIKE;
+    const perLong = (payout * shorts) / (shorts + written);
+    const before = await sys.usdc.balanceOf(carol.address);
+    await clearing.connect(carol).exercise(call, ONE, carol.address);
+    expect((await sys.usdc.balanceOf(carol.address)) - before).to.equal(
+      mulWadDown(ONE, perLong) / 10n ** 12n,
+    );
+  });
+
+  it("liquidates an account whose only exposure is settlement debt (expired series) backed by WETH", async () => {
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "weth", WAD);
+    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await time.increaseTo(expiry + 60);
+    await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
+    await clearing.settle(call);
+    await clearing.settleAccount(victim);
+    const debt = await clearing.debtOf(victim);
+    expect(debt).to.equal(700n * WAD);
+    const h = await clearing.health(victim);
+    // 1 WETH × 2,900 × 0.8 = 2,320 of collateral against a debt of 700: healthy, so it cannot be liquidated.
+    expect(h.collateralValueWad > h.maintenanceWad).to.equal(true);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.be.revertedWithCustomError(
+      clearing,
+      "AccountHealthy",
+    );
+    // WETH falling to 800 (in two steps within the oracle's band) leaves 640 of collateral against 700 of debt:
+    // liquidatable, with no series left; the liquidator takes the debt and the WETH.
+    await time.increase(HOUR / 2);
+    await sys.setSpot(await weth.getAddress(), 1_500n * WAD);
+    await time.increase(HOUR + 60);
+    await sys.setSpot(await weth.getAddress(), 800n * WAD);
+    expect((await clearing.seriesOf(victim)).length).to.equal(0);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    expect(await clearing.debtOf(victim)).to.equal(0n);
+  });
+});
