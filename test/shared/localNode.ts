@@ -1,5 +1,5 @@
 /**
- * Real JSON-RPC nodes on loopback for end-to-end tests: `npx hardhat node` and anvil (npm `@foundry-rs/anvil`),
+ * Real JSON-RPC nodes on loopback for end-to-end tests: `npx hardhat node` and anvil (npm `@foundry-rs/anvil-linux-amd64`),
  * each on a free port of 127.0.0.1, in its own process group so that stopping it also stops what it spawned; and
  * Hardhat commands run as child processes against them. Everything is bounded in time.
  */
@@ -24,6 +24,12 @@ export interface CommandResult {
 }
 
 const ROOT = join(__dirname, "..", "..");
+
+/**
+ * The anvil binary shipped by the npm package `@foundry-rs/anvil-linux-amd64` (an optional dependency: the wrapper
+ * package `@foundry-rs/anvil` lists platform packages that are not on the registry, which breaks `npm ci`).
+ */
+export const ANVIL_BIN = join(ROOT, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
 const LOOPBACK = "127.0.0.1";
 const running = new Set<ChildProcess>();
 
@@ -110,13 +116,7 @@ export async function startNode(kind: NodeKind, timeoutMs = 90_000): Promise<Loc
   const child =
     kind === "hardhat"
       ? launch("npx", ["hardhat", "node", "--hostname", LOOPBACK, "--port", String(port)])
-      : launch(join(ROOT, "node_modules", ".bin", "anvil"), [
-          "--host",
-          LOOPBACK,
-          "--port",
-          String(port),
-          "--silent",
-        ]);
+      : launch(ANVIL_BIN, ["--host", LOOPBACK, "--port", String(port), "--silent"]);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));
   child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));
