@@ -116,9 +116,9 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         if (config.asset == address(0)) {
             if ($.collateralVaults.length >= MAX_COLLATERAL_VAULTS) revert InvalidCollateralConfig(vault);
             address asset = IERC4626(vault).asset();
+            if (asset == address(0)) revert InvalidCollateralConfig(vault);
             uint8 decimals = IERC20Metadata(asset).decimals();
-            if (asset == address(0) || decimals > WadMath.MAX_TOKEN_DECIMALS)
-                revert InvalidCollateralConfig(vault);
+            if (decimals > WadMath.MAX_TOKEN_DECIMALS) revert InvalidCollateralConfig(vault);
             config.asset = asset;
             config.assetDecimals = decimals;
             $.collateralVaults.push(vault);

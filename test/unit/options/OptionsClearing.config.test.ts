@@ -308,6 +308,17 @@ describe("unit/options/OptionsClearing.config", () => {
       expect((await clearing.collateralConfig(v)).asset).to.equal(ethers.ZeroAddress);
     });
 
+    it("refuses a vault whose asset is the zero address, before reading the asset", async () => {
+      const { clearing, governor } = await loadFixture(deploySystem);
+      const zeroAsset = await ethers.deployContract("ZeroAssetVault");
+      const v = await zeroAsset.getAddress();
+      const before = await clearing.collateralVaults();
+      await expect(clearing.connect(governor).configureCollateral(v, true, 0))
+        .to.be.revertedWithCustomError(clearing, "InvalidCollateralConfig")
+        .withArgs(v);
+      expect(await clearing.collateralVaults()).to.deep.equal(before);
+    });
+
     it("approves at most 8 vaults, in order; re-configuring one at the cap still works", async () => {
       const { clearing, governor, usdcVault, wethVault } = await loadFixture(deploySystem);
       expect(await clearing.MAX_COLLATERAL_VAULTS()).to.equal(BigInt(MAX_COLLATERAL_VAULTS));
