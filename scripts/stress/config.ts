@@ -83,6 +83,8 @@ export interface ScenarioSpec {
   path: PathSpec;
   faults?: FeedFault[];
   guardian?: Partial<GuardianSpec>;
+  /** Replaces the agents' keepers in this scenario (e.g. only slow ones). */
+  keepers?: KeeperSpec[];
 }
 
 export interface SweepSpec {
@@ -101,6 +103,11 @@ export interface StressConfig {
   deployConfig: string;
   /** The underlying the scenarios move (a priced asset of the deploy config with mock feeds). */
   asset: string;
+  /**
+   * When the scenarios start (ISO 8601, UTC). Every scenario starts at this block time, so absolute timestamps
+   * (calldata, hence gas) are the same on every run; a chain already past it starts at the next whole day.
+   */
+  startTime: string;
   stepSeconds: number;
   expiryDays: number;
   agents: AgentsSpec;
@@ -128,6 +135,8 @@ export function validateStressConfig(raw: unknown, source = "stress config"): St
   if (typeof raw !== "object" || raw === null) throw new StressConfigError(source, ["not a JSON object"]);
   if (typeof c.deployConfig !== "string") p.push("deployConfig: a path to a deploy config is required");
   if (typeof c.asset !== "string") p.push("asset: the symbol of the underlying is required");
+  if (typeof c.startTime !== "string" || !Number.isFinite(Date.parse(c.startTime)))
+    p.push(`startTime: an ISO 8601 date, got ${String(c.startTime)}`);
   if (!isInt(c.stepSeconds) || c.stepSeconds < 60 || c.stepSeconds > 86_400)
     p.push(`stepSeconds: an integer in [60, 86400], got ${String(c.stepSeconds)}`);
   if (!isNum(c.expiryDays) || c.expiryDays < 1 || c.expiryDays > 365)
@@ -188,6 +197,8 @@ export function validateStressConfig(raw: unknown, source = "stress config"): St
       if (!isInt(s.steps) || s.steps < 2 || s.steps > 500) p.push(`${at}.steps: an integer in [2, 500]`);
       if (!isInt(s.seed) || s.seed < 0 || s.seed > 0xffffffff) p.push(`${at}.seed: an integer in [0, 2^32)`);
       p.push(...checkPath(s.path, `${at}.path`));
+      if (s.keepers !== undefined && (!Array.isArray(s.keepers) || s.keepers.length === 0))
+        p.push(`${at}.keepers: a non-empty list when given`);
       for (const [j, f] of (s.faults ?? []).entries()) {
         if (!isInt(f.feed) || f.feed < 0) p.push(`${at}.faults[${j}].feed: a feed index`);
         if (f.kind !== "stale" && f.kind !== "rogue") p.push(`${at}.faults[${j}].kind: stale or rogue`);

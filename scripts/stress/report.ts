@@ -246,7 +246,7 @@ export function collateralChart(r: ScenarioResult, width = 560, height = 260, wr
       x1: r.steps,
       y0: 0,
       y1: cap,
-      title: "Collateral / maintenance per account (1 = liquidatable)",
+      title: "Collateral / maintenance per writer account (below 1: liquidatable)",
       xLabel: `step (${r.stepSeconds / 60} min)`,
       yFormat: (v) => fmt(v, 1),
     },
@@ -448,7 +448,7 @@ export function sweepChart(
         out.push(
           `<line x1="${sx(pct)}" x2="${sx(pct)}" y1="${M.top}" y2="${height - M.bottom}" stroke="#999999" stroke-dasharray="4 3"/>`,
         );
-        out.push(`<text x="${sx(pct) + 3}" y="${M.top + 24}" fill="#666666">${label} ${pct}%</text>`);
+        out.push(`<text x="${sx(pct) + 3}" y="${M.top + 40}" fill="#666666">${label} ${pct}%</text>`);
       }
       const bw = Math.max(6, (sx(x0 + 5) - sx(x0)) * 0.7);
       for (const p of points) {
@@ -574,8 +574,8 @@ ${results.map(scenarioSection).join("\n")}
 export function mainChartHtml(r: ScenarioResult, sweep: SweepPoint[]): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>optiq stress: main chart</title>
 <style>body{margin:0;background:#fff;font-family:Helvetica,Arial,sans-serif}.grid{display:grid;grid-template-columns:600px 600px;gap:0}h1{font-size:16px;margin:8px 12px}</style></head><body>
-<h1>optiq stress test: ${esc(r.scenario)} (${esc(r.description)}) and the crash-size sweep</h1>
-<div class="grid">${priceChart(r, 600, 300)}${collateralChart(r, 600, 300, true)}${badDebtChart(r, 600, 300)}${sweepChart(sweep, 600, 300)}</div>
+<h1>optiq stress test. Left and top right: scenario ${esc(r.scenario)} (${esc(r.steps.toString())} steps of ${r.stepSeconds / 60} min, seed ${r.seed}). Bottom right: crash-size sweep.</h1>
+<div class="grid">${priceChart(r, 600, 300)}${collateralChart(r, 600, 300)}${badDebtChart(r, 600, 300)}${sweepChart(sweep, 600, 300)}</div>
 </body></html>
 `;
 }

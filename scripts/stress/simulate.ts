@@ -58,9 +58,12 @@ export async function runScenario(
   log(`scenario ${scenario.name}: seed ${scenario.seed}, ${scenario.steps} steps of ${dt} s`);
 
   // ----------------------------------------------------------------------------------------- setup
-  // Two hours after the deployment: every feed re-reports the initial price and a poke rolls the band window,
-  // so the scenario starts from the same oracle state whatever the deployment's wall-clock time was.
-  await chain.mineAt((await chain.latest()) + 2 * 3600);
+  // At the configured start time (at least two hours after the deployment, so every feed has aged out): every
+  // feed re-reports the initial price and a poke rolls the band window, so the scenario starts from the same
+  // oracle state and the same absolute time whatever the deployment's wall-clock time was.
+  const earliest = (await chain.latest()) + 2 * 3600;
+  const configured = Math.floor(Date.parse(config.startTime) / 1000);
+  await chain.mineAt(earliest <= configured ? configured : Math.ceil(earliest / 86_400) * 86_400);
   const t0 = chain.cursor;
   for (const [i, feed] of suite.feeds.entries()) {
     const answer = feedAnswer(s0Wad, suite.feedDecimals[i]);
@@ -75,7 +78,7 @@ export async function runScenario(
     return s;
   };
   const writers = config.agents.writers.map((w) => new Writer(w, take()));
-  const keepers = config.agents.keepers.map((k) => new Keeper(k, take()));
+  const keepers = (scenario.keepers ?? config.agents.keepers).map((k) => new Keeper(k, take()));
   const buyers = Array.from({ length: config.agents.buyers }, take);
   const stakers = config.agents.stakers.map((s) => ({ spec: s, signer: take() }));
   const guardian = new Guardian(guardianSpec, suite.guardian);

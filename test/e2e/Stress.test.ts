@@ -39,8 +39,11 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
   let first: ScenarioResult;
   let second: ScenarioResult;
   let fromBlock: number;
+  let clean: string;
 
   before(async function () {
+    // The scenarios move the chain to config.startTime (2030): leave the shared test chain as it was found.
+    clean = (await hre.network.provider.send("evm_snapshot", [])) as string;
     config = loadStressConfig(CONFIG);
     console.log(`      stress test scenario seed ${smallCrash(config).seed}`);
     suite = await deployForStress(hre, config);
@@ -49,6 +52,10 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
     first = await runScenario(suite, config, smallCrash(config));
     await hre.network.provider.send("evm_revert", [snapshot]);
     second = await runScenario(suite, config, smallCrash(config));
+  });
+
+  after(async function () {
+    await hre.network.provider.send("evm_revert", [clean]);
   });
 
   it("the crash produces insolvent liquidations, so the accounting below is exercised", function () {
