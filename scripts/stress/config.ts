@@ -260,8 +260,8 @@ export function guardianFor(config: StressConfig, overrides?: Partial<GuardianSp
 export function sweepScenarios(config: StressConfig): ScenarioSpec[] {
   const s = config.sweep;
   return s.drops.map((drop) => ({
-    name: `sweep-${Math.round(drop * 100)}`,
-    description: `A ${Math.round(drop * 100)}% crash in one step, then flat.`,
+    name: `sweep-${String(Math.round(drop * 1000) / 10).replace(".", "_")}`,
+    description: `A ${Math.round(drop * 1000) / 10}% crash in one step, then flat.`,
     steps: s.steps,
     seed: s.seed,
     path: { kind: "crash", at: s.at, drops: [drop], noise: s.noise },

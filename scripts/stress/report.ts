@@ -14,6 +14,7 @@ export interface SweepPoint {
   socialised: number;
   liquidations: number;
   insolvent: number;
+  insolventAccounts: string[];
   tripped: boolean;
   checksOk: boolean;
 }
@@ -35,6 +36,12 @@ const C = {
 const esc = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
+/** A fraction as a percentage, with one decimal only when needed (0.325 -> "32.5"). */
+const pct = (x: number): string => {
+  const v = Math.round(x * 1000) / 10;
+  return Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1);
+};
+
 const fmt = (x: number, digits = 0): string =>
   x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -54,7 +61,7 @@ const short = (v: number): string =>
     ? `${fmt(v / 1e6, 1)}M`
     : Math.abs(v) >= 1e4
       ? `${fmt(v / 1e3, 0)}k`
-      : fmt(v, Math.abs(v) < 10 ? 2 : 0);
+      : fmt(v, v !== 0 && Math.abs(v) < 10 ? 2 : 0);
 
 interface Frame {
   width: number;
@@ -97,7 +104,7 @@ function chart(f: Frame, body: (sx: (x: number) => number, sy: (y: number) => nu
       `<line x1="${sx(t)}" x2="${sx(t)}" y1="${M.top + h}" y2="${M.top + h + 4}" stroke="${C.axis}"/>`,
     );
     parts.push(
-      `<text x="${sx(t)}" y="${M.top + h + 16}" text-anchor="middle" fill="${C.axis}">${esc(short(t))}</text>`,
+      `<text x="${sx(t)}" y="${M.top + h + 16}" text-anchor="middle" fill="${C.axis}">${esc(fmt(t))}</text>`,
     );
   }
   parts.push(body(sx, sy));
@@ -233,10 +240,9 @@ export function priceChart(r: ScenarioResult, width = 560, height = 260): string
   );
 }
 
-export function collateralChart(r: ScenarioResult, width = 560, height = 260, writersOnly = false): string {
-  const names = (r.trace[0]?.accounts ?? [])
-    .filter((a) => !writersOnly || a.role === "writer")
-    .map((a) => a.name);
+/** The writers' accounts (the keepers' own accounts stay far above 1 and are left out). */
+export function collateralChart(r: ScenarioResult, width = 560, height = 260): string {
+  const names = (r.trace[0]?.accounts ?? []).filter((a) => a.role === "writer").map((a) => a.name);
   const cap = 4;
   return chart(
     {
@@ -450,7 +456,9 @@ export function sweepChart(
         );
         out.push(`<text x="${sx(pct) + 3}" y="${M.top + 40}" fill="#666666">${label} ${pct}%</text>`);
       }
-      const bw = Math.max(6, (sx(x0 + 5) - sx(x0)) * 0.7);
+      const sorted = [...xs].sort((a, b) => a - b);
+      const gap = Math.min(5, ...sorted.slice(1).map((x, i) => x - sorted[i]));
+      const bw = Math.max(4, (sx(x0 + gap) - sx(x0)) * 0.75);
       for (const p of points) {
         const x = sx(p.drop * 100);
         out.push(
@@ -459,7 +467,8 @@ export function sweepChart(
         out.push(
           `<rect x="${x - bw / 2}" y="${sy(p.insuranceDrawn + p.socialised)}" width="${bw}" height="${sy(p.insuranceDrawn) - sy(p.insuranceDrawn + p.socialised)}" fill="${C.socialised}"/>`,
         );
-        if (p.badDebt > 0)
+        // Labels on the whole-5% points only, so close bars do not overprint each other.
+        if (p.badDebt > 0 && Math.abs(p.drop * 20 - Math.round(p.drop * 20)) < 1e-9)
           out.push(
             `<text x="${x}" y="${sy(p.badDebt) - 4}" text-anchor="middle" font-size="10" fill="${C.axis}">${short(p.badDebt)}</text>`,
           );
@@ -552,11 +561,11 @@ ${Object.keys(s.liquidations.failed).length > 0 ? `Failed liquidation attempts: 
 export function reportHtml(
   results: ScenarioResult[],
   sweep: SweepPoint[],
-  meta: { configPath: string; stepSeconds: number; generatedBy: string },
+  meta: { configPath: string; generatedBy: string },
 ): string {
   const sweepRows = sweep.map(
     (p) =>
-      `<tr><td>${fmt(p.drop * 100)}%</td><td>${p.liquidations} (${p.insolvent})</td><td>${fmt(p.badDebt)}</td><td>${fmt(p.insuranceDrawn)}</td><td>${fmt(p.socialised)}</td><td>${p.tripped ? "yes" : "no"}</td><td class="${p.checksOk ? "ok" : "fail"}">${p.checksOk ? "pass" : "FAIL"}</td></tr>`,
+      `<tr><td>${pct(p.drop)}%</td><td>${p.liquidations} (${p.insolvent})</td><td class="l">${esc(p.insolventAccounts.join(", "))}</td><td>${fmt(p.badDebt)}</td><td>${fmt(p.insuranceDrawn)}</td><td>${fmt(p.socialised)}</td><td>${p.tripped ? "yes" : "no"}</td><td class="${p.checksOk ? "ok" : "fail"}">${p.checksOk ? "pass" : "FAIL"}</td></tr>`,
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>optiq stress report</title><style>${STYLE}</style></head><body>
 <h1>optiq economic stress report</h1>
@@ -564,7 +573,7 @@ export function reportHtml(
 Parameters: <code>${esc(meta.configPath)}</code>; produced by <code>${esc(meta.generatedBy)}</code>. Method and reading guide: <code>docs/stress.md</code>.
 Amounts are in the quote asset (USDC).</p>
 <h2>Summary</h2>${summaryTable(results)}
-${sweep.length > 0 ? `<h2>Crash-size sweep</h2><div class="grid">${sweepChart(sweep, 760, 320)}</div><table><tr><th>crash</th><th>liquidations (insolvent)</th><th>bad debt</th><th>insurance drawn</th><th>socialised</th><th>breaker tripped</th><th>checks</th></tr>${sweepRows.join("")}</table>` : ""}
+${sweep.length > 0 ? `<h2>Crash-size sweep</h2><div class="grid">${sweepChart(sweep, 760, 320)}</div><table><tr><th>crash</th><th>liquidations (insolvent)</th><th class="l">insolvent accounts</th><th>bad debt</th><th>insurance drawn</th><th>socialised</th><th>breaker tripped</th><th>checks</th></tr>${sweepRows.join("")}</table>` : ""}
 ${results.map(scenarioSection).join("\n")}
 </body></html>
 `;

@@ -5,9 +5,10 @@
  * self-contained HTML report reports/stress/index.html and the main chart alone in reports/stress/main.html.
  *
  * Environment: STRESS_CONFIG (default config/stress.json), STRESS_ONLY (comma-separated scenario names; "sweep"
- * for the sweep; default all), STRESS_OUT (default reports/stress).
+ * for the sweep; default all), STRESS_OUT (default reports/stress), STRESS_RENDER=1 (only rebuild the HTML from the
+ * JSON results already in STRESS_OUT).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import hre from "hardhat";
 import { loadStressConfig, sweepScenarios } from "./config";
@@ -27,6 +28,14 @@ async function main(): Promise<void> {
   const config = loadStressConfig(configPath);
   const wanted = (name: string) => only === undefined || only.includes(name);
   mkdirSync(outDir, { recursive: true });
+  if (process.env.STRESS_RENDER === "1") {
+    render(
+      outDir,
+      configPath,
+      config.scenarios.map((s) => s.name),
+    );
+    return;
+  }
 
   console.log(
     `stress: config ${configPath}; step ${config.stepSeconds} s; deploying from ${config.deployConfig}`,
@@ -56,6 +65,7 @@ async function main(): Promise<void> {
     for (const scenario of sweepScenarios(config)) {
       await revert();
       const r = await runScenario(suite, config, scenario);
+      writeFileSync(join(outDir, `${r.scenario}.json`), json(r));
       const drop = scenario.path.kind === "crash" ? scenario.path.drops[0] : 0;
       sweep.push({
         drop,
@@ -64,12 +74,18 @@ async function main(): Promise<void> {
         socialised: r.summary.socialised,
         liquidations: r.summary.liquidations.count,
         insolvent: r.summary.liquidations.insolvent,
+        insolventAccounts: r.liquidations.filter((l) => l.deficit > 0).map((l) => l.account),
         tripped: r.summary.breaker.trips > 0,
         checksOk: r.checks.every((c) => c.ok),
       });
       console.log(
-        `  crash ${(drop * 100).toFixed(0)}%: ${r.summary.liquidations.count} liquidations ` +
-          `(${r.summary.liquidations.insolvent} insolvent), bad debt ${r.summary.badDebt.toFixed(0)}, ` +
+        `  crash ${Math.round(drop * 1000) / 10}%: ${r.summary.liquidations.count} liquidations ` +
+          `(${r.summary.liquidations.insolvent} insolvent: ${
+            r.liquidations
+              .filter((l) => l.deficit > 0)
+              .map((l) => l.account)
+              .join(", ") || "none"
+          }), bad debt ${r.summary.badDebt.toFixed(0)}, ` +
           `insurance ${r.summary.insuranceDrawn.toFixed(0)}, socialised ${r.summary.socialised.toFixed(0)}` +
           `${r.summary.breaker.trips > 0 ? ", breaker tripped" : ""}`,
       );
@@ -77,10 +93,7 @@ async function main(): Promise<void> {
     writeFileSync(join(outDir, "sweep.json"), json({ seed: config.sweep.seed, points: sweep }));
   }
 
-  const meta = { configPath, stepSeconds: config.stepSeconds, generatedBy: "npm run stress", config };
-  writeFileSync(join(outDir, "index.html"), reportHtml(results, sweep, meta));
-  const main = results.find((r) => r.scenario === "crash-trips-breaker") ?? results[0];
-  if (main !== undefined) writeFileSync(join(outDir, "main.html"), mainChartHtml(main, sweep));
+  writeReport(outDir, configPath, results, sweep);
   const failed = results.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `${r.scenario}: ${c.name}`));
   console.log(
     `stress: ${results.length} scenarios in ${((Date.now() - started) / 1000).toFixed(0)} s; report ${join(outDir, "index.html")}`,
@@ -89,6 +102,34 @@ async function main(): Promise<void> {
     console.error(`stress: checks failed:\n  ${failed.join("\n  ")}`);
     process.exitCode = 1;
   }
+}
+
+/** The scenario shown in the README's figure. */
+const MAIN_SCENARIO = "crash-trips-breaker";
+
+function writeReport(
+  outDir: string,
+  configPath: string,
+  results: ScenarioResult[],
+  sweep: SweepPoint[],
+): void {
+  const meta = { configPath, generatedBy: "npm run stress" };
+  writeFileSync(join(outDir, "index.html"), reportHtml(results, sweep, meta));
+  const main = results.find((r) => r.scenario === MAIN_SCENARIO) ?? results[0];
+  if (main !== undefined) writeFileSync(join(outDir, "main.html"), mainChartHtml(main, sweep));
+}
+
+/** STRESS_RENDER=1: rebuild the HTML from the JSON results of an earlier run, without running anything. */
+function render(outDir: string, configPath: string, names: string[]): void {
+  const read = (file: string): unknown => JSON.parse(readFileSync(join(outDir, file), "utf8"));
+  const results = names
+    .filter((n) => existsSync(join(outDir, `${n}.json`)))
+    .map((n) => read(`${n}.json`) as ScenarioResult);
+  const sweep = existsSync(join(outDir, "sweep.json"))
+    ? (read("sweep.json") as { points: SweepPoint[] }).points
+    : [];
+  writeReport(outDir, configPath, results, sweep);
+  console.log(`stress: rendered ${results.length} scenarios and ${sweep.length} sweep points into ${outDir}`);
 }
 
 function printSummary(r: ScenarioResult, ms: number): void {
