@@ -1,0 +1,150 @@
+/**
+ * `npm run stress`: deploy the suite on the in-process Hardhat network with the real deploy path
+ * (scripts/lib/deploy/suite.ts, config/local.json), then run every scenario of config/stress.json and the crash
+ * sweep, each from the same post-deployment snapshot. Writes reports/stress/<scenario>.json, sweep.json, the
+ * self-contained HTML report reports/stress/index.html and the main chart alone in reports/stress/main.html.
+ *
+ * Environment: STRESS_CONFIG (default config/stress.json), STRESS_ONLY (comma-separated scenario names; "sweep"
+ * for the sweep; default all), STRESS_OUT (default reports/stress), STRESS_RENDER=1 (only rebuild the HTML from the
+ * JSON results already in STRESS_OUT).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import hre from "hardhat";
+import { loadStressConfig, sweepScenarios } from "./config";
+import type { ScenarioResult } from "./metrics";
+import { mainChartHtml, reportHtml, type SweepPoint } from "./report";
+import { runScenario } from "./simulate";
+import { deployForStress } from "./suite";
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`;
+}
+
+async function main(): Promise<void> {
+  const configPath = process.env.STRESS_CONFIG ?? "config/stress.json";
+  const outDir = process.env.STRESS_OUT ?? join("reports", "stress");
+  const only = process.env.STRESS_ONLY?.split(",").map((x) => x.trim());
+  const config = loadStressConfig(configPath);
+  const wanted = (name: string) => only === undefined || only.includes(name);
+  mkdirSync(outDir, { recursive: true });
+  if (process.env.STRESS_RENDER === "1") {
+    render(
+      outDir,
+      configPath,
+      config.scenarios.map((s) => s.name),
+    );
+    return;
+  }
+
+  console.log(
+    `stress: config ${configPath}; step ${config.stepSeconds} s; deploying from ${config.deployConfig}`,
+  );
+  const started = Date.now();
+  const suite = await deployForStress(hre, config, (l) => console.log(`  ${l}`));
+  const snapshot = (await hre.network.provider.send("evm_snapshot", [])) as string;
+  let current = snapshot;
+  const revert = async () => {
+    await hre.network.provider.send("evm_revert", [current]);
+    current = (await hre.network.provider.send("evm_snapshot", [])) as string;
+  };
+
+  const results: ScenarioResult[] = [];
+  for (const scenario of config.scenarios.filter((s) => wanted(s.name))) {
+    await revert();
+    const t = Date.now();
+    const r = await runScenario(suite, config, scenario, (l) => console.log(l));
+    results.push(r);
+    writeFileSync(join(outDir, `${r.scenario}.json`), json(r));
+    printSummary(r, Date.now() - t);
+  }
+
+  const sweep: SweepPoint[] = [];
+  if (wanted("sweep")) {
+    console.log(`sweep: crash sizes ${config.sweep.drops.join(", ")}; seed ${config.sweep.seed}`);
+    for (const scenario of sweepScenarios(config)) {
+      await revert();
+      const r = await runScenario(suite, config, scenario);
+      writeFileSync(join(outDir, `${r.scenario}.json`), json(r));
+      const drop = scenario.path.kind === "crash" ? scenario.path.drops[0] : 0;
+      sweep.push({
+        drop,
+        badDebt: r.summary.badDebt,
+        insuranceDrawn: r.summary.insuranceDrawn,
+        socialised: r.summary.socialised,
+        liquidations: r.summary.liquidations.count,
+        insolvent: r.summary.liquidations.insolvent,
+        insolventAccounts: r.liquidations.filter((l) => l.deficit > 0).map((l) => l.account),
+        tripped: r.summary.breaker.trips > 0,
+        checksOk: r.checks.every((c) => c.ok),
+      });
+      console.log(
+        `  crash ${Math.round(drop * 1000) / 10}%: ${r.summary.liquidations.count} liquidations ` +
+          `(${r.summary.liquidations.insolvent} insolvent: ${
+            r.liquidations
+              .filter((l) => l.deficit > 0)
+              .map((l) => l.account)
+              .join(", ") || "none"
+          }), bad debt ${r.summary.badDebt.toFixed(0)}, ` +
+          `insurance ${r.summary.insuranceDrawn.toFixed(0)}, socialised ${r.summary.socialised.toFixed(0)}` +
+          `${r.summary.breaker.trips > 0 ? ", breaker tripped" : ""}`,
+      );
+    }
+    writeFileSync(join(outDir, "sweep.json"), json({ seed: config.sweep.seed, points: sweep }));
+  }
+
+  writeReport(outDir, configPath, results, sweep);
+  const failed = results.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `${r.scenario}: ${c.name}`));
+  console.log(
+    `stress: ${results.length} scenarios in ${((Date.now() - started) / 1000).toFixed(0)} s; report ${join(outDir, "index.html")}`,
+  );
+  if (failed.length > 0) {
+    console.error(`stress: checks failed:\n  ${failed.join("\n  ")}`);
+    process.exitCode = 1;
+  }
+}
+
+/** The scenario shown in the README's figure. */
+const MAIN_SCENARIO = "crash-trips-breaker";
+
+function writeReport(
+  outDir: string,
+  configPath: string,
+  results: ScenarioResult[],
+  sweep: SweepPoint[],
+): void {
+  const meta = { configPath, generatedBy: "npm run stress" };
+  writeFileSync(join(outDir, "index.html"), reportHtml(results, sweep, meta));
+  const main = results.find((r) => r.scenario === MAIN_SCENARIO) ?? results[0];
+  if (main !== undefined) writeFileSync(join(outDir, "main.html"), mainChartHtml(main, sweep));
+}
+
+/** STRESS_RENDER=1: rebuild the HTML from the JSON results of an earlier run, without running anything. */
+function render(outDir: string, configPath: string, names: string[]): void {
+  const read = (file: string): unknown => JSON.parse(readFileSync(join(outDir, file), "utf8"));
+  const results = names
+    .filter((n) => existsSync(join(outDir, `${n}.json`)))
+    .map((n) => read(`${n}.json`) as ScenarioResult);
+  const sweep = existsSync(join(outDir, "sweep.json"))
+    ? (read("sweep.json") as { points: SweepPoint[] }).points
+    : [];
+  writeReport(outDir, configPath, results, sweep);
+  console.log(`stress: rendered ${results.length} scenarios and ${sweep.length} sweep points into ${outDir}`);
+}
+
+function printSummary(r: ScenarioResult, ms: number): void {
+  const s = r.summary;
+  console.log(
+    `${r.scenario} (seed ${r.seed}, ${(ms / 1000).toFixed(1)} s): ${s.liquidations.count} liquidations ` +
+      `(${s.liquidations.insolvent} insolvent, volume ${s.liquidations.volume.toFixed(0)}, discount ${s.liquidations.discountPaid.toFixed(0)}), ` +
+      `bad debt ${s.badDebt.toFixed(2)} = insurance ${s.insuranceDrawn.toFixed(2)} + socialised ${s.socialised.toFixed(2)}; ` +
+      `breaker trips ${s.breaker.trips} (${(s.breaker.secondsTripped / 3600).toFixed(2)} h tripped); ` +
+      `max unhealthy ${s.unhealthy.max}; oracle refused ${s.oracle.refusedSteps} steps; keeper gas ${s.gas.keeper}`,
+  );
+  for (const c of r.checks) console.log(`  [${c.ok ? "ok" : "FAIL"}] ${c.name}: ${c.detail}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
