@@ -380,6 +380,11 @@ describe("e2e/SentinelNode (scripts/sentinel.ts against npx hardhat node on loop
       const deploy = await runHardhat(["run", "--no-compile", "scripts/deploy.ts", "--network", "e2e"], env);
       expect(deploy.code, explain(deploy)).to.equal(0);
       const record = JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord;
+      // A fresh development chain gets the addresses of the shipped reference record (README, integrators).
+      const reference = JSON.parse(readFileSync("deployments/local.json", "utf8")) as DeploymentRecord;
+      expect(record.contracts).to.deep.equal(reference.contracts);
+      expect(record.tokens).to.deep.equal(reference.tokens);
+      expect(record.feeds).to.deep.equal(reference.feeds);
 
       provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
       const signer = await provider.getSigner(0);
