@@ -34,6 +34,7 @@ import {
   spreadWad,
   type Decision,
 } from "../../scripts/lib/sentinel/engine";
+import { SentinelSetupError, setUpSentinel } from "../../scripts/lib/sentinel/cli";
 import { Scopes } from "../../scripts/lib/scopes";
 import { TripReason } from "../../scripts/lib/breaker/tripReason";
 import { runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
@@ -336,6 +337,62 @@ describe("e2e/Sentinel (rules file and rule engine, in-process network)", () => 
       expect(await d.breaker.isTripped(Scopes.LIQUIDATE)).to.equal(true);
       expect([large.status, large.action]).to.deep.equal(["triggered", "alert"]);
       expect(large.reason).to.contain("largest Written of 3 by account");
+    });
+
+    it("sets up from the environment: finds the guardian by role, refuses a missing record, another chain, a stranger", async () => {
+      const d = await loadFixture(deployed);
+      const dir = mkdtempSync(join(tmpdir(), "optiq-sentinel-setup-"));
+      try {
+        const recordPath = join(dir, "record.json");
+        writeFileSync(recordPath, JSON.stringify(d.record));
+        const setup = await setUpSentinel(hre, { SENTINEL_RECORD: recordPath, SENTINEL_ONCE: "1" });
+        expect(await setup.ctx.guardian?.getAddress()).to.equal(d.guardian.address); // config/local.json: account #2
+        expect([setup.once, setup.dryRun, setup.config.rules.length > 0]).to.deep.equal([true, false, true]);
+
+        const fails = async (env: NodeJS.ProcessEnv, message: string): Promise<void> => {
+          let error: unknown;
+          try {
+            await setUpSentinel(hre, env);
+          } catch (e) {
+            error = e;
+          }
+          expect(error).to.be.instanceOf(SentinelSetupError);
+          expect((error as Error).message).to.contain(message);
+        };
+        await fails(
+          { SENTINEL_RECORD: join(dir, "none.json") },
+          `no deployment record at ${join(dir, "none.json")}`,
+        );
+        const other = join(dir, "other.json");
+        writeFileSync(other, JSON.stringify({ ...d.record, chainId: 1 }));
+        await fails(
+          { SENTINEL_RECORD: other },
+          `${other} is a deployment on chain 1, the RPC is chain 31337`,
+        );
+        await fails(
+          { SENTINEL_RECORD: recordPath, SENTINEL_GUARDIAN: "0x0000000000000000000000000000000000000001" },
+          "SENTINEL_GUARDIAN 0x0000000000000000000000000000000000000001 is not an account of network 'hardhat'",
+        );
+        const badRules = join(dir, "rules.json");
+        writeFileSync(
+          badRules,
+          JSON.stringify({
+            rules: [{ id: "x", kind: "spread", asset: "DOGE", maxSpread: "1%", action: "alert" }],
+          }),
+        );
+        let error: unknown;
+        try {
+          await setUpSentinel(hre, { SENTINEL_RECORD: recordPath, SENTINEL_CONFIG: badRules });
+        } catch (e) {
+          error = e;
+        }
+        expect(error).to.be.instanceOf(SentinelConfigError);
+        expect((error as Error).message).to.contain(
+          "rules[0] (x).asset: unknown asset 'DOGE' (the deployment has WETH, WBTC)",
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("reports a rule it cannot evaluate as an error and goes on with the others", async () => {
