@@ -30,6 +30,7 @@ import {
 import {
   median,
   outflowUsedWad,
+  runSentinel,
   runSentinelPass,
   spreadWad,
   type Decision,
@@ -393,6 +394,34 @@ describe("e2e/Sentinel (rules file and rule engine, in-process network)", () => 
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it("loops until stopped, counting the decisions that are errors", async () => {
+      const d = await loadFixture(deployed);
+      const config = validateSentinelConfig(
+        {
+          interval: "1s",
+          rules: [{ id: "weth-spread", kind: "spread", asset: "WETH", maxSpread: "1%", action: "alert" }],
+        },
+        "loop rules",
+        KNOWN,
+      );
+      const controller = new AbortController();
+      const seen: Decision[] = [];
+      const errors = await runSentinel({ provider: ethers.provider, record: d.record }, config, {
+        once: false,
+        dryRun: true,
+        signal: controller.signal,
+        onDecision: (decision) => {
+          seen.push(decision);
+          if (seen.length === 2) controller.abort();
+        },
+      });
+      expect(errors).to.equal(0);
+      expect(seen.map((x) => [x.rule, x.status])).to.deep.equal([
+        ["weth-spread", "ok"],
+        ["weth-spread", "ok"],
+      ]);
     });
 
     it("reports a rule it cannot evaluate as an error and goes on with the others", async () => {

@@ -40,6 +40,10 @@ import {
 } from "./steps";
 
 const HOUR = 3600;
+
+/** A chain timestamp as ISO text (the chain's clock runs ahead of the wall clock after time travel). */
+const at = (timestamp: number | bigint): string =>
+  new Date(Number(timestamp) * 1000).toISOString().replace(".000Z", "Z");
 const DAY = 24 * HOUR;
 const USDC = 10n ** 6n;
 const ETH = 10n ** 18n;
@@ -349,7 +353,7 @@ export async function runLifecycle(
   );
   const priceAfterCrash = await priceOf();
   check(priceAfterCrash === S.crashWad, `after the crash the oracle serves ${usd(priceAfterCrash)}`);
-  n.line(`oracle reported a band breach: WETH scope tripped at ${state.trippedAt} (reason PriceBand)`);
+  n.line(`oracle reported a band breach: WETH scope tripped at ${at(state.trippedAt)} (reason PriceBand)`);
   const crashHealth = await clearing.health(aliceAccount);
   check(
     crashHealth.collateralValueWad < crashHealth.maintenanceWad,
@@ -383,7 +387,7 @@ export async function runLifecycle(
   );
   const resumableAt = Number(await breaker.resumableAt(wethScope));
   n.line(
-    `timelock delay ${delay} s; breaker cooldown ${await breaker.cooldownSeconds()} s: resumable at ${resumableAt}`,
+    `timelock delay ${delay} s; breaker cooldown ${await breaker.cooldownSeconds()} s: resumable at ${at(resumableAt)}`,
   );
   await refuse(
     "anyone executes the resume before the timelock delay",
@@ -393,14 +397,19 @@ export async function runLifecycle(
   const steps = 4;
   for (let i = 1; i <= steps; i++) {
     await market.advance(Math.ceil(Number(delay) / steps));
-    n.progress("waiting out the timelock delay and the cooldown", i, steps, `t=${await market.now()}`);
+    n.progress(
+      "waiting out the timelock delay and the cooldown",
+      i,
+      steps,
+      `chain time ${at(await market.now())}`,
+    );
   }
   check((await market.now()) >= resumableAt, "the cooldown should have elapsed with the timelock delay");
   await wait(timelock.connect(bob).execute(c.CircuitBreaker, 0, resumeData, ethers.ZeroHash, salt));
   const resumed = await breaker.scopeState(wethScope);
   const graceEndsAt = Number(await breaker.graceEndsAt(wethScope));
   check(!(await breaker.isTripped(wethScope)), "the WETH scope should be resumed");
-  n.line(`resumed at ${resumed.resumedAt}; grace period until ${graceEndsAt}`);
+  n.line(`resumed at ${at(resumed.resumedAt)}; grace period until ${at(graceEndsAt)}`);
   await refuse(
     "Carol liquidates Alice during the grace period",
     () => clearing.connect(carol).liquidate.staticCall(aliceAccount, carolAccount, WAD, 0, expiry),
@@ -521,7 +530,7 @@ export async function runLifecycle(
   );
   await wait(oracle.connect(carol).poke(wethAddress));
   n.line(
-    `oracle round recorded at ${usd(await priceOf())} USDC; now ${await market.now()} >= expiry ${expiry}`,
+    `oracle round recorded at ${usd(await priceOf())} USDC; chain time ${at(await market.now())}, expiry ${at(expiry)}`,
   );
 
   // ------------------------------------------------------------------------------------------ settlement
@@ -682,8 +691,9 @@ function printSummary(n: Narrator, s: LifecycleSummary): void {
   n.step("Summary");
   n.line(`${s.contractsDeployed} contracts deployed on '${s.network}', governance held by the timelock`);
   n.line(
-    `crash to ${usd(s.trip.priceAfterCrashWad)} tripped the WETH scope at ${s.trip.trippedAt}; resumed through the ` +
-      `timelock at ${s.trip.resumedAt} (cooldown until ${s.trip.resumableAt}), grace until ${s.trip.graceEndsAt}`,
+    `crash to ${usd(s.trip.priceAfterCrashWad)} tripped the WETH scope; resumed through the timelock ` +
+      `${s.trip.resumedAt - s.trip.trippedAt} s later (cooldown ${s.trip.resumableAt - s.trip.trippedAt} s), ` +
+      `then ${s.trip.graceEndsAt - s.trip.resumedAt} s of grace without liquidations`,
   );
   n.line(`${s.refusals.length} refusals shown: ${s.refusals.map((r) => r.split(": ")[1]).join(", ")}`);
   n.line(
