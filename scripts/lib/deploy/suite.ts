@@ -19,6 +19,7 @@ import {
 } from "../config";
 import { buildProtocolModule } from "../../../ignition/modules/Protocol";
 import { RecordNames, type DeploymentPlan } from "./plan";
+import type { DeploymentRecord } from "../../../src/deployment";
 import {
   ERC20__factory,
   MockChainlinkFeed__factory,
@@ -29,31 +30,8 @@ import {
 /** Chain id of development chains (Hardhat network, `hardhat node`, anvil): the only ones that take mocks. */
 export const DEV_CHAIN_ID = 31337;
 
-/** What the deploy script writes to deployments/<network>.json. */
-export interface DeploymentRecord {
-  network: string;
-  chainId: number;
-  deployer: string;
-  /** The block before the first transaction of the deployment (where indexers start). */
-  startBlock: number;
-  /** The latest block when the deployment (or its last re-run) completed. */
-  blockNumber: number;
-  /** False while a deployment is under way (mocks deployed, Ignition not finished). */
-  complete: boolean;
-  updatedAt: string;
-  ignitionDeploymentId: string;
-  configPath: string;
-  /** The config file's content, as used. */
-  config: unknown;
-  /** Every protocol contract by name ("OptionsClearing", "CollateralVault.WETH", ...). */
-  contracts: Record<string, string>;
-  /** Token of every asset, by symbol. */
-  tokens: Record<string, string>;
-  /** Feed of every source of every priced asset, by symbol. */
-  feeds: Record<string, string[]>;
-  /** The test-only mocks this deployment created (local configs only). */
-  mocks: { tokens: Record<string, string>; feeds: Record<string, Record<string, string>> };
-}
+// The record's type lives in src/ (the package's public surface, free of Hardhat imports).
+export type { DeploymentRecord } from "../../../src/deployment";
 
 export interface DeploySuiteOptions {
   configPath: string;

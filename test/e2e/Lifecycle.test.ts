@@ -1,0 +1,139 @@
+/**
+ * The main job's lifecycle (scripts/lib/lifecycle/run.ts, what `npm start` prints) on the in-process network, through
+ * the real deploy path: its own checks throw on a surprise, and here its summary is checked against what the
+ * protocol's rules give from the scenario's inputs (docs/breaker.md, docs/liquidation.md, docs/options.md), not
+ * against figures read back from the code.
+ */
+import { expect } from "chai";
+import hre from "hardhat";
+import { runLifecycle, SCENARIO, type LifecycleSummary } from "../../scripts/lib/lifecycle/run";
+import { TripReason } from "../../scripts/lib/breaker/tripReason";
+
+const WAD = 10n ** 18n;
+const USDC_PER_WAD = 10n ** 12n;
+// config/local.json: breaker cooldown 1h, grace period 1h, timelock delay 1h.
+const HOUR = 3600;
+// docs/liquidation.md: the discount grows linearly from 2% to 10% over one hour; half the bonus is the penalty.
+const START_DISCOUNT = WAD / 50n;
+const MAX_DISCOUNT = WAD / 10n;
+const AUCTION_SECONDS = 3600n;
+
+function discountAfter(elapsed: number): bigint {
+  const e = BigInt(elapsed);
+  if (e >= AUCTION_SECONDS) return MAX_DISCOUNT;
+  return START_DISCOUNT + ((MAX_DISCOUNT - START_DISCOUNT) * e) / AUCTION_SECONDS;
+}
+
+function near(actual: bigint, expected: bigint, tolerance: bigint, what: string): void {
+  const diff = actual > expected ? actual - expected : expected - actual;
+  expect(diff <= tolerance, `${what}: ${actual} vs ${expected} (tolerance ${tolerance})`).to.equal(true);
+}
+
+describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
+  let s: LifecycleSummary;
+  const lines: string[] = [];
+
+  before(async function () {
+    this.timeout(180_000);
+    s = await runLifecycle(hre, { log: (line) => lines.push(line) });
+  });
+
+  it("narrates every step and ends with a summary", () => {
+    const steps = lines
+      .filter((l) => l.startsWith("== "))
+      .map((l) => l.replace(/^== \d+\. /, "").split(":")[0]);
+    expect(steps).to.deep.equal([
+      "Deploy the suite on 'hardhat' from config/local.json",
+      "Deposits",
+      "Writing and transferring",
+      "Crash",
+      "Governed resume",
+      "Liquidation",
+      "Expiry",
+      "Settlement",
+      "Exercise",
+      "Redemption",
+      "Summary",
+    ]);
+    expect(lines.some((l) => /\[#+-*\] +\d+% {2}waiting out the grace period/.test(l))).to.equal(true);
+  });
+
+  it("trips the WETH scope on the band breach and resumes it only through the timelock, after the cooldown", () => {
+    expect(s.trip.reason).to.equal(TripReason.PriceBand);
+    expect(s.trip.priceAfterCrashWad).to.equal(SCENARIO.crashWad);
+    expect(s.trip.resumableAt).to.equal(s.trip.trippedAt + HOUR);
+    expect(s.trip.resumedAt).to.be.at.least(s.trip.resumableAt);
+    expect(s.trip.graceEndsAt).to.equal(s.trip.resumedAt + HOUR);
+    expect(s.alice.collateralAfterCrashWad < s.alice.maintenanceAfterCrashWad).to.equal(true);
+  });
+
+  it("shows each refusal with the custom error the rules call for", () => {
+    expect(s.refusals.map((r) => r.split(": ")[1])).to.deep.equal([
+      "WithdrawalNotClaimable", // insurance staker inside the cooldown
+      "ScopeTripped", // write while tripped
+      "ScopeTripped", // liquidation while tripped
+      "AccessManagedUnauthorized", // the guardian cannot resume
+      "TimelockUnexpectedOperationState", // resume before the timelock delay
+      "ScopeInGracePeriod", // liquidation during the grace period
+      "BelowInitialMargin", // a withdrawal that leaves the account under margin
+    ]);
+  });
+
+  it("grows the auction discount linearly and liquidates at the discount of the moment, only in part", () => {
+    expect(s.auction.length).to.equal(SCENARIO.auctionSamplesSeconds.length);
+    for (const a of s.auction)
+      expect(a.discountWad, `after ${a.elapsedSeconds} s`).to.equal(discountAfter(a.elapsedSeconds));
+    const l = s.liquidation;
+    expect(l.discountWad).to.equal(discountAfter(l.elapsedSeconds));
+    expect(l.fractionWad > 0n && l.fractionWad < WAD).to.equal(true);
+    expect(l.coveredWad).to.equal(0n);
+    expect(l.socialisedWad).to.equal(0n);
+    // Collateral worth the liability plus the discount; half the bonus to insurance.
+    near(l.seizedValueWad, (l.liabilityWad * (WAD + l.discountWad)) / WAD, 1_000n, "seized value");
+    // Paid in whole quote units (6 decimals), rounded up.
+    near(l.penaltyWad, (l.liabilityWad * l.discountWad) / WAD / 2n, USDC_PER_WAD, "penalty");
+    near(l.insuranceGainUsdc, l.penaltyWad / USDC_PER_WAD, 1n, "insurance gain");
+    // The same fraction of the short moved to the liquidator; nothing created or lost.
+    expect(s.alice.shortBefore).to.equal(SCENARIO.putsWritten);
+    expect(s.alice.shortAfterLiquidation + s.carol.shortAfterLiquidation).to.equal(SCENARIO.putsWritten);
+    near(s.carol.shortAfterLiquidation, (SCENARIO.putsWritten * l.fractionWad) / WAD, 1n, "moved short");
+  });
+
+  it("settles at the oracle price at expiry and pays every long holder strike minus price", () => {
+    const payout = SCENARIO.strikeWad - SCENARIO.settlementWad;
+    expect(s.settlement.priceWad).to.equal(SCENARIO.settlementWad);
+    expect(s.settlement.payoutPerContractWad).to.equal(payout);
+    expect(s.exercises.map((e) => e.holder)).to.deep.equal(["Bob", "Dave"]);
+    expect(s.exercises[0].amount).to.equal(SCENARIO.putsWritten - SCENARIO.putsToDave);
+    expect(s.exercises[1].amount).to.equal(SCENARIO.putsToDave);
+    for (const e of s.exercises) expect(e.paidUsdc).to.equal((e.amount * payout) / WAD / USDC_PER_WAD);
+    expect(s.openInterestAtEnd).to.deep.equal({ shorts: 0n, longsInAccounts: 0n, longTokens: 0n });
+  });
+
+  it("returns everyone's money: losses and gains follow the positions, the protocol keeps only dust", () => {
+    const payout = SCENARIO.strikeWad - SCENARIO.settlementWad;
+    const l = s.liquidation;
+    const pnl = (name: string): bigint => s.usdcOut[name] - (s.usdcIn[name] ?? 0n);
+    expect(s.usdcIn.Alice).to.equal(SCENARIO.aliceDepositUsdc + SCENARIO.aliceTopUpUsdc);
+    // Alice loses the collateral seized and the payout on the short she kept.
+    const aliceLoss = (l.seizedValueWad + (s.alice.shortAfterLiquidation * payout) / WAD) / USDC_PER_WAD;
+    near(-pnl("Alice"), aliceLoss, 3n, "Alice's loss");
+    // Carol gains the seized collateral less the penalty and pays the payout on the short she took over.
+    const carolGain =
+      (l.seizedValueWad - l.penaltyWad - (s.carol.shortAfterLiquidation * payout) / WAD) / USDC_PER_WAD;
+    near(pnl("Carol"), carolGain, 3n, "Carol's gain");
+    near(s.carol.redeemedWeth, SCENARIO.carolDepositWeth, 10n, "Carol's WETH");
+    // Erin earns the penalty.
+    near(
+      s.insurance.redeemedUsdc,
+      SCENARIO.insuranceStakeUsdc + l.insuranceGainUsdc,
+      1n,
+      "Erin's redemption",
+    );
+    // Zero-sum: what the winners gained, the losers lost, up to the vaults' rounding dust.
+    const total = Object.keys(s.usdcOut).reduce((sum, name) => sum + pnl(name), 0n);
+    near(total, 0n, 10n, "sum of gains and losses");
+    expect(s.leftInUsdcVault <= 10n).to.equal(true);
+    expect(s.leftInWethVault <= 10n).to.equal(true);
+  });
+});
