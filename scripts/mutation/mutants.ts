@@ -62,6 +62,7 @@ export const CONTRACT_TESTS: Record<string, string[]> = {
   ],
   "contracts/options/MarginLogic.sol": [
     "test/unit/options/OptionsClearing.test.ts",
+    "test/unit/options/OptionsClearing.edge.test.ts",
     "test/fuzz/ClearingMargin.fuzz.test.ts",
   ],
   "contracts/options/LiquidationLogic.sol": ["test/unit/options/Liquidation.test.ts"],
@@ -209,8 +210,8 @@ export const MUTANTS: Mutant[] = [
     id: "clearing-socialised-payout-rounds-up",
     file: CLEARING,
     description: "the socialised long payout is rounded up instead of down",
-    from: "$.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOff);",
-    to: "$.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOff, Math.Rounding.Ceil);",
+    from: "$.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOffContracts);",
+    to: "$.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOffContracts, Math.Rounding.Ceil);",
   },
   {
     id: "clearing-exercise-free-pool-check-dropped",

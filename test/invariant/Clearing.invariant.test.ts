@@ -20,7 +20,8 @@
  * apply. Counters printed at the end (liquidations, settlements, trips by cause) show how deep the runs went.
  *
  * Replay: the seed is printed (`FUZZ_SEED=<seed>`); a failure prints the seed, the path and the shrunk command list
- * (`FUZZ_SEED=<seed> FUZZ_PATH=<path>` replays it). `FUZZ_RUNS` scales the number of runs.
+ * with its `replayPath` (`FUZZ_SEED=<seed> FUZZ_PATH=<path> FUZZ_REPLAY_PATH=<replayPath>` replays it).
+ * `FUZZ_RUNS` scales the number of runs.
  */
 import { expect } from "chai";
 import fc from "fast-check";
@@ -37,7 +38,7 @@ import { deployClearingBook, type BookAccount } from "../shared/fixtures/clearin
 import type { IMarginCalculator } from "../../typechain-types/contracts/interfaces/IMarginCalculator";
 
 /** Runs and commands per run of the bounded campaign (`npm test`); FUZZ_RUNS overrides the runs. */
-const DEFAULT_RUNS = 10;
+const DEFAULT_RUNS = 25;
 const MAX_COMMANDS = 50;
 /** Wall-clock budget of the bounded campaign including shrinking (only without FUZZ_RUNS). */
 const DEFAULT_TIME_LIMIT_MS = 150_000;
@@ -145,8 +146,9 @@ interface World {
   failed: Map<number, "stale" | "revert">;
   /** Per series index: what one long receives, fixed at settlement (scaled by written-off shorts). */
   longPayout: Map<number, bigint>;
-  /** The receipt of the last successful `attempt`. */
+  /** The receipt of the last successful `attempt`, and the error name of the last reverted one. */
   lastReceipt: ContractTransactionReceipt | null;
+  lastRevert: string;
 }
 
 async function newWorld(book: CampaignBook): Promise<World> {
@@ -162,6 +164,7 @@ async function newWorld(book: CampaignBook): Promise<World> {
     failed: new Map(),
     longPayout: new Map(),
     lastReceipt: null,
+    lastRevert: "",
   };
 }
 
@@ -239,6 +242,7 @@ async function attempt(
     );
   }
   stats.inc(stats.reverts, `${label}:${name}`);
+  w.lastRevert = name;
   return false;
 }
 
@@ -1024,6 +1028,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     let exp: Expectation;
     let invariant: (typeof INV)[keyof typeof INV] | null = null;
     let collateralWad = 0n;
+    let initialReqWad = 0n;
     let assess = false;
     if (caller.address !== keeper.address) exp = { must: "NotOwnerOrOperator" };
     else if (victim.owner.address === keeper.address) exp = { must: "SelfLiquidation" };
@@ -1058,17 +1063,20 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
         minPerShortSpotWad: r.minPerShortSpotWad,
         initialBufferWad: r.initialBufferWad,
       };
-      const [maintenance] =
-        unsettled.length > 0 ? await calculator.requirements(unsettled, w.spot, risk, at) : [0n];
+      const [maintenance, initial] =
+        unsettled.length > 0 ? await calculator.requirements(unsettled, w.spot, risk, at) : [0n, 0n];
       const maintenanceWad = maintenance + debtBefore;
+      initialReqWad = initial + debtBefore;
       if (collateralWad >= maintenanceWad) {
         exp = { must: "AccountHealthy" };
         invariant = INV.NO_HEALTHY_LIQUIDATION;
       } else {
-        exp = {
-          allow:
-            maxFraction < WAD ? ["FullLiquidationRequired", "BelowInitialMargin"] : ["BelowInitialMargin"],
-        };
+        const allow = ["BelowInitialMargin"];
+        if (maxFraction < WAD) allow.push("FullLiquidationRequired");
+        // An insolvent account's insurance cover is deposited into the quote vault for the liquidator, and the vault
+        // refuses deposits while DEPOSIT is tripped: the breaker's error (checked below to name DEPOSIT).
+        if (tripped.has("DEPOSIT")) allow.push("ScopeTripped");
+        exp = { allow };
         assess = true;
       }
     }
@@ -1089,6 +1097,23 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       throw e;
     }
     if (exp.must === "AccountHealthy") stats.healthyRefused++;
+    if (!ok && assess && w.lastRevert === "ScopeTripped") {
+      let scope = "";
+      try {
+        await clearing
+          .connect(caller)
+          .liquidate.staticCall(victim.id, liquidator, maxFraction, 0n, FAR_DEADLINE);
+      } catch (e) {
+        const data = (e as { data?: string }).data ?? "0x";
+        scope = String(breaker.interface.parseError(data)?.args[0] ?? "");
+      }
+      expect(
+        scope,
+        "only the DEPOSIT pause may stop an unguarded liquidation (the insurance cover)",
+      ).to.equal(Scopes.DEPOSIT);
+      expect(insuranceBefore > 0n, "a cover to deposit").to.equal(true);
+      stats.inc(stats.ok, "liquidationCoverBlockedByDepositPause");
+    }
     if (!ok) return;
 
     // INV_INITIAL_MARGIN_AFTER_ACTION: the liquidator ends at or above its initial requirement.
@@ -1137,6 +1162,14 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       stats.liquidations.solvent++;
       expect(r.coveredWad + r.socialisedWad, "no bad debt on a solvent account").to.equal(0n);
       expect(r.seizedValueWad, "seized value").to.equal(mulWadDown(owedWad, r.fractionWad));
+      // Only as far as needed: f = (I - C) / (I - owed) rounded up, capped at 1 and at the liquidator's maximum.
+      let neededWad =
+        initialReqWad > owedWad ? divUp((initialReqWad - collateralWad) * WAD, initialReqWad - owedWad) : WAD;
+      if (neededWad > WAD) neededWad = WAD;
+      if (neededWad > maxFraction) neededWad = maxFraction;
+      expect(r.fractionWad, "the smallest fraction that restores the initial requirement").to.equal(
+        neededWad,
+      );
       if (r.fractionWad < maxFraction) {
         const after = await clearing.health(victim.id);
         expect(
@@ -1335,7 +1368,9 @@ const commandsArb = fc.commands(
   WEIGHTS.flatMap(([kind, weight]) =>
     Array.from({ length: weight }, () => paramsArb.map((p) => new Step(kind, p))),
   ),
-  { maxCommands: MAX_COMMANDS, size: "max" },
+  // A failure prints `replayPath` in its counterexample: FUZZ_REPLAY_PATH=<it> (with FUZZ_SEED and FUZZ_PATH) replays
+  // the shrunk command list exactly.
+  { maxCommands: MAX_COMMANDS, size: "max", replayPath: process.env.FUZZ_REPLAY_PATH },
 );
 
 describe("invariant/options/OptionsClearing campaign", () => {
