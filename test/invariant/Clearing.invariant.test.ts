@@ -1438,4 +1438,33 @@ describe("invariant/options/OptionsClearing campaign", () => {
     await clearing.settleAccount(accounts[2].id); // bob's account: 1 long call, credited 400 USDC in shares
     await checkInvariants(world, "settleAccount(bob)");
   });
+
+  it("the DEPOSIT pause stops an insolvent liquidation that draws insurance, with the breaker's error naming DEPOSIT", async () => {
+    // What the campaign found (docs/threat-model.md, known limitations): the insurance cover is deposited into the
+    // quote vault for the liquidator, and the vault refuses deposits while DEPOSIT is tripped.
+    const book = await loadFixture(deployCampaignBook);
+    const { clearing, breaker, guardian, governor, keeper, insurance } = book;
+    const world = await newWorld(book);
+    const leveraged = world.accounts[4]; // carol's calls K=2200 at ~90% of initial margin
+    await report(world, 2950n * WAD); // +47.5%: inside the band, no trip
+    const h = await clearing.health(leveraged.id);
+    expect(h.collateralValueWad < h.maintenanceWad, "liquidatable").to.equal(true);
+    await breaker.connect(guardian).pause(Scopes.DEPOSIT, "test");
+    const liquidate = () =>
+      clearing.connect(keeper).liquidate(leveraged.id, book.keeperAccount, WAD, 0n, FAR_DEADLINE);
+    await expect(liquidate())
+      .to.be.revertedWithCustomError(breaker, "ScopeTripped")
+      .withArgs(Scopes.DEPOSIT, TRIP_REASON.guardian, (t: bigint) => t > 0n);
+    const insuranceBefore = await insurance.totalAssets();
+    await time.increaseTo(await breaker.resumableAt(Scopes.DEPOSIT));
+    await report(world, world.spot);
+    await breaker.connect(governor).resume(Scopes.DEPOSIT);
+    await liquidate();
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(leveraged.id));
+    expect(event.args.result.coveredWad > 0n, "insurance drawn").to.equal(true);
+    expect(await insurance.totalAssets()).to.equal(
+      insuranceBefore - event.args.result.coveredWad / QUOTE_TO_WAD,
+    );
+    await checkInvariants(world, "liquidation after the resume");
+  });
 });
