@@ -507,10 +507,10 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         s.payoutPerContractWad = payout;
         // Socialised loss: shorts written off in bad-debt liquidations pay nothing, so every long receives the
         // payout scaled by shorts / (shorts + written off), fixed once here.
-        uint256 writtenOff = $.writtenOff[seriesId];
-        if (writtenOff != 0) {
+        uint256 writtenOffContracts = $.writtenOff[seriesId];
+        if (writtenOffContracts != 0) {
             uint256 shorts = $.totals[seriesId].shorts;
-            $.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOff);
+            $.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOffContracts);
         }
         emit SeriesSettled(seriesId, priceWad, payout, byFallback);
     }

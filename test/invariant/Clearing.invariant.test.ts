@@ -1,50 +1,83 @@
 /**
- * Stateful invariant campaign of OptionsClearing on the whole suite (real oracle, breaker, vaults, calculator).
+ * Stateful invariant campaign over the whole suite (real oracle, breaker, vaults, insurance, calculator, clearing).
  *
- * fast-check generates sequences of actions (`fc.commands`, run by `fc.asyncModelRun`) from three actors over four
- * accounts and four series: collateral deposits and withdrawals in both vaults, write, close, depositLongs,
- * withdrawLongs, ERC-1155 transfers, price moves within the oracle's band, time passing, expiry and settlement
- * (oracle or governance fallback), settleAccount, exercise, guardian pauses and governance resumes. Every run
- * starts from the same populated book (`deployClearingBook`, reset with loadFixture).
+ * fast-check generates sequences of actions (`fc.commands`, run by `fc.asyncModelRun`) from three actors and a
+ * keeper over five accounts and four series: collateral deposits and withdrawals in both vaults, write, close,
+ * depositLongs, withdrawLongs, ERC-1155 transfers, price moves within the oracle's band, price GAPS beyond it (the
+ * oracle's poke reports the jump and the breaker trips the asset's scope), ORACLE FAILURES (one to three of the
+ * three sources going stale or reverting: with quorum lost the aggregator refuses with `QuorumNotMet` and poke
+ * reports the loss to the breaker), time passing, expiry and settlement (oracle or governance fallback),
+ * settleAccount, exercise, LIQUIDATIONS by the keeper's own account, guardian pauses and governance resumes. Every
+ * run starts from the same populated book (`deployCampaignBook`: `deployClearingBook`, a keeper account with its
+ * own collateral and a funded insurance vault; reset with loadFixture).
  *
- * Each handler predicts the outcome it can predict (which scope is tripped, who is authorised, what was settled)
- * and accepts only the named custom errors it expects; anything else (another error, a panic, a success where a
- * revert was required) fails the run. After every step `checkInvariants` recomputes the book from scratch in
- * TypeScript and checks INV_OPEN_INTEREST and INV_SOLVENCY; the handlers check INV_INITIAL_MARGIN_AFTER_ACTION and
- * INV_BREAKER_GUARDS where they apply.
+ * Each handler predicts the outcome it can predict (which scope is tripped and by whom, who is authorised, what was
+ * settled, whether the oracle has quorum, whether an account is liquidatable) and accepts only the named custom
+ * errors it expects; anything else (another error, a panic, a success where a revert was required) fails the run.
+ * After every step `checkInvariants` recomputes the book from scratch in TypeScript and checks INV_OPEN_INTEREST
+ * (with written-off shorts) and INV_SOLVENCY; the handlers check INV_INITIAL_MARGIN_AFTER_ACTION,
+ * INV_BREAKER_GUARDS, INV_ORACLE_PRICE_VALIDITY, INV_NO_HEALTHY_LIQUIDATION and INV_BAD_DEBT_ACCOUNTED where they
+ * apply. Counters printed at the end (liquidations, settlements, trips by cause) show how deep the runs went.
  *
  * Replay: the seed is printed (`FUZZ_SEED=<seed>`); a failure prints the seed, the path and the shrunk command list
- * (`FUZZ_SEED=<seed> FUZZ_PATH=<path>` replays it). `FUZZ_RUNS` scales the number of runs.
+ * with its `replayPath` (`FUZZ_SEED=<seed> FUZZ_PATH=<path> FUZZ_REPLAY_PATH=<replayPath>` replays it).
+ * `FUZZ_RUNS` scales the number of runs.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Interface, type ContractTransactionResponse } from "ethers";
+import { Interface, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 import { Scopes } from "../../scripts/lib/scopes";
-import { WAD, divUp } from "../../scripts/lib/math/wad";
+import { WAD, divUp, mulWadDown, mulWadUp } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { fuzzParams } from "../shared/fuzz";
 import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
-import { deployClearingBook, type ClearingBook } from "../shared/fixtures/clearing";
+import { deployClearingBook, type BookAccount } from "../shared/fixtures/clearing";
+import type { IMarginCalculator } from "../../typechain-types/contracts/interfaces/IMarginCalculator";
 
 /** Runs and commands per run of the bounded campaign (`npm test`); FUZZ_RUNS overrides the runs. */
-const DEFAULT_RUNS = 10;
+const DEFAULT_RUNS = 25;
 const MAX_COMMANDS = 50;
 /** Wall-clock budget of the bounded campaign including shrinking (only without FUZZ_RUNS). */
 const DEFAULT_TIME_LIMIT_MS = 150_000;
-/** Spot is kept in [SPOT_MIN, SPOT_MAX]: the largest move between any two prices (48%) stays inside the 50% band. */
-const SPOT_MIN = 1650n * WAD;
-const SPOT_MAX = 2450n * WAD;
+/**
+ * Spot is kept in [SPOT_MIN, SPOT_MAX]. Small moves (±15%) can add up beyond the oracle's band within one window,
+ * and gaps (55% to 150%) always exceed it: `report` predicts from the oracle's band state whether a poke trips the
+ * asset's scope.
+ */
+const SPOT_MIN = 400n * WAD;
+const SPOT_MAX = 8000n * WAD;
+/** The system fixture's oracle: 3 sources, quorum 2, a 50% band per hour, one-hour heartbeats. */
+const SOURCES = 3;
+const QUORUM = 2;
+const BAND_WAD = WAD / 2n;
+const BAND_WINDOW_SECONDS = HOUR;
+/** The keeper's own account (the liquidator) and the insurance vault's first-loss capital. */
+const KEEPER_USDC = 2_000_000n * USDC_UNIT;
+const LEVERAGED_USDC = 3_000n * USDC_UNIT;
+/** Index of the keeper's account in `World.accounts` (after the book's six). */
+const KEEPER_INDEX = 6;
+const INSURANCE_USDC = 50_000n * USDC_UNIT;
+/** Liquidation discount bounds (docs/liquidation.md). */
+const START_DISCOUNT_WAD = WAD / 50n;
+const MAX_DISCOUNT_WAD = WAD / 10n;
+/** Relative tolerance (1e-6) of "clearly healthy / clearly below maintenance" across one block. */
+const HEALTH_TOLERANCE = 1_000_000n;
+const FAR_DEADLINE = 2n ** 63n;
 /** Near a time boundary (expiry, window end, cooldown) the next block's timestamp is not exactly predictable. */
 const TIME_SLACK_SECONDS = 120;
 const PERMILLE = 1000n;
 const QUOTE_TO_WAD = 10n ** 12n; // USDC has 6 decimals
 const VAULT_DECIMALS_OFFSET = 6n;
 
-const SCOPE_NAMES = ["WRITE", "WITHDRAW", "SETTLE", "DEPOSIT", "GLOBAL", "ASSET"] as const;
+const SCOPE_NAMES = ["WRITE", "WITHDRAW", "SETTLE", "DEPOSIT", "GLOBAL", "ASSET", "LIQUIDATE"] as const;
 type ScopeName = (typeof SCOPE_NAMES)[number];
+/** Who tripped a scope: the guardian's pause, or the oracle's report of a jump beyond the band or a lost quorum. */
+type TripCause = "guardian" | "band" | "quorum";
+/** ICircuitBreaker.TripReason of each cause. */
+const TRIP_REASON: Record<TripCause, bigint> = { guardian: 1n, band: 2n, quorum: 3n };
 
 /** Counters printed at the end: proof of depth. */
 class Stats {
@@ -55,22 +88,88 @@ class Stats {
   guardBlocked = 0;
   riskReducingWhileTripped = 0;
   marginChecks = 0;
+  trips: Record<TripCause, number> = { guardian: 0, band: 0, quorum: 0 };
+  gaps = 0;
+  oracleFailures = 0;
+  quorumLost = 0;
+  settlements = { oracle: 0, fallback: 0 };
+  liquidations = { solvent: 0, insolvent: 0, socialised: 0, insuranceDrawn: 0 };
+  healthyRefused = 0;
   inc(map: Record<string, number>, key: string): void {
     map[key] = (map[key] ?? 0) + 1;
   }
 }
 const stats = new Stats();
 
+/**
+ * The campaign's starting book: `deployClearingBook`, plus two leveraged accounts written to about 90% of their
+ * initial margin (carol: calls K=2200, bob: puts K=1800, both 4 days out; the first gap against them makes them
+ * liquidatable), an account of the keeper's funded with its own USDC (the liquidator) and a staker's first-loss
+ * capital in the insurance vault.
+ */
+async function deployCampaignBook() {
+  const book = await deployClearingBook();
+  const { keeper, deployer, usdc, insurance, clearing, carol, bob, series } = book;
+  const leveraged: BookAccount[] = [];
+  for (const [owner, s, recipient] of [
+    [carol, series[2], book.alice],
+    [bob, series[3], carol],
+  ] as const) {
+    const id = await book.fundAccount(owner, "usdc", LEVERAGED_USDC);
+    await clearing.connect(owner).write(id, s.id, WAD, recipient.address);
+    const h = await clearing.health(id);
+    // The requirement is about linear in the amount: take the account to ~90% of what its collateral allows.
+    const more = (h.collateralValueWad * 9n * WAD) / (10n * h.initialWad) - WAD;
+    if (more > 0n) await clearing.connect(owner).write(id, s.id, more, recipient.address);
+    leveraged.push({ id, owner });
+  }
+  const keeperAccount = await book.fundAccount(keeper, "usdc", KEEPER_USDC);
+  await usdc.mint(deployer.address, INSURANCE_USDC);
+  await usdc.connect(deployer).approve(await insurance.getAddress(), INSURANCE_USDC);
+  await insurance.connect(deployer).deposit(INSURANCE_USDC, deployer.address);
+  return { ...book, accounts: [...book.accounts, ...leveraged], keeperAccount };
+}
+type CampaignBook = Awaited<ReturnType<typeof deployCampaignBook>>;
+
 /** The harness's view of the world during one run. */
 interface World {
-  book: ClearingBook;
+  book: CampaignBook;
+  /** The book's six accounts and the keeper's (KEEPER_INDEX): every account the invariants sum over. */
+  accounts: BookAccount[];
   vaults: { usdc: string; weth: string };
   weth: string;
   clearingAddress: string;
   spot: bigint;
-  /** Scopes this run tripped (cross-checked against the breaker: nothing else may trip one). */
-  tripped: Set<ScopeName>;
+  /** Scopes tripped in this run and by whom (cross-checked against the breaker: nothing else may trip one). */
+  tripped: Map<ScopeName, TripCause>;
+  /** Price sources currently failing (index into the fixture's feeds): stale or reverting. */
+  failed: Map<number, "stale" | "revert">;
+  /** Per series index: what one long receives, fixed at settlement (scaled by written-off shorts). */
+  longPayout: Map<number, bigint>;
+  /** The receipt of the last successful `attempt`, and the error name of the last reverted one. */
+  lastReceipt: ContractTransactionReceipt | null;
+  lastRevert: string;
 }
+
+async function newWorld(book: CampaignBook): Promise<World> {
+  const weth = await book.weth.getAddress();
+  return {
+    book,
+    accounts: [...book.accounts, { id: book.keeperAccount, owner: book.keeper }],
+    vaults: { usdc: await book.usdcVault.getAddress(), weth: await book.wethVault.getAddress() },
+    weth,
+    clearingAddress: await book.clearing.getAddress(),
+    spot: (await book.oracle.getPrice(weth))[0],
+    tripped: new Map(),
+    failed: new Map(),
+    longPayout: new Map(),
+    lastReceipt: null,
+    lastRevert: "",
+  };
+}
+
+/** With fewer fresh sources than the quorum the oracle refuses every price. */
+const oracleDown = (w: World): boolean => SOURCES - w.failed.size < QUORUM;
 
 type Model = { step: number };
 
@@ -91,6 +190,7 @@ function errorName(w: World, err: unknown): string {
       ...w.book.breaker.interface.fragments,
       ...w.book.oracle.interface.fragments,
       ...w.book.usdcVault.interface.fragments,
+      ...w.book.insurance.interface.fragments,
     ].filter((f) => f.type === "error");
     const seen = new Set<string>();
     errorInterface = new Interface(
@@ -123,7 +223,7 @@ async function attempt(
   let name: string;
   try {
     const tx = await send();
-    await tx.wait();
+    w.lastReceipt = await tx.wait();
     if (exp.must !== undefined && exp.must !== "succeed") {
       throw new Error(`${label}: expected revert ${exp.must}, but it succeeded`);
     }
@@ -142,19 +242,42 @@ async function attempt(
     );
   }
   stats.inc(stats.reverts, `${label}:${name}`);
+  w.lastRevert = name;
   return false;
 }
 
 async function trippedNow(w: World): Promise<Set<ScopeName>> {
   const out = new Set<ScopeName>();
   for (const n of SCOPE_NAMES) if (await w.book.breaker.isTripped(scopeId(w, n))) out.add(n);
-  // Only this harness trips scopes (prices stay within the band and fresh): anything else is a bug in the harness
-  // or in the oracle.
+  // Only the guardian's pauses and the oracle's reports (a jump beyond the band, a lost quorum) trip scopes, and the
+  // harness predicts each: anything else is a bug in the harness, the oracle or the breaker.
   expect([...out].sort()).to.deep.equal(
-    [...w.tripped].sort(),
+    [...w.tripped.keys()].sort(),
     "breaker state differs from the scopes tripped",
   );
+  // The first cause is kept: the breaker's reason must be the one the harness recorded.
+  for (const [name, cause] of w.tripped) {
+    const state = await w.book.breaker.scopeState(scopeId(w, name));
+    expect(state.reason, `trip reason of ${name}`).to.equal(TRIP_REASON[cause]);
+  }
   return out;
+}
+
+/** Record a trip; a scope already tripped keeps its first cause (the breaker ignores the second trip). */
+function noteTrip(w: World, name: ScopeName, cause: TripCause): void {
+  if (w.tripped.has(name)) return;
+  w.tripped.set(name, cause);
+  stats.trips[cause]++;
+}
+
+/** `clearing.health`, or null when the oracle has lost quorum and the valuation needs a price. */
+async function healthOf(w: World, accountId: bigint) {
+  try {
+    return await w.book.clearing.health(accountId);
+  } catch (e) {
+    if (oracleDown(w) && errorName(w, e) === "QuorumNotMet") return null;
+    throw e;
+  }
 }
 
 const anyOf = (t: Set<ScopeName>, ...names: ScopeName[]): boolean => names.some((n) => t.has(n));
@@ -223,10 +346,13 @@ async function isAuthorised(w: World, accountIdx: number, caller: HardhatEthersS
 
 /**
  * INV_OPEN_INTEREST and INV_SOLVENCY, recomputed from scratch: every position of every account, every actor's
- * ERC-1155 balance, every account's collateral and debt, the clearing's vault shares.
+ * ERC-1155 balance, every account's collateral and debt, the clearing's vault shares. After a socialised loss
+ * (docs/liquidation.md) a series' longs exceed its shorts by the written-off shorts, and each long is owed the
+ * payout scaled by shorts / (shorts + written off), fixed at settlement.
  */
 async function checkInvariants(w: World, where: string): Promise<void> {
-  const { clearing, accounts, actors, series, usdcVault, wethVault } = w.book;
+  const { clearing, actors, series, usdcVault, wethVault } = w.book;
+  const accounts = w.accounts;
   const at = () => `after ${where}`;
   const settled = await Promise.all(series.map((s) => clearing.series(s.id)));
   const positions = await Promise.all(
@@ -256,18 +382,21 @@ async function checkInvariants(w: World, where: string): Promise<void> {
     );
     const s = settled[j];
     if (!s.settled) {
+      const writtenOff = await clearing.writtenOff(id);
       assertInvariant(
         INV.OPEN_INTEREST,
-        shorts === inAccounts + tokens,
-        () => `${at()}: series ${j} shorts ${shorts} != longs in accounts ${inAccounts} + tokens ${tokens}`,
+        shorts + writtenOff === inAccounts + tokens,
+        () =>
+          `${at()}: series ${j} shorts ${shorts} + written off ${writtenOff} != longs in accounts ${inAccounts} + tokens ${tokens}`,
       );
     } else {
-      const payout = s.payoutPerContractWad;
-      owedWad += (tokensTs * payout) / WAD;
+      const perLong = w.longPayout.get(j);
+      if (perLong === undefined) throw new Error(`${at()}: series ${j} settled outside the harness's settle`);
+      owedWad += (tokensTs * perLong) / WAD;
       for (let i = 0; i < accounts.length; i++) {
         const p = positions[i][j];
-        if (p > 0n) owedWad += (p * payout) / WAD;
-        else if (p < 0n) pendingDebitWad += divUp(-p * payout, WAD);
+        if (p > 0n) owedWad += (p * perLong) / WAD;
+        else if (p < 0n) pendingDebitWad += divUp(-p * s.payoutPerContractWad, WAD);
       }
     }
   }
@@ -338,13 +467,16 @@ type Kind =
   | "exercise"
   | "pause"
   | "resume"
-  | "operator";
+  | "operator"
+  | "gap"
+  | "oracleFailure"
+  | "liquidate";
 
 /** Raw random inputs; each handler maps them into meaningful ranges at run time. */
 interface Params {
   actor: number; // 0..2
   other: number; // 0..2 (recipient / counterparty)
-  account: number; // 0..3
+  account: number; // 0..5 (the book's four accounts and the two leveraged ones)
   series: number; // 0..3
   vault: number; // 0..1
   permille: number; // 1..1000: a fraction of what the state allows
@@ -398,6 +530,95 @@ function aim(w: World, p: Params, pred: (j: number) => Promise<boolean>): Promis
   return p.flag === 0 ? Promise.resolve(p.series) : pick(w.book.series.length, p.series, pred);
 }
 
+/** The names of the events `contract` emitted in the last successful attempt's receipt. */
+function emitted(w: World, contract: { interface: Interface }, address: string): string[] {
+  const out: string[] = [];
+  for (const log of w.lastReceipt?.logs ?? []) {
+    if (log.address.toLowerCase() !== address.toLowerCase()) continue;
+    const parsed = contract.interface.parseLog(log);
+    if (parsed !== null) out.push(parsed.name);
+  }
+  return out;
+}
+
+/**
+ * Keepers report `price` on every source (failed sources come back) and poke the oracle. The harness predicts from
+ * the oracle's band state whether the poke reports a jump beyond the band, which trips the asset's scope.
+ */
+async function report(w: World, priceWad: bigint): Promise<void> {
+  const { oracle, feeds, keeper } = w.book;
+  const price = (priceWad / 10n ** 10n) * 10n ** 10n; // the feeds carry 8 decimals
+  for (const [i, kind] of w.failed) if (kind === "revert") await feeds[i].setMode(0);
+  w.failed.clear();
+  const at = await time.latest();
+  for (const feed of feeds) await feed.setAnswer(price / 10n ** 10n, at);
+  const band = await oracle.bandState(w.weth);
+  const breachAt = (t: number): boolean => {
+    if (band.referenceWad === 0n) return false;
+    const elapsed = t >= Number(band.windowStartedAt) + BAND_WINDOW_SECONDS;
+    const ref = elapsed ? band.lastPriceWad : band.referenceWad;
+    const diff = price > ref ? price - ref : ref - price;
+    return divUp(diff * WAD, ref) > BAND_WAD;
+  };
+  const next = (await time.latest()) + 1;
+  const early = breachAt(next);
+  const late = breachAt(next + TIME_SLACK_SECONDS);
+  await attempt(w, "poke", () => oracle.connect(keeper).poke(w.weth), { must: "succeed" });
+  const events = emitted(w, oracle, await oracle.getAddress());
+  const breached = events.includes("PriceBandBreachReported");
+  if (early === late) {
+    expect(breached, `poke at ${price} against band ${band.referenceWad}/${band.lastPriceWad}`).to.equal(
+      early,
+    );
+  }
+  if (breached) {
+    noteTrip(w, "ASSET", "band");
+    stats.inc(stats.ok, "bandBreachReported");
+  }
+  // Fresh sources in agreement: the oracle serves the reported price (INV_ORACLE_PRICE_VALIDITY).
+  const [served] = await oracle.getPrice(w.weth);
+  assertInvariant(
+    INV.ORACLE_PRICE_VALIDITY,
+    served === price,
+    () => `served ${served} after reporting ${price}`,
+  );
+  w.spot = price;
+}
+
+/** After a series settles: fix what one long receives (scaled by the shorts written off, docs/liquidation.md). */
+async function noteSettled(w: World, j: number, byFallback: boolean): Promise<void> {
+  const { clearing, series } = w.book;
+  const info = await clearing.series(series[j].id);
+  expect(info.settled, `series ${j} settled`).to.equal(true);
+  const [shorts] = await clearing.openInterest(series[j].id);
+  const writtenOff = await clearing.writtenOff(series[j].id);
+  const payout = info.payoutPerContractWad;
+  w.longPayout.set(j, writtenOff === 0n ? payout : (payout * shorts) / (shorts + writtenOff));
+  if (byFallback) stats.settlements.fallback++;
+  else stats.settlements.oracle++;
+}
+
+/** The account's positions as the margin calculator takes them (settled series included, as liquidation does). */
+async function positionsOf(w: World, accountId: bigint) {
+  const { clearing } = w.book;
+  const ids = await clearing.seriesOf(accountId);
+  const out: { position: IMarginCalculator.PositionStruct; settled: boolean; payoutWad: bigint }[] = [];
+  for (const id of ids) {
+    const s = await clearing.series(id);
+    out.push({
+      position: {
+        strikeWad: s.strikeWad,
+        expiry: s.expiry,
+        isCall: s.isCall,
+        amount: await clearing.positionOf(accountId, id),
+      },
+      settled: s.settled,
+      payoutWad: s.payoutPerContractWad,
+    });
+  }
+  return out;
+}
+
 const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
   async deposit(w, p) {
     const { clearing, actors, accounts } = w.book;
@@ -429,6 +650,8 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const tripped = await trippedNow(w);
     const authorised = await isAuthorised(w, p.account, caller);
     const allow = ["BelowInitialMargin"];
+    // Without quorum, valuing WETH collateral or positions fails with the oracle's named error.
+    if (oracleDown(w)) allow.push("QuorumNotMet");
     // Lazy settlement may credit quote shares first, so a withdrawal beyond the stored balance can still pass.
     if (shares > balance) allow.push("InsufficientCollateral");
     const ok = await guarded(
@@ -448,8 +671,8 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const s = series[await aim(w, p, async (j) => series[j].expiry > latest + TIME_SLACK_SECONDS)];
     const caller = callerFor(w, p);
     const recipient = actors[p.other];
-    const h = await clearing.health(account.id);
-    const free = h.collateralValueWad > h.initialWad ? h.collateralValueWad - h.initialWad : 0n;
+    const h = await healthOf(w, account.id);
+    const free = h !== null && h.collateralValueWad > h.initialWad ? h.collateralValueWad - h.initialWad : 0n;
     // About 0.45 x spot of initial margin per naked contract: permille 1..1000 maps to 0..~1.3x of what fits, so
     // most writes pass and some hit BelowInitialMargin. flag 1: a tiny amount (a few wei).
     let amount =
@@ -462,7 +685,10 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     let exp: Expectation;
     if (!authorised) exp = { must: "NotOwnerOrOperator" };
     else if (next >= s.expiry) exp = { must: "SeriesExpired" };
-    else if (s.expiry - next <= TIME_SLACK_SECONDS) exp = { allow: [...allow, "SeriesExpired"] };
+    else if (s.expiry - next <= TIME_SLACK_SECONDS)
+      exp = { allow: [...allow, "SeriesExpired", "QuorumNotMet"] };
+    // Without quorum the margin check cannot price the position: the oracle's named error surfaces.
+    else if (oracleDown(w)) exp = { must: "QuorumNotMet" };
     else exp = { allow };
     const ok = await guarded(
       w,
@@ -475,7 +701,9 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
   },
 
   async close(w, p) {
-    const { clearing, accounts, actors, series } = w.book;
+    // Any account's short, the keeper's (taken over in liquidations) included.
+    const { clearing, actors, series } = w.book;
+    const accounts = w.accounts;
     const who = actors[p.actor];
     let target = p.series * accounts.length + p.account;
     if (p.flag !== 0) {
@@ -568,7 +796,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     let exp: Expectation;
     if (!authorised) exp = { must: "NotOwnerOrOperator" };
     else if (settled || amount > longs) exp = { must: "InsufficientLongs" };
-    else exp = { allow: ["BelowInitialMargin"] };
+    else exp = { allow: oracleDown(w) ? ["BelowInitialMargin", "QuorumNotMet"] : ["BelowInitialMargin"] };
     const ok = await guarded(
       w,
       "withdrawLongs",
@@ -597,21 +825,80 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
   },
 
   async spot(w, p) {
-    // A move of -15% .. +15%, kept within [SPOT_MIN, SPOT_MAX] (never a band breach).
+    // A move of -15% .. +15%, kept within [SPOT_MIN, SPOT_MAX]; several within one band window can add up to a
+    // breach, which `report` predicts.
     const moveWad = ((BigInt(p.permille) - 500n) * 3n * WAD) / 10_000n;
     let next = (w.spot * (WAD + moveWad)) / WAD;
     next = next < SPOT_MIN ? SPOT_MIN : next > SPOT_MAX ? SPOT_MAX : next;
-    next = (next / 10n ** 10n) * 10n ** 10n; // the feeds carry 8 decimals
-    await w.book.setSpot(w.weth, next);
-    w.spot = next;
+    await report(w, next);
     stats.inc(stats.ok, "setSpot");
+  },
+
+  async gap(w, p) {
+    // A gap beyond the band: down 55% .. 90% or up 55% .. 150% (vault picks the direction), within
+    // [SPOT_MIN, SPOT_MAX]. The poke reports the jump and the breaker trips the asset's scope (unless the clamp
+    // kept the move inside the band, which `report` predicts too).
+    const up = p.vault === 1;
+    const pct = 55n + (BigInt(p.permille) * (up ? 95n : 35n)) / 1000n;
+    let next = up ? (w.spot * (100n + pct)) / 100n : (w.spot * (100n - pct)) / 100n;
+    next = next < SPOT_MIN ? SPOT_MIN : next > SPOT_MAX ? SPOT_MAX : next;
+    stats.gaps++;
+    await report(w, next);
+  },
+
+  async oracleFailure(w, p) {
+    // One to three of the three sources fail: stale (last update two heartbeats ago) or reverting. The keeper pokes:
+    // with fewer fresh sources than the quorum, poke reports the loss to the breaker (the asset's scope trips) and
+    // getPrice refuses with QuorumNotMet; otherwise the median of the fresh ones is still the price.
+    const { oracle, feeds, keeper } = w.book;
+    const kind = p.vault === 0 ? "stale" : "revert";
+    const count = 1 + (p.permille % SOURCES);
+    const at = await time.latest();
+    for (let k = 0; k < count; k++) {
+      const i = (p.series + k) % SOURCES;
+      if (kind === "revert") {
+        await feeds[i].setMode(1);
+        w.failed.set(i, "revert");
+      } else {
+        await feeds[i].setAnswer(w.spot / 10n ** 10n, at - 2 * HOUR);
+        if (w.failed.get(i) !== "revert") w.failed.set(i, "stale");
+      }
+    }
+    stats.oracleFailures++;
+    await attempt(w, "poke", () => oracle.connect(keeper).poke(w.weth), { must: "succeed" });
+    const events = emitted(w, oracle, await oracle.getAddress());
+    let served = "price";
+    try {
+      const [price] = await oracle.getPrice(w.weth);
+      expect(price, "the fresh sources' median").to.equal(w.spot);
+    } catch (e) {
+      served = errorName(w, e);
+    }
+    const fresh = SOURCES - w.failed.size;
+    if (oracleDown(w)) {
+      assertInvariant(
+        INV.ORACLE_PRICE_VALIDITY,
+        served === "QuorumNotMet" && events.includes("QuorumLossReported"),
+        () => `${fresh} fresh of quorum ${QUORUM}: getPrice gave ${served}, poke emitted ${events.join(",")}`,
+      );
+      noteTrip(w, "ASSET", "quorum");
+      stats.quorumLost++;
+    } else {
+      assertInvariant(
+        INV.ORACLE_PRICE_VALIDITY,
+        served === "price" &&
+          !events.includes("QuorumLossReported") &&
+          !events.includes("PriceBandBreachReported"),
+        () => `${fresh} fresh of quorum ${QUORUM}: getPrice gave ${served}, poke emitted ${events.join(",")}`,
+      );
+    }
   },
 
   async time(w, p) {
     // 10 minutes .. 10 hours; keepers re-report the price afterwards (sources have a one-hour heartbeat).
     const seconds = 600 + Math.floor(((10 * HOUR - 600) * p.permille) / 1000);
     await time.increase(seconds);
-    await w.book.refreshPrices();
+    await report(w, w.spot);
     stats.inc(stats.ok, "timePassed");
   },
 
@@ -631,7 +918,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     if (now < s.expiry) {
       // Expire: jump to expiry plus 0 .. 3 hours, and have the keepers report a fresh price.
       await time.increaseTo(s.expiry + Math.floor((3 * HOUR * p.permille) / 1000));
-      await w.book.refreshPrices();
+      await report(w, w.spot);
       now = await time.latest();
     }
     const tripped = await trippedNow(w);
@@ -641,20 +928,26 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       return;
     }
     if (now + 1 + TIME_SLACK_SECONDS < windowEnd) {
-      await guarded(w, "settle", blocked, () => clearing.settle(s.id), { must: "succeed" });
+      // Without quorum there is no settlement price: the oracle's named error, never a stale price.
+      const must = oracleDown(w) ? "QuorumNotMet" : "succeed";
+      if (await guarded(w, "settle", blocked, () => clearing.settle(s.id), { must })) {
+        await noteSettled(w, p.series, false);
+      }
       return;
     }
     // At or past the window's end: the oracle path is closed; governance settles with a fallback price.
-    await guarded(w, "settle", blocked, () => clearing.settle(s.id), {
-      allow:
-        now + 1 > windowEnd
-          ? ["SettlementWindowClosed"]
-          : ["SettlementWindowClosed", "SettlementPriceOutsideWindow"],
-    });
-    if ((await clearing.series(s.id)).settled) return;
+    const allow =
+      now + 1 > windowEnd
+        ? ["SettlementWindowClosed"]
+        : ["SettlementWindowClosed", "SettlementPriceOutsideWindow"];
+    if (oracleDown(w)) allow.push("QuorumNotMet");
+    if (await guarded(w, "settle", blocked, () => clearing.settle(s.id), { allow })) {
+      await noteSettled(w, p.series, false);
+      return;
+    }
     if (now + 1 <= windowEnd) {
       await time.increaseTo(windowEnd + 1);
-      await w.book.refreshPrices();
+      await report(w, w.spot);
     }
     await attempt(
       w,
@@ -664,36 +957,278 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
         must: "succeed",
       },
     );
+    await noteSettled(w, p.series, true);
   },
 
   async settleAccount(w, p) {
     const tripped = await trippedNow(w);
     const who = w.book.actors[p.actor];
+    // flag 9: the keeper's account (it holds what it took over in liquidations).
+    const account = p.flag === 9 ? w.accounts[KEEPER_INDEX] : w.accounts[p.account];
     await riskReducing(w, "settleAccount", tripped, () =>
-      w.book.clearing.connect(who).settleAccount(w.book.accounts[p.account].id),
+      w.book.clearing.connect(who).settleAccount(account.id),
     );
   },
 
+  async liquidate(w, p) {
+    const { clearing, keeper, actors, insurance, calculator, breaker, series } = w.book;
+    const liquidator = w.book.keeperAccount;
+    const book = w.book.accounts;
+    // flag 0: a caller that does not control the keeper's account; flag 1: the keeper's own account as the victim;
+    // otherwise the first account (from the step's) below maintenance, if any.
+    let victim = book[p.account];
+    if (p.flag === 1) victim = w.accounts[KEEPER_INDEX];
+    else if (p.flag !== 0 && !oracleDown(w)) {
+      victim =
+        book[
+          await pick(book.length, p.account, async (i) => {
+            const h = await healthOf(w, book[i].id);
+            return h !== null && h.collateralValueWad < h.maintenanceWad;
+          })
+        ];
+    }
+    const caller = p.flag === 0 ? actors[p.other] : keeper;
+    const maxFraction = p.permille > 200 ? WAD : (WAD * BigInt(p.permille)) / 200n;
+    if (p.flag >= 6) {
+      // A patient keeper: governance resumes the scopes liquidation depends on once their cooldown has passed (the
+      // oracle's sources come back first), and the keeper waits out the grace period that follows.
+      for (const name of ["GLOBAL", "LIQUIDATE", "ASSET"] as const) {
+        if (!w.tripped.has(name)) continue;
+        const id = scopeId(w, name);
+        await time.increaseTo(Math.max((await time.latest()) + 1, Number(await breaker.resumableAt(id))));
+        await report(w, w.spot);
+        await attempt(w, "resume", () => breaker.connect(w.book.governor).resume(id), { must: "succeed" });
+        w.tripped.delete(name);
+      }
+      let graceEnd = 0;
+      for (const n of ["GLOBAL", "LIQUIDATE", "ASSET"] as const) {
+        graceEnd = Math.max(graceEnd, Number(await breaker.graceEndsAt(scopeId(w, n))));
+      }
+      if ((await time.latest()) + 1 < graceEnd) {
+        await time.increaseTo(graceEnd);
+        await report(w, w.spot);
+      }
+    }
+    const tripped = await trippedNow(w);
+    // The keeper settles both accounts first (permissionless, never blocked), so that what it reads is what
+    // liquidate acts on: victim, liquidator, victim (the liquidator's repaid debt can fund the victim's credit).
+    for (const id of [victim.id, liquidator, victim.id]) {
+      await riskReducing(w, "settleAccount", tripped, () => clearing.connect(keeper).settleAccount(id));
+    }
+
+    // Everything below is predicted at the liquidation's own block time.
+    const at = (await time.latest()) + 1;
+    const held = await positionsOf(w, victim.id);
+    const debtBefore = await clearing.debtOf(victim.id);
+    const graceEnds = await Promise.all(
+      (["GLOBAL", "LIQUIDATE", "ASSET"] as const).map(async (n) =>
+        Number(await breaker.graceEndsAt(scopeId(w, n))),
+      ),
+    );
+    let exp: Expectation;
+    let invariant: (typeof INV)[keyof typeof INV] | null = null;
+    let collateralWad = 0n;
+    let initialReqWad = 0n;
+    let assess = false;
+    if (caller.address !== keeper.address) exp = { must: "NotOwnerOrOperator" };
+    else if (victim.owner.address === keeper.address) exp = { must: "SelfLiquidation" };
+    else if (
+      held.length > 0 ? anyOf(tripped, "GLOBAL", "LIQUIDATE", "ASSET") : anyOf(tripped, "GLOBAL", "LIQUIDATE")
+    ) {
+      exp = { must: "ScopeTripped" };
+      invariant = INV.BREAKER_GUARDS;
+    } else if (held.length > 0 && graceEnds.some((g) => at < g)) {
+      // After a resume, liquidations stay off for the grace period so that owners can top up first.
+      exp = { must: "ScopeInGracePeriod" };
+      invariant = INV.BREAKER_GUARDS;
+    } else if (oracleDown(w)) {
+      exp = { allow: ["QuorumNotMet", "AccountHealthy", "FullLiquidationRequired", "BelowInitialMargin"] };
+    } else {
+      // The account as liquidate values it: health() minus the settled longs the pool cannot pay yet (health counts
+      // them at their payout, the margin check does not), against the requirement of its unsettled positions at
+      // this block's time plus its settlement debt.
+      const h = await clearing.health(victim.id);
+      let pendingCredit = 0n;
+      for (const x of held)
+        if (x.settled && BigInt(x.position.amount) > 0n)
+          pendingCredit += mulWadDown(BigInt(x.position.amount), x.payoutWad);
+      collateralWad = h.collateralValueWad - pendingCredit;
+      const unsettled = held.filter((x) => !x.settled).map((x) => x.position);
+      const r = await clearing.riskParams(w.weth);
+      const risk: IMarginCalculator.RiskParamsStruct = {
+        volWad: r.volWad,
+        spotShocksWad: [...r.spotShocksWad],
+        volShockUpWad: r.volShockUpWad,
+        volShockDownWad: r.volShockDownWad,
+        minPerShortSpotWad: r.minPerShortSpotWad,
+        initialBufferWad: r.initialBufferWad,
+      };
+      const [maintenance, initial] =
+        unsettled.length > 0 ? await calculator.requirements(unsettled, w.spot, risk, at) : [0n, 0n];
+      const maintenanceWad = maintenance + debtBefore;
+      initialReqWad = initial + debtBefore;
+      if (collateralWad >= maintenanceWad) {
+        exp = { must: "AccountHealthy" };
+        invariant = INV.NO_HEALTHY_LIQUIDATION;
+      } else {
+        const allow = ["BelowInitialMargin"];
+        if (maxFraction < WAD) allow.push("FullLiquidationRequired");
+        // An insolvent account's insurance cover is deposited into the quote vault for the liquidator, and the vault
+        // refuses deposits while DEPOSIT is tripped: the breaker's error (checked below to name DEPOSIT).
+        if (tripped.has("DEPOSIT")) allow.push("ScopeTripped");
+        exp = { allow };
+        assess = true;
+      }
+    }
+
+    const insuranceBefore = await insurance.totalAssets();
+    const writtenBefore = await Promise.all(series.map((s) => clearing.writtenOff(s.id)));
+    await time.setNextBlockTimestamp(at);
+    let ok: boolean;
+    try {
+      ok = await attempt(
+        w,
+        "liquidate",
+        () => clearing.connect(caller).liquidate(victim.id, liquidator, maxFraction, 0n, FAR_DEADLINE),
+        exp,
+      );
+    } catch (e) {
+      if (invariant !== null) assertInvariant(invariant, false, () => `liquidate: ${(e as Error).message}`);
+      throw e;
+    }
+    if (exp.must === "AccountHealthy") stats.healthyRefused++;
+    if (!ok && assess && w.lastRevert === "ScopeTripped") {
+      let scope = "";
+      try {
+        await clearing
+          .connect(caller)
+          .liquidate.staticCall(victim.id, liquidator, maxFraction, 0n, FAR_DEADLINE);
+      } catch (e) {
+        const data = (e as { data?: string }).data ?? "0x";
+        scope = String(breaker.interface.parseError(data)?.args[0] ?? "");
+      }
+      expect(
+        scope,
+        "only the DEPOSIT pause may stop an unguarded liquidation (the insurance cover)",
+      ).to.equal(Scopes.DEPOSIT);
+      expect(insuranceBefore > 0n, "a cover to deposit").to.equal(true);
+      stats.inc(stats.ok, "liquidationCoverBlockedByDepositPause");
+    }
+    if (!ok) return;
+
+    // INV_INITIAL_MARGIN_AFTER_ACTION: the liquidator ends at or above its initial requirement.
+    await checkInitialMargin(w, "liquidate (liquidator)", liquidator);
+    const log = (w.lastReceipt?.logs ?? [])
+      .map((l) => clearing.interface.parseLog(l))
+      .find((l) => l !== null && l.name === "Liquidated");
+    if (log === undefined || log === null) throw new Error("liquidate succeeded without a Liquidated event");
+    const r = log.args.result as unknown as {
+      fractionWad: bigint;
+      liabilityWad: bigint;
+      seizedValueWad: bigint;
+      discountWad: bigint;
+      penaltyWad: bigint;
+      coveredWad: bigint;
+      socialisedWad: bigint;
+    };
+    expect(
+      r.fractionWad > 0n && r.fractionWad <= maxFraction,
+      "fraction within the liquidator's maximum",
+    ).to.equal(true);
+    expect(r.discountWad >= START_DISCOUNT_WAD && r.discountWad <= MAX_DISCOUNT_WAD, "discount").to.equal(
+      true,
+    );
+    const writtenDelta = (await Promise.all(series.map((s) => clearing.writtenOff(s.id)))).reduce(
+      (acc, x, k) => acc + x - writtenBefore[k],
+      0n,
+    );
+    if (r.socialisedWad === 0n)
+      expect(writtenDelta, "no shorts written off without a socialised loss").to.equal(0n);
+    // The insurance vault receives the penalty and pays the cover, nothing else.
+    expect(await insurance.totalAssets(), "insurance assets").to.equal(
+      insuranceBefore + r.penaltyWad / QUOTE_TO_WAD - r.coveredWad / QUOTE_TO_WAD,
+    );
+    if (!assess) return;
+
+    // The mark liability L recomputed with the calculator at this block: what closing the account costs now.
+    const vol = (await clearing.riskParams(w.weth)).volWad;
+    const all = held.map((x) => x.position);
+    const shorts = all.filter((x) => BigInt(x.amount) < 0n);
+    const markWad = all.length > 0 ? await calculator.markLiability(all, w.spot, vol, at) : 0n;
+    const markShortsWad = shorts.length > 0 ? await calculator.markLiability(shorts, w.spot, vol, at) : 0n;
+    const owedWad = mulWadUp(markWad + debtBefore, WAD + r.discountWad);
+    if (collateralWad >= owedWad) {
+      // Solvent: only as far as needed; the seized value is the owed value of the fraction taken; no bad debt.
+      stats.liquidations.solvent++;
+      expect(r.coveredWad + r.socialisedWad, "no bad debt on a solvent account").to.equal(0n);
+      expect(r.seizedValueWad, "seized value").to.equal(mulWadDown(owedWad, r.fractionWad));
+      // Only as far as needed: f = (I - C) / (I - owed) rounded up, capped at 1 and at the liquidator's maximum.
+      let neededWad =
+        initialReqWad > owedWad ? divUp((initialReqWad - collateralWad) * WAD, initialReqWad - owedWad) : WAD;
+      if (neededWad > WAD) neededWad = WAD;
+      if (neededWad > maxFraction) neededWad = maxFraction;
+      expect(r.fractionWad, "the smallest fraction that restores the initial requirement").to.equal(
+        neededWad,
+      );
+      if (r.fractionWad < maxFraction) {
+        const after = await clearing.health(victim.id);
+        expect(
+          after.collateralValueWad >= after.maintenanceWad,
+          `account ${victim.id} left below maintenance by a partial liquidation: ${after.collateralValueWad} < ${after.maintenanceWad}`,
+        ).to.equal(true);
+      }
+      return;
+    }
+    // Insolvent: the whole account; insurance covers first, the rest is written off the shorts (socialised).
+    stats.liquidations.insolvent++;
+    if (r.coveredWad > 0n) stats.liquidations.insuranceDrawn++;
+    if (r.socialisedWad > 0n) stats.liquidations.socialised++;
+    const deficitWad = owedWad - collateralWad;
+    const coverAssets =
+      deficitWad / QUOTE_TO_WAD < insuranceBefore ? deficitWad / QUOTE_TO_WAD : insuranceBefore;
+    const remainingWad = deficitWad - coverAssets * QUOTE_TO_WAD;
+    const shortsOwedWad = markShortsWad === 0n ? 0n : mulWadUp(markShortsWad, WAD + r.discountWad);
+    const socialisedWad = remainingWad < shortsOwedWad ? remainingWad : shortsOwedWad;
+    assertInvariant(
+      INV.BAD_DEBT_ACCOUNTED,
+      r.fractionWad === WAD &&
+        r.seizedValueWad === collateralWad &&
+        r.coveredWad === coverAssets * QUOTE_TO_WAD &&
+        r.socialisedWad === socialisedWad,
+      () =>
+        `account ${victim.id}: collateral ${collateralWad}, owed ${owedWad}, deficit ${deficitWad}; expected cover ` +
+        `${coverAssets * QUOTE_TO_WAD} and socialised ${socialisedWad}, got fraction ${r.fractionWad}, seized ` +
+        `${r.seizedValueWad}, cover ${r.coveredWad}, socialised ${r.socialisedWad}`,
+    );
+    // insurance drawn + socialised == deficit, unless the account's shorts are worth less than what is left (its
+    // liability is settlement debt: the liquidator's limit decides, docs/liquidation.md).
+    assertInvariant(
+      INV.BAD_DEBT_ACCOUNTED,
+      r.coveredWad + r.socialisedWad === deficitWad || shortsOwedWad < remainingWad,
+      () => `cover ${r.coveredWad} + socialised ${r.socialisedWad} != deficit ${deficitWad}`,
+    );
+    if (r.socialisedWad > 0n) expect(writtenDelta > 0n, "a socialised loss writes shorts off").to.equal(true);
+  },
+
   async exercise(w, p) {
-    const { clearing, actors, series, usdc, usdcVault, accounts } = w.book;
+    const { clearing, actors, series, usdc, usdcVault } = w.book;
     const who = actors[p.actor];
     const to = actors[p.other];
-    const s =
-      series[
-        await aim(
-          w,
-          p,
-          async (j) =>
-            (await clearing.series(series[j].id)).settled &&
-            (await clearing.balanceOf(who.address, series[j].id)) > 0n,
-        )
-      ];
+    const j = await aim(
+      w,
+      p,
+      async (k) =>
+        (await clearing.series(series[k].id)).settled &&
+        (await clearing.balanceOf(who.address, series[k].id)) > 0n,
+    );
+    const s = series[j];
     const info = await clearing.series(s.id);
     const balance = await clearing.balanceOf(who.address, s.id);
     if (balance === 0n && p.flag !== 0) return;
     const amount = balance === 0n ? 1n : frac(balance, p.permille) || balance;
     const tripped = await trippedNow(w);
-    const paid = (amount * info.payoutPerContractWad) / WAD / QUOTE_TO_WAD;
+    // Each long receives the payout scaled by the written-off shorts (fixed at settlement), rounded down.
+    const paid = info.settled ? mulWadDown(amount, w.longPayout.get(j) ?? 0n) / QUOTE_TO_WAD : 0n;
     const predict = async (): Promise<Expectation> => {
       if (!info.settled) return { must: "SeriesNotSettled" };
       if (balance === 0n) return { must: "ERC1155InsufficientBalance" };
@@ -718,9 +1253,9 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     if (!ok && !blocked && info.settled && balance > 0n && !anyOf(tripped, "WITHDRAW")) {
       // A holder short of settled funds settles the short accounts (permissionless), then exercises. With no
       // settlement debt left anywhere, the pool must then pay (INV_SOLVENCY).
-      for (const a of accounts) await clearing.settleAccount(a.id);
+      for (const a of w.accounts) await clearing.settleAccount(a.id);
       let debt = 0n;
-      for (const a of accounts) debt += await clearing.debtOf(a.id);
+      for (const a of w.accounts) debt += await clearing.debtOf(a.id);
       const exp = debt === 0n ? { must: "succeed" as const } : await predict();
       try {
         ok = await attempt(
@@ -753,7 +1288,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
         must: "succeed",
       },
     );
-    w.tripped.add(name);
+    noteTrip(w, name, "guardian");
     stats.inc(stats.ok, `trip:${name}`);
   },
 
@@ -771,7 +1306,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       if (next < resumable - TIME_SLACK_SECONDS && p.flag !== 0) {
         // Mostly wait out the cooldown, as governance would.
         await time.increaseTo(resumable);
-        await w.book.refreshPrices();
+        await report(w, w.spot);
         exp = { must: "succeed" };
       } else if (next < resumable - TIME_SLACK_SECONDS) exp = { must: "CooldownNotElapsed" };
       else if (next >= resumable) exp = { must: "succeed" };
@@ -799,7 +1334,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
 const paramsArb: fc.Arbitrary<Params> = fc.record({
   actor: fc.integer({ min: 0, max: 2 }),
   other: fc.integer({ min: 0, max: 2 }),
-  account: fc.integer({ min: 0, max: 3 }),
+  account: fc.integer({ min: 0, max: 5 }),
   series: fc.integer({ min: 0, max: 3 }),
   vault: fc.integer({ min: 0, max: 1 }),
   permille: fc.integer({ min: 1, max: 1000 }),
@@ -809,7 +1344,7 @@ const paramsArb: fc.Arbitrary<Params> = fc.record({
 
 /** Action weights (relative frequency in the generated sequences). */
 const WEIGHTS: ReadonlyArray<[Kind, number]> = [
-  ["write", 5],
+  ["write", 6],
   ["deposit", 2],
   ["withdraw", 3],
   ["close", 3],
@@ -822,15 +1357,20 @@ const WEIGHTS: ReadonlyArray<[Kind, number]> = [
   ["settleAccount", 2],
   ["exercise", 3],
   ["pause", 1],
-  ["resume", 1],
+  ["resume", 3],
   ["operator", 1],
+  ["gap", 2],
+  ["oracleFailure", 1],
+  ["liquidate", 4],
 ];
 
 const commandsArb = fc.commands(
   WEIGHTS.flatMap(([kind, weight]) =>
     Array.from({ length: weight }, () => paramsArb.map((p) => new Step(kind, p))),
   ),
-  { maxCommands: MAX_COMMANDS, size: "max" },
+  // A failure prints `replayPath` in its counterexample: FUZZ_REPLAY_PATH=<it> (with FUZZ_SEED and FUZZ_PATH) replays
+  // the shrunk command list exactly.
+  { maxCommands: MAX_COMMANDS, size: "max", replayPath: process.env.FUZZ_REPLAY_PATH },
 );
 
 describe("invariant/options/OptionsClearing campaign", () => {
@@ -840,17 +1380,27 @@ describe("invariant/options/OptionsClearing campaign", () => {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => `${k}=${v}`)
         .join(" ");
+    const l = stats.liquidations;
     console.log(
       `    campaign: ${stats.runs} runs (shrinking included), ${stats.steps} steps, ${stats.marginChecks} margin checks`,
     );
-    console.log(`    succeeded: ${sorted(stats.ok)}`);
-    console.log(`    reverted (expected): ${sorted(stats.reverts)}`);
+    console.log(
+      `    liquidations: ${l.solvent + l.insolvent} (${l.solvent} solvent, ${l.insolvent} insolvent, ${l.insuranceDrawn} drew insurance, ${l.socialised} socialised a loss); ${stats.healthyRefused} healthy accounts refused`,
+    );
+    console.log(
+      `    settlements: ${stats.settlements.oracle} by the oracle, ${stats.settlements.fallback} by the governance fallback`,
+    );
+    console.log(
+      `    trips: ${stats.trips.guardian} by the guardian, ${stats.trips.band + stats.trips.quorum} by the oracle (${stats.trips.band} price jumps, ${stats.trips.quorum} lost quorum); ${stats.gaps} gaps, ${stats.oracleFailures} source failures (${stats.quorumLost} lost quorum)`,
+    );
     console.log(
       `    breaker: ${stats.guardBlocked} guarded calls blocked, ${stats.riskReducingWhileTripped} risk-reducing calls passed while tripped`,
     );
+    console.log(`    succeeded: ${sorted(stats.ok)}`);
+    console.log(`    reverted (expected): ${sorted(stats.reverts)}`);
   });
 
-  it("holds INV_OPEN_INTEREST, INV_SOLVENCY, INV_INITIAL_MARGIN_AFTER_ACTION and INV_BREAKER_GUARDS after every step", async () => {
+  it("holds every invariant after every step (open interest, solvency, margin, breaker, oracle, liquidation, bad debt)", async () => {
     const base = fuzzParams<[Iterable<fc.AsyncCommand<Model, World>>]>(DEFAULT_RUNS);
     const params: fc.Parameters<[Iterable<fc.AsyncCommand<Model, World>>]> =
       process.env.FUZZ_RUNS === undefined
@@ -858,19 +1408,12 @@ describe("invariant/options/OptionsClearing campaign", () => {
         : base;
     await fc.assert(
       fc.asyncProperty(commandsArb, async (cmds) => {
-        const book = await loadFixture(deployClearingBook);
+        const book = await loadFixture(deployCampaignBook);
         stats.runs++;
-        const world: World = {
-          book,
-          vaults: { usdc: await book.usdcVault.getAddress(), weth: await book.wethVault.getAddress() },
-          weth: await book.weth.getAddress(),
-          clearingAddress: await book.clearing.getAddress(),
-          spot: (await book.oracle.getPrice(await book.weth.getAddress()))[0],
-          tripped: new Set(),
-        };
-        // Re-report the fixture's price: the fixture's refreshPrices() remembers the last price set in JS, which an
-        // EVM snapshot revert does not reset.
-        await book.setSpot(world.weth, world.spot);
+        const world = await newWorld(book);
+        // Re-report the fixture's price: the fixture's feeds and band state are restored by the snapshot, the
+        // mocks' modes included.
+        await report(world, world.spot);
         await checkInvariants(world, "setup");
         await fc.asyncModelRun(() => ({ model: { step: 0 }, real: world }), cmds);
       }),
@@ -883,22 +1426,45 @@ describe("invariant/options/OptionsClearing campaign", () => {
     // The minimal sequence the campaign shrinks to (see the report): bob's account holds 1 long call netted in
     // from alice's write; the series settles in the money; settling bob's account first credits it quote shares
     // that no short has paid yet.
-    const book = await loadFixture(deployClearingBook);
-    const { clearing, usdcVault, series, accounts } = book;
-    const world: World = {
-      book,
-      vaults: { usdc: await usdcVault.getAddress(), weth: await book.wethVault.getAddress() },
-      weth: await book.weth.getAddress(),
-      clearingAddress: await clearing.getAddress(),
-      spot: (await book.oracle.getPrice(await book.weth.getAddress()))[0],
-      tripped: new Set(),
-    };
+    const book = await loadFixture(deployCampaignBook);
+    const { clearing, series, accounts } = book;
+    const world = await newWorld(book);
     const call1 = series[0];
     await time.increaseTo(call1.expiry + 60);
-    await book.setSpot(world.weth, 2400n * WAD);
+    await report(world, 2400n * WAD);
     await clearing.settle(call1.id);
+    await noteSettled(world, 0, false);
     await checkInvariants(world, "settle");
     await clearing.settleAccount(accounts[2].id); // bob's account: 1 long call, credited 400 USDC in shares
     await checkInvariants(world, "settleAccount(bob)");
+  });
+
+  it("the DEPOSIT pause stops an insolvent liquidation that draws insurance, with the breaker's error naming DEPOSIT", async () => {
+    // What the campaign found (docs/threat-model.md, known limitations): the insurance cover is deposited into the
+    // quote vault for the liquidator, and the vault refuses deposits while DEPOSIT is tripped.
+    const book = await loadFixture(deployCampaignBook);
+    const { clearing, breaker, guardian, governor, keeper, insurance } = book;
+    const world = await newWorld(book);
+    const leveraged = world.accounts[4]; // carol's calls K=2200 at ~90% of initial margin
+    await report(world, 2950n * WAD); // +47.5%: inside the band, no trip
+    const h = await clearing.health(leveraged.id);
+    expect(h.collateralValueWad < h.maintenanceWad, "liquidatable").to.equal(true);
+    await breaker.connect(guardian).pause(Scopes.DEPOSIT, "test");
+    const liquidate = () =>
+      clearing.connect(keeper).liquidate(leveraged.id, book.keeperAccount, WAD, 0n, FAR_DEADLINE);
+    await expect(liquidate())
+      .to.be.revertedWithCustomError(breaker, "ScopeTripped")
+      .withArgs(Scopes.DEPOSIT, TRIP_REASON.guardian, (t: bigint) => t > 0n);
+    const insuranceBefore = await insurance.totalAssets();
+    await time.increaseTo(await breaker.resumableAt(Scopes.DEPOSIT));
+    await report(world, world.spot);
+    await breaker.connect(governor).resume(Scopes.DEPOSIT);
+    await liquidate();
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(leveraged.id));
+    expect(event.args.result.coveredWad > 0n, "insurance drawn").to.equal(true);
+    expect(await insurance.totalAssets()).to.equal(
+      insuranceBefore - event.args.result.coveredWad / QUOTE_TO_WAD,
+    );
+    await checkInvariants(world, "liquidation after the resume");
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Scopes } from "../../../scripts/lib/scopes";
-import { WAD, mulWadDown } from "../../../scripts/lib/math/wad";
+import { WAD, divUp, mulWadDown, mulWadUp } from "../../../scripts/lib/math/wad";
 import { deploySystem, DAY, HOUR, USDC_UNIT } from "../../shared/fixtures/system";
 import { INV, assertInvariant } from "../../shared/invariants";
 
@@ -274,5 +274,106 @@ describe("unit/options/Liquidation", () => {
     expect((await clearing.seriesOf(victim)).length).to.equal(0);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
     expect(await clearing.debtOf(victim)).to.equal(0n);
+  });
+
+  it("takes exactly the smallest fraction that restores the initial requirement, rounded up", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, calculator, bob, victim, keeper, call, expiry, weth } = sys;
+    const spot = 2300n * WAD;
+    await below(sys, spot);
+    // Requirement and mark liability recomputed with the calculator at the liquidation's own block time.
+    const at = (await time.latest()) + 10;
+    const r = await clearing.riskParams(await weth.getAddress());
+    const risk = {
+      volWad: r.volWad,
+      spotShocksWad: [...r.spotShocksWad],
+      volShockUpWad: r.volShockUpWad,
+      volShockDownWad: r.volShockDownWad,
+      minPerShortSpotWad: r.minPerShortSpotWad,
+      initialBufferWad: r.initialBufferWad,
+    };
+    const position = {
+      strikeWad: STRIKE,
+      expiry,
+      isCall: true,
+      amount: await clearing.positionOf(victim, call),
+    };
+    const [, initialWad] = await calculator.requirements([position], spot, risk, at);
+    const owedWad = mulWadUp(
+      await calculator.markLiability([position], spot, r.volWad, at),
+      WAD + START_DISCOUNT,
+    );
+    const collateralWad = (await clearing.health(victim)).collateralValueWad;
+    expect(initialWad > owedWad && collateralWad > owedWad).to.equal(true);
+    // f = (I - C) / (I - owed), rounded up so that the account is back at its initial requirement.
+    const numerator = (initialWad - collateralWad) * WAD;
+    const denominator = initialWad - owedWad;
+    expect(
+      numerator % denominator,
+      "the division must not be exact for this test to mean anything",
+    ).to.not.equal(0n);
+    await time.setNextBlockTimestamp(at);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+    expect(event.args.result.fractionWad).to.equal(divUp(numerator, denominator));
+  });
+
+  it("rounds the socialised payout per long down (at a size where its last wei is one unit of quote)", async () => {
+    // 10^12 contracts: exercise pays amount x payout / 10^30 quote units, which is the payout per long in wei.
+    const SCALE = 10n ** 12n;
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "usdc", 1_200n * USDC_UNIT * SCALE);
+    // An odd number of contracts and a price with a last decimal: shorts / (shorts + written off) is not exact.
+    await clearing.connect(alice).write(victim, call, 2n * ONE * SCALE + 1n, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT * SCALE);
+    const price = 2900n * WAD + 10n ** 10n;
+    await sys.setSpot(await weth.getAddress(), price);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const written = await clearing.writtenOff(call);
+    const [shorts] = await clearing.openInterest(call);
+    const payout = price - STRIKE;
+    expect(written > 0n, "a loss was socialised").to.equal(true);
+    expect((payout * shorts) % (shorts + written), "the scaling must not be exact").to.not.equal(0n);
+    await time.increaseTo(expiry + 60);
+    await sys.setSpot(await weth.getAddress(), price);
+    await clearing.settle(call);
+    await clearing.settleAccount(keeper);
+    const perLong = (payout * shorts) / (shorts + written);
+    const before = await sys.usdc.balanceOf(carol.address);
+    await clearing.connect(carol).exercise(call, ONE * SCALE, carol.address);
+    expect((await sys.usdc.balanceOf(carol.address)) - before).to.equal(
+      mulWadDown(ONE * SCALE, perLong) / 10n ** 12n,
+    );
+  });
+
+  it("moves the settlement debt with the fraction taken: a partial liquidation leaves the rest with the account", async () => {
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth } = sys;
+    const wethAddress = await weth.getAddress();
+    const t0 = await time.latest();
+    const soon = await sys.list(2000n * WAD, t0 + DAY, false);
+    const later = await sys.list(2000n * WAD, t0 + 7 * DAY, false);
+    // WETH collateral only: the settlement debt is not repaid from quote collateral and stays on the account.
+    const victim = await sys.fundAccount(alice, "weth", WAD);
+    await clearing.connect(alice).write(victim, soon, ONE / 2n, carol.address);
+    await clearing.connect(alice).write(victim, later, ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await time.increaseTo(t0 + DAY + 60);
+    await sys.setSpot(wethAddress, 1900n * WAD);
+    await clearing.settle(soon);
+    await clearing.settleAccount(victim);
+    const debt = await clearing.debtOf(victim);
+    expect(debt).to.equal(50n * WAD); // half a put, 100 in the money
+    await sys.setSpot(wethAddress, 1300n * WAD);
+    const h = await clearing.health(victim);
+    expect(h.collateralValueWad < h.maintenanceWad).to.equal(true);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+    const fraction = event.args.result.fractionWad;
+    expect(fraction > 0n && fraction < WAD, "a partial liquidation").to.equal(true);
+    expect(await clearing.debtOf(victim)).to.equal(debt - mulWadUp(debt, fraction));
   });
 });

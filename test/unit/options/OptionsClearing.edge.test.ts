@@ -607,4 +607,37 @@ describe("unit/options/OptionsClearing.edge", () => {
       expect(await clearing.positionOf(writer, call)).to.equal(0n);
     });
   });
+
+  describe("rounding in the protocol's favour (kills the mutation check's rounding mutants)", () => {
+    it("debits a settled short's payout rounded up", async () => {
+      const sys = await withSeries();
+      const { clearing, alice, bob, call, expiry, fundAccount } = sys;
+      const writer = await fundAccount(alice, "usdc", 10_000n * USDC_UNIT);
+      const amount = ONE + 1n; // one contract and one wei: amount x payout is not a whole number of wei
+      await clearing.connect(alice).write(writer, call, amount, bob.address);
+      // 2,600.00000001 (the feeds' last decimal): payout 400.00000001 per contract.
+      const price = 2600n * WAD + 10n ** 10n;
+      await settleAt(sys, expiry, price, [call]);
+      const payout = price - STRIKE;
+      expect(mulWadUp(amount, payout)).to.not.equal(mulWadDown(amount, payout));
+      await expect(clearing.settleAccount(writer))
+        .to.emit(clearing, "PositionSettled")
+        .withArgs(writer, call, -amount, -mulWadUp(amount, payout));
+    });
+
+    it("values collateral after its haircut rounded down", async () => {
+      const sys = await withSeries();
+      const { clearing, alice, fundAccount, weth, wethVault } = sys;
+      // 2,000.00000001 per WETH and 1.0000000003 WETH: value x (1 - 20%) is not a whole number of wei.
+      const price = 2000n * WAD + 10n ** 10n;
+      await sys.setSpot(await weth.getAddress(), price);
+      const assets = WAD + 3n * 10n ** 8n;
+      const account = await fundAccount(alice, "weth", assets);
+      const shares = await clearing.collateralOf(account, await wethVault.getAddress());
+      const valueWad = mulWadDown(await wethVault.convertToAssets(shares), price);
+      const expected = mulWadDown(valueWad, WAD - WETH_HAIRCUT_WAD);
+      expect(expected).to.not.equal(mulWadUp(valueWad, WAD - WETH_HAIRCUT_WAD));
+      expect((await clearing.health(account)).collateralValueWad).to.equal(expected);
+    });
+  });
 });

@@ -338,6 +338,30 @@ describe("unit/vaults/CollateralVault", () => {
       expect(await vault.balanceOf(alice.address)).to.equal(100n * E18 * 10n ** DECIMALS_OFFSET - shares);
     });
 
+    it("rounds maxRedeem down when the outflow limit binds at a share price that is not a whole number", async () => {
+      const ctx = await loadFixture(vaultsFixture);
+      const rebasing = await ethers.deployContract("RebasingToken");
+      const tokenAddress = await rebasing.getAddress();
+      const v = await vaultFor(ctx, tokenAddress);
+      await rebasing.mint(ctx.alice.address, 100n * E18);
+      await rebasing.connect(ctx.alice).approve(await v.getAddress(), ethers.MaxUint256);
+      await v.connect(ctx.alice).deposit(100n * E18, ctx.alice.address);
+      // A loss of 3%, booked by governance: 97 assets for 100 shares' worth.
+      await rebasing.rebase(await v.getAddress(), -3n * E18);
+      await v.connect(ctx.governor).recognizeLoss();
+      await ctx.breaker.limitOutflow(tokenAddress, 1_000n);
+      await time.increase(2n * OUTFLOW_WINDOW_SECONDS);
+      const capacity = await ctx.breaker.contract.outflowCapacity(tokenAddress);
+      const s = await stateOf(v);
+      const down = toShares(s, capacity, "down");
+      expect(down, "the conversion must not be exact for this test to mean anything").to.not.equal(
+        toShares(s, capacity, "up"),
+      );
+      expect(await v.maxRedeem(ctx.alice.address)).to.equal(down);
+      expect(await v.previewRedeem(down)).to.be.lessThanOrEqual(capacity);
+      await v.connect(ctx.alice).redeem(down, ctx.alice.address, ctx.alice.address);
+    });
+
     it("stops withdrawals while WITHDRAW or GLOBAL is tripped and reports zero", async () => {
       const { vault, breaker, alice } = await loadFixture(deposited);
       for (const scope of [Scopes.WITHDRAW, Scopes.GLOBAL]) {

@@ -201,6 +201,18 @@ describe("unit/vaults/InsuranceVault", () => {
         .withArgs(alice.address);
     });
 
+    it("closes the window at expiresAt itself: a claim in that very second is refused", async () => {
+      const { insurance, alice } = await loadFixture(staked);
+      await insurance.connect(alice).requestWithdraw(10n * E18 * SHARE);
+      const [, claimableAt, expiresAt] = await insurance.withdrawalRequest(alice.address);
+      await time.setNextBlockTimestamp(claimableAt);
+      await insurance.connect(alice).redeem(SHARE, alice.address, alice.address);
+      await time.setNextBlockTimestamp(expiresAt);
+      await expect(insurance.connect(alice).redeem(SHARE, alice.address, alice.address))
+        .to.be.revertedWithCustomError(insurance, "WithdrawalNotClaimable")
+        .withArgs(alice.address, claimableAt, expiresAt, expiresAt);
+    });
+
     it("a loss booked during the cooldown hits the requester: nobody runs ahead of a loss", async () => {
       const { insurance, quote, clearing, treasury, alice } = await loadFixture(staked);
       const shares = await insurance.balanceOf(alice.address);
