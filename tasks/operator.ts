@@ -61,7 +61,9 @@ task("health", "An account's collateral value, requirements and debt, beside the
       const p = await protocolOf(hre, args.record);
       const owner = await p.clearing.ownerOf(id);
       if (owner === "0x0000000000000000000000000000000000000000") {
-        throw new OperatorError(`account ${id} does not exist (accounts 1..${await p.clearing.accountCount()})`);
+        throw new OperatorError(
+          `account ${id} does not exist (accounts 1..${await p.clearing.accountCount()})`,
+        );
       }
       const latest = await hre.ethers.provider.getBlock("latest");
       if (latest === null) throw new OperatorError("the node returned no latest block");
@@ -90,9 +92,15 @@ task("health", "An account's collateral value, requirements and debt, beside the
   );
 
 task("pause", "Pause a breaker scope at once (guardian)")
-  .addParam("scope", "DEPOSIT, WITHDRAW, WRITE, LIQUIDATE, SETTLE, GLOBAL, an asset symbol (price scope), or a scope id")
+  .addParam(
+    "scope",
+    "DEPOSIT, WITHDRAW, WRITE, LIQUIDATE, SETTLE, GLOBAL, an asset symbol (price scope), or a scope id",
+  )
   .addParam("reason", "why (kept in the transaction; shown by `status`)")
-  .addOptionalParam("from", "the guardian's address (default: the first account of the network holding GUARDIAN_ROLE)")
+  .addOptionalParam(
+    "from",
+    "the guardian's address (default: the first account of the network holding GUARDIAN_ROLE)",
+  )
   .addOptionalParam("record", RECORD_HELP)
   .setAction(async (args: { scope: string; reason: string; from?: string; record?: string }, hre) =>
     operator("pause", async () => {
@@ -154,7 +162,12 @@ task("execute-resume", "Execute the scheduled resume of a scope once the timeloc
 task("keeper-fund", "Open (if needed) and fund the keeper's clearing account with quote collateral")
   .addParam("amount", "quote tokens to deposit (whole units, e.g. 100000); minted first on mock deployments")
   .addOptionalParam("signer", "index of the keeper's account among the network's accounts", 0, types.int)
-  .addOptionalParam("account", "an existing clearing account of the signer to top up", undefined, types.string)
+  .addOptionalParam(
+    "account",
+    "an existing clearing account of the signer to top up",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("record", RECORD_HELP)
   .setAction(async (args: { amount: string; signer: number; account?: string; record?: string }, hre) =>
     operator("keeper-fund", async () => {
@@ -179,10 +192,20 @@ task("keeper", "Liquidate accounts below maintenance and settle expired series (
   .addOptionalParam("interval", "seconds between passes in a loop", 30, types.int)
   .addOptionalParam("record", RECORD_HELP)
   .addOptionalParam("signer", "index of the keeper's account among the network's accounts", 0, types.int)
-  .addOptionalParam("account", "the keeper's clearing account (default: the first its signer opened)", undefined, types.string)
+  .addOptionalParam(
+    "account",
+    "the keeper's clearing account (default: the first its signer opened)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("maxFraction", "the most of a portfolio to take per liquidation (0.5 or 50%)", "1")
   .addOptionalParam("slippageBps", "accepted worsening of the quote before inclusion, bps", 50, types.int)
-  .addOptionalParam("deadline", "seconds after the latest block a liquidation must be included within", 300, types.int)
+  .addOptionalParam(
+    "deadline",
+    "seconds after the latest block a liquidation must be included within",
+    300,
+    types.int,
+  )
   .addOptionalParam("blockRange", "largest block range of one eth_getLogs", 2000, types.int)
   .addFlag("noSettle", "do not settle expired series or accounts")
   .setAction(

@@ -7,7 +7,13 @@ import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types
 import { Wallet, parseUnits, type Signer } from "ethers";
 import { bindProtocol, connectChecked, OperatorError, readDeploymentRecord, recordPathFor } from "./record";
 import { createLogger, type JsonLogger } from "./log";
-import { DEFAULT_KEEPER_OPTIONS, Keeper, type KeeperHooks, type KeeperOptions, type PassSummary } from "./keeper";
+import {
+  DEFAULT_KEEPER_OPTIONS,
+  Keeper,
+  type KeeperHooks,
+  type KeeperOptions,
+  type PassSummary,
+} from "./keeper";
 
 export interface KeeperCommand extends KeeperOptions {
   /** The deployment record; default deployments/<network>.json. */
@@ -33,7 +39,8 @@ const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|
 
 function integer(name: string, value: string, min: number): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new OperatorError(`${name} must be an integer >= ${min}, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new OperatorError(`${name} must be an integer >= ${min}, got '${value}'`);
   return n;
 }
 
@@ -81,7 +88,8 @@ export function keeperCommandFromEnv(env: NodeJS.ProcessEnv): KeeperCommand {
   if (v.account !== undefined) c.keeperAccountId = BigInt(integer("KEEPER_ACCOUNT_ID", v.account, 1));
   if (v.fraction !== undefined) c.maxFractionWad = parseShareWad("KEEPER_MAX_FRACTION", v.fraction);
   if (v.slippage !== undefined) c.slippageBps = BigInt(integer("KEEPER_SLIPPAGE_BPS", v.slippage, 0));
-  if (c.slippageBps > 10_000n) throw new OperatorError(`KEEPER_SLIPPAGE_BPS must be at most 10000, got ${c.slippageBps}`);
+  if (c.slippageBps > 10_000n)
+    throw new OperatorError(`KEEPER_SLIPPAGE_BPS must be at most 10000, got ${c.slippageBps}`);
   if (v.deadline !== undefined) c.deadlineSeconds = integer("KEEPER_DEADLINE", v.deadline, 1);
   if (v.range !== undefined) c.blockRange = integer("KEEPER_BLOCK_RANGE", v.range, 1);
   if (v.settle !== undefined) c.settle = truthy(v.settle);
@@ -131,7 +139,10 @@ export async function runKeeperCommand(
   const network = hre.network.name;
   const recordPath = recordPathFor(network, command.record);
   const record = readDeploymentRecord(recordPath);
-  const { blockNumber } = await connectChecked(hre.ethers.provider, record, { network, url: networkUrl(hre) });
+  const { blockNumber } = await connectChecked(hre.ethers.provider, record, {
+    network,
+    url: networkUrl(hre),
+  });
   const signer = await operatorSigner(hre, command.signerIndex, command.privateKey);
   const log = options.log ?? createLogger({ service: "keeper", network });
   log("start", {

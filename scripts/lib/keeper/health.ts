@@ -134,7 +134,13 @@ export async function accountHealth(
     pendingSettlement: 0,
   };
   try {
-    const ref = await referenceMaintenance(clearing, oracle, accountId, block.number, BigInt(block.timestamp));
+    const ref = await referenceMaintenance(
+      clearing,
+      oracle,
+      accountId,
+      block.number,
+      BigInt(block.timestamp),
+    );
     result.positions = ref.positions;
     result.pendingSettlement = ref.pendingSettlement;
     const differenceWad =

@@ -332,7 +332,11 @@ export class Keeper {
     } catch (error) {
       const reason = decodeRevert(error);
       if (reason.name === "AccountHealthy") {
-        return this.skip(summary, figures, `healthy at the quote (topped up or liquidated first): ${reason.text}`);
+        return this.skip(
+          summary,
+          figures,
+          `healthy at the quote (topped up or liquidated first): ${reason.text}`,
+        );
       }
       return this.skip(summary, figures, `not liquidatable by this keeper now: ${reason.text}`);
     }

@@ -69,7 +69,9 @@ export interface Protocol {
 
 export function bindProtocol(record: DeploymentRecord, runner: ContractRunner): Protocol {
   const c = record.contracts;
-  const symbols = new Map(Object.entries(record.tokens).map(([symbol, token]) => [token.toLowerCase(), symbol]));
+  const symbols = new Map(
+    Object.entries(record.tokens).map(([symbol, token]) => [token.toLowerCase(), symbol]),
+  );
   return {
     record,
     clearing: OptionsClearing__factory.connect(c.OptionsClearing, runner),

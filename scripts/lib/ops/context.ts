@@ -1,6 +1,12 @@
 /** What every operator task starts with: the record of the network, a reachable RPC, typed bindings. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { bindProtocol, connectChecked, readDeploymentRecord, recordPathFor, type Protocol } from "../keeper/record";
+import {
+  bindProtocol,
+  connectChecked,
+  readDeploymentRecord,
+  recordPathFor,
+  type Protocol,
+} from "../keeper/record";
 import { networkUrl } from "../keeper/cli";
 
 export async function loadProtocol(hre: HardhatRuntimeEnvironment, recordFlag?: string): Promise<Protocol> {

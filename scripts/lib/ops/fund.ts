@@ -55,7 +55,9 @@ export async function fundKeeperAccount(
     if (p.record.mocks?.tokens?.[symbol] === undefined) {
       throw new OperatorError(`${me} holds ${balance} ${symbol} units, less than the ${assets} to deposit`);
     }
-    await (await MockERC20__factory.connect(await token.getAddress(), signer).mint(me, assets - balance)).wait();
+    await (
+      await MockERC20__factory.connect(await token.getAddress(), signer).mint(me, assets - balance)
+    ).wait();
     minted = true;
   }
   await (await token.approve(vaultAddress, assets)).wait();

@@ -33,7 +33,11 @@ export async function signerWith(
   );
 }
 
-export async function guardianSigner(p: Protocol, signers: readonly Signer[], from?: string): Promise<Signer> {
+export async function guardianSigner(
+  p: Protocol,
+  signers: readonly Signer[],
+  from?: string,
+): Promise<Signer> {
   return signerWith(
     signers,
     async (a) => (await p.manager.hasRole(Roles.GUARDIAN_ROLE, a))[0],
@@ -42,12 +46,20 @@ export async function guardianSigner(p: Protocol, signers: readonly Signer[], fr
   );
 }
 
-export async function proposerSigner(p: Protocol, signers: readonly Signer[], from?: string): Promise<Signer> {
+export async function proposerSigner(
+  p: Protocol,
+  signers: readonly Signer[],
+  from?: string,
+): Promise<Signer> {
   const role = await p.timelock.PROPOSER_ROLE();
   return signerWith(signers, (a) => p.timelock.hasRole(role, a), "a timelock proposer (PROPOSER_ROLE)", from);
 }
 
-export async function executorSigner(p: Protocol, signers: readonly Signer[], from?: string): Promise<Signer> {
+export async function executorSigner(
+  p: Protocol,
+  signers: readonly Signer[],
+  from?: string,
+): Promise<Signer> {
   const role = await p.timelock.EXECUTOR_ROLE();
   const open = await p.timelock.hasRole(role, ZeroAddress);
   return signerWith(
@@ -65,7 +77,7 @@ export async function pauseScope(
   scope: NamedScope,
   reason: string,
 ): Promise<{ tx: string; alreadyTripped: boolean; trippedAt: bigint }> {
-  if (reason.trim() === "") throw new OperatorError("a pause needs a reason (--reason \"...\")");
+  if (reason.trim() === "") throw new OperatorError('a pause needs a reason (--reason "...")');
   const before = await p.breaker.scopeState(scope.id);
   const receipt = await (await p.breaker.connect(guardian).pause(scope.id, reason)).wait();
   const after = await p.breaker.scopeState(scope.id);
@@ -89,10 +101,20 @@ export async function resumeOperation(p: Protocol, scope: NamedScope): Promise<R
   const target = await p.breaker.getAddress();
   const data = p.breaker.interface.encodeFunctionData("resume", [scope.id]);
   const salt = keccak256(
-    AbiCoder.defaultAbiCoder().encode(["string", "bytes32", "uint64"], ["optiq.resume", scope.id, state.trippedAt]),
+    AbiCoder.defaultAbiCoder().encode(
+      ["string", "bytes32", "uint64"],
+      ["optiq.resume", scope.id, state.trippedAt],
+    ),
   );
   const id = await p.timelock.hashOperation(target, 0n, data, ZeroHash, salt);
-  return { target, data, predecessor: ZeroHash, salt, id, resumableAt: await p.breaker.resumableAt(scope.id) };
+  return {
+    target,
+    data,
+    predecessor: ZeroHash,
+    salt,
+    id,
+    resumableAt: await p.breaker.resumableAt(scope.id),
+  };
 }
 
 /** Schedule the resume of `scope` through the timelock with its minimum delay. */
@@ -128,7 +150,9 @@ export async function executeResume(
 ): Promise<{ tx: string; graceEndsAt: bigint }> {
   const op = await resumeOperation(p, scope);
   if (!(await p.timelock.isOperation(op.id))) {
-    throw new OperatorError(`no resume of ${scope.label} is scheduled for its current trip: run queue-resume first`);
+    throw new OperatorError(
+      `no resume of ${scope.label} is scheduled for its current trip: run queue-resume first`,
+    );
   }
   if (!(await p.timelock.isOperationReady(op.id))) {
     throw new OperatorError(

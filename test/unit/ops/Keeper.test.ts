@@ -55,7 +55,9 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(summary.disagreements).to.equal(0);
     const healthy = lines.filter((l) => l.event === "healthy").map((l) => l.accountId);
     expect(healthy).to.deep.equal(["1", "2", "3", "4"]);
-    expect(lines.find((l) => l.event === "keeper-account")?.keeperAccountId).to.equal(String(book.keeperAccount));
+    expect(lines.find((l) => l.event === "keeper-account")?.keeperAccountId).to.equal(
+      String(book.keeperAccount),
+    );
   });
 
   it("in dry-run mode quotes the liquidations it would send and sends nothing", async () => {
@@ -95,7 +97,9 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(summary).to.include({ liquidatable: 2, liquidated: 2, failures: 0, disagreements: 0 });
     for (const id of [book.victim, book.second]) {
       const after = await clearing.health(id);
-      expect(after.collateralValueWad >= after.maintenanceWad, `account ${id} still unhealthy`).to.equal(true);
+      expect(after.collateralValueWad >= after.maintenanceWad, `account ${id} still unhealthy`).to.equal(
+        true,
+      );
       const events = await clearing.queryFilter(clearing.filters.Liquidated(id, book.keeperAccount));
       expect(events.length).to.equal(1);
       const line = lines.find((l) => l.event === "liquidated" && l.accountId === String(id));
@@ -122,7 +126,8 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     // ... and the second between the keeper's last check and its transaction.
     const hooks: KeeperHooks = {
       beforeLiquidationSend: async (id) => {
-        if (id === book.second) await clearing.liquidate(book.second, book.competitorAccount, WAD, 0n, 2n ** 63n);
+        if (id === book.second)
+          await clearing.liquidate(book.second, book.competitorAccount, WAD, 0n, 2n ** 63n);
       },
     };
     const { lines, summary } = await keep(book.recordPath, {}, hooks);
@@ -131,7 +136,9 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(skipped.map((l) => l.accountId)).to.deep.equal([String(book.second)]);
     expect(skipped[0].reason).to.match(/^liquidated or topped up first: AccountHealthy\(/);
     expect(lines.find((l) => l.accountId === String(book.victim))?.event).to.equal("healthy");
-    expect(await clearing.queryFilter(clearing.filters.Liquidated(undefined, book.keeperAccount))).to.have.length(0);
+    expect(
+      await clearing.queryFilter(clearing.filters.Liquidated(undefined, book.keeperAccount)),
+    ).to.have.length(0);
   });
 
   it("without a clearing account of its own, logs why and liquidates nothing", async () => {
@@ -165,7 +172,8 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(lines.find((l) => l.event === "settled")?.priceWad).to.equal(String(CRASH_PRICE));
     // Both short accounts were settled lazily: no position left in the series.
     expect(summary.settledAccounts).to.equal(2);
-    for (const id of [book.victim, book.second]) expect(await clearing.positionOf(id, book.seriesId)).to.equal(0n);
+    for (const id of [book.victim, book.second])
+      expect(await clearing.positionOf(id, book.seriesId)).to.equal(0n);
   });
 
   describe("bad input", () => {
@@ -179,7 +187,11 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
         "KEEPER_MAX_FRACTION must be in (0, 100%], got '150%'",
       );
       expect(() => keeperCommandFromEnv({ KEEPER_INTERVAL: "0" })).to.throw(OperatorError, "KEEPER_INTERVAL");
-      const c = keeperCommandFromEnv({ KEEPER_ONCE: "1", KEEPER_DRY_RUN: "true", KEEPER_MAX_FRACTION: "50%" });
+      const c = keeperCommandFromEnv({
+        KEEPER_ONCE: "1",
+        KEEPER_DRY_RUN: "true",
+        KEEPER_MAX_FRACTION: "50%",
+      });
       expect(c).to.include({ once: true, dryRun: true, maxFractionWad: WAD / 2n });
     });
 
