@@ -5,6 +5,9 @@
  * its own account (and nothing else), sends nothing in dry-run mode, skips cleanly when a competitor liquidates
  * first, and settles expired series and then the accounts holding them.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -199,6 +202,13 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
       await expect(keep("/nonexistent/record.json")).to.be.rejectedWith(
         OperatorError,
         "no deployment record at /nonexistent/record.json",
+      );
+      const book = await loadFixture(deployedBook);
+      const other = join(mkdtempSync(join(tmpdir(), "optiq-keeper-")), "record.json");
+      writeFileSync(other, JSON.stringify({ ...book.record, chainId: 1 }));
+      await expect(keep(other)).to.be.rejectedWith(
+        OperatorError,
+        "the deployment record is for chain 1, but network 'hardhat' is chain 31337",
       );
     });
   });

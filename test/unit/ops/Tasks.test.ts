@@ -14,7 +14,7 @@ import type { FundResult } from "../../../scripts/lib/ops/fund";
 import type { PassSummary } from "../../../scripts/lib/keeper/keeper";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { CRASH_PRICE, USDC, WAD, setMockPrice } from "../../shared/fixtures/book";
-import { SIGNER, deployedBook, deployedLocal } from "../../shared/fixtures/deployed";
+import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";
 
 const HOUR = 3600;
 
@@ -39,7 +39,7 @@ async function run<T>(name: string, args: Record<string, unknown>): Promise<{ re
 
 describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)", () => {
   it("status: prices through the aggregator, every scope untripped, outflow capacity, insurance balance", async () => {
-    const { recordPath, record } = await loadFixture(deployedLocal);
+    const { recordPath, record } = await loadFixture(deployedBook);
     const { result, out } = await run<ProtocolStatus>("status", { record: recordPath });
     expect(result.prices.map((p) => [p.symbol, p.priceWad])).to.deep.equal([
       ["WETH", 2000n * WAD],
@@ -64,18 +64,21 @@ describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)
     expect(result.insurance).to.include({ totalAssets: 0n, symbol: "USDC", decimals: 6 });
     expect(out).to.contain("WETH     2000.0");
     expect(out).to.contain("GLOBAL         ok");
-    // A deposit shows in the tracked liquidity.
-    const [, , , , alice] = await ethers.getSigners();
+    // A deposit shows in the tracked liquidity and, with a 100% limit, in the capacity.
+    const [, , , , , , , , , alice] = await ethers.getSigners();
     const { openFundedAccount } = await import("../../shared/fixtures/book");
+    const usdcBefore = result.outflows[0];
     await openFundedAccount(record, alice, 5_000n * USDC);
     const again = await run<ProtocolStatus>("status", { record: recordPath, json: true });
-    expect(again.result.outflows[0].trackedLiquidity).to.equal(5_000n * USDC);
-    expect(again.result.outflows[0].capacity).to.equal(5_000n * USDC);
-    expect(JSON.parse(again.out).outflows[0].trackedLiquidity).to.equal("5000000000");
+    expect(again.result.outflows[0].trackedLiquidity).to.equal(usdcBefore.trackedLiquidity + 5_000n * USDC);
+    expect(again.result.outflows[0].capacity).to.equal(usdcBefore.capacity + 5_000n * USDC);
+    expect(JSON.parse(again.out).outflows[0].trackedLiquidity).to.equal(
+      String(usdcBefore.trackedLiquidity + 5_000n * USDC),
+    );
   });
 
   it("status: an oracle refusal is shown with its reason, not as a price", async () => {
-    const { recordPath } = await loadFixture(deployedLocal);
+    const { recordPath } = await loadFixture(deployedBook);
     await time.increase(2 * HOUR); // past the feeds' 1 h heartbeat
     const { result, out } = await run<ProtocolStatus>("status", { record: recordPath });
     expect(result.prices[0].priceWad).to.equal(undefined);
@@ -84,7 +87,7 @@ describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)
   });
 
   it("pause, queue-resume, execute-resume: the guardian pauses at once, the timelock resumes after its delay", async () => {
-    const { recordPath, record } = await loadFixture(deployedLocal);
+    const { recordPath, record } = await loadFixture(deployedBook);
     const breaker = CircuitBreaker__factory.connect(record.contracts.CircuitBreaker, ethers.provider);
     const paused = await run<{ tx: string }>("pause", {
       scope: "withdraw",
@@ -130,7 +133,7 @@ describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)
   });
 
   it("pause: a price scope by asset symbol; refuses an unknown scope, an empty reason and a non-guardian", async () => {
-    const { recordPath, record } = await loadFixture(deployedLocal);
+    const { recordPath, record } = await loadFixture(deployedBook);
     const breaker = CircuitBreaker__factory.connect(record.contracts.CircuitBreaker, ethers.provider);
     await expect(run("pause", { scope: "FOO", reason: "x", record: recordPath })).to.be.rejectedWith(
       HardhatPluginError,
@@ -182,7 +185,7 @@ describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)
 
   it("keeper-fund then keeper --once: opens and funds the keeper's account, which then liquidates", async () => {
     const book = await loadFixture(deployedBook);
-    const signer = 9; // has no clearing account yet
+    const signer = 10; // has no clearing account yet
     const funded = await run<FundResult>("keeper-fund", { amount: "50000", signer, record: book.recordPath });
     expect(funded.result).to.include({
       opened: true,
