@@ -13,6 +13,8 @@ import { Roles } from "../roles";
 import type { NamedScope } from "./scopes";
 import { tripReasonName } from "./scopes";
 
+const iso = (t: bigint | number): string => `${new Date(Number(t) * 1000).toISOString()} (${t})`;
+
 /** The first of `signers` (or the one at `from`) for which `holds` is true. */
 export async function signerWith(
   signers: readonly Signer[],
@@ -126,7 +128,7 @@ export async function queueResume(
   const op = await resumeOperation(p, scope);
   if (await p.timelock.isOperation(op.id)) {
     throw new OperatorError(
-      `the resume of ${scope.label} is already scheduled (operation ${op.id}, ready at ${await p.timelock.getTimestamp(op.id)})`,
+      `the resume of ${scope.label} is already scheduled (operation ${op.id}, ready at ${iso(await p.timelock.getTimestamp(op.id))})`,
     );
   }
   const delay = await p.timelock.getMinDelay();
@@ -156,13 +158,13 @@ export async function executeResume(
   }
   if (!(await p.timelock.isOperationReady(op.id))) {
     throw new OperatorError(
-      `the resume of ${scope.label} is not ready: the timelock allows it from ${await p.timelock.getTimestamp(op.id)}`,
+      `the resume of ${scope.label} is not ready: the timelock allows it from ${iso(await p.timelock.getTimestamp(op.id))}`,
     );
   }
   const latest = await executor.provider?.getBlock("latest");
   if (latest !== null && latest !== undefined && BigInt(latest.timestamp) < op.resumableAt) {
     throw new OperatorError(
-      `the breaker's cooldown of ${scope.label} runs until ${op.resumableAt} (now ${latest.timestamp})`,
+      `the breaker's cooldown of ${scope.label} runs until ${iso(op.resumableAt)} (now ${iso(latest.timestamp)})`,
     );
   }
   const receipt = await (
