@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { OptionsClearing__factory } from "../../../typechain-types";
+import { OptionsClearing__factory, OracleAggregator__factory } from "../../../typechain-types";
+import { accountHealth } from "../../../scripts/lib/keeper/health";
 import { createLogger, type JsonLogger } from "../../../scripts/lib/keeper/log";
 import {
   DEFAULT_KEEPER_COMMAND,
@@ -177,6 +178,26 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(summary.settledAccounts).to.equal(2);
     for (const id of [book.victim, book.second])
       expect(await clearing.positionOf(id, book.seriesId)).to.equal(0n);
+  });
+
+  it("cross-checks health against the reference: agrees at the block's time, flags a model at another time", async () => {
+    const book = await crashedBook();
+    const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
+    const oracle = OracleAggregator__factory.connect(book.record.contracts.OracleAggregator, ethers.provider);
+    const block = await ethers.provider.getBlock("latest");
+    if (block === null) throw new Error("no block");
+    const right = await accountHealth(clearing, oracle, book.victim, block);
+    expect(right.reference?.agrees).to.equal(true);
+    expect(right.reference!.toleranceWad > 0n).to.equal(true);
+    expect(right).to.include({ liquidatable: true, positions: 1, pendingSettlement: 0 });
+    // The same positions valued a day closer to expiry: the reference moves by far more than the tolerance.
+    const wrong = await accountHealth(clearing, oracle, book.victim, {
+      ...block,
+      timestamp: block.timestamp + 86_400,
+    });
+    expect(wrong.onChain).to.deep.equal(right.onChain);
+    expect(wrong.reference?.agrees).to.equal(false);
+    expect(wrong.reference!.differenceWad > wrong.reference!.toleranceWad).to.equal(true);
   });
 
   describe("bad input", () => {
