@@ -200,6 +200,32 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(wrong.reference!.differenceWad > wrong.reference!.toleranceWad).to.equal(true);
   });
 
+  it("in a loop, runs passes until it is stopped, scanning only new blocks", async () => {
+    const book = await loadFixture(deployedBook);
+    const controller = new AbortController();
+    let passes = 0;
+    const log = createLogger({}, (line) => {
+      if (line.includes('"event":"pass"') && ++passes === 2) controller.abort();
+    });
+    await runKeeperCommand(
+      hre,
+      {
+        ...DEFAULT_KEEPER_COMMAND,
+        once: false,
+        intervalSeconds: 1,
+        record: book.recordPath,
+        signerIndex: SIGNER.keeper,
+      },
+      { log, signal: controller.signal },
+    );
+    const lines = parse(log);
+    expect(lines.filter((l) => l.event === "pass")).to.have.length(2);
+    expect(lines.at(-1)?.event).to.equal("stopped");
+    const scans = lines.filter((l) => l.event === "scan");
+    expect(scans[1].fromBlock).to.equal((scans[0].toBlock as number) + 1);
+    expect(scans[1].newAccounts).to.equal(0);
+  });
+
   describe("bad input", () => {
     it("refuses malformed settings by name", () => {
       expect(() => keeperCommandFromEnv({ KEEPER_SLIPPAGE_BPS: "abc" })).to.throw(
