@@ -11,7 +11,12 @@ import { join } from "node:path";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { OptionsClearing__factory, OracleAggregator__factory } from "../../../typechain-types";
+import {
+  CircuitBreaker__factory,
+  OptionsClearing__factory,
+  OracleAggregator__factory,
+} from "../../../typechain-types";
+import { Scopes } from "../../../scripts/lib/scopes";
 import { accountHealth } from "../../../scripts/lib/keeper/health";
 import { createLogger, type JsonLogger } from "../../../scripts/lib/keeper/log";
 import {
@@ -145,6 +150,23 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     ).to.have.length(0);
   });
 
+  it("while the LIQUIDATE scope is paused, skips with the breaker's reason and sends nothing", async () => {
+    const book = await crashedBook();
+    const breaker = CircuitBreaker__factory.connect(
+      book.record.contracts.CircuitBreaker,
+      book.signers[SIGNER.guardian],
+    );
+    await breaker.pause(Scopes.LIQUIDATE, "drill");
+    const keeper = book.signers[SIGNER.keeper].address;
+    const nonce = await ethers.provider.getTransactionCount(keeper);
+    const { lines, summary } = await keep(book.recordPath);
+    expect(await ethers.provider.getTransactionCount(keeper)).to.equal(nonce);
+    expect(summary).to.include({ liquidatable: 2, liquidated: 0, failures: 0, skipped: 2 });
+    const reasons = lines.filter((l) => l.event === "liquidation-skipped").map((l) => l.reason as string);
+    expect(reasons).to.have.length(2);
+    for (const r of reasons) expect(r).to.match(/^not liquidatable by this keeper now: ScopeTripped\(/);
+  });
+
   it("without a clearing account of its own, logs why and liquidates nothing", async () => {
     const book = await crashedBook();
     const { lines, summary } = await keep(book.recordPath, { signerIndex: 9 });
@@ -163,6 +185,10 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     // The feeds went stale past their heartbeat: until a fresh round arrives the keeper waits, and says why.
     const early = await keep(book.recordPath);
     expect(early.lines.find((l) => l.event === "settle-skipped")?.reason).to.match(/^QuorumNotMet\(/);
+    // Accounts whose valuation needs the refused price are reported, not guessed at.
+    const unavailable = early.lines.filter((l) => l.event === "health-unavailable");
+    expect(unavailable.map((l) => l.accountId)).to.deep.equal([String(book.victim), String(book.second)]);
+    expect(unavailable[0].reason).to.match(/^QuorumNotMet\(/);
     expect((await clearing.series(book.seriesId)).settled).to.equal(false);
 
     await setMockPrice(book.record, "WETH", CRASH_PRICE, book.signers[SIGNER.deployer]);
