@@ -2,6 +2,8 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
+// Operator tasks (status, health, pause, queue-resume, execute-resume, keeper-fund, keeper, report-prices).
+import "./tasks/operator";
 
 /**
  * The compiler comes from the npm `solc` package (WebAssembly), never from a

@@ -4,6 +4,10 @@
  * process, and the results are checked on-chain through a plain JSON-RPC provider. A re-run sends nothing. Bad
  * input (a broken config, an RPC that is down) makes the script exit non-zero with a clear message. Every node is
  * stopped (its process group killed) whatever happens.
+ *
+ * On anvil the same deployment then serves the keeper script's end-to-end run (test/shared/keeperOnNode.ts): a
+ * prepared unhealthy account liquidated on-chain by `scripts/keeper.ts` run once as a child process, one that a
+ * competitor liquidated first skipped cleanly; and the keeper exits non-zero with a clear error when its RPC is down.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +23,7 @@ import {
 import type { DeploymentRecord } from "../../scripts/lib/deploy/suite";
 import { Roles } from "../../scripts/lib/roles";
 import { freePort, runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
+import { keeperRoundTrip, runKeeperScript } from "../shared/keeperOnNode";
 
 const WAD = 10n ** 18n;
 const DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -106,7 +111,7 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
   });
 
   for (const kind of ["hardhat", "anvil"] as const) {
-    it(`deploys config/local.json on ${kind === "hardhat" ? "npx hardhat node" : "anvil"}, checks it on-chain${kind === "hardhat" ? ", and re-runs idempotently" : ""}`, async function () {
+    it(`deploys config/local.json on ${kind === "hardhat" ? "npx hardhat node" : "anvil"}, checks it on-chain${kind === "hardhat" ? ", and re-runs idempotently" : ", and runs the keeper once against a prepared unhealthy account"}`, async function () {
       this.timeout(300_000);
       let node: LocalNode | undefined;
       try {
@@ -119,6 +124,7 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
         expect(record.network).to.equal("e2e");
         expect(record.complete).to.equal(true);
         await checkOnChain(node.url, record);
+        if (kind === "anvil") await keeperRoundTrip(node.url, record, join(work, `${id}.json`));
 
         if (kind === "hardhat") {
           const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
@@ -140,12 +146,36 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
     });
   }
 
-  it("exits non-zero with a clear error when the RPC is down", async function () {
+  it("exits non-zero with a clear error when the RPC is down (deploy and keeper scripts)", async function () {
     this.timeout(120_000);
     const url = `http://127.0.0.1:${await freePort()}`;
-    const result = await deployTo(url, work, newId("down"));
+    // The keeper needs a record to start from: a well-formed one (its addresses are never reached).
+    const recordPath = join(work, "down-record.json");
+    const somewhere = "0x000000000000000000000000000000000000dEaD";
+    const names = ["OptionsClearing", "OracleAggregator", "CircuitBreaker", "ProtocolTimelock"];
+    writeFileSync(
+      recordPath,
+      JSON.stringify({
+        network: "e2e",
+        chainId: 31337,
+        startBlock: 0,
+        complete: true,
+        contracts: Object.fromEntries(names.map((n) => [n, somewhere])),
+        tokens: {},
+        feeds: {},
+        mocks: { tokens: {}, feeds: {} },
+      }),
+    );
+    // Both child processes at once: the time is in their start-up.
+    const [result, keeper] = await Promise.all([
+      deployTo(url, work, newId("down")),
+      runKeeperScript(url, recordPath),
+    ]);
     expect(result.code, explain(result)).to.equal(1);
     expect(result.stderr).to.contain(`deploy failed: cannot reach the RPC of network 'e2e' at ${url}`);
+    expect(keeper.code, explain(keeper)).to.equal(1);
+    expect(keeper.stderr).to.contain(`keeper failed: cannot reach the RPC of network 'e2e' at ${url}`);
+    expect(keeper.stdout).to.not.contain('"event":"pass"');
   });
 
   it("exits non-zero naming every config problem, before touching the network", async function () {

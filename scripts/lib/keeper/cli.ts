@@ -1,0 +1,162 @@
+/**
+ * The keeper's command line, shared by `scripts/keeper.ts` (environment variables, for `hardhat run`) and the
+ * Hardhat task `keeper` (flags). Resolves the record, reaches the RPC (a clear OperatorError if it cannot), picks
+ * the keeper's signer and runs one pass or a loop.
+ */
+import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
+import { Wallet, parseUnits, type Signer } from "ethers";
+import { bindProtocol, connectChecked, OperatorError, readDeploymentRecord, recordPathFor } from "./record";
+import { createLogger, type JsonLogger } from "./log";
+import {
+  DEFAULT_KEEPER_OPTIONS,
+  Keeper,
+  type KeeperHooks,
+  type KeeperOptions,
+  type PassSummary,
+} from "./keeper";
+
+export interface KeeperCommand extends KeeperOptions {
+  /** The deployment record; default deployments/<network>.json. */
+  record?: string;
+  /** One pass, then exit. */
+  once: boolean;
+  /** Seconds between passes in loop mode. */
+  intervalSeconds: number;
+  /** Index of the keeper's signer among the network's accounts (default 0). */
+  signerIndex: number;
+  /** A private key instead of an account of the network config. */
+  privateKey?: string;
+}
+
+export const DEFAULT_KEEPER_COMMAND: KeeperCommand = {
+  ...DEFAULT_KEEPER_OPTIONS,
+  once: false,
+  intervalSeconds: 30,
+  signerIndex: 0,
+};
+
+const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes)$/i.test(v.trim());
+
+function integer(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new OperatorError(`${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+/** A share as a fraction ("0.5") or a percentage ("50%"), as WAD. */
+export function parseShareWad(name: string, value: string): bigint {
+  const text = value.trim();
+  let wad: bigint;
+  try {
+    wad = text.endsWith("%") ? parseUnits(text.slice(0, -1), 16) : parseUnits(text, 18);
+  } catch {
+    throw new OperatorError(`${name} must be a fraction (0.5) or a percentage (50%), got '${value}'`);
+  }
+  if (wad <= 0n || wad > 10n ** 18n) throw new OperatorError(`${name} must be in (0, 100%], got '${value}'`);
+  return wad;
+}
+
+/**
+ * The command from the environment (`hardhat run` takes no arguments):
+ * KEEPER_RECORD, KEEPER_ONCE, KEEPER_INTERVAL, KEEPER_DRY_RUN, KEEPER_SIGNER, KEEPER_PRIVATE_KEY,
+ * KEEPER_ACCOUNT_ID, KEEPER_MAX_FRACTION, KEEPER_SLIPPAGE_BPS, KEEPER_DEADLINE, KEEPER_BLOCK_RANGE, KEEPER_SETTLE.
+ */
+export function keeperCommandFromEnv(env: NodeJS.ProcessEnv): KeeperCommand {
+  const c: KeeperCommand = { ...DEFAULT_KEEPER_COMMAND };
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+  c.record = get("KEEPER_RECORD");
+  c.once = truthy(get("KEEPER_ONCE"));
+  c.dryRun = truthy(get("KEEPER_DRY_RUN"));
+  const v = {
+    interval: get("KEEPER_INTERVAL"),
+    signer: get("KEEPER_SIGNER"),
+    key: get("KEEPER_PRIVATE_KEY"),
+    account: get("KEEPER_ACCOUNT_ID"),
+    fraction: get("KEEPER_MAX_FRACTION"),
+    slippage: get("KEEPER_SLIPPAGE_BPS"),
+    deadline: get("KEEPER_DEADLINE"),
+    range: get("KEEPER_BLOCK_RANGE"),
+    settle: get("KEEPER_SETTLE"),
+  };
+  if (v.interval !== undefined) c.intervalSeconds = integer("KEEPER_INTERVAL", v.interval, 1);
+  if (v.signer !== undefined) c.signerIndex = integer("KEEPER_SIGNER", v.signer, 0);
+  if (v.key !== undefined) c.privateKey = v.key;
+  if (v.account !== undefined) c.keeperAccountId = BigInt(integer("KEEPER_ACCOUNT_ID", v.account, 1));
+  if (v.fraction !== undefined) c.maxFractionWad = parseShareWad("KEEPER_MAX_FRACTION", v.fraction);
+  if (v.slippage !== undefined) c.slippageBps = BigInt(integer("KEEPER_SLIPPAGE_BPS", v.slippage, 0));
+  if (c.slippageBps > 10_000n)
+    throw new OperatorError(`KEEPER_SLIPPAGE_BPS must be at most 10000, got ${c.slippageBps}`);
+  if (v.deadline !== undefined) c.deadlineSeconds = integer("KEEPER_DEADLINE", v.deadline, 1);
+  if (v.range !== undefined) c.blockRange = integer("KEEPER_BLOCK_RANGE", v.range, 1);
+  if (v.settle !== undefined) c.settle = truthy(v.settle);
+  return c;
+}
+
+/** The URL of the network, for error messages. */
+export function networkUrl(hre: HardhatRuntimeEnvironment): string {
+  return "url" in hre.network.config ? (hre.network.config as HttpNetworkConfig).url : "in-process";
+}
+
+/** The signer at `index` of the network's accounts, or a wallet of `privateKey`; the RPC must be reachable. */
+export async function operatorSigner(
+  hre: HardhatRuntimeEnvironment,
+  index: number,
+  privateKey?: string,
+): Promise<Signer> {
+  if (privateKey !== undefined) {
+    try {
+      return new Wallet(privateKey, hre.ethers.provider);
+    } catch {
+      throw new OperatorError("the private key is not a valid 32-byte hex key");
+    }
+  }
+  const signers = await hre.ethers.getSigners();
+  if (index >= signers.length) {
+    throw new OperatorError(
+      `network '${hre.network.name}' has ${signers.length} account(s); there is no account #${index}`,
+    );
+  }
+  return signers[index];
+}
+
+export interface KeeperRun {
+  keeper: Keeper;
+  log: JsonLogger;
+  /** The summary of the last pass (`once`), undefined in loop mode. */
+  summary?: PassSummary;
+}
+
+/** Run the keeper as commanded. In loop mode it returns when `signal` aborts (SIGINT/SIGTERM in the scripts). */
+export async function runKeeperCommand(
+  hre: HardhatRuntimeEnvironment,
+  command: KeeperCommand,
+  options: { log?: JsonLogger; hooks?: KeeperHooks; signal?: AbortSignal } = {},
+): Promise<KeeperRun> {
+  const network = hre.network.name;
+  const recordPath = recordPathFor(network, command.record);
+  const record = readDeploymentRecord(recordPath);
+  const { blockNumber } = await connectChecked(hre.ethers.provider, record, {
+    network,
+    url: networkUrl(hre),
+  });
+  const signer = await operatorSigner(hre, command.signerIndex, command.privateKey);
+  const log = options.log ?? createLogger({ service: "keeper", network });
+  log("start", {
+    record: recordPath,
+    chainId: record.chainId,
+    block: blockNumber,
+    signer: await signer.getAddress(),
+    dryRun: command.dryRun,
+    mode: command.once ? "once" : `every ${command.intervalSeconds}s`,
+  });
+  const keeper = new Keeper(bindProtocol(record, signer), signer, command, log, options.hooks);
+  if (command.once) return { keeper, log, summary: await keeper.runOnce() };
+  const controller = new AbortController();
+  options.signal?.addEventListener("abort", () => controller.abort());
+  await keeper.runLoop(command.intervalSeconds, options.signal ?? controller.signal);
+  return { keeper, log };
+}

@@ -1,0 +1,160 @@
+/**
+ * An account's health as the clearing contract computes it (`health`, the typed binding) beside the TypeScript
+ * reference of the margin model (scripts/lib/margin), both at one block. The reference rebuilds the requirement from
+ * the account's positions, the oracle's spot and the underlying's risk parameters exactly as MarginLogic does
+ * (sum over underlyings of the portfolio requirement of the unsettled positions, plus the stored settlement debt,
+ * plus the pending debits of settled shorts); disagreement beyond the tolerance of docs/risk-model.md ("a
+ * requirement") is reported, never acted on: the contract decides.
+ */
+import type { BlockTag } from "ethers";
+import type { OptionsClearing, OracleAggregator } from "../../../typechain-types";
+import { requirements, type Position, type RiskParams } from "../margin";
+
+const WAD = 10n ** 18n;
+const mulWadUp = (x: bigint, y: bigint): bigint => (x * y === 0n ? 0n : (x * y - 1n) / WAD + 1n);
+
+export interface HealthFigures {
+  collateralValueWad: bigint;
+  maintenanceWad: bigint;
+  initialWad: bigint;
+  debtWad: bigint;
+}
+
+export interface ReferenceCheck {
+  /** The reference maintenance requirement (WAD quote). */
+  maintenanceWad: bigint;
+  /** The allowed |on-chain - reference| (docs/risk-model.md, "a requirement"). */
+  toleranceWad: bigint;
+  /** |on-chain - reference|. */
+  differenceWad: bigint;
+  agrees: boolean;
+}
+
+export interface AccountHealth {
+  accountId: bigint;
+  blockNumber: number;
+  timestamp: bigint;
+  onChain: HealthFigures;
+  liquidatable: boolean;
+  /** Open (non-zero) positions. */
+  positions: number;
+  /** Positions in settled series still waiting for the account's lazy settlement (`settleAccount`). */
+  pendingSettlement: number;
+  /** Undefined when the reference could not be computed (its error is in `referenceError`). */
+  reference?: ReferenceCheck;
+  referenceError?: string;
+}
+
+/**
+ * The tolerance of a requirement per docs/risk-model.md: Σ over positions of |amount|/1e18 · (1e-14 · (max S_i + K)
+ * + 4 wei) + 2 wei per position + 2 wei.
+ */
+export function requirementTolerance(positions: readonly Position[], spotWad: bigint, p: RiskParams): bigint {
+  const maxShock = p.spotShocksWad.reduce((a, b) => (b > a ? b : a), 0n);
+  const maxSpot = (spotWad * (WAD + maxShock)) / WAD;
+  return positions.reduce((t, pos) => {
+    const abs = pos.amount < 0n ? -pos.amount : pos.amount;
+    return t + (abs * ((maxSpot + pos.strikeWad) / 10n ** 14n + 4n)) / WAD + 2n;
+  }, 2n);
+}
+
+function riskOf(r: Awaited<ReturnType<OptionsClearing["riskParams"]>>): RiskParams {
+  return {
+    volWad: r.volWad,
+    spotShocksWad: [...r.spotShocksWad],
+    volShockUpWad: r.volShockUpWad,
+    volShockDownWad: r.volShockDownWad,
+    minPerShortSpotWad: r.minPerShortSpotWad,
+    initialBufferWad: r.initialBufferWad,
+  };
+}
+
+/** The reference maintenance requirement of `accountId` at `blockTag` (time `nowTs`). */
+export async function referenceMaintenance(
+  clearing: OptionsClearing,
+  oracle: OracleAggregator,
+  accountId: bigint,
+  blockTag: BlockTag,
+  nowTs: bigint,
+): Promise<{ maintenanceWad: bigint; toleranceWad: bigint; positions: number; pendingSettlement: number }> {
+  const at = { blockTag };
+  const ids = await clearing.seriesOf(accountId, at);
+  const byUnderlying = new Map<string, Position[]>();
+  let debits = 0n;
+  let open = 0;
+  let pendingSettlement = 0;
+  for (const id of ids) {
+    const [s, amount] = await Promise.all([clearing.series(id, at), clearing.positionOf(accountId, id, at)]);
+    if (amount === 0n) continue;
+    open++;
+    if (s.settled) {
+      pendingSettlement++;
+      if (amount < 0n) debits += mulWadUp(-amount, s.payoutPerContractWad);
+      continue;
+    }
+    const list = byUnderlying.get(s.underlying) ?? [];
+    list.push({ strikeWad: s.strikeWad, expiry: s.expiry, isCall: s.isCall, amount });
+    byUnderlying.set(s.underlying, list);
+  }
+  let maintenanceWad = (await clearing.debtOf(accountId, at)) + debits;
+  let toleranceWad = 0n;
+  for (const [underlying, positions] of byUnderlying) {
+    const [[spotWad], risk] = await Promise.all([
+      oracle.getPrice(underlying, at),
+      clearing.riskParams(underlying, at),
+    ]);
+    const p = riskOf(risk);
+    maintenanceWad += requirements(positions, spotWad, p, nowTs).maintenanceWad;
+    toleranceWad += requirementTolerance(positions, spotWad, p);
+  }
+  return { maintenanceWad, toleranceWad, positions: open, pendingSettlement };
+}
+
+/** On-chain health and the reference check of `accountId` at block `blockNumber` (time `timestamp`). */
+export async function accountHealth(
+  clearing: OptionsClearing,
+  oracle: OracleAggregator,
+  accountId: bigint,
+  block: { number: number; timestamp: number },
+): Promise<AccountHealth> {
+  const h = await clearing.health(accountId, { blockTag: block.number });
+  const onChain: HealthFigures = {
+    collateralValueWad: h.collateralValueWad,
+    maintenanceWad: h.maintenanceWad,
+    initialWad: h.initialWad,
+    debtWad: h.debtWad,
+  };
+  const result: AccountHealth = {
+    accountId,
+    blockNumber: block.number,
+    timestamp: BigInt(block.timestamp),
+    onChain,
+    liquidatable: onChain.collateralValueWad < onChain.maintenanceWad,
+    positions: 0,
+    pendingSettlement: 0,
+  };
+  try {
+    const ref = await referenceMaintenance(
+      clearing,
+      oracle,
+      accountId,
+      block.number,
+      BigInt(block.timestamp),
+    );
+    result.positions = ref.positions;
+    result.pendingSettlement = ref.pendingSettlement;
+    const differenceWad =
+      ref.maintenanceWad > onChain.maintenanceWad
+        ? ref.maintenanceWad - onChain.maintenanceWad
+        : onChain.maintenanceWad - ref.maintenanceWad;
+    result.reference = {
+      maintenanceWad: ref.maintenanceWad,
+      toleranceWad: ref.toleranceWad,
+      differenceWad,
+      agrees: differenceWad <= ref.toleranceWad,
+    };
+  } catch (error) {
+    result.referenceError = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  }
+  return result;
+}

@@ -1,0 +1,417 @@
+/**
+ * The keeper: one pass discovers accounts and series from events, settles expired series (then the accounts that
+ * hold them, where it helps), computes every account's health with the contract and the TypeScript reference, and
+ * liquidates what is liquidatable through the keeper's own funded clearing account. Every decision is one JSON
+ * line. In dry-run mode it quotes and logs but sends nothing.
+ *
+ * Races are expected, never fatal: an account a competitor (or the owner's top-up) made healthy between the
+ * keeper's read and its transaction is re-checked before sending, and an `AccountHealthy` revert is logged as a
+ * clean skip. See docs/operations.md.
+ */
+import type { Signer } from "ethers";
+import type { IOptionsClearing } from "../../../typechain-types/contracts/options/OptionsClearing";
+import type { Protocol } from "./record";
+import type { JsonLogger } from "./log";
+import { Discovery } from "./discovery";
+import { decodeRevert } from "./errors";
+import { accountHealth, type AccountHealth } from "./health";
+
+const WAD = 10n ** 18n;
+const BPS = 10_000n;
+
+export interface KeeperOptions {
+  /** Log decisions and quotes, send nothing. */
+  dryRun: boolean;
+  /** The most of a portfolio to take per liquidation (1e18 = all; the contract takes only what is needed). */
+  maxFractionWad: bigint;
+  /** Accepted worsening of the quoted collateral-per-liability between the quote and the inclusion, in bps. */
+  slippageBps: bigint;
+  /** A liquidation must be included within this many seconds of the latest block. */
+  deadlineSeconds: number;
+  /** Largest block range of one `eth_getLogs`. */
+  blockRange: number;
+  /** Settle expired series and the accounts that hold them. */
+  settle: boolean;
+  /** The keeper's clearing account; default: the first account the keeper's signer opened. */
+  keeperAccountId?: bigint;
+}
+
+export const DEFAULT_KEEPER_OPTIONS: KeeperOptions = {
+  dryRun: false,
+  maxFractionWad: WAD,
+  slippageBps: 50n,
+  deadlineSeconds: 300,
+  blockRange: 2_000,
+  settle: true,
+};
+
+/** Test and integration hooks. */
+export interface KeeperHooks {
+  /** Called after the final re-check, just before a liquidation is sent. */
+  beforeLiquidationSend?: (accountId: bigint) => Promise<void>;
+}
+
+export interface PassSummary {
+  block: number;
+  accounts: number;
+  liquidatable: number;
+  liquidated: number;
+  skipped: number;
+  settledSeries: number;
+  settledAccounts: number;
+  disagreements: number;
+  /** Actions that failed for a reason other than a clean race (an operator should look). */
+  failures: number;
+}
+
+type Block = { number: number; timestamp: number };
+
+export class Keeper {
+  private readonly discovery: Discovery;
+  private readonly doneSeries = new Set<bigint>();
+  private keeperAccount: bigint | undefined;
+  private keeperAccountChecked = false;
+  private signerAddress = "";
+
+  constructor(
+    private readonly protocol: Protocol,
+    private readonly signer: Signer,
+    private readonly options: KeeperOptions,
+    private readonly log: JsonLogger,
+    private readonly hooks: KeeperHooks = {},
+  ) {
+    this.discovery = new Discovery(protocol.clearing, protocol.record.startBlock, options.blockRange);
+  }
+
+  /** One pass over every series and account. */
+  async runOnce(): Promise<PassSummary> {
+    const provider = this.signer.provider;
+    if (provider === null) throw new Error("the keeper's signer has no provider");
+    this.signerAddress = await this.signer.getAddress();
+    const latest = await provider.getBlock("latest");
+    if (latest === null) throw new Error("the node returned no latest block");
+    const block: Block = { number: latest.number, timestamp: latest.timestamp };
+    const scan = await this.discovery.sync(block.number);
+    this.log("scan", {
+      fromBlock: scan.from,
+      toBlock: scan.to,
+      newAccounts: scan.accounts,
+      newSeries: scan.series,
+      accounts: this.discovery.accounts.size,
+      series: this.discovery.series.size,
+    });
+    await this.resolveKeeperAccount();
+
+    const summary: PassSummary = {
+      block: block.number,
+      accounts: this.discovery.accounts.size,
+      liquidatable: 0,
+      liquidated: 0,
+      skipped: 0,
+      settledSeries: 0,
+      settledAccounts: 0,
+      disagreements: 0,
+      failures: 0,
+    };
+    if (this.options.settle) await this.settleExpiredSeries(block, summary);
+    // Accounts are valued after the settlements of this pass (a settled series is margined at its payout).
+    let valuation = block;
+    if (summary.settledSeries > 0) {
+      const after = await provider.getBlock("latest");
+      if (after !== null) valuation = { number: after.number, timestamp: after.timestamp };
+    }
+
+    const ids = [...this.discovery.accounts.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const id of ids) await this.handleAccount(id, valuation, summary);
+
+    this.log("pass", { dryRun: this.options.dryRun, ...summary });
+    return summary;
+  }
+
+  /** Run passes every `intervalSeconds` until `signal` aborts; a failed pass is logged and the loop goes on. */
+  async runLoop(intervalSeconds: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.runOnce();
+      } catch (error) {
+        this.log("pass-failed", { level: "error", reason: decodeRevert(error).text });
+      }
+      await sleep(intervalSeconds * 1000, signal);
+    }
+    this.log("stopped", {});
+  }
+
+  // ------------------------------------------------------------------------------------------ keeper account
+  private async resolveKeeperAccount(): Promise<void> {
+    if (this.keeperAccountChecked && this.keeperAccount !== undefined) return;
+    const { clearing } = this.protocol;
+    let id = this.options.keeperAccountId;
+    if (id === undefined) id = this.discovery.accountsOf(this.signerAddress)[0];
+    if (id === undefined) {
+      if (!this.keeperAccountChecked) {
+        this.log("keeper-account", {
+          level: "warn",
+          signer: this.signerAddress,
+          reason:
+            "the keeper's signer owns no clearing account: liquidations are skipped (open and fund one: npx hardhat keeper-fund)",
+        });
+      }
+      this.keeperAccountChecked = true;
+      return;
+    }
+    const owner = await clearing.ownerOf(id);
+    const controls =
+      owner.toLowerCase() === this.signerAddress.toLowerCase() ||
+      (owner !== "0x0000000000000000000000000000000000000000" &&
+        (await clearing.isOperator(owner, this.signerAddress)));
+    if (!controls) {
+      this.log("keeper-account", {
+        level: "warn",
+        signer: this.signerAddress,
+        keeperAccountId: id,
+        owner,
+        reason: "the keeper's signer neither owns nor operates this account: liquidations are skipped",
+      });
+      this.keeperAccountChecked = true;
+      return;
+    }
+    const h = await clearing.health(id);
+    this.log("keeper-account", {
+      signer: this.signerAddress,
+      keeperAccountId: id,
+      collateralValueWad: h.collateralValueWad,
+      initialWad: h.initialWad,
+    });
+    this.keeperAccount = id;
+    this.keeperAccountChecked = true;
+  }
+
+  // ------------------------------------------------------------------------------------------ settlement
+  private async settleExpiredSeries(block: Block, summary: PassSummary): Promise<void> {
+    const { clearing } = this.protocol;
+    for (const info of this.discovery.series.values()) {
+      if (this.doneSeries.has(info.id) || info.expiry > BigInt(block.timestamp)) continue;
+      const s = await clearing.series(info.id);
+      if (s.settled) {
+        this.doneSeries.add(info.id);
+        continue;
+      }
+      const fields = {
+        seriesId: info.id,
+        underlying: this.protocol.symbolOf(info.underlying),
+        expiry: info.expiry,
+      };
+      try {
+        await clearing.settle.staticCall(info.id);
+      } catch (error) {
+        const reason = decodeRevert(error);
+        // The window closed: only the governance fallback can settle now; nothing more for the keeper to do.
+        if (reason.name === "SettlementWindowClosed" || reason.name === "SeriesAlreadySettled") {
+          this.doneSeries.add(info.id);
+        }
+        this.log("settle-skipped", { ...fields, reason: reason.text });
+        summary.skipped++;
+        continue;
+      }
+      if (this.options.dryRun) {
+        this.log("would-settle", fields);
+        continue;
+      }
+      try {
+        const receipt = await (await clearing.settle(info.id)).wait();
+        const after = await clearing.series(info.id);
+        this.log("settled", {
+          ...fields,
+          priceWad: after.settlementPriceWad,
+          payoutPerContractWad: after.payoutPerContractWad,
+          tx: receipt?.hash,
+          gasUsed: receipt?.gasUsed,
+        });
+        this.doneSeries.add(info.id);
+        summary.settledSeries++;
+      } catch (error) {
+        const reason = decodeRevert(error);
+        const raced = reason.name === "SeriesAlreadySettled";
+        if (raced) this.doneSeries.add(info.id);
+        this.log(raced ? "settle-skipped" : "settle-failed", {
+          ...fields,
+          level: raced ? undefined : "error",
+          reason: reason.text,
+        });
+        if (raced) summary.skipped++;
+        else summary.failures++;
+      }
+    }
+  }
+
+  private async settleAccount(h: AccountHealth, summary: PassSummary): Promise<void> {
+    const { clearing } = this.protocol;
+    const fields = { accountId: h.accountId, pendingPositions: h.pendingSettlement };
+    if (this.options.dryRun) {
+      this.log("would-settle-account", fields);
+      return;
+    }
+    try {
+      const receipt = await (await clearing.settleAccount(h.accountId)).wait();
+      this.log("account-settled", { ...fields, tx: receipt?.hash, gasUsed: receipt?.gasUsed });
+      summary.settledAccounts++;
+    } catch (error) {
+      this.log("settle-account-failed", { ...fields, level: "error", reason: decodeRevert(error).text });
+      summary.failures++;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ accounts
+  private async handleAccount(id: bigint, block: Block, summary: PassSummary): Promise<void> {
+    const { clearing, oracle } = this.protocol;
+    let h: AccountHealth;
+    try {
+      h = await accountHealth(clearing, oracle, id, block);
+    } catch (error) {
+      this.log("health-unavailable", { accountId: id, level: "warn", reason: decodeRevert(error).text });
+      summary.skipped++;
+      return;
+    }
+    const figures = {
+      accountId: id,
+      collateralValueWad: h.onChain.collateralValueWad,
+      maintenanceWad: h.onChain.maintenanceWad,
+      debtWad: h.onChain.debtWad,
+      positions: h.positions,
+    };
+    if (h.reference !== undefined && !h.reference.agrees) {
+      summary.disagreements++;
+      this.log("reference-disagreement", {
+        level: "warn",
+        accountId: id,
+        block: block.number,
+        onChainMaintenanceWad: h.onChain.maintenanceWad,
+        referenceMaintenanceWad: h.reference.maintenanceWad,
+        differenceWad: h.reference.differenceWad,
+        toleranceWad: h.reference.toleranceWad,
+      });
+    } else if (h.referenceError !== undefined) {
+      this.log("reference-unavailable", { level: "warn", accountId: id, reason: h.referenceError });
+    }
+
+    if (!h.liquidatable) {
+      this.log("healthy", figures);
+      if (this.options.settle && h.pendingSettlement > 0) await this.settleAccount(h, summary);
+      return;
+    }
+    summary.liquidatable++;
+    await this.liquidate(id, block, figures, summary);
+  }
+
+  private skip(summary: PassSummary, fields: Record<string, unknown>, reason: string): void {
+    summary.skipped++;
+    this.log("liquidation-skipped", { ...fields, reason });
+  }
+
+  private async liquidate(
+    id: bigint,
+    block: Block,
+    figures: Record<string, unknown>,
+    summary: PassSummary,
+  ): Promise<void> {
+    const { clearing } = this.protocol;
+    const keeperAccount = this.keeperAccount;
+    if (keeperAccount === undefined) return this.skip(summary, figures, "no keeper account");
+    const owner = this.discovery.accounts.get(id) ?? (await clearing.ownerOf(id));
+    const keeperOwner = await clearing.ownerOf(keeperAccount);
+    if (owner.toLowerCase() === keeperOwner.toLowerCase()) {
+      return this.skip(summary, figures, "same owner as the keeper account (SelfLiquidation)");
+    }
+
+    // Quote: the liquidation as the contract would execute it now (no view gives it at this commit).
+    const deadline = BigInt(block.timestamp + this.options.deadlineSeconds);
+    const maxFraction = this.options.maxFractionWad;
+    let quote: IOptionsClearing.LiquidationResultStructOutput;
+    try {
+      quote = await clearing.liquidate.staticCall(id, keeperAccount, maxFraction, 0n, deadline);
+    } catch (error) {
+      const reason = decodeRevert(error);
+      if (reason.name === "AccountHealthy") {
+        return this.skip(
+          summary,
+          figures,
+          `healthy at the quote (topped up or liquidated first): ${reason.text}`,
+        );
+      }
+      return this.skip(summary, figures, `not liquidatable by this keeper now: ${reason.text}`);
+    }
+    // The limit: what the quote says the keeper receives (seized value less the insurance penalty, plus any
+    // insurance cover) per unit of liability, rounded down, less the slippage allowance.
+    const receivedWad = quote.seizedValueWad - quote.penaltyWad + quote.coveredWad;
+    const quotedPerLiability = quote.liabilityWad === 0n ? 0n : (receivedWad * WAD) / quote.liabilityWad;
+    const limit = (quotedPerLiability * (BPS - this.options.slippageBps)) / BPS;
+    const quoteFields = {
+      ...figures,
+      keeperAccountId: keeperAccount,
+      fractionWad: quote.fractionWad,
+      liabilityWad: quote.liabilityWad,
+      seizedValueWad: quote.seizedValueWad,
+      receivedValueWad: receivedWad,
+      discountWad: quote.discountWad,
+      minSeizedPerLiabilityWad: limit,
+      deadline,
+    };
+    if (this.options.dryRun) {
+      this.log("would-liquidate", quoteFields);
+      return;
+    }
+
+    // Re-check at the newest block: a competitor or the owner may have acted since the pass started.
+    const now = await clearing.health(id);
+    if (now.collateralValueWad >= now.maintenanceWad) {
+      return this.skip(summary, quoteFields, "healthy before sending (topped up or liquidated first)");
+    }
+    await this.hooks.beforeLiquidationSend?.(id);
+    try {
+      const tx = await clearing.liquidate(id, keeperAccount, maxFraction, limit, deadline);
+      const receipt = await tx.wait();
+      let result: IOptionsClearing.LiquidationResultStructOutput | undefined;
+      for (const entry of receipt?.logs ?? []) {
+        try {
+          const parsed = clearing.interface.parseLog(entry);
+          if (parsed?.name === "Liquidated") result = parsed.args.result;
+        } catch {
+          // Another contract's log.
+        }
+      }
+      summary.liquidated++;
+      this.log("liquidated", {
+        ...quoteFields,
+        tx: receipt?.hash,
+        gasUsed: receipt?.gasUsed,
+        fractionWad: result?.fractionWad,
+        liabilityWad: result?.liabilityWad,
+        seizedValueWad: result?.seizedValueWad,
+        discountWad: result?.discountWad,
+        penaltyWad: result?.penaltyWad,
+        coveredWad: result?.coveredWad,
+        socialisedWad: result?.socialisedWad,
+      });
+    } catch (error) {
+      const reason = decodeRevert(error);
+      if (reason.name === "AccountHealthy") {
+        return this.skip(summary, quoteFields, `liquidated or topped up first: ${reason.text}`);
+      }
+      summary.failures++;
+      this.log("liquidation-failed", { ...quoteFields, level: "error", reason: reason.text });
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
+}

@@ -1,0 +1,21 @@
+/** What every operator task starts with: the record of the network, a reachable RPC, typed bindings. */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import {
+  bindProtocol,
+  connectChecked,
+  readDeploymentRecord,
+  recordPathFor,
+  type Protocol,
+} from "../keeper/record";
+import { networkUrl } from "../keeper/cli";
+
+export async function loadProtocol(hre: HardhatRuntimeEnvironment, recordFlag?: string): Promise<Protocol> {
+  const record = readDeploymentRecord(recordPathFor(hre.network.name, recordFlag));
+  await connectChecked(hre.ethers.provider, record, { network: hre.network.name, url: networkUrl(hre) });
+  return bindProtocol(record, hre.ethers.provider);
+}
+
+/** JSON with big integers as decimal strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
