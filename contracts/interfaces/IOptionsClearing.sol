@@ -92,11 +92,11 @@ interface IOptionsClearing {
     /// @param liquidatable Below maintenance and the breaker allows its liquidation now: `liquidate` would not revert
     /// for the account's sake (the liquidator's own checks are not part of the quote).
     /// @param belowMaintenance Collateral value below the maintenance requirement.
-    /// @param breakerAllows LIQUIDATE, GLOBAL and the price scope of every underlying of the account untripped and
-    /// out of their grace periods.
-    /// @param settlementPending The account has lazy settlement pending (a settled series, or settlement debt its
-    /// quote collateral would repay), which `liquidate` applies first: the quote is exact only when this is false,
-    /// so a keeper calls `settleAccount` (permissionless) first.
+    /// @param breakerAllows LIQUIDATE, GLOBAL and the price scope of every underlying and non-quote collateral asset
+    /// of the account untripped and out of their grace periods.
+    /// @param settlementPending Lazy settlement would change the account now (a settled short, settlement debt its
+    /// quote collateral would repay, or a settled long whose credit the free pool can pay), which `liquidate` applies
+    /// first: the quote is exact only when this is false, so a keeper calls `settleAccount` (permissionless) first.
     /// @param collateralValueWad Collateral value after haircuts.
     /// @param maintenanceWad Maintenance requirement, settlement debt included.
     /// @param initialWad Initial requirement, settlement debt included.
@@ -364,7 +364,8 @@ interface IOptionsClearing {
     /// the bonus goes to the InsuranceVault. An insolvent account is taken whole: the InsuranceVault covers the
     /// deficit first and the rest is socialised by writing off short contracts (LossSocialised).
     /// @dev Caller: owner or operator of `liquidatorAccountId`, never of the same owner (SelfLiquidation). Guarded
-    /// by the breaker's liquidation check for every underlying of the account (trips and grace periods).
+    /// by the breaker's liquidation check (trips and grace periods) for every underlying of the account's positions
+    /// and every collateral asset other than the quote it holds (LIQUIDATE alone when it has neither).
     /// Reverts LiquidationDeadlinePassed, InvalidLiquidationFraction, AccountHealthy, FullLiquidationRequired,
     /// LiquidationBelowLimit (the liquidator's limit: collateral value received per unit of liability), and
     /// BelowInitialMargin if the liquidator's account would end below its initial requirement.

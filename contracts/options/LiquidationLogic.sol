@@ -237,15 +237,16 @@ library LiquidationLogic {
         if (liquidator == owner) revert IOptionsClearing.SelfLiquidation(p.accountId, p.liquidatorAccountId);
     }
 
-    /// @dev Liquidations stop while any underlying of the account (or LIQUIDATE, or GLOBAL) is tripped or in grace.
+    /// @dev Liquidations stop while the price scope of any asset the account's value depends on (the underlying of
+    /// a position, or a collateral asset other than the quote), or LIQUIDATE, or GLOBAL, is tripped or in grace.
     function _checkBreaker(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 accountId
     ) private view {
-        uint256[] storage ids = $.seriesOf[accountId];
-        if (ids.length == 0) ctx.breaker.checkScope(Scopes.LIQUIDATE);
-        for (uint256 i; i < ids.length; ++i) ctx.breaker.checkLiquidation($.series[ids[i]].underlying);
+        (address[] memory assets, uint256 n) = _pricedAssets($, ctx, accountId);
+        if (n == 0) ctx.breaker.checkScope(Scopes.LIQUIDATE);
+        for (uint256 i; i < n; ++i) ctx.breaker.checkLiquidation(assets[i]);
     }
 
     /// @dev Whether `_checkBreaker` would pass now.
@@ -254,22 +255,38 @@ library LiquidationLogic {
         Context memory ctx,
         uint256 accountId
     ) private view returns (bool) {
-        uint256[] storage ids = $.seriesOf[accountId];
-        if (ids.length == 0) {
+        (address[] memory assets, uint256 n) = _pricedAssets($, ctx, accountId);
+        if (n == 0) {
             try ctx.breaker.checkScope(Scopes.LIQUIDATE) {} catch {
                 return false;
             }
         }
-        for (uint256 i; i < ids.length; ++i) {
-            try ctx.breaker.checkLiquidation($.series[ids[i]].underlying) {} catch {
+        for (uint256 i; i < n; ++i) {
+            try ctx.breaker.checkLiquidation(assets[i]) {} catch {
                 return false;
             }
         }
         return true;
     }
 
-    /// @dev Whether `AccountLogic.touch` would change the account: a settled series still in it, or settlement debt
-    /// that its quote collateral would repay.
+    /// @dev The underlyings of the account's positions and its non-quote collateral assets (possibly repeated).
+    function _pricedAssets(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) private view returns (address[] memory assets, uint256 n) {
+        uint256[] storage ids = $.seriesOf[accountId];
+        address[] storage vaults = $.collateralVaults;
+        assets = new address[](ids.length + vaults.length);
+        for (uint256 i; i < ids.length; ++i) assets[n++] = $.series[ids[i]].underlying;
+        for (uint256 i; i < vaults.length; ++i) {
+            address asset = $.collateralConfig[vaults[i]].asset;
+            if (asset != ctx.margin.quote && $.collateral[accountId][vaults[i]] != 0) assets[n++] = asset;
+        }
+    }
+
+    /// @dev Whether `AccountLogic.touch` would change the account: a settled short, settlement debt that its quote
+    /// collateral would repay, or a settled long whose credit the free pool can pay now.
     function _settlementPending(
         ClearingStorage.Layout storage $,
         AccountLogic.Quote memory quoteVault,
@@ -277,7 +294,15 @@ library LiquidationLogic {
     ) private view returns (bool) {
         if ($.debt[accountId] != 0 && $.collateral[accountId][address(quoteVault.vault)] != 0) return true;
         uint256[] storage ids = $.seriesOf[accountId];
-        for (uint256 i; i < ids.length; ++i) if ($.series[ids[i]].settled) return true;
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id = ids[i];
+            if (!$.series[id].settled) continue;
+            int256 position = $.position[accountId][id];
+            if (position < 0) return true;
+            uint256 credit = uint256(position).mulWadDown(AccountLogic.longPayout($, id));
+            uint256 shares = quoteVault.vault.convertToShares(credit.fromWadDown(quoteVault.decimals));
+            if (shares <= AccountLogic.freeQuoteShares($, quoteVault)) return true;
+        }
         return false;
     }
 

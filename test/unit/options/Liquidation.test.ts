@@ -314,6 +314,51 @@ describe("unit/options/Liquidation", () => {
     expect(await clearing.debtOf(victim)).to.equal(0n);
   });
 
+  it("refuses to liquidate on a tripped collateral price: a debt-only account backed by WETH after a WETH crash", async () => {
+    // Regression (found by test/fuzz/Liquidation.fuzz.test.ts): with no series left, the breaker check looked at
+    // LIQUIDATE only, so an account whose only risk is its WETH collateral was liquidated at the very price that had
+    // just tripped WETH's scope, with no grace period for its owner to top up.
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth, breaker, governor } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "weth", WAD);
+    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await time.increaseTo(expiry + 60);
+    await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
+    await clearing.settle(call);
+    await clearing.settleAccount(victim);
+    expect((await clearing.seriesOf(victim)).length).to.equal(0);
+    // WETH crashes 2,900 -> 800 in one report: beyond the 50% band, WETH's scope trips; 640 of collateral vs 700.
+    await time.increase(HOUR + 60);
+    await sys.setSpot(await weth.getAddress(), 800n * WAD);
+    const scope = Scopes.asset(await weth.getAddress());
+    expect(await breaker.isTripped(scope)).to.equal(true);
+    const h = await clearing.health(victim);
+    expect(h.collateralValueWad < h.maintenanceWad).to.equal(true);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR))
+      .to.be.revertedWithCustomError(breaker, "ScopeTripped")
+      .withArgs(
+        scope,
+        (r: bigint) => r >= 0n,
+        (t: bigint) => t > 0n,
+      );
+    expect((await clearing.liquidationQuote(victim)).breakerAllows).to.equal(false);
+    await time.increase(HOUR);
+    await sys.refreshPrices();
+    await breaker.connect(governor).resume(scope);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.be.revertedWithCustomError(
+      breaker,
+      "ScopeInGracePeriod",
+    );
+    expect(await clearing.debtOf(victim)).to.equal(700n * WAD);
+    await time.increase(HOUR + 1);
+    await sys.refreshPrices();
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    expect(await clearing.debtOf(victim)).to.equal(0n);
+  });
+
   describe("liquidationQuote (keeper view)", () => {
     it("reports a healthy account as not liquidatable, with the figures of health()", async () => {
       const sys = await unhealthyBook();
