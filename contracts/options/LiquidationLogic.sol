@@ -257,12 +257,16 @@ library LiquidationLogic {
     ) private view returns (bool) {
         (address[] memory assets, uint256 n) = _pricedAssets($, ctx, accountId);
         if (n == 0) {
-            try ctx.breaker.checkScope(Scopes.LIQUIDATE) {} catch {
+            try ctx.breaker.checkScope(Scopes.LIQUIDATE) {
+                return true;
+            } catch {
                 return false;
             }
         }
         for (uint256 i; i < n; ++i) {
-            try ctx.breaker.checkLiquidation(assets[i]) {} catch {
+            try ctx.breaker.checkLiquidation(assets[i]) {
+                continue;
+            } catch {
                 return false;
             }
         }
