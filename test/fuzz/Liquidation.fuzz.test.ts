@@ -486,8 +486,10 @@ async function keeperVisit(
   const label = `liquidate(${account}) ${where}`;
   // An empty account (no series, no debt) has nothing to liquidate: the keeper skips it.
   if ((await clearing.seriesOf(account)).length === 0 && (await clearing.debtOf(account)) === 0n) return;
-  // A keeper applies pending lazy settlement first (permissionless), so that the quote is exact.
-  if ((await clearing.liquidationQuote(account)).settlementPending) {
+  // A keeper applies pending lazy settlement first (permissionless), so that the quote is exact. Twice at most:
+  // touch repays debt before it credits settled longs, so a credit can leave debt beside fresh quote collateral
+  // that only the next touch repays.
+  for (let k = 0; k < 2 && (await clearing.liquidationQuote(account)).settlementPending; k++) {
     await attempt(w, "settleAccount", () => clearing.settleAccount(account), "succeed");
     stats.settledAccounts++;
   }
