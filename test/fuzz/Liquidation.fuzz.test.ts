@@ -328,7 +328,12 @@ async function reference(w: World, account: bigint, at: number) {
     hasSeries: positions.length > 0,
     /** Any series listed in the account, settled ones included (a settled long the pool cannot pay yet stays). */
     listsSeries: (await clearing.seriesOf(account)).length > 0,
-    hasLongs: positions.some((p) => p.amount > 0n),
+    /** Longs, unsettled or settled with their credit still pending (the free pool could not pay it yet). */
+    hasLongs:
+      positions.some((p) => p.amount > 0n) ||
+      (
+        await Promise.all((await clearing.seriesOf(account)).map((id) => clearing.positionOf(account, id)))
+      ).some((amount) => amount > 0n),
   };
 }
 
