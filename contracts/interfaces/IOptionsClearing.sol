@@ -87,6 +87,33 @@ interface IOptionsClearing {
         uint256 socialisedWad;
     }
 
+    /// @notice What `liquidate` would do to an account now, for a liquidator taking as much as it may
+    /// (`maxFractionWad` = 100%, no limit, no deadline). All WAD quote.
+    /// @param liquidatable Below maintenance and the breaker allows its liquidation now: `liquidate` would not revert
+    /// for the account's sake (the liquidator's own checks are not part of the quote).
+    /// @param belowMaintenance Collateral value below the maintenance requirement.
+    /// @param breakerAllows LIQUIDATE, GLOBAL and the price scope of every underlying and non-quote collateral asset
+    /// of the account untripped and out of their grace periods.
+    /// @param settlementPending Lazy settlement would change the account now (a settled short, settlement debt its
+    /// quote collateral would repay, or a settled long whose credit the free pool can pay), which `liquidate` applies
+    /// first: the quote is exact only when this is false, so a keeper calls `settleAccount` (permissionless) first.
+    /// @param collateralValueWad Collateral value after haircuts.
+    /// @param maintenanceWad Maintenance requirement, settlement debt included.
+    /// @param initialWad Initial requirement, settlement debt included.
+    /// @param result What `liquidate` would return (zero unless `belowMaintenance`): `penaltyWad` is the penalty
+    /// actually paid (capped by the seized quote shares, zero while WITHDRAW is tripped), `discountWad` the auction
+    /// discount now (START if the account is not flagged yet).
+    struct LiquidationQuote {
+        bool liquidatable;
+        bool belowMaintenance;
+        bool breakerAllows;
+        bool settlementPending;
+        uint256 collateralValueWad;
+        uint256 maintenanceWad;
+        uint256 initialWad;
+        LiquidationResult result;
+    }
+
     // ------------------------------------------------------------------------------------------------- errors
     /// @notice An amount of zero.
     error ZeroAmount();
@@ -337,7 +364,8 @@ interface IOptionsClearing {
     /// the bonus goes to the InsuranceVault. An insolvent account is taken whole: the InsuranceVault covers the
     /// deficit first and the rest is socialised by writing off short contracts (LossSocialised).
     /// @dev Caller: owner or operator of `liquidatorAccountId`, never of the same owner (SelfLiquidation). Guarded
-    /// by the breaker's liquidation check for every underlying of the account (trips and grace periods).
+    /// by the breaker's liquidation check (trips and grace periods) for every underlying of the account's positions
+    /// and every collateral asset other than the quote it holds (LIQUIDATE alone when it has neither).
     /// Reverts LiquidationDeadlinePassed, InvalidLiquidationFraction, AccountHealthy, FullLiquidationRequired,
     /// LiquidationBelowLimit (the liquidator's limit: collateral value received per unit of liability), and
     /// BelowInitialMargin if the liquidator's account would end below its initial requirement.
@@ -355,6 +383,13 @@ interface IOptionsClearing {
 
     /// @notice The auction discount `accountId` would be liquidated at now (START_DISCOUNT if not flagged yet).
     function liquidationDiscount(uint256 accountId) external view returns (uint256 discountWad);
+
+    /// @notice Keeper view: whether `accountId` can be liquidated now and what `liquidate` would do, computed by the
+    /// same code as `liquidate` for a liquidator taking up to 100% (see LiquidationQuote). It ignores the
+    /// liquidator's side: its own margin check after taking the positions (BelowInitialMargin), its limit and its
+    /// deadline. Exact when `settlementPending` is false and nothing changes before the liquidation is mined (the
+    /// auction discount grows with time). Reverts AccountNotFound, or if a needed price is refused by the oracle.
+    function liquidationQuote(uint256 accountId) external view returns (LiquidationQuote memory);
 
     /// @notice Short contracts of `seriesId` written off in bad-debt liquidations.
     function writtenOff(uint256 seriesId) external view returns (uint256);

@@ -56,6 +56,7 @@ library LiquidationLogic {
         uint256 owedWad;
         uint256 writeOffWad;
         uint256 seizeRatioWad;
+        uint256 coverAssets;
     }
 
     /// @notice See IOptionsClearing.liquidate.
@@ -73,6 +74,32 @@ library LiquidationLogic {
         _execute($, ctx, p, plan, r);
     }
 
+    /// @notice See IOptionsClearing.liquidationQuote. Shares `_plan` and `_penaltyShares` with `liquidate`.
+    function quote(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) public view returns (IOptionsClearing.LiquidationQuote memory q) {
+        if ($.owner[accountId] == address(0)) revert IOptionsClearing.AccountNotFound(accountId);
+        q.settlementPending = _settlementPending($, ctx.quote, accountId);
+        (q.collateralValueWad, q.maintenanceWad, q.initialWad) = MarginLogic.margin($, ctx.margin, accountId);
+        q.breakerAllows = _breakerAllows($, ctx, accountId);
+        q.belowMaintenance = q.collateralValueWad < q.maintenanceWad;
+        if (!q.belowMaintenance) return q;
+        q.liquidatable = q.breakerAllows;
+        uint64 since = $.liquidatableSince[accountId];
+        IOptionsClearing.LiquidationResult memory r = q.result;
+        r.discountWad = discountAfter(since == 0 ? 0 : block.timestamp - since);
+        Plan memory plan;
+        plan.collateralWad = q.collateralValueWad;
+        _plan($, ctx, accountId, WAD, q.initialWad, plan, r);
+        // The penalty as `_moveCollateral` pays it: capped by the seized quote shares, rounded by the vault.
+        uint256 shares = $.collateral[accountId][address(ctx.quote.vault)];
+        uint256 seized = plan.seizeRatioWad == WAD ? shares : shares.mulWadDown(plan.seizeRatioWad);
+        uint256 penaltyShares = _penaltyShares(ctx, seized, r.penaltyWad);
+        r.penaltyWad = ctx.quote.vault.previewRedeem(penaltyShares).toWadDown(ctx.quote.decimals);
+    }
+
     /// @dev How much of the account is taken, at what discount, for how much collateral; the liquidator's limit.
     function _assess(
         ClearingStorage.Layout storage $,
@@ -87,25 +114,38 @@ library LiquidationLogic {
             revert IOptionsClearing.AccountHealthy(p.accountId, plan.collateralWad, maintenanceWad);
         }
         r.discountWad = _startAuction($, p.accountId);
-        uint256 liabilityWad = _markLiability($, ctx, p.accountId, false) + $.debt[p.accountId];
-        plan.owedWad = liabilityWad.mulWadUp(WAD + r.discountWad);
+        _plan($, ctx, p.accountId, p.maxFractionWad, initialWad, plan, r);
+        uint256 receivedWad = r.seizedValueWad - r.penaltyWad + r.coveredWad;
+        uint256 requiredWad = r.liabilityWad.mulWadUp(p.minSeizedPerLiabilityWad);
+        if (receivedWad < requiredWad)
+            revert IOptionsClearing.LiquidationBelowLimit(receivedWad, requiredWad);
+    }
 
+    /// @dev The fraction, liability, seized value, penalty (before the cap by seized quote shares), insurance cover
+    /// and socialised loss of a liquidation of `accountId` at `r.discountWad`, given its collateral value and initial
+    /// requirement. Read-only: `liquidate` executes it, `quote` reports it.
+    function _plan(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId,
+        uint256 maxFractionWad,
+        uint256 initialWad,
+        Plan memory plan,
+        IOptionsClearing.LiquidationResult memory r
+    ) private view {
+        uint256 liabilityWad = _markLiability($, ctx, accountId, false) + $.debt[accountId];
+        plan.owedWad = liabilityWad.mulWadUp(WAD + r.discountWad);
         if (plan.collateralWad >= plan.owedWad) {
             // Solvent: only as much as brings the account back to its initial requirement.
-            r.fractionWad = _neededFraction(plan.collateralWad, initialWad, plan.owedWad, p.maxFractionWad);
+            r.fractionWad = _neededFraction(plan.collateralWad, initialWad, plan.owedWad, maxFractionWad);
             r.liabilityWad = liabilityWad.mulWadUp(r.fractionWad);
             r.seizedValueWad = plan.owedWad.mulWadDown(r.fractionWad);
             r.penaltyWad = liabilityWad.mulWadDown(r.fractionWad).mulWadDown(r.discountWad).mulWadDown(
                 PENALTY_SHARE_WAD
             );
         } else {
-            _assessInsolvent($, ctx, p, plan, r);
+            _planInsolvent($, ctx, accountId, maxFractionWad, plan, r);
         }
-
-        uint256 receivedWad = r.seizedValueWad - r.penaltyWad + r.coveredWad;
-        uint256 requiredWad = r.liabilityWad.mulWadUp(p.minSeizedPerLiabilityWad);
-        if (receivedWad < requiredWad)
-            revert IOptionsClearing.LiquidationBelowLimit(receivedWad, requiredWad);
         plan.seizeRatioWad =
             plan.collateralWad == 0
                 ? 0
@@ -113,22 +153,26 @@ library LiquidationLogic {
     }
 
     /// @dev Insolvent: the whole account; insurance first, then socialise what is left on the shorts.
-    function _assessInsolvent(
+    function _planInsolvent(
         ClearingStorage.Layout storage $,
         Context memory ctx,
-        Params memory p,
+        uint256 accountId,
+        uint256 maxFractionWad,
         Plan memory plan,
         IOptionsClearing.LiquidationResult memory r
-    ) private {
-        if (p.maxFractionWad != WAD)
-            revert IOptionsClearing.FullLiquidationRequired(p.accountId, p.maxFractionWad);
+    ) private view {
+        if (maxFractionWad != WAD) revert IOptionsClearing.FullLiquidationRequired(accountId, maxFractionWad);
         r.fractionWad = WAD;
         r.seizedValueWad = plan.collateralWad;
         uint256 deficitWad = plan.owedWad - plan.collateralWad;
-        r.coveredWad = _drawInsurance($, ctx, p.liquidatorAccountId, deficitWad);
+        plan.coverAssets = Math.min(
+            deficitWad.fromWadDown(ctx.quote.decimals),
+            ctx.insurance.availableCover()
+        );
+        r.coveredWad = plan.coverAssets.toWadDown(ctx.quote.decimals);
         uint256 remainingWad = deficitWad - r.coveredWad;
         if (remainingWad != 0) {
-            uint256 shortsOwedWad = _markLiability($, ctx, p.accountId, true).mulWadUp(WAD + r.discountWad);
+            uint256 shortsOwedWad = _markLiability($, ctx, accountId, true).mulWadUp(WAD + r.discountWad);
             r.socialisedWad = Math.min(remainingWad, shortsOwedWad);
             plan.writeOffWad = shortsOwedWad == 0 ? 0 : Math.mulDiv(r.socialisedWad, WAD, shortsOwedWad);
         }
@@ -144,6 +188,7 @@ library LiquidationLogic {
         Plan memory plan,
         IOptionsClearing.LiquidationResult memory r
     ) private {
+        if (plan.coverAssets != 0) _drawInsurance($, ctx, p.liquidatorAccountId, plan.coverAssets);
         _movePositions($, p, r.fractionWad, plan.writeOffWad);
         _moveDebt($, ctx, p, r.fractionWad);
         r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
@@ -192,15 +237,77 @@ library LiquidationLogic {
         if (liquidator == owner) revert IOptionsClearing.SelfLiquidation(p.accountId, p.liquidatorAccountId);
     }
 
-    /// @dev Liquidations stop while any underlying of the account (or LIQUIDATE, or GLOBAL) is tripped or in grace.
+    /// @dev Liquidations stop while the price scope of any asset the account's value depends on (the underlying of
+    /// a position, or a collateral asset other than the quote), or LIQUIDATE, or GLOBAL, is tripped or in grace.
     function _checkBreaker(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 accountId
     ) private view {
+        (address[] memory assets, uint256 n) = _pricedAssets($, ctx, accountId);
+        if (n == 0) ctx.breaker.checkScope(Scopes.LIQUIDATE);
+        for (uint256 i; i < n; ++i) ctx.breaker.checkLiquidation(assets[i]);
+    }
+
+    /// @dev Whether `_checkBreaker` would pass now.
+    function _breakerAllows(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) private view returns (bool) {
+        (address[] memory assets, uint256 n) = _pricedAssets($, ctx, accountId);
+        if (n == 0) {
+            try ctx.breaker.checkScope(Scopes.LIQUIDATE) {
+                return true;
+            } catch {
+                return false;
+            }
+        }
+        for (uint256 i; i < n; ++i) {
+            try ctx.breaker.checkLiquidation(assets[i]) {
+                continue;
+            } catch {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// @dev The underlyings of the account's positions and its non-quote collateral assets (possibly repeated).
+    function _pricedAssets(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) private view returns (address[] memory assets, uint256 n) {
         uint256[] storage ids = $.seriesOf[accountId];
-        if (ids.length == 0) ctx.breaker.checkScope(Scopes.LIQUIDATE);
-        for (uint256 i; i < ids.length; ++i) ctx.breaker.checkLiquidation($.series[ids[i]].underlying);
+        address[] storage vaults = $.collateralVaults;
+        assets = new address[](ids.length + vaults.length);
+        for (uint256 i; i < ids.length; ++i) assets[n++] = $.series[ids[i]].underlying;
+        for (uint256 i; i < vaults.length; ++i) {
+            address asset = $.collateralConfig[vaults[i]].asset;
+            if (asset != ctx.margin.quote && $.collateral[accountId][vaults[i]] != 0) assets[n++] = asset;
+        }
+    }
+
+    /// @dev Whether `AccountLogic.touch` would change the account: a settled short, settlement debt that its quote
+    /// collateral would repay, or a settled long whose credit the free pool can pay now.
+    function _settlementPending(
+        ClearingStorage.Layout storage $,
+        AccountLogic.Quote memory quoteVault,
+        uint256 accountId
+    ) private view returns (bool) {
+        if ($.debt[accountId] != 0 && $.collateral[accountId][address(quoteVault.vault)] != 0) return true;
+        uint256[] storage ids = $.seriesOf[accountId];
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id = ids[i];
+            if (!$.series[id].settled) continue;
+            int256 position = $.position[accountId][id];
+            if (position < 0) return true;
+            uint256 credit = uint256(position).mulWadDown(AccountLogic.longPayout($, id));
+            uint256 shares = quoteVault.vault.convertToShares(credit.fromWadDown(quoteVault.decimals));
+            if (shares <= AccountLogic.freeQuoteShares($, quoteVault)) return true;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------------------------------------- auction
@@ -369,11 +476,8 @@ library LiquidationLogic {
             $.collateral[p.liquidatorAccountId][vault] += moved;
             if (vault == quoteVault) seizedQuoteShares = moved;
         }
-        if (penaltyWad == 0 || seizedQuoteShares == 0 || ctx.breaker.isTripped(Scopes.WITHDRAW)) return 0;
-        uint256 penaltyShares = Math.min(
-            seizedQuoteShares,
-            ctx.quote.vault.previewWithdraw(penaltyWad.fromWadUp(ctx.quote.decimals))
-        );
+        uint256 penaltyShares = _penaltyShares(ctx, seizedQuoteShares, penaltyWad);
+        if (penaltyShares == 0) return 0;
         $.collateral[p.liquidatorAccountId][quoteVault] -= penaltyShares;
         $.totalCollateral[quoteVault] -= penaltyShares;
         uint256 assets = ctx.quote.vault.redeem(penaltyShares, address(this), address(this));
@@ -382,23 +486,33 @@ library LiquidationLogic {
         ctx.insurance.payPenalty(assets);
     }
 
-    /// @dev Draw up to `deficitWad` from the insurance vault, deposit it in the quote vault and credit the shares to
-    /// the liquidator's account. Returns the WAD value covered.
+    /// @dev Quote-vault shares paid as the penalty out of `seizedQuoteShares`: capped by them, none while the WITHDRAW
+    /// scope is tripped (paying redeems shares).
+    function _penaltyShares(
+        Context memory ctx,
+        uint256 seizedQuoteShares,
+        uint256 penaltyWad
+    ) private view returns (uint256) {
+        if (penaltyWad == 0 || seizedQuoteShares == 0 || ctx.breaker.isTripped(Scopes.WITHDRAW)) return 0;
+        return
+            Math.min(
+                seizedQuoteShares,
+                ctx.quote.vault.previewWithdraw(penaltyWad.fromWadUp(ctx.quote.decimals))
+            );
+    }
+
+    /// @dev Draw `assets` (at most what the insurance vault holds: `_planInsolvent` capped it) from the insurance
+    /// vault, deposit them in the quote vault and credit the shares to the liquidator's account.
     function _drawInsurance(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 liquidatorAccountId,
-        uint256 deficitWad
-    ) private returns (uint256 coveredWad) {
-        uint256 assets = ctx.insurance.coverBadDebt(
-            deficitWad.fromWadDown(ctx.quote.decimals),
-            address(this)
-        );
-        if (assets == 0) return 0;
+        uint256 assets
+    ) private {
+        assets = ctx.insurance.coverBadDebt(assets, address(this));
         IERC20(ctx.margin.quote).forceApprove(address(ctx.quote.vault), assets);
         uint256 shares = ctx.quote.vault.deposit(assets, address(this));
         $.collateral[liquidatorAccountId][address(ctx.quote.vault)] += shares;
         $.totalCollateral[address(ctx.quote.vault)] += shares;
-        coveredWad = assets.toWadDown(ctx.quote.decimals);
     }
 }

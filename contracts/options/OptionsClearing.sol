@@ -371,6 +371,11 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     }
 
     /// @inheritdoc IOptionsClearing
+    function liquidationQuote(uint256 accountId) external view returns (LiquidationQuote memory) {
+        return LiquidationLogic.quote($, _liquidationContext(), accountId);
+    }
+
+    /// @inheritdoc IOptionsClearing
     function writtenOff(uint256 seriesId) external view returns (uint256) {
         return $.writtenOff[seriesId];
     }

@@ -26,6 +26,8 @@ export const INV = {
   ORACLE_PRICE_VALIDITY: "INV_ORACLE_PRICE_VALIDITY",
   /** The on-chain margin requirement is never below the exact model's (the price error allowance covers the math). */
   MARGIN_CONSERVATIVE: "INV_MARGIN_CONSERVATIVE",
+  /** A liquidation leaves the liquidated account fully closed or with a better collateral / maintenance ratio. */
+  LIQUIDATION_IMPROVES: "INV_LIQUIDATION_IMPROVES",
   /** Bad debt is fully accounted: insurance drawn + socialised loss == deficit. */
   BAD_DEBT_ACCOUNTED: "INV_BAD_DEBT_ACCOUNTED",
 } as const;

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { OptionsClearing } from "../../../typechain-types";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../../scripts/lib/math/wad";
 import { deploySystem, DAY, HOUR, USDC_UNIT } from "../../shared/fixtures/system";
@@ -28,6 +30,42 @@ describe("unit/options/Liquidation", () => {
     await usdc.connect(carol).approve(await insurance.getAddress(), 10_000n * USDC_UNIT);
     await insurance.connect(carol).deposit(10_000n * USDC_UNIT, carol.address);
     return { ...sys, expiry, call, victim, keeper };
+  }
+
+  /** The result fields of a quote or of a Liquidated event, as plain bigints (field order of LiquidationResult). */
+  const FIELDS = [
+    "fractionWad",
+    "liabilityWad",
+    "seizedValueWad",
+    "discountWad",
+    "penaltyWad",
+    "coveredWad",
+    "socialisedWad",
+  ] as const;
+  type ResultLike = Record<(typeof FIELDS)[number], bigint>;
+  const fields = (r: ResultLike) => Object.fromEntries(FIELDS.map((f) => [f, r[f]]));
+
+  /**
+   * Quote the account at the timestamp the next block will have, then liquidate it in that block with a full
+   * appetite: returns the quote and what the liquidation did (its Liquidated event).
+   */
+  async function quoteThenLiquidate(
+    clearing: OptionsClearing,
+    liquidator: HardhatEthersSigner,
+    accountId: bigint,
+    liquidatorAccountId: bigint,
+  ) {
+    await time.setNextBlockTimestamp((await time.latest()) + 7);
+    const quote = await clearing.liquidationQuote(accountId, { blockTag: "pending" });
+    const tx = await clearing.connect(liquidator).liquidate(accountId, liquidatorAccountId, WAD, 0, FAR);
+    const receipt = await tx.wait();
+    const events = await clearing.queryFilter(
+      clearing.filters.Liquidated(accountId),
+      receipt!.blockNumber,
+      receipt!.blockNumber,
+    );
+    expect(events.length).to.equal(1);
+    return { quote, done: events[0].args.result };
   }
 
   async function below(sys: Awaited<ReturnType<typeof unhealthyBook>>, price: bigint) {
@@ -375,5 +413,186 @@ describe("unit/options/Liquidation", () => {
     const fraction = event.args.result.fractionWad;
     expect(fraction > 0n && fraction < WAD, "a partial liquidation").to.equal(true);
     expect(await clearing.debtOf(victim)).to.equal(debt - mulWadUp(debt, fraction));
+  });
+
+  it("refuses to liquidate on a tripped collateral price: a debt-only account backed by WETH after a WETH crash", async () => {
+    // Regression (found by test/fuzz/Liquidation.fuzz.test.ts): with no series left, the breaker check looked at
+    // LIQUIDATE only, so an account whose only risk is its WETH collateral was liquidated at the very price that had
+    // just tripped WETH's scope, with no grace period for its owner to top up.
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth, breaker, governor } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "weth", WAD);
+    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await time.increaseTo(expiry + 60);
+    await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
+    await clearing.settle(call);
+    await clearing.settleAccount(victim);
+    expect((await clearing.seriesOf(victim)).length).to.equal(0);
+    // WETH crashes 2,900 -> 800 in one report: beyond the 50% band, WETH's scope trips; 640 of collateral vs 700.
+    await time.increase(HOUR + 60);
+    await sys.setSpot(await weth.getAddress(), 800n * WAD);
+    const scope = Scopes.asset(await weth.getAddress());
+    expect(await breaker.isTripped(scope)).to.equal(true);
+    const h = await clearing.health(victim);
+    expect(h.collateralValueWad < h.maintenanceWad).to.equal(true);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR))
+      .to.be.revertedWithCustomError(breaker, "ScopeTripped")
+      .withArgs(
+        scope,
+        (r: bigint) => r >= 0n,
+        (t: bigint) => t > 0n,
+      );
+    expect((await clearing.liquidationQuote(victim)).breakerAllows).to.equal(false);
+    await time.increase(HOUR);
+    await sys.refreshPrices();
+    await breaker.connect(governor).resume(scope);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR)).to.be.revertedWithCustomError(
+      breaker,
+      "ScopeInGracePeriod",
+    );
+    expect(await clearing.debtOf(victim)).to.equal(700n * WAD);
+    await time.increase(HOUR + 1);
+    await sys.refreshPrices();
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    expect(await clearing.debtOf(victim)).to.equal(0n);
+  });
+
+  describe("liquidationQuote (keeper view)", () => {
+    it("reports a healthy account as not liquidatable, with the figures of health()", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, victim } = sys;
+      const h = await clearing.health(victim);
+      const q = await clearing.liquidationQuote(victim);
+      expect([q.liquidatable, q.belowMaintenance, q.breakerAllows, q.settlementPending]).to.deep.equal([
+        false,
+        false,
+        true,
+        false,
+      ]);
+      expect([q.collateralValueWad, q.maintenanceWad, q.initialWad]).to.deep.equal([
+        h.collateralValueWad,
+        h.maintenanceWad,
+        h.initialWad,
+      ]);
+      for (const f of FIELDS) expect(q.result[f], f).to.equal(0n);
+    });
+
+    it("equals what the following partial liquidation does (fraction, liability, seized value, penalty)", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, bob, victim, keeper, insurance } = sys;
+      await below(sys, 2300n * WAD);
+      const insuranceBefore = await insurance.totalAssets();
+      const { quote, done } = await quoteThenLiquidate(clearing, bob, victim, keeper);
+      expect(quote.liquidatable).to.equal(true);
+      expect(quote.result.fractionWad > 0n && quote.result.fractionWad < WAD).to.equal(true);
+      expect(quote.result.penaltyWad > 0n).to.equal(true);
+      expect(fields(quote.result)).to.deep.equal(fields(done));
+      // The quoted penalty is what reached the insurance vault (USDC has 6 decimals).
+      expect((await insurance.totalAssets()) - insuranceBefore).to.equal(
+        quote.result.penaltyWad / 10n ** 12n,
+      );
+    });
+
+    it("follows the auction: the quoted discount is the one the liquidation applies half an hour after the flag", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, bob, victim, keeper } = sys;
+      await below(sys, 2300n * WAD);
+      await clearing.flagLiquidatable(victim);
+      await time.increase(HOUR / 2);
+      await sys.refreshPrices();
+      const { quote, done } = await quoteThenLiquidate(clearing, bob, victim, keeper);
+      expect(quote.result.discountWad > START_DISCOUNT && quote.result.discountWad < MAX_DISCOUNT).to.equal(
+        true,
+      );
+      expect(fields(quote.result)).to.deep.equal(fields(done));
+    });
+
+    it("equals an insolvent liquidation: insurance cover and socialised loss, with and without insurance", async () => {
+      // With the insurance vault funded (10,000 USDC): the deficit is covered.
+      const sys = await unhealthyBook();
+      await below(sys, 2900n * WAD);
+      const funded = await quoteThenLiquidate(sys.clearing, sys.bob, sys.victim, sys.keeper);
+      expect(funded.quote.result.fractionWad).to.equal(WAD);
+      expect(funded.quote.result.coveredWad > 0n).to.equal(true);
+      expect(fields(funded.quote.result)).to.deep.equal(fields(funded.done));
+
+      // With an empty insurance vault: the deficit is socialised on the series.
+      const bare = await loadFixture(deploySystem);
+      const expiry = (await time.latest()) + 7 * DAY;
+      const call = await bare.list(STRIKE, expiry, true);
+      const victim = await bare.fundAccount(bare.alice, "usdc", 1_200n * USDC_UNIT);
+      await bare.clearing.connect(bare.alice).write(victim, call, 2n * ONE, bare.carol.address);
+      const keeper = await bare.fundAccount(bare.bob, "usdc", 100_000n * USDC_UNIT);
+      await bare.setSpot(await bare.weth.getAddress(), 2900n * WAD);
+      const empty = await quoteThenLiquidate(bare.clearing, bare.bob, victim, keeper);
+      expect(empty.quote.result.coveredWad).to.equal(0n);
+      expect(empty.quote.result.socialisedWad > 0n).to.equal(true);
+      expect(fields(empty.quote.result)).to.deep.equal(fields(empty.done));
+    });
+
+    it("reports the breaker: not liquidatable while the underlying is tripped or in grace, figures still quoted", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, breaker, guardian, governor, bob, victim, keeper, weth } = sys;
+      await below(sys, 2300n * WAD);
+      // Quote at the pause's block time, before the pause; then after it, in that block.
+      await time.setNextBlockTimestamp((await time.latest()) + 7);
+      const open = await clearing.liquidationQuote(victim, { blockTag: "pending" });
+      const scope = Scopes.asset(await weth.getAddress());
+      await breaker.connect(guardian).pause(scope, "test");
+      const tripped = await clearing.liquidationQuote(victim, { blockTag: "latest" });
+      expect([tripped.liquidatable, tripped.belowMaintenance, tripped.breakerAllows]).to.deep.equal([
+        false,
+        true,
+        false,
+      ]);
+      expect(fields(tripped.result)).to.deep.equal(fields(open.result));
+      await expect(
+        clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR),
+      ).to.be.revertedWithCustomError(breaker, "ScopeTripped");
+      await time.increase(HOUR);
+      await breaker.connect(governor).resume(scope);
+      await sys.refreshPrices();
+      const grace = await clearing.liquidationQuote(victim);
+      expect([grace.liquidatable, grace.breakerAllows]).to.deep.equal([false, false]);
+      await time.increase(HOUR + 1);
+      await sys.refreshPrices();
+      const after = await clearing.liquidationQuote(victim);
+      expect([after.liquidatable, after.breakerAllows]).to.deep.equal([true, true]);
+    });
+
+    it("flags pending lazy settlement, and equals the liquidation once the account is settled", async () => {
+      const sys = await loadFixture(deploySystem);
+      const { clearing, alice, bob, carol, weth } = sys;
+      const expiry = (await time.latest()) + 7 * DAY;
+      const call = await sys.list(STRIKE, expiry, true);
+      const victim = await sys.fundAccount(alice, "weth", WAD);
+      await clearing.connect(alice).write(victim, call, ONE, carol.address);
+      const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+      await time.increaseTo(expiry + 60);
+      await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
+      await clearing.settle(call);
+      expect((await clearing.liquidationQuote(victim)).settlementPending).to.equal(true);
+      await clearing.settleAccount(victim);
+      expect((await clearing.liquidationQuote(victim)).settlementPending).to.equal(false);
+      // Two steps within the oracle's band: 2,900 -> 1,500 -> 800 leaves 640 of WETH value against 700 of debt.
+      await time.increase(HOUR / 2);
+      await sys.setSpot(await weth.getAddress(), 1_500n * WAD);
+      await time.increase(HOUR + 60);
+      await sys.setSpot(await weth.getAddress(), 800n * WAD);
+      const { quote, done } = await quoteThenLiquidate(clearing, bob, victim, keeper);
+      expect(quote.liquidatable).to.equal(true);
+      expect(fields(quote.result)).to.deep.equal(fields(done));
+    });
+
+    it("refuses an account that does not exist (AccountNotFound)", async () => {
+      const sys = await unhealthyBook();
+      const missing = (await sys.clearing.accountCount()) + 1n;
+      await expect(sys.clearing.liquidationQuote(missing))
+        .to.be.revertedWithCustomError(sys.clearing, "AccountNotFound")
+        .withArgs(missing);
+    });
   });
 });
