@@ -360,7 +360,9 @@ interface IOptionsClearing {
     /// @notice Liquidate `accountId`, below its maintenance requirement, into `liquidatorAccountId`: the liquidator
     /// takes over a fraction of every position (no more than needed to bring the account back to its initial
     /// requirement, at most `maxFractionWad`) and collateral worth the mark liability taken times (1 + discount),
-    /// where the discount grows from START to MAX over the auction since the account was first flagged. A share of
+    /// where the discount grows from START to MAX over the auction since the account was first flagged. The auction
+    /// ends (LiquidationFlagged with 0) when a liquidation empties the account or takes exactly what restores its
+    /// initial requirement; a liquidation capped by `maxFractionWad` leaves it running. A share of
     /// the bonus goes to the InsuranceVault. An insolvent account is taken whole: the InsuranceVault covers the
     /// deficit first and the rest is socialised by writing off short contracts (LossSocialised).
     /// @dev Caller: owner or operator of `liquidatorAccountId`, never of the same owner (SelfLiquidation). Guarded

@@ -57,6 +57,7 @@ library LiquidationLogic {
         uint256 writeOffWad;
         uint256 seizeRatioWad;
         uint256 coverAssets;
+        bool restoresInitial;
     }
 
     /// @notice See IOptionsClearing.liquidate.
@@ -137,7 +138,12 @@ library LiquidationLogic {
         plan.owedWad = liabilityWad.mulWadUp(WAD + r.discountWad);
         if (plan.collateralWad >= plan.owedWad) {
             // Solvent: only as much as brings the account back to its initial requirement.
-            r.fractionWad = _neededFraction(plan.collateralWad, initialWad, plan.owedWad, maxFractionWad);
+            (r.fractionWad, plan.restoresInitial) = _neededFraction(
+                plan.collateralWad,
+                initialWad,
+                plan.owedWad,
+                maxFractionWad
+            );
             r.liabilityWad = liabilityWad.mulWadUp(r.fractionWad);
             r.seizedValueWad = plan.owedWad.mulWadDown(r.fractionWad);
             r.penaltyWad = liabilityWad.mulWadDown(r.fractionWad).mulWadDown(r.discountWad).mulWadDown(
@@ -200,7 +206,11 @@ library LiquidationLogic {
         if (collateralWad < initialWad) {
             revert IOptionsClearing.BelowInitialMargin(p.liquidatorAccountId, collateralWad, initialWad);
         }
-        if ($.seriesOf[p.accountId].length == 0 && $.debt[p.accountId] == 0) _resetAuction($, p.accountId);
+        // The auction ends when the account is emptied, or when the liquidation took exactly what brings it back to
+        // its initial requirement: a later shortfall starts a new auction at the start discount.
+        if (plan.restoresInitial || ($.seriesOf[p.accountId].length == 0 && $.debt[p.accountId] == 0)) {
+            _resetAuction($, p.accountId);
+        }
         emit IOptionsClearing.Liquidated(p.accountId, p.liquidatorAccountId, r);
     }
 
@@ -327,13 +337,14 @@ library LiquidationLogic {
         emit IOptionsClearing.LiquidationFlagged(accountId, 0);
     }
 
-    /// @dev Smallest fraction that restores the initial requirement: C - f·owed >= (1 - f)·I.
+    /// @dev Smallest fraction that restores the initial requirement: C - f·owed >= (1 - f)·I, capped by the
+    /// liquidator's maximum. `restoresInitial`: a partial fraction that does restore it (not capped).
     function _neededFraction(
         uint256 collateralWad,
         uint256 initialWad,
         uint256 owedWad,
         uint256 maxFractionWad
-    ) private pure returns (uint256 fractionWad) {
+    ) private pure returns (uint256 fractionWad, bool restoresInitial) {
         fractionWad = WAD;
         if (initialWad > owedWad) {
             // collateral < maintenance <= initial, so the numerator is positive.
@@ -343,9 +354,15 @@ library LiquidationLogic {
                 initialWad - owedWad,
                 Math.Rounding.Ceil
             );
-            if (needed < fractionWad) fractionWad = needed;
+            if (needed < fractionWad) {
+                fractionWad = needed;
+                restoresInitial = true;
+            }
         }
-        if (fractionWad > maxFractionWad) fractionWad = maxFractionWad;
+        if (fractionWad > maxFractionWad) {
+            fractionWad = maxFractionWad;
+            restoresInitial = false;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------- valuation

@@ -140,6 +140,36 @@ describe("unit/options/Liquidation", () => {
     expect(await clearing.liquidationDiscount(victim)).to.equal(MAX_DISCOUNT);
   });
 
+  it("ends the auction when a partial liquidation restores the initial requirement, not when it is capped", async () => {
+    // Capped by the liquidator's maximum: the account is still short of maintenance and the auction clock runs on.
+    const sys = await unhealthyBook();
+    const { clearing, bob, victim, keeper } = sys;
+    await below(sys, 2300n * WAD);
+    await clearing.flagLiquidatable(victim);
+    await time.increase(HOUR / 2);
+    await sys.refreshPrices();
+    const running = await clearing.liquidationDiscount(victim);
+    expect(running > START_DISCOUNT).to.equal(true);
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD / 100n, 0, FAR)).to.not.emit(
+      clearing,
+      "LiquidationFlagged",
+    );
+    const capped = await clearing.health(victim);
+    expect(capped.collateralValueWad < capped.maintenanceWad, "still short after a 1% take").to.equal(true);
+    expect(await clearing.liquidationDiscount(victim)).to.be.greaterThanOrEqual(running);
+
+    // Taking what is needed brings the account back to its initial requirement: the auction is over, and a later
+    // shortfall starts again from the start discount instead of the discount reached in this one.
+    await expect(clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR))
+      .to.emit(clearing, "LiquidationFlagged")
+      .withArgs(victim, 0);
+    const restored = await clearing.health(victim);
+    expect(restored.collateralValueWad >= restored.maintenanceWad, "restored").to.equal(true);
+    expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+    await time.increase(2 * HOUR);
+    expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+  });
+
   it("refuses a liquidator that would end below its initial requirement", async () => {
     const sys = await unhealthyBook();
     const { clearing, victim, carol } = sys;
