@@ -8,7 +8,7 @@
 import { ethers } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { IOptionsClearing } from "../../typechain-types/contracts/interfaces/IOptionsClearing";
-import { requirements, type Position, type RiskParams } from "../lib/margin";
+import { requirements, riskParamsFrom, type Position, type RiskParams } from "../lib/margin";
 import { WAD, mulWadUp } from "../lib/math/wad";
 import { Scopes } from "../lib/scopes";
 import type { Chain } from "./chain";
@@ -77,15 +77,7 @@ export async function openFundedAccount(
 
 /** The on-chain risk parameters as the TypeScript margin reference takes them. */
 export async function riskOf(suite: Suite): Promise<RiskParams> {
-  const r = await suite.clearing.riskParams(await suite.asset.getAddress());
-  return {
-    volWad: r.volWad,
-    spotShocksWad: [...r.spotShocksWad],
-    volShockUpWad: r.volShockUpWad,
-    volShockDownWad: r.volShockDownWad,
-    minPerShortSpotWad: r.minPerShortSpotWad,
-    initialBufferWad: r.initialBufferWad,
-  };
+  return riskParamsFrom(await suite.clearing.riskParams(await suite.asset.getAddress()));
 }
 
 // ------------------------------------------------------------------------------------------------- writers

@@ -31,6 +31,7 @@ import { Interface, type ContractTransactionReceipt, type ContractTransactionRes
 import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
+import { riskParamsFrom } from "../../scripts/lib/margin";
 import { fuzzParams } from "../shared/fuzz";
 import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
@@ -1055,14 +1056,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       collateralWad = h.collateralValueWad - pendingCredit;
       const unsettled = held.filter((x) => !x.settled).map((x) => x.position);
       const r = await clearing.riskParams(w.weth);
-      const risk: IMarginCalculator.RiskParamsStruct = {
-        volWad: r.volWad,
-        spotShocksWad: [...r.spotShocksWad],
-        volShockUpWad: r.volShockUpWad,
-        volShockDownWad: r.volShockDownWad,
-        minPerShortSpotWad: r.minPerShortSpotWad,
-        initialBufferWad: r.initialBufferWad,
-      };
+      const risk: IMarginCalculator.RiskParamsStruct = riskParamsFrom(r);
       const [maintenance, initial] =
         unsettled.length > 0 ? await calculator.requirements(unsettled, w.spot, risk, at) : [0n, 0n];
       const maintenanceWad = maintenance + debtBefore;

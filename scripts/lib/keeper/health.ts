@@ -8,7 +8,7 @@
  */
 import type { BlockTag } from "ethers";
 import type { OptionsClearing, OracleAggregator } from "../../../typechain-types";
-import { requirements, type Position, type RiskParams } from "../margin";
+import { requirements, riskParamsFrom, type Position, type RiskParams } from "../margin";
 
 const WAD = 10n ** 18n;
 const mulWadUp = (x: bigint, y: bigint): bigint => (x * y === 0n ? 0n : (x * y - 1n) / WAD + 1n);
@@ -58,17 +58,6 @@ export function requirementTolerance(positions: readonly Position[], spotWad: bi
   }, 2n);
 }
 
-function riskOf(r: Awaited<ReturnType<OptionsClearing["riskParams"]>>): RiskParams {
-  return {
-    volWad: r.volWad,
-    spotShocksWad: [...r.spotShocksWad],
-    volShockUpWad: r.volShockUpWad,
-    volShockDownWad: r.volShockDownWad,
-    minPerShortSpotWad: r.minPerShortSpotWad,
-    initialBufferWad: r.initialBufferWad,
-  };
-}
-
 /** The reference maintenance requirement of `accountId` at `blockTag` (time `nowTs`). */
 export async function referenceMaintenance(
   clearing: OptionsClearing,
@@ -103,7 +92,7 @@ export async function referenceMaintenance(
       oracle.getPrice(underlying, at),
       clearing.riskParams(underlying, at),
     ]);
-    const p = riskOf(risk);
+    const p = riskParamsFrom(risk);
     maintenanceWad += requirements(positions, spotWad, p, nowTs).maintenanceWad;
     toleranceWad += requirementTolerance(positions, spotWad, p);
   }

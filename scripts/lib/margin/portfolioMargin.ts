@@ -37,6 +37,21 @@ export interface RiskParams {
   initialBufferWad: bigint;
 }
 
+/**
+ * Plain risk parameters from what a contract returns (`clearing.riskParams(underlying)`: an ethers Result with named
+ * fields), detached from the Result so they can be stored, compared and passed back to a contract.
+ */
+export function riskParamsFrom(r: RiskParams): RiskParams & { spotShocksWad: bigint[] } {
+  return {
+    volWad: r.volWad,
+    spotShocksWad: [...r.spotShocksWad],
+    volShockUpWad: r.volShockUpWad,
+    volShockDownWad: r.volShockDownWad,
+    minPerShortSpotWad: r.minPerShortSpotWad,
+    initialBufferWad: r.initialBufferWad,
+  };
+}
+
 /** Bounds, mirroring PortfolioMargin.sol's constants. */
 export const LIMITS = {
   MIN_VOL_WAD: WAD / 100n,

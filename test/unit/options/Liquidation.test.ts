@@ -4,6 +4,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { OptionsClearing } from "../../../typechain-types";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../../scripts/lib/math/wad";
+import { riskParamsFrom } from "../../../scripts/lib/margin";
 import { deploySystem, DAY, HOUR, USDC_UNIT } from "../../shared/fixtures/system";
 import { INV, assertInvariant } from "../../shared/invariants";
 
@@ -352,14 +353,7 @@ describe("unit/options/Liquidation", () => {
     // Requirement and mark liability recomputed with the calculator at the liquidation's own block time.
     const at = (await time.latest()) + 10;
     const r = await clearing.riskParams(await weth.getAddress());
-    const risk = {
-      volWad: r.volWad,
-      spotShocksWad: [...r.spotShocksWad],
-      volShockUpWad: r.volShockUpWad,
-      volShockDownWad: r.volShockDownWad,
-      minPerShortSpotWad: r.minPerShortSpotWad,
-      initialBufferWad: r.initialBufferWad,
-    };
+    const risk = riskParamsFrom(r);
     const position = {
       strikeWad: STRIKE,
       expiry,
