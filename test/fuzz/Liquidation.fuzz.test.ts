@@ -36,7 +36,7 @@ import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { requirements, type Position, type RiskParams } from "../../scripts/lib/margin";
-import { fuzzParams } from "../shared/fuzz";
+import { UNDER_COVERAGE, fuzzParams } from "../shared/fuzz";
 import { INV, assertInvariant } from "../shared/invariants";
 import { USDC_UNIT, WETH_HAIRCUT_WAD, wethRisk } from "../shared/fixtures/system";
 import { deployLiquidationBook, type LiquidationBook } from "../shared/fixtures/liquidation";
@@ -45,6 +45,8 @@ import { deployLiquidationBook, type LiquidationBook } from "../shared/fixtures/
 const DEFAULT_RUNS = 8;
 /** Safety net for `npm test` only (never reached on this machine at DEFAULT_RUNS): fast-check stops there. */
 const DEFAULT_TIME_LIMIT_MS = 75_000;
+/** Scenarios under `npm run coverage` (fixed, no time limit: see UNDER_COVERAGE). */
+const COVERAGE_RUNS = 3;
 /** Under `FUZZ_RUNS` (the long campaign), scenarios = FUZZ_RUNS / FUZZ_RUNS_DIVISOR (a scenario is ~100 txs). */
 const FUZZ_RUNS_DIVISOR = 10;
 const FAR = 2n ** 63n;
@@ -997,7 +999,9 @@ describe("fuzz/Liquidation scenarios (random portfolios, price gaps, breaker tri
         ? { ...base, numRuns: Number(exact) }
         : process.env.FUZZ_RUNS !== undefined
           ? { ...base, numRuns: Math.max(1, Math.ceil(Number(process.env.FUZZ_RUNS) / FUZZ_RUNS_DIVISOR)) }
-          : { ...base, interruptAfterTimeLimit: DEFAULT_TIME_LIMIT_MS };
+          : UNDER_COVERAGE
+            ? { ...base, numRuns: COVERAGE_RUNS }
+            : { ...base, interruptAfterTimeLimit: DEFAULT_TIME_LIMIT_MS };
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {
         const book = await loadFixture(deployLiquidationBook);

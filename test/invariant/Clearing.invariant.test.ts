@@ -32,7 +32,7 @@ import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { riskParamsFrom } from "../../scripts/lib/margin";
-import { fuzzParams } from "../shared/fuzz";
+import { UNDER_COVERAGE, fuzzParams } from "../shared/fuzz";
 import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
 import { deployClearingBook, type BookAccount } from "../shared/fixtures/clearing";
@@ -43,6 +43,8 @@ const DEFAULT_RUNS = 25;
 const MAX_COMMANDS = 50;
 /** Wall-clock budget of the bounded campaign including shrinking (only without FUZZ_RUNS). */
 const DEFAULT_TIME_LIMIT_MS = 150_000;
+/** Runs under `npm run coverage` (fixed, no time limit: see UNDER_COVERAGE). */
+const COVERAGE_RUNS = 6;
 /**
  * Spot is kept in [SPOT_MIN, SPOT_MAX]. Small moves (±15%) can add up beyond the oracle's band within one window,
  * and gaps (55% to 150%) always exceed it: `report` predicts from the oracle's band state whether a poke trips the
@@ -1397,9 +1399,11 @@ describe("invariant/options/OptionsClearing campaign", () => {
   it("holds every invariant after every step (open interest, solvency, margin, breaker, oracle, liquidation, bad debt)", async () => {
     const base = fuzzParams<[Iterable<fc.AsyncCommand<Model, World>>]>(DEFAULT_RUNS);
     const params: fc.Parameters<[Iterable<fc.AsyncCommand<Model, World>>]> =
-      process.env.FUZZ_RUNS === undefined
-        ? { ...base, interruptAfterTimeLimit: DEFAULT_TIME_LIMIT_MS }
-        : base;
+      process.env.FUZZ_RUNS !== undefined
+        ? base
+        : UNDER_COVERAGE
+          ? { ...base, numRuns: COVERAGE_RUNS }
+          : { ...base, interruptAfterTimeLimit: DEFAULT_TIME_LIMIT_MS };
     await fc.assert(
       fc.asyncProperty(commandsArb, async (cmds) => {
         const book = await loadFixture(deployCampaignBook);

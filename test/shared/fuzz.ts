@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import hre from "hardhat";
 
 /**
  * Settings shared by every fast-check property and campaign.
@@ -19,6 +20,14 @@ export const FUZZ_SEED: number =
     : process.env.CI === "true"
       ? CI_DEFAULT_SEED
       : Date.now() ^ (Math.random() * 0x7fffffff);
+
+/**
+ * Whether the suite runs under solidity-coverage (`npm run coverage`), whose instrumented contracts run several times
+ * slower. The stateful campaigns then run a small fixed number of runs with no time limit: deterministic for the fixed
+ * CI seed, and never interrupted before their first run on a slow or busy machine.
+ */
+export const UNDER_COVERAGE =
+  (hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING === true;
 
 let announced = false;
 
