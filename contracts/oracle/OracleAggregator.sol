@@ -51,11 +51,14 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
         uint32 bandWindowSeconds;
     }
 
-    /// @dev The latest round of an asset in one slot, so a facade read costs one SLOAD.
+    /// @dev The latest round of an asset in one slot, so a facade read or a `getRecentPrice` fast path costs one
+    /// SLOAD. `confirmedAt`: the last `poke` that recorded this round or found the live aggregate unchanged; 0 once
+    /// a `poke` reported a jump or a loss of quorum, or governance reconfigured the asset.
     struct LatestRound {
-        uint80 roundId;
+        uint48 roundId;
         uint128 priceWad;
-        uint48 updatedAt;
+        uint40 updatedAt;
+        uint40 confirmedAt;
     }
 
     /// @dev A historical round, one slot.
@@ -103,22 +106,20 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
     // ----------------------------------------------------------------------------------------------- reads
     /// @inheritdoc IPriceOracle
     function getPrice(address asset) external view returns (uint256 priceWad, uint256 updatedAt) {
-        StoredConfig memory c = _configOf(asset);
-        (SequencerStatus seq, uint256 graceEndsAt) = _sequencerStatus();
-        if (seq == SequencerStatus.Down) revert SequencerDown(asset);
-        if (seq == SequencerStatus.GracePeriod) revert SequencerGracePeriod(asset, graceEndsAt);
-        Aggregate memory a = _aggregate(asset, c);
-        if (a.status == AggregateStatus.QuorumNotMet) revert QuorumNotMet(asset, a.fresh, c.quorum);
-        if (a.status == AggregateStatus.SpreadTooWide)
-            revert SpreadTooWide(asset, a.spreadWad, c.maxSpreadWad);
-        BandState memory b = _band[asset];
-        if (b.referenceWad != 0) {
-            uint256 referencePrice = _windowElapsed(b, c) ? b.lastPriceWad : b.referenceWad;
-            if (_beyondBand(referencePrice, a.priceWad, c.bandWad)) {
-                revert PriceJumpUnreported(asset, referencePrice, a.priceWad);
-            }
+        return _livePrice(asset);
+    }
+
+    /// @inheritdoc IPriceOracle
+    function getRecentPrice(
+        address asset,
+        uint256 maxRoundAgeSeconds
+    ) external view returns (uint256 priceWad, uint256 updatedAt) {
+        LatestRound memory last = _latest[asset];
+        if (last.confirmedAt != 0 && block.timestamp - last.confirmedAt <= maxRoundAgeSeconds) {
+            _requireSequencerUp(asset);
+            return (last.priceWad, last.updatedAt);
         }
-        return (a.priceWad, a.updatedAt);
+        return _livePrice(asset);
     }
 
     // ----------------------------------------------------------------------------------------------- poke
@@ -135,6 +136,7 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
 
         Aggregate memory a = _aggregate(asset, c);
         if (a.status == AggregateStatus.QuorumNotMet) {
+            _latest[asset].confirmedAt = 0;
             emit QuorumLossReported(asset, a.fresh, c.quorum);
             BREAKER.reportQuorumLoss(asset, a.fresh, c.quorum);
             return PokeOutcome.QuorumLossReported;
@@ -186,6 +188,7 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
         for (uint256 i = n; i < previousCount; ++i) {
             delete _sources[asset][i];
         }
+        _latest[asset].confirmedAt = 0; // the recorded round was vouched for by the old configuration
         _config[asset] = StoredConfig({
             quorum: params.quorum,
             sourceCount: uint8(n),
@@ -260,6 +263,30 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
     }
 
     // ----------------------------------------------------------------------------------------------- internal
+    /// @dev `getPrice`: the live aggregate with every check.
+    function _livePrice(address asset) private view returns (uint256 priceWad, uint256 updatedAt) {
+        StoredConfig memory c = _configOf(asset);
+        _requireSequencerUp(asset);
+        Aggregate memory a = _aggregate(asset, c);
+        if (a.status == AggregateStatus.QuorumNotMet) revert QuorumNotMet(asset, a.fresh, c.quorum);
+        if (a.status == AggregateStatus.SpreadTooWide)
+            revert SpreadTooWide(asset, a.spreadWad, c.maxSpreadWad);
+        BandState memory b = _band[asset];
+        if (b.referenceWad != 0) {
+            uint256 referencePrice = _windowElapsed(b, c) ? b.lastPriceWad : b.referenceWad;
+            if (_beyondBand(referencePrice, a.priceWad, c.bandWad)) {
+                revert PriceJumpUnreported(asset, referencePrice, a.priceWad);
+            }
+        }
+        return (a.priceWad, a.updatedAt);
+    }
+
+    function _requireSequencerUp(address asset) private view {
+        (SequencerStatus seq, uint256 graceEndsAt) = _sequencerStatus();
+        if (seq == SequencerStatus.Down) revert SequencerDown(asset);
+        if (seq == SequencerStatus.GracePeriod) revert SequencerGracePeriod(asset, graceEndsAt);
+    }
+
     function _configOf(address asset) private view returns (StoredConfig memory c) {
         c = _config[asset];
         if (c.quorum == 0) revert AssetNotConfigured(asset);
@@ -361,7 +388,9 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
             if (_beyondBand(b.referenceWad, price, c.bandWad)) {
                 uint256 referencePrice = b.referenceWad;
                 // Re-anchor at the jumped price: the jump is now known to the breaker, so getPrice serves it
-                // (guarded consumers stay stopped by the trip) and the next poke compares with it.
+                // (guarded consumers stay stopped by the trip) and the next poke compares with it. The latest
+                // round is no longer served by getRecentPrice's fast path.
+                _latest[asset].confirmedAt = 0;
                 _band[asset] = BandState({
                     referenceWad: price,
                     lastPriceWad: price,
@@ -379,11 +408,19 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
 
     function _record(address asset, uint128 price, uint256 updatedAt) private returns (PokeOutcome) {
         LatestRound memory last = _latest[asset];
-        if (last.roundId != 0 && last.priceWad == price && last.updatedAt == updatedAt)
+        // updatedAt <= block.timestamp (stale and future sources were dropped), so it fits in 40 bits.
+        uint40 confirmedAt = uint40(block.timestamp);
+        if (last.roundId != 0 && last.priceWad == price && last.updatedAt == updatedAt) {
+            if (last.confirmedAt != confirmedAt) _latest[asset].confirmedAt = confirmedAt;
             return PokeOutcome.Unchanged;
-        uint80 roundId = last.roundId + 1;
-        // updatedAt <= block.timestamp (stale and future sources were dropped), so it fits in 48 bits.
-        _latest[asset] = LatestRound({roundId: roundId, priceWad: price, updatedAt: uint48(updatedAt)});
+        }
+        uint48 roundId = last.roundId + 1;
+        _latest[asset] = LatestRound({
+            roundId: roundId,
+            priceWad: price,
+            updatedAt: uint40(updatedAt),
+            confirmedAt: confirmedAt
+        });
         _rounds[asset][roundId] = Round({priceWad: price, updatedAt: uint64(updatedAt)});
         emit RoundRecorded(asset, roundId, price, updatedAt);
         return PokeOutcome.Recorded;

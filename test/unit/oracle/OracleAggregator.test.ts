@@ -591,6 +591,110 @@ describe("unit/oracle/OracleAggregator", () => {
     });
   });
 
+  describe("getRecentPrice: the poke-confirmed round within the consumer's age, else live", () => {
+    const MAX_AGE = 60n;
+
+    it("serves the confirmed round within the age bound even after the sources moved, live after it", async () => {
+      const { aggregator, sources, keeper } = await loadFixture(threeSources);
+      const t0 = await setPrices(sources, [P, P, P]);
+      await aggregator.connect(keeper).poke(ASSET);
+      const confirmedAt = await now();
+      const moved = P + P / 20n; // +5%: within the band, so the live path would serve it
+      await setPrices(sources, [moved, moved, moved]);
+      expect(await aggregator.getRecentPrice(ASSET, MAX_AGE)).to.deep.equal([P, t0]);
+      expect((await aggregator.getPrice(ASSET))[0]).to.equal(moved);
+      // One second past the bound the round is too old: the live aggregate, with its own updatedAt.
+      await time.increaseTo(confirmedAt + MAX_AGE + 1n);
+      const t1 = await setPrices(sources, [moved, moved, moved]);
+      expect(await aggregator.getRecentPrice(ASSET, MAX_AGE)).to.deep.equal([moved, t1]);
+      // Age 0 always aggregates live.
+      expect((await aggregator.getRecentPrice(ASSET, 0))[0]).to.equal(moved);
+    });
+
+    it("exactly at the age bound the round is still served", async () => {
+      const { aggregator, sources, keeper } = await loadFixture(threeSources);
+      await aggregator.connect(keeper).poke(ASSET);
+      const confirmedAt = await now();
+      await sources[0].setMode(MODE.Revert);
+      await sources[1].setMode(MODE.Revert); // live would refuse: quorum lost, not yet reported
+      // Calls in the context of the next block, at exactly confirmedAt + MAX_AGE.
+      await time.setNextBlockTimestamp(confirmedAt + MAX_AGE);
+      const pending = { blockTag: "pending" } as const;
+      expect((await aggregator.getRecentPrice(ASSET, MAX_AGE, pending))[0]).to.equal(P);
+      await expect(aggregator.getRecentPrice(ASSET, MAX_AGE - 1n, pending))
+        .to.be.revertedWithCustomError(aggregator, "QuorumNotMet")
+        .withArgs(ASSET, 1, 2);
+    });
+
+    it("an unchanged poke re-confirms the round without recording a new one", async () => {
+      const { aggregator, sources, keeper } = await loadFixture(threeSources);
+      const t0 = await setPrices(sources, [P, P, P]);
+      await aggregator.connect(keeper).poke(ASSET);
+      await time.increase(MAX_AGE * 2n);
+      expect(await aggregator.connect(keeper).poke.staticCall(ASSET)).to.equal(OUTCOME.Unchanged);
+      await aggregator.connect(keeper).poke(ASSET);
+      expect((await aggregator.latestRound(ASSET))[0]).to.equal(1n);
+      await sources[0].setMode(MODE.Revert);
+      await sources[1].setMode(MODE.Revert);
+      expect(await aggregator.getRecentPrice(ASSET, MAX_AGE)).to.deep.equal([P, t0]);
+    });
+
+    it("never serves a round that no poke confirmed: before the first round, the live aggregate", async () => {
+      const { aggregator, sources } = await loadFixture(threeSources);
+      const t = await setPrices(sources, [P, P + 2n, P + 4n]);
+      expect(await aggregator.getRecentPrice(ASSET, MAX_AGE)).to.deep.equal([P + 2n, t]);
+    });
+
+    it("a reported jump ends the fast path at once: the jumped price, live", async () => {
+      const { aggregator, sources, keeper } = await loadFixture(threeSources);
+      await aggregator.connect(keeper).poke(ASSET);
+      const jumped = P * 2n;
+      await setPrices(sources, [jumped, jumped, jumped]);
+      expect((await aggregator.getRecentPrice(ASSET, MAX_AGE))[0]).to.equal(P); // not yet reported
+      await aggregator.connect(keeper).poke(ASSET);
+      expect((await aggregator.getRecentPrice(ASSET, MAX_AGE))[0]).to.equal(jumped);
+    });
+
+    it("a reported loss of quorum ends the fast path: QuorumNotMet", async () => {
+      const { aggregator, sources, keeper } = await loadFixture(threeSources);
+      await aggregator.connect(keeper).poke(ASSET);
+      await sources[0].setMode(MODE.Revert);
+      await sources[1].setMode(MODE.Revert);
+      await aggregator.connect(keeper).poke(ASSET);
+      await expect(aggregator.getRecentPrice(ASSET, MAX_AGE))
+        .to.be.revertedWithCustomError(aggregator, "QuorumNotMet")
+        .withArgs(ASSET, 1, 2);
+    });
+
+    it("a new configuration ends the fast path: the new sources, live", async () => {
+      const { aggregator, governor, keeper } = await loadFixture(threeSources);
+      await aggregator.connect(keeper).poke(ASSET);
+      const other = P + 1n;
+      const replacements = await deployMockSources(2, other);
+      await configure(aggregator, governor, replacements, defaultParams(2));
+      expect((await aggregator.getRecentPrice(ASSET, MAX_AGE))[0]).to.equal(other);
+    });
+
+    it("refuses while the sequencer is down, even with a confirmed round", async () => {
+      const { aggregator, keeper, governor } = await loadFixture(threeSources);
+      await aggregator.connect(keeper).poke(ASSET);
+      const feed = await ethers.deployContract("MockChainlinkFeed", [0]);
+      await feed.setAnswer(1, await now());
+      await aggregator.connect(governor).setSequencerUptimeFeed(await feed.getAddress(), 3600);
+      await expect(aggregator.getRecentPrice(ASSET, MAX_AGE))
+        .to.be.revertedWithCustomError(aggregator, "SequencerDown")
+        .withArgs(ASSET);
+    });
+
+    it("costs a fraction of a live aggregation", async () => {
+      const { aggregator, keeper } = await loadFixture(threeSources);
+      await aggregator.connect(keeper).poke(ASSET);
+      const fast = await aggregator.getRecentPrice.estimateGas(ASSET, MAX_AGE);
+      const live = await aggregator.getPrice.estimateGas(ASSET);
+      expect(fast * 3n).to.be.lessThan(live);
+    });
+  });
+
   describe("L2 sequencer uptime", () => {
     async function withSequencer() {
       const base = await threeSources();
