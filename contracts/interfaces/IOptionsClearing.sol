@@ -281,6 +281,12 @@ interface IOptionsClearing {
     event LiquidationFlagged(uint256 indexed accountId, uint64 since);
     /// @notice `contracts` short contracts of `seriesId` were written off: their loss is socialised on its payout.
     event LossSocialised(uint256 indexed seriesId, uint256 contracts);
+    /// @notice `payPenalties` redeemed `shares` pending penalty quote-vault shares for `assets` and paid them to
+    /// the InsuranceVault.
+    event PenaltiesPaid(uint256 shares, uint256 assets);
+    /// @notice An insolvent liquidation used `shares` pending penalty shares, worth at least `assets` quote
+    /// assets, as bad-debt cover for the liquidator (before drawing on the InsuranceVault).
+    event PenaltiesUsedAsCover(uint256 shares, uint256 assets);
 
     // ------------------------------------------------------------------------------------------------- governance
     /// @notice Enable `underlying` for listing with its bounds and risk parameters (validated by the calculator).
@@ -363,8 +369,10 @@ interface IOptionsClearing {
     /// where the discount grows from START to MAX over the auction since the account was first flagged. The auction
     /// ends (LiquidationFlagged with 0) when a liquidation empties the account or takes exactly what restores its
     /// initial requirement; a liquidation capped by `maxFractionWad` leaves it running. A share of
-    /// the bonus goes to the InsuranceVault. An insolvent account is taken whole: the InsuranceVault covers the
-    /// deficit first and the rest is socialised by writing off short contracts (LossSocialised).
+    /// the bonus (the penalty) is owed to the InsuranceVault: taken from the seized quote-vault shares and held
+    /// pending until `payPenalties`. An insolvent account is taken whole: the pending penalties, then the
+    /// InsuranceVault, cover the deficit first and the rest is socialised by writing off short contracts
+    /// (LossSocialised).
     /// @dev Caller: owner or operator of `liquidatorAccountId`, never of the same owner (SelfLiquidation). Guarded
     /// by the breaker's liquidation check (trips and grace periods) for every underlying of the account's positions
     /// and every collateral asset other than the quote it holds (LIQUIDATE alone when it has neither).
@@ -378,6 +386,16 @@ interface IOptionsClearing {
         uint256 minSeizedPerLiabilityWad,
         uint256 deadline
     ) external returns (LiquidationResult memory result);
+
+    /// @notice Redeem the pending penalty shares (`pendingPenaltyShares`) from the quote vault and pay the assets
+    /// to the InsuranceVault, raising its share price. Anyone may call it (keepers after liquidations); with nothing
+    /// pending it does nothing and returns 0.
+    /// @dev Reverts with what the quote vault's redeem reverts with (a tripped WITHDRAW scope, the outflow limit):
+    /// the penalties then stay pending, still owed to the insurance and still usable as bad-debt cover.
+    function payPenalties() external returns (uint256 assets);
+
+    /// @notice Quote-vault shares taken as liquidation penalties and not yet paid to the InsuranceVault.
+    function pendingPenaltyShares() external view returns (uint256);
 
     /// @notice Start the liquidation auction of an account below maintenance, or reset the flag of a healthy one.
     /// Anyone may call it (keepers; an owner after topping up).

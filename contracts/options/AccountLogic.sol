@@ -38,6 +38,43 @@ library AccountLogic {
         t.longsInAccounts = SafeCast.toUint128(
             t.longsInAccounts - _positivePart(before) + _positivePart(afterwards)
         );
+        _setPosition($, accountId, seriesId, before, afterwards);
+    }
+
+    /// @dev `updatePosition(from, -moved)` then `updatePosition(to, +moved)`, with the series totals written once
+    /// and only when the move changes them (a short or long moved whole between accounts leaves them unchanged).
+    function movePosition(
+        ClearingStorage.Layout storage $,
+        uint256 from,
+        uint256 to,
+        uint256 seriesId,
+        int256 moved
+    ) internal {
+        int256 fromBefore = $.position[from][seriesId];
+        int256 toBefore = $.position[to][seriesId];
+        int256 fromAfter = fromBefore - moved;
+        int256 toAfter = toBefore + moved;
+        uint256 shortsOut = _negativePart(fromBefore) + _negativePart(toBefore);
+        uint256 shortsIn = _negativePart(fromAfter) + _negativePart(toAfter);
+        uint256 longsOut = _positivePart(fromBefore) + _positivePart(toBefore);
+        uint256 longsIn = _positivePart(fromAfter) + _positivePart(toAfter);
+        if (shortsOut != shortsIn || longsOut != longsIn) {
+            ClearingStorage.SeriesTotals storage t = $.totals[seriesId];
+            t.shorts = SafeCast.toUint128(t.shorts - shortsOut + shortsIn);
+            t.longsInAccounts = SafeCast.toUint128(t.longsInAccounts - longsOut + longsIn);
+        }
+        _setPosition($, from, seriesId, fromBefore, fromAfter);
+        _setPosition($, to, seriesId, toBefore, toAfter);
+    }
+
+    /// @dev Store the position and keep the account's series list in step (the series cap applies on entry).
+    function _setPosition(
+        ClearingStorage.Layout storage $,
+        uint256 accountId,
+        uint256 seriesId,
+        int256 before,
+        int256 afterwards
+    ) private {
         $.position[accountId][seriesId] = afterwards;
         if (before == 0 && afterwards != 0) {
             uint256[] storage ids = $.seriesOf[accountId];
@@ -77,7 +114,7 @@ library AccountLogic {
         Quote memory quote
     ) internal view returns (uint256) {
         uint256 held = quote.vault.balanceOf(address(this));
-        uint256 owned = $.totalCollateral[address(quote.vault)];
+        uint256 owned = $.totalCollateral[address(quote.vault)] + $.pendingPenaltyShares;
         return held > owned ? held - owned : 0;
     }
 

@@ -51,6 +51,9 @@ library ClearingStorage {
         mapping(uint256 seriesId => uint256) writtenOff;
         /// @notice Payout per long contract of a settled series with write-offs (otherwise the series' payout).
         mapping(uint256 seriesId => uint256) longPayout;
+        /// @notice Quote-vault shares taken as liquidation penalties and owed to the InsuranceVault, held by the
+        /// clearing until `payPenalties` (or used first as bad-debt cover). Not part of the free pool.
+        uint256 pendingPenaltyShares;
     }
 
     /// @notice Store `risk` (already validated by the calculator) packed into `stored`.

@@ -75,7 +75,7 @@ library LiquidationLogic {
         _execute($, ctx, p, plan, r);
     }
 
-    /// @notice See IOptionsClearing.liquidationQuote. Shares `_plan` and `_penaltyShares` with `liquidate`.
+    /// @notice See IOptionsClearing.liquidationQuote. Shares `_plan` and `_penalty` with `liquidate`.
     function quote(
         ClearingStorage.Layout storage $,
         Context memory ctx,
@@ -97,8 +97,7 @@ library LiquidationLogic {
         // The penalty as `_moveCollateral` pays it: capped by the seized quote shares, rounded by the vault.
         uint256 shares = $.collateral[accountId][address(ctx.quote.vault)];
         uint256 seized = plan.seizeRatioWad == WAD ? shares : shares.mulWadDown(plan.seizeRatioWad);
-        uint256 penaltyShares = _penaltyShares(ctx, seized, r.penaltyWad);
-        r.penaltyWad = ctx.quote.vault.previewRedeem(penaltyShares).toWadDown(ctx.quote.decimals);
+        (, r.penaltyWad) = _penalty(ctx, seized, r.penaltyWad);
     }
 
     /// @dev How much of the account is taken, at what discount, for how much collateral; the liquidator's limit.
@@ -173,7 +172,7 @@ library LiquidationLogic {
         uint256 deficitWad = plan.owedWad - plan.collateralWad;
         plan.coverAssets = Math.min(
             deficitWad.fromWadDown(ctx.quote.decimals),
-            ctx.insurance.availableCover()
+            _pendingPenaltyAssets($, ctx) + ctx.insurance.availableCover()
         );
         r.coveredWad = plan.coverAssets.toWadDown(ctx.quote.decimals);
         uint256 remainingWad = deficitWad - r.coveredWad;
@@ -194,7 +193,7 @@ library LiquidationLogic {
         Plan memory plan,
         IOptionsClearing.LiquidationResult memory r
     ) private {
-        if (plan.coverAssets != 0) _drawInsurance($, ctx, p.liquidatorAccountId, plan.coverAssets);
+        if (plan.coverAssets != 0) _cover($, ctx, p.liquidatorAccountId, plan.coverAssets);
         _movePositions($, p, r.fractionWad, plan.writeOffWad);
         _moveDebt($, ctx, p, r.fractionWad);
         r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
@@ -392,7 +391,7 @@ library LiquidationLogic {
                 shortsOnly
             );
             if (positions.length == 0) continue;
-            (uint256 spotWad, ) = ctx.margin.oracle.getPrice(underlyings[j]);
+            uint256 spotWad = MarginLogic.price(ctx.margin, underlyings[j]);
             liabilityWad += ctx.margin.calculator.markLiability(
                 positions,
                 spotWad,
@@ -450,8 +449,7 @@ library LiquidationLogic {
             }
             int256 moved = fractionWad == WAD ? position : (position * int256(fractionWad)) / int256(WAD);
             if (moved == 0) continue;
-            AccountLogic.updatePosition($, p.accountId, id, -moved);
-            AccountLogic.updatePosition($, p.liquidatorAccountId, id, moved);
+            AccountLogic.movePosition($, p.accountId, p.liquidatorAccountId, id, moved);
         }
     }
 
@@ -471,9 +469,10 @@ library LiquidationLogic {
         AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
     }
 
-    /// @dev Move `seizeRatioWad` of every collateral balance to the liquidator, then pay the penalty to the insurance
-    /// vault out of the seized quote-vault shares (capped by them; waived while withdrawals are paused).
-    /// @return paidPenaltyWad The penalty actually paid.
+    /// @dev Move `seizeRatioWad` of every collateral balance to the liquidator, then take the penalty out of the
+    /// seized quote-vault shares (capped by them) and book it as owed to the insurance vault (`payPenalties` pays it:
+    /// one vault redemption for many liquidations instead of one per liquidation).
+    /// @return paidPenaltyWad The penalty actually taken.
     function _moveCollateral(
         ClearingStorage.Layout storage $,
         Context memory ctx,
@@ -493,43 +492,83 @@ library LiquidationLogic {
             $.collateral[p.liquidatorAccountId][vault] += moved;
             if (vault == quoteVault) seizedQuoteShares = moved;
         }
-        uint256 penaltyShares = _penaltyShares(ctx, seizedQuoteShares, penaltyWad);
+        uint256 penaltyShares;
+        (penaltyShares, paidPenaltyWad) = _penalty(ctx, seizedQuoteShares, penaltyWad);
         if (penaltyShares == 0) return 0;
         $.collateral[p.liquidatorAccountId][quoteVault] -= penaltyShares;
         $.totalCollateral[quoteVault] -= penaltyShares;
-        uint256 assets = ctx.quote.vault.redeem(penaltyShares, address(this), address(this));
-        paidPenaltyWad = assets.toWadDown(ctx.quote.decimals);
+        $.pendingPenaltyShares += penaltyShares;
+    }
+
+    /// @dev The penalty taken out of `seizedQuoteShares`: the quote-vault shares that withdraw `penaltyWad` (rounded
+    /// up to the quote asset's unit), worth at least that, or all the seized quote shares when they are worth less;
+    /// and its value as reported (the rounded-up amount, or what the seized shares redeem for).
+    function _penalty(
+        Context memory ctx,
+        uint256 seizedQuoteShares,
+        uint256 penaltyWad
+    ) private view returns (uint256 shares, uint256 paidWad) {
+        if (penaltyWad == 0 || seizedQuoteShares == 0) return (0, 0);
+        uint256 assets = penaltyWad.fromWadUp(ctx.quote.decimals);
+        shares = ctx.quote.vault.previewWithdraw(assets);
+        if (shares <= seizedQuoteShares) return (shares, assets.toWadDown(ctx.quote.decimals));
+        shares = seizedQuoteShares;
+        paidWad = ctx.quote.vault.previewRedeem(shares).toWadDown(ctx.quote.decimals);
+    }
+
+    /// @notice See IOptionsClearing.payPenalties.
+    function payPenalties(
+        ClearingStorage.Layout storage $,
+        Context memory ctx
+    ) public returns (uint256 assets) {
+        uint256 shares = $.pendingPenaltyShares;
+        if (shares == 0) return 0;
+        $.pendingPenaltyShares = 0;
+        assets = ctx.quote.vault.redeem(shares, address(this), address(this));
+        emit IOptionsClearing.PenaltiesPaid(shares, assets);
+        if (assets == 0) return 0;
         IERC20(ctx.margin.quote).forceApprove(address(ctx.insurance), assets);
         ctx.insurance.payPenalty(assets);
     }
 
-    /// @dev Quote-vault shares paid as the penalty out of `seizedQuoteShares`: capped by them, none while the WITHDRAW
-    /// scope is tripped (paying redeems shares).
-    function _penaltyShares(
-        Context memory ctx,
-        uint256 seizedQuoteShares,
-        uint256 penaltyWad
+    /// @dev The quote assets the pending penalty shares redeem for: cover that `_cover` uses before the vault's.
+    function _pendingPenaltyAssets(
+        ClearingStorage.Layout storage $,
+        Context memory ctx
     ) private view returns (uint256) {
-        if (penaltyWad == 0 || seizedQuoteShares == 0 || ctx.breaker.isTripped(Scopes.WITHDRAW)) return 0;
-        return
-            Math.min(
-                seizedQuoteShares,
-                ctx.quote.vault.previewWithdraw(penaltyWad.fromWadUp(ctx.quote.decimals))
-            );
+        uint256 shares = $.pendingPenaltyShares;
+        return shares == 0 ? 0 : ctx.quote.vault.previewRedeem(shares);
     }
 
-    /// @dev Draw `assets` (at most what the insurance vault holds: `_planInsolvent` capped it) from the insurance
-    /// vault, deposit them in the quote vault and credit the shares to the liquidator's account.
-    function _drawInsurance(
+    /// @dev Cover `assets` of bad debt (at most what `_planInsolvent` found available) for the liquidator's account:
+    /// first from the pending penalty shares (already the insurance vault's money, moved as shares), then drawn from
+    /// the insurance vault and deposited in the quote vault.
+    function _cover(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 liquidatorAccountId,
         uint256 assets
     ) private {
-        assets = ctx.insurance.coverBadDebt(assets, address(this));
-        IERC20(ctx.margin.quote).forceApprove(address(ctx.quote.vault), assets);
-        uint256 shares = ctx.quote.vault.deposit(assets, address(this));
-        $.collateral[liquidatorAccountId][address(ctx.quote.vault)] += shares;
-        $.totalCollateral[address(ctx.quote.vault)] += shares;
+        address quoteVault = address(ctx.quote.vault);
+        uint256 pendingAssets = _pendingPenaltyAssets($, ctx);
+        uint256 shares;
+        if (pendingAssets != 0) {
+            uint256 fromPending = Math.min(assets, pendingAssets);
+            uint256 pending = $.pendingPenaltyShares;
+            // previewWithdraw(previewRedeem(pending)) <= pending, so the shares taken never exceed the pending ones.
+            uint256 taken =
+                fromPending == pendingAssets ? pending : ctx.quote.vault.previewWithdraw(fromPending);
+            $.pendingPenaltyShares = pending - taken;
+            shares = taken;
+            assets -= fromPending;
+            emit IOptionsClearing.PenaltiesUsedAsCover(taken, fromPending);
+        }
+        if (assets != 0) {
+            assets = ctx.insurance.coverBadDebt(assets, address(this));
+            IERC20(ctx.margin.quote).forceApprove(quoteVault, assets);
+            shares += ctx.quote.vault.deposit(assets, address(this));
+        }
+        $.collateral[liquidatorAccountId][quoteVault] += shares;
+        $.totalCollateral[quoteVault] += shares;
     }
 }

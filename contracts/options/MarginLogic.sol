@@ -18,6 +18,10 @@ import {ClearingStorage} from "./ClearingStorage.sol";
 library MarginLogic {
     using WadMath for uint256;
 
+    /// @notice How old a `poke`-confirmed oracle round may be for a margin check to use it instead of aggregating
+    /// the sources live (`IPriceOracle.getRecentPrice`). Settlement always aggregates live.
+    uint256 internal constant MAX_PRICE_ROUND_AGE_SECONDS = 60;
+
     /// @notice The clearing contract's immutables the valuation needs.
     struct Context {
         IPriceOracle oracle;
@@ -76,7 +80,7 @@ library MarginLogic {
             if (shares == 0) continue;
             IOptionsClearing.CollateralConfig storage config = $.collateralConfig[vault];
             uint256 amountWad = IERC4626(vault).convertToAssets(shares).toWadDown(config.assetDecimals);
-            uint256 priceWad = config.asset == ctx.quote ? WadMath.WAD : _price(ctx, config.asset);
+            uint256 priceWad = config.asset == ctx.quote ? WadMath.WAD : price(ctx, config.asset);
             valueWad += amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);
         }
     }
@@ -119,7 +123,7 @@ library MarginLogic {
         return
             ctx.calculator.requirements(
                 positions,
-                _price(ctx, underlying),
+                price(ctx, underlying),
                 ClearingStorage.load($.risk[underlying]),
                 block.timestamp
             );
@@ -147,7 +151,8 @@ library MarginLogic {
         }
     }
 
-    function _price(Context memory ctx, address asset) private view returns (uint256 priceWad) {
-        (priceWad, ) = ctx.oracle.getPrice(asset);
+    /// @notice The price every valuation of the clearing uses (margin, health, liquidation).
+    function price(Context memory ctx, address asset) internal view returns (uint256 priceWad) {
+        (priceWad, ) = ctx.oracle.getRecentPrice(asset, MAX_PRICE_ROUND_AGE_SECONDS);
     }
 }

@@ -23,6 +23,7 @@ import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
 import {LiquidationLogic} from "./LiquidationLogic.sol";
 import {MarginLogic} from "./MarginLogic.sol";
+import {SettlementLogic} from "./SettlementLogic.sol";
 
 /// @title OptionsClearing
 /// @notice See IOptionsClearing.
@@ -38,7 +39,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     /// @notice Largest haircut governance may set (a 100% haircut would make collateral worthless).
     uint64 public constant MAX_HAIRCUT_WAD = 0.95e18;
     /// @notice After expiry, an oracle price observed within this window settles the series.
-    uint256 public constant SETTLEMENT_WINDOW_SECONDS = 1 days;
+    uint256 public constant SETTLEMENT_WINDOW_SECONDS = SettlementLogic.SETTLEMENT_WINDOW_SECONDS;
 
     // ------------------------------------------------------------------------------------------------- immutables
     /// @notice Prices of underlyings and collateral assets, in the quote asset.
@@ -161,12 +162,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     /// @inheritdoc IOptionsClearing
     function settleWithFallbackPrice(uint256 seriesId, uint256 priceWad) external restricted {
-        Series storage s = _listed(seriesId);
-        if (s.settled) revert SeriesAlreadySettled(seriesId);
-        uint256 windowEnd = uint256(s.expiry) + SETTLEMENT_WINDOW_SECONDS;
-        if (block.timestamp <= windowEnd) revert SettlementWindowStillOpen(seriesId, windowEnd);
-        if (priceWad == 0) revert InvalidSettlementPrice(priceWad);
-        _fixSettlement(seriesId, s, priceWad, true);
+        SettlementLogic.settleWithFallbackPrice($, seriesId, priceWad);
     }
 
     // ================================================================================================= accounts
@@ -301,16 +297,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     function settle(
         uint256 seriesId
     ) external nonReentrant onlyUntrippedFor(Scopes.SETTLE, $.series[seriesId].underlying) {
-        Series storage s = _listed(seriesId);
-        if (s.settled) revert SeriesAlreadySettled(seriesId);
-        if (block.timestamp < s.expiry) revert SeriesNotExpired(seriesId, s.expiry);
-        uint256 windowEnd = uint256(s.expiry) + SETTLEMENT_WINDOW_SECONDS;
-        if (block.timestamp > windowEnd) revert SettlementWindowClosed(seriesId, windowEnd);
-        (uint256 priceWad, uint256 observedAt) = ORACLE.getPrice(s.underlying);
-        if (observedAt < s.expiry || observedAt > windowEnd) {
-            revert SettlementPriceOutsideWindow(seriesId, observedAt, s.expiry, windowEnd);
-        }
-        _fixSettlement(seriesId, s, priceWad, false);
+        SettlementLogic.settle($, ORACLE, seriesId);
     }
 
     /// @inheritdoc IOptionsClearing
@@ -356,6 +343,16 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
                     deadline: deadline
                 })
             );
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function payPenalties() external nonReentrant returns (uint256) {
+        return LiquidationLogic.payPenalties($, _liquidationContext());
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function pendingPenaltyShares() external view returns (uint256) {
+        return $.pendingPenaltyShares;
     }
 
     /// @inheritdoc IOptionsClearing
@@ -501,23 +498,6 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     function _freeQuoteShares() internal view returns (uint256) {
         return AccountLogic.freeQuoteShares($, _quote());
-    }
-
-    function _fixSettlement(uint256 seriesId, Series storage s, uint256 priceWad, bool byFallback) internal {
-        uint256 payout;
-        if (s.isCall) payout = priceWad > s.strikeWad ? priceWad - s.strikeWad : 0;
-        else payout = s.strikeWad > priceWad ? s.strikeWad - priceWad : 0;
-        s.settled = true;
-        s.settlementPriceWad = priceWad;
-        s.payoutPerContractWad = payout;
-        // Socialised loss: shorts written off in bad-debt liquidations pay nothing, so every long receives the
-        // payout scaled by shorts / (shorts + written off), fixed once here.
-        uint256 writtenOffContracts = $.writtenOff[seriesId];
-        if (writtenOffContracts != 0) {
-            uint256 shorts = $.totals[seriesId].shorts;
-            $.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOffContracts);
-        }
-        emit SeriesSettled(seriesId, priceWad, payout, byFallback);
     }
 
     function _updatePosition(uint256 accountId, uint256 seriesId, int256 delta) internal {

@@ -233,6 +233,9 @@ export class Keeper {
       if (parsed?.name === "LossSocialised") socialisedContracts += parsed.args.contracts as bigint;
     }
     if (result === undefined) throw new Error("stress: a successful liquidate emitted no Liquidated event");
+    // The penalty is held pending for the insurance vault; the keeper pays it over at once (it may fail while
+    // withdrawals are paused: it stays pending and covers bad debt first).
+    await chain.send("keeper", () => suite.clearing.connect(this.signer).payPenalties());
     const owed = mulWadUp(liabilityBefore + debt, WAD + result.discountWad);
     const deficit = owed > before.collateralValueWad ? owed - before.collateralValueWad : 0n;
     return {

@@ -355,7 +355,15 @@ export async function runScenario(
         socialisedWad: cum.socialised.toString(),
       },
     },
-    checks: checks({ records, events, insuranceStartWad, insuranceEndWad, stakedWad: 0n, openInterest }),
+    checks: checks({
+      records,
+      events,
+      insuranceStartWad,
+      insuranceEndWad,
+      stakedWad: 0n,
+      quoteUnitWad: 10n ** (18n - (await suite.quote.decimals())),
+      openInterest,
+    }),
   };
   return result;
 }

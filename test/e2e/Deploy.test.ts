@@ -108,6 +108,7 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
       "MarginCalculator",
       "MarginLogic",
       "LiquidationLogic",
+      "SettlementLogic",
       "OptionsClearing",
       "CollateralVault.USDC",
       "CollateralVault.WETH",

@@ -85,7 +85,8 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
     for (const c of first.checks) expect(c.ok, `${c.name}: ${c.detail}`).to.equal(true);
     expect(first.checks.map((c) => c.name)).to.include.members([
       "insurance drawn + socialised == bad debt",
-      "insurance drawn == InsuranceVault BadDebtCovered events",
+      "insurance drawn == InsuranceVault BadDebtCovered + pending penalties used as cover",
+      "insurance assets: start + staked + penalties paid - drawn == end; penalties taken all accounted for",
       "liquidation count == Liquidated events",
     ]);
   });

@@ -1,5 +1,5 @@
 /**
- * The MarginCalculator, the MarginLogic and LiquidationLogic external libraries and OptionsClearing linked to them, wired as
+ * The MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and OptionsClearing linked to them, wired as
  * `deployClearing` in scripts/lib/deploy/clearing.ts (governed functions to GOVERNOR_ROLE, `listSeries` to
  * LISTER_ROLE, CLEARING_ROLE to the clearing for the insurance vault); then, by the deployer as temporary governor
  * and lister: every collateral vault with its haircut, every underlying with its listing bounds and risk
@@ -41,6 +41,7 @@ export function buildClearingModule(
     const calculator = m.contract("MarginCalculator", []);
     const marginLogic = m.library("MarginLogic");
     const liquidationLogic = m.library("LiquidationLogic", { libraries: { MarginLogic: marginLogic } });
+    const settlementLogic = m.library("SettlementLogic");
     const clearing = m.contract(
       "OptionsClearing",
       [
@@ -52,7 +53,13 @@ export function buildClearingModule(
         vaults.insurance,
         param("uri", config.clearing.uri),
       ],
-      { libraries: { MarginLogic: marginLogic, LiquidationLogic: liquidationLogic } },
+      {
+        libraries: {
+          MarginLogic: marginLogic,
+          LiquidationLogic: liquidationLogic,
+          SettlementLogic: settlementLogic,
+        },
+      },
     );
     const iface = OptionsClearing__factory.createInterface();
     const wiring = [
@@ -133,7 +140,7 @@ export function buildClearingModule(
         { id: fid("listSeries", i), after: [...after, configured[s.underlying]] },
       );
     });
-    return { calculator, marginLogic, liquidationLogic, clearing };
+    return { calculator, marginLogic, liquidationLogic, settlementLogic, clearing };
   });
 }
 

@@ -54,7 +54,7 @@ export async function bench(): Promise<BenchRow[]> {
   const exerciseAgain = await gasOf(clearing.connect(bob).exercise(series[1], WAD / 2n, bob.address));
 
   const slope = (margin8 - margin4) / 4n;
-  const [liquidate1, liquidate8] = await liquidations();
+  const [liquidate1, liquidate8, payPenalties] = await liquidations();
   const m = "options";
   return [
     { module: m, operation: "depositCollateral (first)", gas: depositFirst },
@@ -65,7 +65,7 @@ export async function bench(): Promise<BenchRow[]> {
       operation: "write, 1-series account (steady)",
       gas: writeSteady,
       budget: WRITE_BUDGET,
-      note: "incl. live 3-source oracle median; see docs/options.md",
+      note: "oracle round confirmed by a poke within 60 s (getRecentPrice); see docs/options.md",
     },
     { module: m, operation: "write, 8-series account (steady)", gas: write8 },
     { module: m, operation: "close (steady)", gas: closeSteady },
@@ -90,6 +90,12 @@ export async function bench(): Promise<BenchRow[]> {
     { module: m, operation: "liquidate, 8-series account (partial)", gas: liquidate8 },
     {
       module: m,
+      operation: "payPenalties (two liquidations' penalties)",
+      gas: payPenalties,
+      note: "one quote-vault redeem + insurance payPenalty",
+    },
+    {
+      module: m,
       operation: "oracle getPrice (3 sources), for scale",
       gas: await sys.oracle.getPrice.estimateGas(await sys.weth.getAddress()),
       note: "estimateGas: includes the gas the aggregator must forward to each source",
@@ -98,7 +104,7 @@ export async function bench(): Promise<BenchRow[]> {
 }
 
 /** Partial liquidations of a 1-series and an 8-series account pushed below maintenance by a price rise. */
-async function liquidations(): Promise<[bigint, bigint]> {
+async function liquidations(): Promise<[bigint, bigint, bigint]> {
   const sys = await deploySystem();
   const { clearing, alice, bob, carol } = sys;
   const expiry = (await time.latest()) + 7 * DAY;
@@ -123,5 +129,6 @@ async function liquidations(): Promise<[bigint, bigint]> {
   await sys.setSpot(await sys.weth.getAddress(), 2300n * WAD);
   const g1 = await gasOf(clearing.connect(bob).liquidate(one, keeper, WAD, 0, FAR));
   const g8 = await gasOf(clearing.connect(bob).liquidate(eight, keeper2, WAD, 0, FAR));
-  return [g1, g8];
+  const pay = await gasOf(clearing.connect(bob).payPenalties());
+  return [g1, g8, pay];
 }

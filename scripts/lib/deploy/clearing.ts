@@ -30,10 +30,11 @@ export interface ClearingDeployment {
   calculator: MarginCalculator;
   marginLogic: string;
   liquidationLogic: string;
+  settlementLogic: string;
 }
 
 /**
- * Deploy the MarginCalculator, the MarginLogic and LiquidationLogic external libraries and OptionsClearing linked to
+ * Deploy the MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and OptionsClearing linked to
  * them; map the clearing's
  * governed and lister functions; grant the clearing CLEARING_ROLE (bad-debt cover and penalties of the insurance
  * vault). `admin` must be the manager's admin.
@@ -54,10 +55,14 @@ export async function deployClearing(
   ).deploy();
   await liquidation.waitForDeployment();
   const liquidationLogic = await liquidation.getAddress();
+  const settlement = await ethers.deployContract("SettlementLogic", [], admin);
+  await settlement.waitForDeployment();
+  const settlementLogic = await settlement.getAddress();
   const factory = new OptionsClearing__factory(
     {
       "contracts/options/MarginLogic.sol:MarginLogic": marginLogic,
       "contracts/options/LiquidationLogic.sol:LiquidationLogic": liquidationLogic,
+      "contracts/options/SettlementLogic.sol:SettlementLogic": settlementLogic,
     },
     admin,
   );
@@ -74,5 +79,5 @@ export async function deployClearing(
   await restrictFunctions(manager, admin, clearing, CLEARING_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
   await restrictFunctions(manager, admin, clearing, CLEARING_LISTER_FUNCTIONS, Roles.LISTER_ROLE);
   await (await manager.connect(admin).grantRole(Roles.CLEARING_ROLE, await clearing.getAddress(), 0)).wait();
-  return { clearing, calculator, marginLogic, liquidationLogic };
+  return { clearing, calculator, marginLogic, liquidationLogic, settlementLogic };
 }

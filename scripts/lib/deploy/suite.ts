@@ -57,6 +57,7 @@ const RESULT_NAMES: Record<string, string> = {
   calculator: "MarginCalculator",
   marginLogic: "MarginLogic",
   liquidationLogic: "LiquidationLogic",
+  settlementLogic: "SettlementLogic",
   clearing: "OptionsClearing",
 };
 

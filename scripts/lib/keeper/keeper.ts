@@ -59,6 +59,8 @@ export interface PassSummary {
   skipped: number;
   settledSeries: number;
   settledAccounts: number;
+  /** Quote assets of pending liquidation penalties paid to the insurance vault this pass. */
+  penaltiesPaid: bigint;
   disagreements: number;
   /** Actions that failed for a reason other than a clean race (an operator should look). */
   failures: number;
@@ -110,6 +112,7 @@ export class Keeper {
       skipped: 0,
       settledSeries: 0,
       settledAccounts: 0,
+      penaltiesPaid: 0n,
       disagreements: 0,
       failures: 0,
     };
@@ -123,6 +126,7 @@ export class Keeper {
 
     const ids = [...this.discovery.accounts.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const id of ids) await this.handleAccount(id, valuation, summary);
+    await this.payPenalties(summary);
 
     this.log("pass", { dryRun: this.options.dryRun, ...summary });
     return summary;
@@ -184,6 +188,32 @@ export class Keeper {
     });
     this.keeperAccount = id;
     this.keeperAccountChecked = true;
+  }
+
+  // ------------------------------------------------------------------------------------------ penalties
+  /** Pay the pending liquidation penalties to the insurance vault (theirs and ours alike: anyone may). */
+  private async payPenalties(summary: PassSummary): Promise<void> {
+    const { clearing } = this.protocol;
+    const pending = await clearing.pendingPenaltyShares();
+    if (pending === 0n) return;
+    if (this.options.dryRun) {
+      this.log("would-pay-penalties", { pendingShares: pending });
+      return;
+    }
+    try {
+      const assets = await clearing.payPenalties.staticCall();
+      const receipt = await (await clearing.payPenalties()).wait();
+      summary.penaltiesPaid += assets;
+      this.log("penalties-paid", {
+        pendingShares: pending,
+        assets,
+        tx: receipt?.hash,
+        gasUsed: receipt?.gasUsed,
+      });
+    } catch (error) {
+      // A tripped WITHDRAW scope or the outflow limit: they stay pending (still cover) until a later pass.
+      this.log("pay-penalties-skipped", { pendingShares: pending, reason: decodeRevert(error).text });
+    }
   }
 
   // ------------------------------------------------------------------------------------------ settlement

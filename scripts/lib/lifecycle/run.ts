@@ -477,13 +477,19 @@ export async function runLifecycle(
   };
   const block = await ethers.provider.getBlock(receipt!.blockNumber);
   const liquidationElapsed = block!.timestamp - flaggedAt;
+  // The penalty is held pending for the insurance vault; anyone (here the keeper) pays it over.
+  check(
+    (await clearing.pendingPenaltyShares()) > 0n,
+    "the penalty should be pending for the insurance vault",
+  );
+  await (await clearing.connect(carol).payPenalties()).wait();
   const insuranceGain = (await insurance.totalAssets()) - insuranceBefore;
   const shortAfter = -(await clearing.positionOf(aliceAccount, seriesId));
   const carolShort = -(await clearing.positionOf(carolAccount, seriesId));
   n.line(
     `liquidated ${percent(r.fractionWad)} of Alice's portfolio at a ${percent(r.discountWad)} discount ` +
       `(after ${liquidationElapsed} s): liability ${usd(r.liabilityWad)}, collateral seized ${usd(r.seizedValueWad)}, ` +
-      `penalty to insurance ${usd(r.penaltyWad)} USDC`,
+      `penalty to insurance ${usd(r.penaltyWad)} USDC (pending, then paid by payPenalties)`,
   );
   n.line(`shorts: Alice ${contracts(shortAfter)}, Carol ${contracts(carolShort)}`);
   check(

@@ -119,6 +119,18 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(shortTaken > 0n).to.equal(true);
     const k = await clearing.health(book.keeperAccount);
     expect(k.collateralValueWad >= k.initialWad).to.equal(true);
+    // The penalties of both liquidations were paid to the insurance vault in one transaction at the pass's end.
+    const penalties = (await clearing.queryFilter(clearing.filters.Liquidated())).reduce(
+      (sum, e) => sum + e.args.result.penaltyWad,
+      0n,
+    );
+    const paid = await clearing.queryFilter(clearing.filters.PenaltiesPaid());
+    expect(paid.length).to.equal(1);
+    expect(penalties > 0n).to.equal(true);
+    // Each penalty is reported rounded up to a USDC unit and booked as shares worth at least that.
+    expect(paid[0].args.assets * 10n ** 12n >= penalties - 2n * 10n ** 12n).to.equal(true);
+    expect(await clearing.pendingPenaltyShares()).to.equal(0n);
+    expect(lines.some((l) => l.event === "penalties-paid")).to.equal(true);
     // A second pass finds nothing left to do.
     const again = await keep(book.recordPath);
     expect(again.summary).to.include({ liquidatable: 0, liquidated: 0 });

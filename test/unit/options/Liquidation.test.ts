@@ -116,7 +116,16 @@ describe("unit/options/Liquidation", () => {
       shorts === inAccounts + tokens,
       () => `${shorts} ${inAccounts} ${tokens}`,
     );
-    expect((await insurance.totalAssets()) - insuranceBefore).to.equal(result.penaltyWad / 10n ** 12n);
+    // The penalty is owed to the insurance vault as pending quote-vault shares; payPenalties pays it.
+    const penaltyAssets = result.penaltyWad / 10n ** 12n;
+    const pending = await clearing.pendingPenaltyShares();
+    expect(await sys.usdcVault.previewRedeem(pending)).to.equal(penaltyAssets);
+    expect(await insurance.totalAssets()).to.equal(insuranceBefore);
+    await expect(clearing.connect(bob).payPenalties())
+      .to.emit(clearing, "PenaltiesPaid")
+      .withArgs(pending, penaltyAssets);
+    expect((await insurance.totalAssets()) - insuranceBefore).to.equal(penaltyAssets);
+    expect(await clearing.pendingPenaltyShares()).to.equal(0n);
     expect(result.penaltyWad > 0n).to.equal(true);
   });
 
@@ -484,6 +493,81 @@ describe("unit/options/Liquidation", () => {
     expect(await clearing.debtOf(victim)).to.equal(0n);
   });
 
+  describe("penalties: pending until payPenalties, first in line as bad-debt cover", () => {
+    async function liquidatedOnce() {
+      const sys = await unhealthyBook();
+      await below(sys, 2300n * WAD);
+      await sys.clearing.connect(sys.bob).liquidate(sys.victim, sys.keeper, WAD, 0, FAR);
+      const pending = await sys.clearing.pendingPenaltyShares();
+      expect(pending > 0n).to.equal(true);
+      return { ...sys, pending };
+    }
+
+    it("payPenalties with nothing pending does nothing and returns 0", async () => {
+      const { clearing, insurance, bob } = await unhealthyBook();
+      const before = await insurance.totalAssets();
+      expect(await clearing.connect(bob).payPenalties.staticCall()).to.equal(0n);
+      await expect(clearing.connect(bob).payPenalties()).to.not.emit(clearing, "PenaltiesPaid");
+      expect(await insurance.totalAssets()).to.equal(before);
+    });
+
+    it("pending penalty shares stay out of the free pool and out of every account", async () => {
+      const { clearing, usdcVault, pending } = await liquidatedOnce();
+      const vault = await usdcVault.getAddress();
+      const held = await usdcVault.balanceOf(await clearing.getAddress());
+      // Held by the clearing = collateral of all accounts + pending penalties (no settlement yet: no free pool).
+      expect(held).to.equal((await clearing.totalCollateral(vault)) + pending);
+    });
+
+    it("while WITHDRAW is tripped the penalty is still taken; payPenalties waits for the resume", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, breaker, guardian, bob, victim, keeper, insurance } = sys;
+      await below(sys, 2300n * WAD);
+      await breaker.connect(guardian).pause(Scopes.WITHDRAW, "test");
+      await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+      const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+      const result = event.args.result;
+      expect(result.penaltyWad > 0n).to.equal(true);
+      const pending = await clearing.pendingPenaltyShares();
+      expect(await sys.usdcVault.previewRedeem(pending)).to.equal(result.penaltyWad / 10n ** 12n);
+      const before = await insurance.totalAssets();
+      await expect(clearing.connect(bob).payPenalties()).to.be.revertedWithCustomError(
+        breaker,
+        "ScopeTripped",
+      );
+      expect(await clearing.pendingPenaltyShares()).to.equal(pending);
+      expect(await insurance.totalAssets()).to.equal(before);
+    });
+
+    it("an insolvent liquidation draws the pending penalties first, then the insurance vault", async () => {
+      const sys = await liquidatedOnce();
+      const { clearing, alice, bob, carol, insurance, usdcVault, pending } = sys;
+      // A second writer at exactly its initial requirement, made insolvent by a +48% move (within the oracle's
+      // band once its window has rolled), far beyond the margin grid's 30% shock.
+      const second = await sys.fundAccount(alice, "usdc", 2_000n * USDC_UNIT);
+      await clearing.connect(alice).write(second, sys.call, ONE, carol.address);
+      const h = await clearing.health(second);
+      const excess = await usdcVault.convertToShares((h.collateralValueWad - h.initialWad) / 10n ** 12n);
+      await clearing
+        .connect(alice)
+        .withdrawCollateral(second, await usdcVault.getAddress(), excess, alice.address);
+      await time.increase(HOUR);
+      await sys.setSpot(await sys.weth.getAddress(), 3400n * WAD);
+      const pendingAssets = await usdcVault.previewRedeem(pending);
+      const vaultBefore = await insurance.totalAssets();
+      await time.setNextBlockTimestamp((await time.latest()) + 7);
+      const quote = await clearing.liquidationQuote(second, { blockTag: "pending" });
+      await clearing.connect(bob).liquidate(second, sys.keeper, WAD, 0, FAR);
+      const [event] = await clearing.queryFilter(clearing.filters.Liquidated(second));
+      const result = event.args.result;
+      const covered = result.coveredWad / 10n ** 12n;
+      expect(covered > pendingAssets).to.equal(true); // the pending penalties alone do not cover it
+      expect(await clearing.pendingPenaltyShares()).to.equal(0n);
+      expect(vaultBefore - (await insurance.totalAssets())).to.equal(covered - pendingAssets);
+      expect(quote.result.coveredWad).to.equal(result.coveredWad);
+    });
+  });
+
   describe("liquidationQuote (keeper view)", () => {
     it("reports a healthy account as not liquidatable, with the figures of health()", async () => {
       const sys = await unhealthyBook();
@@ -514,7 +598,8 @@ describe("unit/options/Liquidation", () => {
       expect(quote.result.fractionWad > 0n && quote.result.fractionWad < WAD).to.equal(true);
       expect(quote.result.penaltyWad > 0n).to.equal(true);
       expect(fields(quote.result)).to.deep.equal(fields(done));
-      // The quoted penalty is what reached the insurance vault (USDC has 6 decimals).
+      // The quoted penalty is what reaches the insurance vault (USDC has 6 decimals).
+      await clearing.payPenalties();
       expect((await insurance.totalAssets()) - insuranceBefore).to.equal(
         quote.result.penaltyWad / 10n ** 12n,
       );
