@@ -74,7 +74,7 @@ interface IOptionsClearing {
     /// @param liabilityWad Mark liability the liquidator took over.
     /// @param seizedValueWad Collateral value moved out of the liquidated account (to the liquidator and insurance).
     /// @param discountWad Auction discount applied (the liquidator's bonus per unit of liability, before penalty).
-    /// @param penaltyWad Part of the bonus paid to the InsuranceVault.
+    /// @param penaltyWad Part of the bonus owed to the InsuranceVault (booked pending until `payPenalties`).
     /// @param coveredWad Bad debt covered by the InsuranceVault (insolvent accounts only).
     /// @param socialisedWad Bad debt left after insurance, socialised on the affected series' payouts.
     struct LiquidationResult {
@@ -101,7 +101,7 @@ interface IOptionsClearing {
     /// @param maintenanceWad Maintenance requirement, settlement debt included.
     /// @param initialWad Initial requirement, settlement debt included.
     /// @param result What `liquidate` would return (zero unless `belowMaintenance`): `penaltyWad` is the penalty
-    /// actually paid (capped by the seized quote shares, zero while WITHDRAW is tripped), `discountWad` the auction
+    /// actually taken (capped by the seized quote shares), `discountWad` the auction
     /// discount now (START if the account is not flagged yet).
     struct LiquidationQuote {
         bool liquidatable;

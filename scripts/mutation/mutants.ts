@@ -66,6 +66,11 @@ export const CONTRACT_TESTS: Record<string, string[]> = {
     "test/fuzz/ClearingMargin.fuzz.test.ts",
   ],
   "contracts/options/LiquidationLogic.sol": ["test/unit/options/Liquidation.test.ts"],
+  "contracts/options/SettlementLogic.sol": [
+    "test/unit/options/OptionsClearing.test.ts",
+    "test/unit/options/OptionsClearing.edge.test.ts",
+    "test/unit/options/Liquidation.test.ts",
+  ],
   "contracts/libraries/WadMath.sol": [
     "test/unit/libraries/WadMath.test.ts",
     "test/fuzz/WadMath.fuzz.test.ts",
@@ -81,9 +86,24 @@ const BREAKER = "contracts/breaker/CircuitBreaker.sol";
 const CLEARING = "contracts/options/OptionsClearing.sol";
 const LIQUIDATION = "contracts/options/LiquidationLogic.sol";
 const ACCOUNT = "contracts/options/AccountLogic.sol";
+const SETTLEMENT = "contracts/options/SettlementLogic.sol";
 
 export const MUTANTS: Mutant[] = [
   // ---------------------------------------------------------------------------------------------- oracle
+  {
+    id: "oracle-recent-round-age-off-by-one",
+    file: ORACLE,
+    description: "a round confirmed exactly maxRoundAgeSeconds ago is no longer served (<= becomes <)",
+    from: "block.timestamp - last.confirmedAt <= maxRoundAgeSeconds",
+    to: "block.timestamp - last.confirmedAt < maxRoundAgeSeconds",
+  },
+  {
+    id: "oracle-quorum-loss-keeps-round",
+    file: ORACLE,
+    description: "a reported loss of quorum leaves the recent round served",
+    from: "            _latest[asset].confirmedAt = 0;\n            emit QuorumLossReported",
+    to: "            emit QuorumLossReported",
+  },
   {
     id: "oracle-quorum-off-by-one",
     file: ORACLE,
@@ -201,14 +221,14 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: "clearing-settle-pre-expiry-price",
-    file: CLEARING,
+    file: SETTLEMENT,
     description: "settlement accepts a price observed before expiry",
     from: "if (observedAt < s.expiry || observedAt > windowEnd) {",
     to: "if (observedAt > windowEnd) {",
   },
   {
     id: "clearing-socialised-payout-rounds-up",
-    file: CLEARING,
+    file: SETTLEMENT,
     description: "the socialised long payout is rounded up instead of down",
     from: "$.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOffContracts);",
     to: "$.longPayout[seriesId] = Math.mulDiv(payout, shorts, shorts + writtenOffContracts, Math.Rounding.Ceil);",
@@ -242,6 +262,20 @@ export const MUTANTS: Mutant[] = [
     to: "valueWad += amountWad.mulWadDown(priceWad).mulWadUp(WadMath.WAD - config.haircutWad);",
   },
   // ---------------------------------------------------------------------------------------------- liquidation
+  {
+    id: "liquidation-pending-penalties-in-free-pool",
+    file: ACCOUNT,
+    description: "pending penalty shares count as free pool (exercises could pay out the insurance's money)",
+    from: "uint256 owned = $.totalCollateral[address(quote.vault)] + $.pendingPenaltyShares;",
+    to: "uint256 owned = $.totalCollateral[address(quote.vault)];",
+  },
+  {
+    id: "liquidation-pending-penalties-not-cover",
+    file: LIQUIDATION,
+    description: "an insolvent liquidation ignores the pending penalties as cover (more loss socialised)",
+    from: "_pendingPenaltyAssets($, ctx) + ctx.insurance.availableCover()",
+    to: "ctx.insurance.availableCover()",
+  },
   {
     id: "liquidation-healthy-check-dropped",
     file: LIQUIDATION,
