@@ -8,7 +8,7 @@
 import { ethers } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { IOptionsClearing } from "../../typechain-types/contracts/interfaces/IOptionsClearing";
-import { requirements, riskParamsFrom, type Position, type RiskParams } from "../lib/margin";
+import { clearingPrice, requirements, riskParamsFrom, type Position, type RiskParams } from "../lib/margin";
 import { WAD, mulWadUp } from "../lib/math/wad";
 import { Scopes } from "../lib/scopes";
 import type { Chain } from "./chain";
@@ -105,7 +105,7 @@ export class Writer {
     const id = await openFundedAccount(suite, chain, this.signer, this.spec.collateral, this.spec.deposit);
     this.account = { name: this.spec.name, role: "writer", id, owner: this.signer };
     const collateralWad = (await suite.clearing.health(id)).collateralValueWad;
-    const [spotWad] = await suite.oracle.getPrice(await suite.asset.getAddress());
+    const spotWad = await clearingPrice(suite.oracle, await suite.asset.getAddress());
     const risk = await riskOf(suite);
     const unit: Position[] = this.spec.legs.map((leg) => {
       const s = series(leg);
@@ -270,7 +270,7 @@ export async function markLiabilityAt(suite: Suite, accountId: bigint, timestamp
     });
   }
   if (positions.length === 0) return 0n;
-  const [spotWad] = await suite.oracle.getPrice(asset);
+  const spotWad = await clearingPrice(suite.oracle, asset);
   const { volWad } = await suite.clearing.riskParams(asset);
   return suite.calculator.markLiability(positions, spotWad, volWad, timestamp);
 }

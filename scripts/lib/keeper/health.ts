@@ -8,7 +8,7 @@
  */
 import type { BlockTag } from "ethers";
 import type { OptionsClearing, OracleAggregator } from "../../../typechain-types";
-import { requirements, riskParamsFrom, type Position, type RiskParams } from "../margin";
+import { clearingPrice, requirements, riskParamsFrom, type Position, type RiskParams } from "../margin";
 
 const WAD = 10n ** 18n;
 const mulWadUp = (x: bigint, y: bigint): bigint => (x * y === 0n ? 0n : (x * y - 1n) / WAD + 1n);
@@ -88,8 +88,8 @@ export async function referenceMaintenance(
   let maintenanceWad = (await clearing.debtOf(accountId, at)) + debits;
   let toleranceWad = 0n;
   for (const [underlying, positions] of byUnderlying) {
-    const [[spotWad], risk] = await Promise.all([
-      oracle.getPrice(underlying, at),
+    const [spotWad, risk] = await Promise.all([
+      clearingPrice(oracle, underlying, blockTag),
       clearing.riskParams(underlying, at),
     ]);
     const p = riskParamsFrom(risk);

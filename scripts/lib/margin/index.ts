@@ -5,3 +5,4 @@
 export * from "./normal";
 export * from "./blackScholes";
 export * from "./portfolioMargin";
+export * from "./price";

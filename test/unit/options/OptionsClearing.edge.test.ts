@@ -65,6 +65,44 @@ describe("unit/options/OptionsClearing.edge", () => {
     return BigInt(block!.timestamp);
   }
 
+  describe("prices: the oracle round a poke confirmed within 60 s, else the live median", () => {
+    it("a write within 60 s of the poke uses the confirmed round; after it, the live median (and its refusal)", async () => {
+      const sys = await withSeries();
+      const { clearing, oracle, feeds, alice, bob, call } = sys;
+      const account = await sys.fundAccount(alice, "usdc", 10_000n * USDC_UNIT);
+      await sys.refreshPrices(); // a poke confirms the round now
+      const confirmedAt = BigInt(await time.latest());
+      // Two of the three feeds go stale: the live median has lost its quorum (2 of 3), no poke reported it.
+      const [, answer] = await feeds[0].latestRoundData();
+      for (const feed of feeds.slice(0, 2)) await feed.setAnswer(answer, confirmedAt - 2n * 3600n);
+      const weth = await sys.weth.getAddress();
+      await expect(oracle.getPrice(weth)).to.be.revertedWithCustomError(oracle, "QuorumNotMet");
+      await clearing.connect(alice).write(account, call, ONE, bob.address);
+      expect(await clearing.positionOf(account, call)).to.equal(-ONE);
+      expect((await clearing.health(account)).maintenanceWad > 0n).to.equal(true);
+      await time.increaseTo(confirmedAt + 61n);
+      await expect(clearing.connect(alice).write(account, call, ONE, bob.address))
+        .to.be.revertedWithCustomError(oracle, "QuorumNotMet")
+        .withArgs(weth, 1, 2);
+      expect(await clearing.positionOf(account, call)).to.equal(-ONE);
+    });
+
+    it("settlement always reads the live median, never a confirmed round observed before expiry", async () => {
+      const sys = await withSeries();
+      const { clearing, feeds, call, expiry } = sys;
+      await time.increaseTo(expiry - 10);
+      await sys.refreshPrices(); // a round confirmed 10 s before expiry, observed before it
+      // After expiry the feeds report 2,500, observed after expiry; nobody pokes.
+      const at = BigInt(expiry + 1);
+      await time.increaseTo(at);
+      for (const feed of feeds) await feed.setAnswer(2_500n * 10n ** 8n, at);
+      await clearing.settle(call); // well within 60 s of the poke: a recent-round read would refuse it
+      const s = await clearing.series(call);
+      expect(s.settlementPriceWad).to.equal(2_500n * WAD);
+      expect(s.payoutPerContractWad).to.equal(2_500n * WAD - STRIKE);
+    });
+  });
+
   describe("accounts that do not exist", () => {
     it("every account action refuses an unknown id with AccountNotFound(id), changing nothing", async () => {
       const { clearing, alice, bob, usdcVault, call, fundAccount } = await withSeries();
