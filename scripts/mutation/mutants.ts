@@ -268,6 +268,7 @@ export const MUTANTS: Mutant[] = [
     description: "pending penalty shares count as free pool (exercises could pay out the insurance's money)",
     from: "uint256 owned = $.totalCollateral[address(quote.vault)] + $.pendingPenaltyShares;",
     to: "uint256 owned = $.totalCollateral[address(quote.vault)];",
+    tests: ["test/unit/options/Liquidation.test.ts"],
   },
   {
     id: "liquidation-pending-penalties-not-cover",

@@ -519,6 +519,25 @@ describe("unit/options/Liquidation", () => {
       expect(held).to.equal((await clearing.totalCollateral(vault)) + pending);
     });
 
+    it("exercises never pay out of the pending penalties: the free pool excludes them", async () => {
+      const sys = await liquidatedOnce();
+      const { clearing, carol, call, expiry, victim, keeper, pending } = sys;
+      await time.increaseTo(expiry + 60);
+      await sys.setSpot(await sys.weth.getAddress(), 2300n * WAD);
+      await clearing.settle(call);
+      // 0.01 contract pays 1 USDC, less than the pending penalties are worth; no short has paid yet.
+      const small = ONE / 100n;
+      expect((await sys.usdcVault.previewRedeem(pending)) > 1n * USDC_UNIT).to.equal(true);
+      await expect(clearing.connect(carol).exercise(call, small, carol.address))
+        .to.be.revertedWithCustomError(clearing, "InsufficientSettledFunds")
+        .withArgs((needed: bigint) => needed > 0n, 0n);
+      // Once the shorts are settled the pool pays, and the pending penalties are untouched.
+      await clearing.settleAccount(victim);
+      await clearing.settleAccount(keeper);
+      await clearing.connect(carol).exercise(call, small, carol.address);
+      expect(await clearing.pendingPenaltyShares()).to.equal(pending);
+    });
+
     it("while WITHDRAW is tripped the penalty is still taken; payPenalties waits for the resume", async () => {
       const sys = await unhealthyBook();
       const { clearing, breaker, guardian, bob, victim, keeper, insurance } = sys;
