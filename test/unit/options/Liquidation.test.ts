@@ -538,6 +538,40 @@ describe("unit/options/Liquidation", () => {
       expect(await clearing.pendingPenaltyShares()).to.equal(pending);
     });
 
+    it("with an empty insurance vault the pending penalties still cover, before anything is socialised", async () => {
+      const sys = await loadFixture(deploySystem);
+      const { clearing, alice, bob, carol, usdcVault, insurance } = sys;
+      const weth = await sys.weth.getAddress();
+      const expiry = (await time.latest()) + 7 * DAY;
+      const call = await sys.list(STRIKE, expiry, true);
+      const victim = await sys.fundAccount(alice, "usdc", 1_200n * USDC_UNIT);
+      await clearing.connect(alice).write(victim, call, 2n * ONE, carol.address);
+      const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+      // A second writer at exactly its initial requirement.
+      const second = await sys.fundAccount(alice, "usdc", 2_000n * USDC_UNIT);
+      await clearing.connect(alice).write(second, call, ONE, carol.address);
+      const h = await clearing.health(second);
+      const excess = await usdcVault.convertToShares((h.collateralValueWad - h.initialWad) / 10n ** 12n);
+      await clearing
+        .connect(alice)
+        .withdrawCollateral(second, await usdcVault.getAddress(), excess, alice.address);
+      // The first liquidation books a penalty; the insurance vault itself stays empty.
+      await sys.setSpot(weth, 2300n * WAD);
+      await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+      const pending = await clearing.pendingPenaltyShares();
+      const pendingAssets = await usdcVault.previewRedeem(pending);
+      expect(pendingAssets > 0n && (await insurance.totalAssets()) === 0n).to.equal(true);
+      // +48% within the band once its window rolled: the second writer is insolvent.
+      await time.increase(HOUR);
+      await sys.setSpot(weth, 3400n * WAD);
+      await clearing.connect(bob).liquidate(second, keeper, WAD, 0, FAR);
+      const [event] = await clearing.queryFilter(clearing.filters.Liquidated(second));
+      const r = event.args.result;
+      expect(r.coveredWad).to.equal(pendingAssets * 10n ** 12n);
+      expect(r.socialisedWad > 0n).to.equal(true);
+      expect(await clearing.pendingPenaltyShares()).to.equal(0n);
+    });
+
     it("while WITHDRAW is tripped the penalty is still taken; payPenalties waits for the resume", async () => {
       const sys = await unhealthyBook();
       const { clearing, breaker, guardian, bob, victim, keeper, insurance } = sys;
