@@ -11,16 +11,22 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 const RECORD_HELP = "the deployment record (default: deployments/<network>.json)";
 
-/** Run an operator action; an OperatorError becomes a one-line message and a failed task (non-zero exit). */
+/**
+ * Run an operator action; an OperatorError, or a revert the protocol's errors decode (`ScopeTripped(...)`,
+ * `AccountNotFound(...)`), becomes a one-line message and a failed task (non-zero exit) instead of a stack trace.
+ */
 async function operator<T>(name: string, action: () => Promise<T>): Promise<T> {
   const { OperatorError } = await import("../scripts/lib/keeper/record");
   try {
     return await action();
   } catch (error) {
+    const { HardhatPluginError } = await import("hardhat/plugins");
     if (error instanceof OperatorError) {
-      const { HardhatPluginError } = await import("hardhat/plugins");
       throw new HardhatPluginError("optiq", `${name} failed: ${error.message}`);
     }
+    const { decodeRevert } = await import("../scripts/lib/keeper/errors");
+    const reason = decodeRevert(error);
+    if (reason.name !== undefined) throw new HardhatPluginError("optiq", `${name} failed: ${reason.text}`);
     throw error;
   }
 }

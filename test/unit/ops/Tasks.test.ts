@@ -183,6 +183,16 @@ describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)
     );
   });
 
+  it("a protocol revert fails the task with the decoded error on one line (no stack trace)", async () => {
+    const book = await loadFixture(deployedBook);
+    // Every feed goes stale: the oracle refuses the price the account's valuation needs.
+    await time.increase(3 * 24 * 3600);
+    await expect(run("health", { account: String(book.victim), record: book.recordPath })).to.be.rejectedWith(
+      HardhatPluginError,
+      /^health failed: QuorumNotMet\(/,
+    );
+  });
+
   it("keeper-fund then keeper --once: opens and funds the keeper's account, which then liquidates", async () => {
     const book = await loadFixture(deployedBook);
     const signer = 10; // has no clearing account yet
