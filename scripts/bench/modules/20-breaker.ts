@@ -40,6 +40,7 @@ export async function bench(): Promise<BenchRow[]> {
   const plain = await ethers.deployContract("UnguardedTargetMock", [await sink.getAddress()]);
   for (const holder of [guarded, plain]) {
     await (await gov.manager.grantRole(Roles.VAULT_ROLE, await holder.getAddress(), 0)).wait();
+    await (await breaker.syncVault(await holder.getAddress())).wait();
   }
   await handOverToTimelock(gov, deployer);
 
