@@ -182,6 +182,10 @@ describe("unit/vaults/CollateralVault", () => {
       await vault.connect(governor).setDepositCap(10n * E18);
       expect(await vault.maxDeposit(alice.address)).to.equal(0n);
       expect(await vault.maxMint(alice.address)).to.equal(0n);
+      // A cap below the booked assets leaves no room (nobody is forced out).
+      await expect(vault.connect(alice).deposit(1n, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxDeposit")
+        .withArgs(alice.address, 1n, 0n);
     });
 
     it("refuses a finite cap above the largest it stores, at creation and in the setter, leaving it unchanged", async () => {
