@@ -55,6 +55,20 @@ abstract contract BreakerGuarded {
         _;
     }
 
+    /// @dev Whether any scope may be tripped: false only when the breaker's status word says none is (one SLOAD
+    /// through the breaker's fallback); true when it is tripped or the breaker does not answer the fast path.
+    function _anyScopeTripped() internal view returns (bool tripped) {
+        address breaker = address(BREAKER);
+        assembly ("memory-safe") {
+            tripped := 1
+            if staticcall(gas(), breaker, 0x00, 0x00, 0x00, 0x20) {
+                if eq(returndatasize(), 0x20) {
+                    tripped := iszero(iszero(and(mload(0x00), _TRIPPED_COUNT_MASK)))
+                }
+            }
+        }
+    }
+
     /// @dev Fast path, else `BREAKER.checkScope(scope)` with its revert bubbled up.
     function _checkScope(bytes32 scope) internal view {
         address breaker = address(BREAKER);

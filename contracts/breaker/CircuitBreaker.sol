@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {AuthorityUtils} from "@openzeppelin/contracts/access/manager/AuthorityUtils.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {RateLimit} from "../libraries/RateLimit.sol";
 import {Scopes} from "../libraries/Scopes.sol";
@@ -11,6 +12,9 @@ import {Scopes} from "../libraries/Scopes.sol";
 /// liquidations, and an ERC-7265-style outflow rate limit per token. See ICircuitBreaker and docs/breaker.md.
 /// @dev Roles (wired by the deployment, scripts/lib/deploy/breaker.ts): ORACLE_ROLE the three reports, GUARDIAN_ROLE
 /// `pause`, GOVERNOR_ROLE (the timelock) `resume` and the setters, VAULT_ROLE `recordOutflow`/`recordInflow`.
+/// The VAULT_ROLE check of the two record functions reads the breaker's own mirror of the AccessManager's answer
+/// (`syncVault`, permissionless) instead of calling the AccessManager on every flow: one SLOAD instead of an
+/// external call with four cold reads (docs/breaker.md, "Vault registry").
 /// The guards' fast path reads one storage slot (`_status`, the status word): while no scope is tripped and no
 /// grace period may be running, a check costs that one SLOAD. `_status` must stay alone in its slot with
 /// `trippedCount` in bits 0-31 and `graceHorizon` in bits 32-95 (BreakerGuarded decodes it).
@@ -52,6 +56,8 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
     uint64 private _gracePeriodSeconds;
     mapping(bytes32 scope => ScopeRecord) private _scopes;
     mapping(address token => RateLimit.Window) private _windows;
+    /// @dev Mirror of "the AccessManager lets this account call both record functions now, with no delay".
+    mapping(address account => bool) private _vaults;
 
     /// @param authority The protocol's AccessManager.
     /// @param cooldownSeconds_ Cooldown between a trip and the earliest resume.
@@ -147,7 +153,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
     // ------------------------------------------------------------------------------------------------- rate limit
 
     /// @inheritdoc ICircuitBreaker
-    function recordOutflow(address token, uint256 amount) external restricted {
+    function recordOutflow(address token, uint256 amount) external onlyVault {
         RateLimit.Window memory w = _windows[token];
         if (w.maxOutflowBps == 0) revert OutflowLimitNotConfigured(token);
         bool rolled = w.roll(block.timestamp);
@@ -158,7 +164,7 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
     }
 
     /// @inheritdoc ICircuitBreaker
-    function recordInflow(address token, uint256 amount) external restricted {
+    function recordInflow(address token, uint256 amount) external onlyVault {
         RateLimit.Window memory w = _windows[token];
         if (w.maxOutflowBps == 0) revert OutflowLimitNotConfigured(token);
         bool rolled = w.roll(block.timestamp);
@@ -168,6 +174,20 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
         }
         w.addInflow(amount);
         _store(token, w, rolled);
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function syncVault(address account) external returns (bool registered) {
+        address manager = authority();
+        bytes4 outflow = this.recordOutflow.selector;
+        bytes4 inflow = this.recordInflow.selector;
+        (bool outflowNow, ) = AuthorityUtils.canCallWithDelay(manager, account, address(this), outflow);
+        (bool inflowNow, ) = AuthorityUtils.canCallWithDelay(manager, account, address(this), inflow);
+        registered = outflowNow && inflowNow;
+        if (_vaults[account] != registered) {
+            _vaults[account] = registered;
+            emit VaultSynced(account, registered);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------- governance
@@ -277,12 +297,23 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
     }
 
     /// @inheritdoc ICircuitBreaker
+    function isVault(address account) external view returns (bool) {
+        return _vaults[account];
+    }
+
+    /// @inheritdoc ICircuitBreaker
     function trackedLiquidity(address token) external view returns (uint256) {
         RateLimit.Window memory w = _windows[token];
         return w.liquidity();
     }
 
     // ------------------------------------------------------------------------------------------------- internals
+
+    /// @dev VAULT_ROLE, as last mirrored by `syncVault`; same error as `restricted`.
+    modifier onlyVault() {
+        if (!_vaults[msg.sender]) revert AccessManagedUnauthorized(msg.sender);
+        _;
+    }
 
     /// @dev Trip `scope` unless it is tripped already; the first reason and time are kept.
     function _trip(bytes32 scope, TripReason reason, bytes32 detail) private {

@@ -86,6 +86,8 @@ interface ICircuitBreaker {
     event GracePeriodSet(uint64 previousSeconds, uint64 newSeconds);
     /// @notice Governance set `token`'s outflow limit: at most `maxOutflowBps` of its liquidity per `windowSeconds`.
     event OutflowLimitSet(address indexed token, uint16 maxOutflowBps, uint32 windowSeconds);
+    /// @notice `syncVault` changed the breaker's mirror of `account`'s VAULT_ROLE.
+    event VaultSynced(address indexed account, bool isVault);
 
     // ----------------------------------------------------------------------------------------------- trips
     /// @notice Trip `asset`'s price scope: its aggregated price jumped beyond the band within the window.
@@ -131,18 +133,32 @@ interface ICircuitBreaker {
     // ----------------------------------------------------------------------------------------------- rate limit
     /// @notice Record `amount` of `token` leaving a protected vault; reverts `OutflowLimitExceeded` beyond the
     /// limit (state unchanged). O(1).
-    /// @dev Only protected vaults (VAULT_ROLE). Call it before the tokens leave, in the same transaction, and let
-    /// its revert abort the withdrawal. Reverts `OutflowLimitNotConfigured` for a token without a limit. Past the
-    /// limit the withdrawal reverts (it is not queued): the error says how much may leave now.
+    /// @dev Only protected vaults (VAULT_ROLE as mirrored by `syncVault`, else `AccessManagedUnauthorized(caller)`).
+    /// Call it before the tokens leave, in the same transaction, and let its revert abort the withdrawal. Reverts
+    /// `OutflowLimitNotConfigured` for a token without a limit. Past the limit the withdrawal reverts (it is not
+    /// queued): the error says how much may leave now.
     function recordOutflow(address token, uint256 amount) external;
 
     /// @notice Record `amount` of `token` entering a protected vault. O(1).
-    /// @dev Only protected vaults (VAULT_ROLE), with the amount the vault actually received. An inflow nets
-    /// against outflows of the current window, so a deposit withdrawn again in the same window consumes no
-    /// capacity. Reverts `OutflowLimitNotConfigured`, `LiquidityOverflow`.
+    /// @dev Only protected vaults (VAULT_ROLE as mirrored by `syncVault`, else `AccessManagedUnauthorized(caller)`),
+    /// with the amount the vault actually received (or, recorded before the transfer, the whole transaction reverts
+    /// if less arrives). An inflow nets against outflows of the current window, so a deposit withdrawn again in
+    /// the same window consumes no capacity. Reverts `OutflowLimitNotConfigured`, `LiquidityOverflow`.
     function recordInflow(address token, uint256 amount) external;
 
+    /// @notice Mirror the AccessManager's current answer for `account`: whether it may call both `recordOutflow` and
+    /// `recordInflow` now, with no execution delay (VAULT_ROLE in the deployment). Returns the mirrored answer;
+    /// emits `VaultSynced` when it changed.
+    /// @dev Permissionless: it only copies the AccessManager's decision, in either direction. The record functions
+    /// check the mirror (one SLOAD) instead of calling the AccessManager on every flow. A grant takes effect for
+    /// the record functions at the next sync, and so does a revocation: governance batches `syncVault` with every
+    /// grant or revocation of VAULT_ROLE, and anyone (the guardian's monitoring) may call it at any time.
+    function syncVault(address account) external returns (bool isVault);
+
     // ----------------------------------------------------------------------------------------------- views
+    /// @notice Whether `account` may record flows (VAULT_ROLE as last mirrored by `syncVault`).
+    function isVault(address account) external view returns (bool);
+
     /// @notice The state of `scope`.
     function scopeState(bytes32 scope) external view returns (ScopeState memory);
 

@@ -10,12 +10,16 @@ import {ITrackedAssetsVault} from "./ITrackedAssetsVault.sol";
 /// tripped (only that scope: GLOBAL does not stop deposits, which reduce risk); withdrawals and redemptions revert
 /// `ScopeTripped` while WITHDRAW or GLOBAL is tripped and `ICircuitBreaker.OutflowLimitExceeded` beyond the rate
 /// limit. `maxDeposit`/`maxMint`/`maxWithdraw`/`maxRedeem` report all of these limits. Trust: the breaker is a
-/// module of the protocol, trusted to answer and record honestly; the vault holds its VAULT_ROLE.
+/// module of the protocol, trusted to answer and record honestly; the vault holds its VAULT_ROLE (mirrored into
+/// the breaker with `ICircuitBreaker.syncVault`).
 interface ICollateralVault is ITrackedAssetsVault {
     // ----------------------------------------------------------------------------------------------- errors
     /// @notice A deposit or mint while the vault is permissioned, by a caller or for a receiver not on the
     /// allowlist.
     error DepositorNotAllowed(address account);
+    /// @notice A finite deposit cap above the largest one the vault stores (`maxCap`); `type(uint256).max` means
+    /// no cap and is always accepted.
+    error DepositCapTooLarge(uint256 cap, uint256 maxCap);
 
     // ----------------------------------------------------------------------------------------------- events
     /// @notice Governance set the deposit cap (in assets) from `previousCap` to `newCap`.
@@ -28,7 +32,8 @@ interface ICollateralVault is ITrackedAssetsVault {
     // ----------------------------------------------------------------------------------------------- governance
     /// @notice Set the deposit cap: `totalAssets()` may not exceed it through deposits. `type(uint256).max` means
     /// no cap. Lowering it below `totalAssets()` only stops new deposits; nobody is forced out.
-    /// @dev Restricted (GOVERNOR_ROLE).
+    /// @dev Restricted (GOVERNOR_ROLE). Reverts `DepositCapTooLarge` for a finite cap above `type(uint120).max - 1`
+    /// (the cap shares a storage slot with the booked assets and the permission flag).
     function setDepositCap(uint256 newCap) external;
 
     /// @notice Switch permissioned mode: when on, only allowlisted accounts may deposit or mint, and only for

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {RestrictedNoopMock} from "./RestrictedNoopMock.sol";
+import {VaultGatedNoopMock} from "./VaultGatedNoopMock.sol";
 
 /// @notice Test-only: GuardedTargetMock without the guards (the benchmark's reference). It has exactly the same
 /// external functions (same selectors, so the same dispatch cost) and the same storage writes; its rate-limit calls
-/// go to a RestrictedNoopMock: the same restricted call through the same AccessManager, with no bookkeeping.
+/// go to a VaultGatedNoopMock: the same access check (the mirrored VAULT_ROLE), with no bookkeeping.
 contract UnguardedTargetMock {
     uint256 public counter = 1;
     /// @dev Named like GuardedTargetMock's getter so both contracts have the same selectors.
-    RestrictedNoopMock public immutable BREAKER;
+    VaultGatedNoopMock public immutable BREAKER;
 
-    constructor(RestrictedNoopMock sink) {
+    constructor(VaultGatedNoopMock sink) {
         BREAKER = sink;
     }
 

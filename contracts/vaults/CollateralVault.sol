@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {BreakerGuarded} from "../breaker/BreakerGuarded.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
@@ -15,10 +16,26 @@ import {TrackedAssetsVault} from "./TrackedAssetsVault.sol";
 /// pass the CircuitBreaker's WITHDRAW scope and outflow rate limiter; the token policy of `TrackedAssetsVault`.
 /// @dev See `ICollateralVault` for the breaker integration and `docs/vaults.md` for the decisions.
 contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault {
-    /// @dev Deposit cap in assets; `type(uint256).max` = none.
-    uint256 private _depositCap;
-    /// @dev Whether deposits are restricted to the allowlist.
-    bool private _permissioned;
+    /// @notice Largest finite deposit cap, in assets: `type(uint120).max - 1` (about 1.3e36 base units, 1.3e18
+    /// tokens of 18 decimals); `type(uint256).max` means no cap.
+    uint256 public constant MAX_FINITE_DEPOSIT_CAP = type(uint120).max - 1;
+
+    /// @dev Stored cap meaning "no cap" (`depositCap()` reports `type(uint256).max`).
+    uint120 private constant _NO_CAP = type(uint120).max;
+
+    /// @dev Everything a deposit reads from the vault's own storage, in one slot (one cold SLOAD per deposit).
+    /// `tracked` fits 128 bits: the breaker caps a token's recorded liquidity at 2^127 - 1, and the vault records
+    /// every inflow before booking it.
+    /// @param tracked Assets the vault has booked: `totalAssets()`.
+    /// @param depositCap Deposit cap in assets; `_NO_CAP` = none.
+    /// @param permissioned Whether deposits are restricted to the allowlist.
+    struct Book {
+        uint128 tracked;
+        uint120 depositCap;
+        bool permissioned;
+    }
+
+    Book private _book;
     /// @dev The depositor allowlist.
     mapping(address account => bool allowed) private _allowed;
 
@@ -36,8 +53,8 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
         uint256 depositCap_,
         bool permissioned_
     ) ERC20(name_, symbol_) TrackedAssetsVault(asset_, authority) BreakerGuarded(breaker) {
-        _depositCap = depositCap_;
-        _permissioned = permissioned_;
+        _book.depositCap = _storedCap(depositCap_);
+        _book.permissioned = permissioned_;
         emit DepositCapSet(0, depositCap_);
         emit PermissionedSet(permissioned_);
     }
@@ -45,13 +62,14 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     // ------------------------------------------------------------------------------------------------ governance
     /// @inheritdoc ICollateralVault
     function setDepositCap(uint256 newCap) external restricted {
-        emit DepositCapSet(_depositCap, newCap);
-        _depositCap = newCap;
+        uint120 stored = _storedCap(newCap);
+        emit DepositCapSet(_cap(), newCap);
+        _book.depositCap = stored;
     }
 
     /// @inheritdoc ICollateralVault
     function setPermissioned(bool permissioned_) external restricted {
-        _permissioned = permissioned_;
+        _book.permissioned = permissioned_;
         emit PermissionedSet(permissioned_);
     }
 
@@ -64,12 +82,12 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     // ------------------------------------------------------------------------------------------------ views
     /// @inheritdoc ICollateralVault
     function depositCap() external view returns (uint256) {
-        return _depositCap;
+        return _cap();
     }
 
     /// @inheritdoc ICollateralVault
     function permissioned() external view returns (bool) {
-        return _permissioned;
+        return _book.permissioned;
     }
 
     /// @inheritdoc ICollateralVault
@@ -88,7 +106,7 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     /// @notice The shares whose `previewMint` fits in `maxDeposit(receiver)` (unbounded without a cap).
     function maxMint(address receiver) public view override returns (uint256) {
         if (!_depositsOpenFor(receiver)) return 0;
-        if (_depositCap == type(uint256).max) return type(uint256).max;
+        if (_book.depositCap == _NO_CAP) return type(uint256).max;
         return _sharesWithin(_capRoom());
     }
 
@@ -112,26 +130,30 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     // ------------------------------------------------------------------------------------------------ internal
     /// @dev Deposits obey the DEPOSIT scope only (not GLOBAL): depositing collateral reduces risk.
     function _checkDepositAndRoom(address receiver) internal view override returns (uint256) {
-        if (BREAKER.isTripped(Scopes.DEPOSIT)) {
+        if (_depositTripped()) {
             ICircuitBreaker.ScopeState memory state = BREAKER.scopeState(Scopes.DEPOSIT);
             revert ICircuitBreaker.ScopeTripped(Scopes.DEPOSIT, state.reason, state.trippedAt);
         }
-        if (_permissioned) {
+        Book memory book = _book;
+        if (book.permissioned) {
             if (!_allowed[msg.sender]) revert DepositorNotAllowed(msg.sender);
             if (!_allowed[receiver]) revert DepositorNotAllowed(receiver);
         }
-        return _capRoom();
+        if (book.depositCap == _NO_CAP) return type(uint256).max - book.tracked;
+        return book.depositCap > book.tracked ? book.depositCap - book.tracked : 0;
     }
 
     /// @dev Withdrawals obey WITHDRAW and GLOBAL (`ScopeTripped`); the rate limit is enforced by `recordOutflow`.
     function _checkExitAndRedeemable(address owner) internal view override returns (uint256) {
-        BREAKER.checkScope(Scopes.WITHDRAW);
+        _checkScope(Scopes.WITHDRAW);
         return balanceOf(owner);
     }
 
+    /// @dev The inflow is recorded first: the breaker reverts `LiquidityOverflow` before anything is booked, which
+    /// keeps `tracked` below 2^127. The whole deposit reverts if the vault then receives less than `assets`.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
-        super._deposit(caller, receiver, assets, shares);
         BREAKER.recordInflow(asset(), assets);
+        super._deposit(caller, receiver, assets, shares);
     }
 
     /// @dev The breaker records the outflow first and reverts `OutflowLimitExceeded` beyond the limit.
@@ -147,8 +169,13 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     }
 
     function _depositsOpenFor(address receiver) private view returns (bool) {
-        if (_depleted() || BREAKER.isTripped(Scopes.DEPOSIT)) return false;
-        return !_permissioned || _allowed[receiver];
+        if (_depleted() || _depositTripped()) return false;
+        return !_book.permissioned || _allowed[receiver];
+    }
+
+    /// @dev Whether DEPOSIT is tripped; the breaker's status word first (no scope tripped: one SLOAD, no dispatcher).
+    function _depositTripped() private view returns (bool) {
+        return _anyScopeTripped() && BREAKER.isTripped(Scopes.DEPOSIT);
     }
 
     function _exitsTripped() private view returns (bool) {
@@ -156,8 +183,30 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     }
 
     function _capRoom() private view returns (uint256) {
-        uint256 cap = _depositCap;
+        uint256 cap = _cap();
         uint256 tracked = totalAssets();
         return cap > tracked ? cap - tracked : 0;
+    }
+
+    /// @dev The cap in assets, `type(uint256).max` for none.
+    function _cap() private view returns (uint256) {
+        uint120 stored = _book.depositCap;
+        return stored == _NO_CAP ? type(uint256).max : stored;
+    }
+
+    /// @dev `cap` as stored; reverts `DepositCapTooLarge` for a finite cap above `MAX_FINITE_DEPOSIT_CAP`.
+    function _storedCap(uint256 cap) private pure returns (uint120) {
+        if (cap == type(uint256).max) return _NO_CAP;
+        if (cap > MAX_FINITE_DEPOSIT_CAP) revert DepositCapTooLarge(cap, MAX_FINITE_DEPOSIT_CAP);
+        return uint120(cap);
+    }
+
+    function _trackedAssets() internal view override returns (uint256) {
+        return _book.tracked;
+    }
+
+    /// @dev Reverts `SafeCastOverflowedUintDowncast` above 2^128 - 1, unreachable behind the breaker's bound.
+    function _setTrackedAssets(uint256 assets) internal override {
+        _book.tracked = SafeCast.toUint128(assets);
     }
 }

@@ -22,6 +22,8 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
     /// @notice Longest completion window governance may set.
     uint64 public constant MAX_WINDOW_SECONDS = 30 days;
 
+    /// @dev Assets the vault has booked: `totalAssets()`.
+    uint256 private _tracked;
     uint64 private _cooldownSeconds;
     uint64 private _windowSeconds;
     mapping(address owner => WithdrawalRequest request) private _requests;
@@ -167,6 +169,14 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
             uint256 balanceAfter = balanceOf(from);
             if (balanceAfter < locked) revert SharesLocked(from, locked, balanceAfter);
         }
+    }
+
+    function _trackedAssets() internal view override returns (uint256) {
+        return _tracked;
+    }
+
+    function _setTrackedAssets(uint256 assets) internal override {
+        _tracked = assets;
     }
 
     function _setWithdrawalTimings(uint64 cooldownSeconds_, uint64 windowSeconds_) private {

@@ -34,9 +34,6 @@ abstract contract TrackedAssetsVault is
     /// @notice Largest asset decimals accepted at creation (the protocol's WadMath bound).
     uint8 public constant MAX_ASSET_DECIMALS = 36;
 
-    /// @dev Assets the vault has booked: `totalAssets()`.
-    uint256 private _tracked;
-
     constructor(IERC20 asset_, address authority) ERC4626(asset_) AccessManaged(authority) {
         (bool readable, uint8 assetDecimals) = SafeERC20.tryGetDecimals(asset_);
         if (!readable) revert AssetDecimalsUnreadable(address(asset_));
@@ -112,37 +109,38 @@ abstract contract TrackedAssetsVault is
     function skim(address to) external restricted nonReentrant returns (uint256 assets) {
         _checkReceiver(to);
         uint256 balance = _balance();
-        uint256 tracked = _tracked;
+        uint256 tracked = _trackedAssets();
         if (balance <= tracked) revert NoSurplus(tracked, balance);
         assets = balance - tracked;
-        _send(to, assets);
+        _send(to, assets, tracked);
         emit Skimmed(to, assets);
     }
 
     /// @inheritdoc ITrackedAssetsVault
     function recognizeLoss() external restricted nonReentrant {
         uint256 balance = _balance();
-        uint256 tracked = _tracked;
+        uint256 tracked = _trackedAssets();
         if (balance >= tracked) revert NoShortfall(tracked, balance);
-        _tracked = balance;
+        _setTrackedAssets(balance);
         emit LossRecognized(tracked, balance);
     }
 
     // ------------------------------------------------------------------------------------------------ views
     /// @inheritdoc ERC4626
     function totalAssets() public view override returns (uint256) {
-        return _tracked;
+        return _trackedAssets();
     }
 
     /// @inheritdoc ITrackedAssetsVault
     function trackedAssets() external view returns (uint256) {
-        return _tracked;
+        return _trackedAssets();
     }
 
     /// @inheritdoc ITrackedAssetsVault
     function surplus() external view returns (uint256) {
         uint256 balance = _balance();
-        return balance > _tracked ? balance - _tracked : 0;
+        uint256 tracked = _trackedAssets();
+        return balance > tracked ? balance - tracked : 0;
     }
 
     // ------------------------------------------------------------------------------------------------ internal
@@ -156,19 +154,21 @@ abstract contract TrackedAssetsVault is
         if (afterwards < before + assets) {
             revert AssetTransferShortfall(assets, afterwards > before ? afterwards - before : 0);
         }
-        uint256 tracked = _tracked + assets;
+        uint256 tracked = _trackedAssets() + assets;
         if (afterwards < tracked) revert BackingShortfall(tracked, afterwards);
-        _tracked = tracked;
+        _setTrackedAssets(tracked);
     }
 
     /// @dev Unbook `assets` and send them to `to`, measuring what `to` received.
     function _transferOut(address to, uint256 assets) internal override {
-        _tracked -= assets;
-        _send(to, assets);
+        uint256 tracked = _trackedAssets() - assets;
+        _setTrackedAssets(tracked);
+        _send(to, assets, tracked);
     }
 
-    /// @dev Send `assets` to `to`; `to` must receive exactly `assets` and the balance must still back `_tracked`.
-    function _send(address to, uint256 assets) private {
+    /// @dev Send `assets` to `to`; `to` must receive exactly `assets` and the balance must still back `tracked`
+    /// (the booked assets after the transfer).
+    function _send(address to, uint256 assets, uint256 tracked) private {
         IERC20 token = IERC20(asset());
         uint256 before = token.balanceOf(to);
         token.safeTransfer(to, assets);
@@ -177,7 +177,7 @@ abstract contract TrackedAssetsVault is
             revert AssetTransferShortfall(assets, afterwards > before ? afterwards - before : 0);
         }
         uint256 balance = token.balanceOf(address(this));
-        if (balance < _tracked) revert BackingShortfall(_tracked, balance);
+        if (balance < tracked) revert BackingShortfall(tracked, balance);
     }
 
     function _balance() private view returns (uint256) {
@@ -209,6 +209,12 @@ abstract contract TrackedAssetsVault is
         ) return type(uint256).max;
         return _convertToShares(assets, Math.Rounding.Floor);
     }
+
+    /// @dev Assets the vault has booked: `totalAssets()`. Stored by the concrete vault (which may pack it).
+    function _trackedAssets() internal view virtual returns (uint256);
+
+    /// @dev Book `assets` as the vault's assets.
+    function _setTrackedAssets(uint256 assets) internal virtual;
 
     /// @dev The concrete vault's checks on deposit and mint (breaker scope, permissions): revert on failure,
     /// return how many assets may still be deposited for `receiver`.

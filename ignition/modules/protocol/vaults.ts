@@ -1,7 +1,7 @@
 /**
  * The VaultFactory (`createVault` to GOVERNOR_ROLE), one CollateralVault per collateral asset created through it by
- * the deployer as temporary governor (governed functions to GOVERNOR_ROLE, VAULT_ROLE to the vault so it can record
- * flows on the breaker), and the InsuranceVault over the quote asset; as scripts/lib/deploy/vaults.ts does.
+ * the deployer as temporary governor (governed functions to GOVERNOR_ROLE, VAULT_ROLE to the vault, mirrored into
+ * the breaker with `syncVault`, so it can record flows on the breaker), and the InsuranceVault over the quote asset; as scripts/lib/deploy/vaults.ts does.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture } from "@nomicfoundation/ignition-core";
@@ -75,7 +75,11 @@ export function buildVaultsModule(
         COLLATERAL_VAULT_GOVERNED_FUNCTIONS,
         Roles.GOVERNOR_ROLE,
       );
-      m.call(manager, "grantRole", [Roles.VAULT_ROLE, vault, 0], { id: fid("grant", "VAULT_ROLE", sym) });
+      const grant = m.call(manager, "grantRole", [Roles.VAULT_ROLE, vault, 0], {
+        id: fid("grant", "VAULT_ROLE", sym),
+      });
+      // The breaker's record functions check its mirror of VAULT_ROLE (permissionless sync after the grant).
+      m.call(breaker, "syncVault", [vault], { id: fid("syncVault", sym), after: [grant] });
       vaults[fid("CollateralVault", sym)] = vault;
     }
 

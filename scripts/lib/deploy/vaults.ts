@@ -64,8 +64,9 @@ export async function deployVaultFactory(
 
 /**
  * Create the CollateralVault of `params.asset` through the factory (by `governor`, a GOVERNOR_ROLE holder), map its
- * governed functions to GOVERNOR_ROLE and grant it VAULT_ROLE on the breaker (by `admin`, the manager's admin).
- * After the hand-over to the timelock the same three calls are timelock operations.
+ * governed functions to GOVERNOR_ROLE and grant it VAULT_ROLE on the breaker (by `admin`, the manager's admin), then
+ * mirror the grant into the breaker (`syncVault`). After the hand-over to the timelock the same calls are timelock
+ * operations (the sync is permissionless).
  */
 export async function createCollateralVault(
   manager: ProtocolAccessManager,
@@ -79,7 +80,17 @@ export async function createCollateralVault(
   const vault = await ethers.getContractAt("CollateralVault", await factory.vaultOf(params.asset));
   await restrictFunctions(manager, admin, vault, COLLATERAL_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
   await (await manager.connect(admin).grantRole(Roles.VAULT_ROLE, await vault.getAddress(), 0)).wait();
+  await syncBreakerVault(await vault.BREAKER(), await vault.getAddress(), admin);
   return vault;
+}
+
+/**
+ * Mirror `vault`'s VAULT_ROLE into the breaker (`syncVault`, permissionless): the breaker's record functions check
+ * the mirror, so every grant or revocation of VAULT_ROLE is followed by this call.
+ */
+export async function syncBreakerVault(breaker: string, vault: string, caller: Signer): Promise<void> {
+  const circuitBreaker = await ethers.getContractAt("CircuitBreaker", breaker, caller);
+  await (await circuitBreaker.syncVault(vault)).wait();
 }
 
 /**

@@ -232,6 +232,87 @@ describe("unit/breaker/CircuitBreaker: trips, pause, resume, grace", () => {
     });
   });
 
+  describe("vault registry (the mirror of VAULT_ROLE)", () => {
+    type Fixture = Awaited<ReturnType<typeof deployBreakerFixture>>;
+    /** Run `data` on the AccessManager through the timelock (the manager's admin after the hand-over). */
+    async function managerViaTimelock(f: Fixture, data: string, salt: string): Promise<void> {
+      const target = await f.manager.getAddress();
+      const delay = BREAKER_TEST_PARAMS.timelockDelaySeconds;
+      await f.timelock
+        .connect(f.proposer)
+        .schedule(target, 0n, data, ethers.ZeroHash, ethers.id(salt), delay);
+      await time.increase(delay);
+      await f.timelock.connect(f.stranger).execute(target, 0n, data, ethers.ZeroHash, ethers.id(salt));
+    }
+
+    it("lets an account record flows only once a permissionless sync mirrored its VAULT_ROLE, both ways", async () => {
+      const f = await loadFixture(deployBreakerFixture);
+      const { breaker, manager, vault, stranger, guardian, token } = f;
+      expect(await breaker.isVault(vault.address)).to.equal(true);
+      expect(await breaker.isVault(await f.target.getAddress())).to.equal(true);
+      expect(await breaker.isVault(stranger.address)).to.equal(false);
+
+      // Granted in the AccessManager, not yet mirrored: still refused.
+      await managerViaTimelock(
+        f,
+        manager.interface.encodeFunctionData("grantRole", [Roles.VAULT_ROLE, stranger.address, 0n]),
+        "grant",
+      );
+      await expect(breaker.connect(stranger).recordInflow(token, 5n))
+        .to.be.revertedWithCustomError(breaker, "AccessManagedUnauthorized")
+        .withArgs(stranger.address);
+      expect(await breaker.connect(guardian).syncVault.staticCall(stranger.address)).to.equal(true);
+      await expect(breaker.connect(guardian).syncVault(stranger.address))
+        .to.emit(breaker, "VaultSynced")
+        .withArgs(stranger.address, true);
+      await breaker.connect(stranger).recordInflow(token, 5n);
+      expect(await breaker.trackedLiquidity(token)).to.equal(5n);
+
+      // Revoked in the AccessManager: effective for the record functions at the next sync, by anyone.
+      await managerViaTimelock(
+        f,
+        manager.interface.encodeFunctionData("revokeRole", [Roles.VAULT_ROLE, stranger.address]),
+        "revoke",
+      );
+      await expect(breaker.connect(vault).syncVault(stranger.address))
+        .to.emit(breaker, "VaultSynced")
+        .withArgs(stranger.address, false);
+      expect(await breaker.isVault(stranger.address)).to.equal(false);
+      await expect(breaker.connect(stranger).recordOutflow(token, 1n))
+        .to.be.revertedWithCustomError(breaker, "AccessManagedUnauthorized")
+        .withArgs(stranger.address);
+      expect(await breaker.trackedLiquidity(token)).to.equal(5n);
+
+      // A sync that changes nothing emits nothing.
+      await expect(breaker.connect(stranger).syncVault(vault.address)).not.to.emit(breaker, "VaultSynced");
+      expect(await breaker.isVault(vault.address)).to.equal(true);
+    });
+
+    it("does not mirror a grant with an execution delay, nor any grant while the breaker is closed", async () => {
+      const f = await loadFixture(deployBreakerFixture);
+      const { breaker, manager, vault, stranger, token } = f;
+      await managerViaTimelock(
+        f,
+        manager.interface.encodeFunctionData("grantRole", [Roles.VAULT_ROLE, stranger.address, HOUR]),
+        "delayed",
+      );
+      expect(await breaker.syncVault.staticCall(stranger.address)).to.equal(false);
+      await expect(breaker.syncVault(stranger.address)).not.to.emit(breaker, "VaultSynced");
+
+      await managerViaTimelock(
+        f,
+        manager.interface.encodeFunctionData("setTargetClosed", [await breaker.getAddress(), true]),
+        "close",
+      );
+      await expect(breaker.syncVault(vault.address))
+        .to.emit(breaker, "VaultSynced")
+        .withArgs(vault.address, false);
+      await expect(breaker.connect(vault).recordInflow(token, 1n))
+        .to.be.revertedWithCustomError(breaker, "AccessManagedUnauthorized")
+        .withArgs(vault.address);
+    });
+  });
+
   describe("resume and cooldown", () => {
     it("refuses to resume a scope that is not tripped", async () => {
       const { breaker, governor } = await loadFixture(deployBreakerFixture);

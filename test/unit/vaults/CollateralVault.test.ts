@@ -18,6 +18,8 @@ import {
 
 const E18 = 10n ** 18n;
 const GUARDIAN_PAUSE = 1n; // ICircuitBreaker.TripReason.GuardianPause
+/** The largest finite deposit cap (docs/vaults.md: the cap is stored in 120 bits, all ones meaning none). */
+const MAX_FINITE_CAP = 2n ** 120n - 2n;
 
 async function stateOf(vault: CollateralVault): Promise<VaultState> {
   return { supply: await vault.totalSupply(), assets: await vault.totalAssets(), offset: DECIMALS_OFFSET };
@@ -180,13 +182,42 @@ describe("unit/vaults/CollateralVault", () => {
       await vault.connect(governor).setDepositCap(10n * E18);
       expect(await vault.maxDeposit(alice.address)).to.equal(0n);
       expect(await vault.maxMint(alice.address)).to.equal(0n);
+      // A cap below the booked assets leaves no room (nobody is forced out).
+      await expect(vault.connect(alice).deposit(1n, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxDeposit")
+        .withArgs(alice.address, 1n, 0n);
+    });
+
+    it("refuses a finite cap above the largest it stores, at creation and in the setter, leaving it unchanged", async () => {
+      const ctx = await loadFixture(vaultsFixture);
+      const { vault, governor } = ctx;
+      await expect(vault.connect(governor).setDepositCap(MAX_FINITE_CAP + 1n))
+        .to.be.revertedWithCustomError(vault, "DepositCapTooLarge")
+        .withArgs(MAX_FINITE_CAP + 1n, MAX_FINITE_CAP);
+      await expect(vault.connect(governor).setDepositCap(NO_CAP - 1n))
+        .to.be.revertedWithCustomError(vault, "DepositCapTooLarge")
+        .withArgs(NO_CAP - 1n, MAX_FINITE_CAP);
+      expect(await vault.depositCap()).to.equal(NO_CAP);
+      await expect(vault.connect(governor).setDepositCap(MAX_FINITE_CAP))
+        .to.emit(vault, "DepositCapSet")
+        .withArgs(NO_CAP, MAX_FINITE_CAP);
+      expect(await vault.depositCap()).to.equal(MAX_FINITE_CAP);
+      expect(await vault.maxDeposit(ctx.alice.address)).to.equal(MAX_FINITE_CAP);
+      await expect(vault.connect(governor).setDepositCap(NO_CAP))
+        .to.emit(vault, "DepositCapSet")
+        .withArgs(MAX_FINITE_CAP, NO_CAP);
+      expect(await vault.depositCap()).to.equal(NO_CAP);
+      const token = await deployToken(18, "BIG");
+      await expect(vaultFor(ctx, await token.getAddress(), 2n ** 200n))
+        .to.be.revertedWithCustomError(vault, "DepositCapTooLarge")
+        .withArgs(2n ** 200n, MAX_FINITE_CAP);
     });
 
     it("reports an unbounded maxMint without a cap, and saturates it when shares are cheap", async () => {
       const ctx = await loadFixture(vaultsFixture);
       expect(await ctx.vault.maxMint(ctx.alice.address)).to.equal(ethers.MaxUint256);
       const rebasing = await ethers.deployContract("RebasingToken");
-      const v = await vaultFor(ctx, await rebasing.getAddress(), 2n ** 255n);
+      const v = await vaultFor(ctx, await rebasing.getAddress(), MAX_FINITE_CAP);
       await rebasing.mint(ctx.alice.address, E18);
       await rebasing.connect(ctx.alice).approve(await v.getAddress(), E18);
       await v.connect(ctx.alice).deposit(E18, ctx.alice.address);
@@ -198,6 +229,22 @@ describe("unit/vaults/CollateralVault", () => {
       await expect(v.connect(ctx.alice).deposit(1n, ctx.alice.address))
         .to.be.revertedWithCustomError(v, "VaultDepleted")
         .withArgs(1n, 10n ** 24n);
+    });
+
+    it("keeps the booked assets, the cap and the permission flag apart (they share one storage slot)", async () => {
+      const { vault, governor, alice } = await loadFixture(vaultsFixture);
+      await vault.connect(alice).deposit(7n * E18, alice.address);
+      await vault.connect(governor).setDepositCap(MAX_FINITE_CAP);
+      await vault.connect(governor).setPermissioned(true);
+      expect(await vault.totalAssets()).to.equal(7n * E18);
+      expect(await vault.depositCap()).to.equal(MAX_FINITE_CAP);
+      expect(await vault.permissioned()).to.equal(true);
+      await vault.connect(governor).setPermissioned(false);
+      await vault.connect(alice).withdraw(2n * E18, alice.address, alice.address);
+      expect(await vault.totalAssets()).to.equal(5n * E18);
+      expect(await vault.depositCap()).to.equal(MAX_FINITE_CAP);
+      expect(await vault.permissioned()).to.equal(false);
+      expect(await vault.maxDeposit(alice.address)).to.equal(MAX_FINITE_CAP - 5n * E18);
     });
 
     it("permissioned: refuses an unapproved caller and an unapproved receiver", async () => {
