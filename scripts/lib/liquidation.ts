@@ -3,20 +3,11 @@
  * LiquidationResult`), as a plain object: the TypeChain output is an ethers `Result` (an array whose names a spread
  * or a JSON dump does not carry).
  */
-import type { Interface, Log } from "ethers";
+import type { Interface, Log, Result } from "ethers";
+import type { IOptionsClearing } from "../../typechain-types";
 
-/** The fields of `IOptionsClearing.LiquidationResult`, in declaration order. All WAD (quote, or a fraction of 1). */
-export const LIQUIDATION_FIGURES = [
-  "fractionWad",
-  "liabilityWad",
-  "seizedValueWad",
-  "discountWad",
-  "penaltyWad",
-  "coveredWad",
-  "socialisedWad",
-] as const;
-
-export type LiquidationFigures = Record<(typeof LIQUIDATION_FIGURES)[number], bigint>;
+/** `IOptionsClearing.LiquidationResult` as plain bigints, keyed by the struct's field names. All WAD. */
+export type LiquidationFigures = { [K in keyof IOptionsClearing.LiquidationResultStruct]: bigint };
 
 /** The results of the `Liquidated` events among `logs` (other contracts' logs are skipped), in log order. */
 export function liquidatedResults(
@@ -32,10 +23,7 @@ export function liquidatedResults(
       continue; // another contract's log
     }
     if (parsed === null || parsed.name !== "Liquidated") continue;
-    const result = parsed.args.result as Record<string, unknown>;
-    out.push(
-      Object.fromEntries(LIQUIDATION_FIGURES.map((k) => [k, result[k] as bigint])) as LiquidationFigures,
-    );
+    out.push((parsed.args.result as Result).toObject() as LiquidationFigures);
   }
   return out;
 }
