@@ -123,6 +123,28 @@ function chart(f: Frame, body: (sx: (x: number) => number, sy: (y: number) => nu
   return parts.join("");
 }
 
+/** The frame of a chart over a scenario's steps: x from step 0 to the last, labelled with the step's length. */
+function stepFrame(
+  r: ScenarioResult,
+  width: number,
+  height: number,
+  [y0, y1]: [number, number],
+  title: string,
+  more: Pick<Frame, "yLabel" | "yFormat"> = {},
+): Frame {
+  return {
+    width,
+    height,
+    x0: 0,
+    x1: r.steps,
+    y0,
+    y1,
+    title,
+    xLabel: `step (${r.stepSeconds / 60} min)`,
+    ...more,
+  };
+}
+
 /** A polyline through the points; null values break the line. */
 function line(
   pts: [number, number | null][],
@@ -171,73 +193,61 @@ export function priceChart(r: ScenarioResult, width = 560, height = 260): string
   const lo = Math.min(r.initialSpot, ...values);
   const hi = Math.max(r.initialSpot, ...values);
   const pad = (hi - lo) * 0.08 || 1;
-  return chart(
-    {
-      width,
-      height,
-      x0: 0,
-      x1: r.steps,
-      y0: lo - pad,
-      y1: hi + pad,
-      title: "Price path (quote per unit)",
-      xLabel: `step (${r.stepSeconds / 60} min)`,
-    },
-    (sx, sy) => {
-      const out: string[] = [stateBands(r.trace, sx, M.top, height - M.bottom)];
-      r.trace[0]?.feeds.forEach((_, i) => {
+  return chart(stepFrame(r, width, height, [lo - pad, hi + pad], "Price path (quote per unit)"), (sx, sy) => {
+    const out: string[] = [stateBands(r.trace, sx, M.top, height - M.bottom)];
+    r.trace[0]?.feeds.forEach((_, i) => {
+      out.push(
+        line(
+          [[0, r.initialSpot], ...r.trace.map((s) => [s.step, s.feeds[i]] as [number, number])],
+          sx,
+          sy,
+          `stroke="${COLORS[(i + 3) % COLORS.length]}" stroke-width="1" opacity="0.55"`,
+        ),
+      );
+    });
+    out.push(
+      line(
+        [[0, r.initialSpot], ...r.trace.map((s) => [s.step, s.market] as [number, number])],
+        sx,
+        sy,
+        `stroke="${C.market}" stroke-width="1.5" stroke-dasharray="4 3"`,
+      ),
+    );
+    out.push(
+      line(
+        [[0, r.initialSpot], ...r.trace.map((s) => [s.step, s.oracle] as [number, number | null])],
+        sx,
+        sy,
+        `stroke="${C.oracle}" stroke-width="2.5"`,
+      ),
+    );
+    for (const s of r.trace)
+      if (s.oracle === null)
         out.push(
-          line(
-            [[0, r.initialSpot], ...r.trace.map((s) => [s.step, s.feeds[i]] as [number, number])],
-            sx,
-            sy,
-            `stroke="${COLORS[(i + 3) % COLORS.length]}" stroke-width="1" opacity="0.55"`,
-          ),
+          `<rect x="${sx(s.step) - 2}" y="${height - M.bottom - 8}" width="4" height="8" fill="${C.refused}"/>`,
         );
-      });
-      out.push(
-        line(
-          [[0, r.initialSpot], ...r.trace.map((s) => [s.step, s.market] as [number, number])],
-          sx,
-          sy,
-          `stroke="${C.market}" stroke-width="1.5" stroke-dasharray="4 3"`,
-        ),
-      );
-      out.push(
-        line(
-          [[0, r.initialSpot], ...r.trace.map((s) => [s.step, s.oracle] as [number, number | null])],
-          sx,
-          sy,
-          `stroke="${C.oracle}" stroke-width="2.5"`,
-        ),
-      );
-      for (const s of r.trace)
-        if (s.oracle === null)
-          out.push(
-            `<rect x="${sx(s.step) - 2}" y="${height - M.bottom - 8}" width="4" height="8" fill="${C.refused}"/>`,
-          );
-      for (const l of r.liquidations) {
-        const s = r.trace[l.step - 1];
-        const y = sy(s.oracle ?? s.market);
-        const x = sx(l.step);
-        const color = l.deficit > 0 ? C.socialised : C.volume;
-        out.push(`<path d="M${x - 5},${y - 12} L${x + 5},${y - 12} L${x},${y - 4} Z" fill="${color}"/>`);
-      }
-      out.push(
-        legend(
-          [
-            { label: "oracle median", color: C.oracle },
-            { label: "market", color: C.market, dash: true },
-            { label: "feeds", color: COLORS[3] },
-            { label: "tripped", color: C.tripped },
-            { label: "grace", color: C.grace },
-          ],
-          M.left + 8,
-          M.top + 12,
-        ),
-      );
-      return out.join("");
-    },
-  );
+    for (const l of r.liquidations) {
+      const s = r.trace[l.step - 1];
+      const y = sy(s.oracle ?? s.market);
+      const x = sx(l.step);
+      const color = l.deficit > 0 ? C.socialised : C.volume;
+      out.push(`<path d="M${x - 5},${y - 12} L${x + 5},${y - 12} L${x},${y - 4} Z" fill="${color}"/>`);
+    }
+    out.push(
+      legend(
+        [
+          { label: "oracle median", color: C.oracle },
+          { label: "market", color: C.market, dash: true },
+          { label: "feeds", color: COLORS[3] },
+          { label: "tripped", color: C.tripped },
+          { label: "grace", color: C.grace },
+        ],
+        M.left + 8,
+        M.top + 12,
+      ),
+    );
+    return out.join("");
+  });
 }
 
 /** The writers' accounts (the keepers' own accounts stay far above 1 and are left out). */
@@ -245,17 +255,14 @@ export function collateralChart(r: ScenarioResult, width = 560, height = 260): s
   const names = (r.trace[0]?.accounts ?? []).filter((a) => a.role === "writer").map((a) => a.name);
   const cap = 4;
   return chart(
-    {
+    stepFrame(
+      r,
       width,
       height,
-      x0: 0,
-      x1: r.steps,
-      y0: 0,
-      y1: cap,
-      title: "Collateral / maintenance per writer account (below 1: liquidatable)",
-      xLabel: `step (${r.stepSeconds / 60} min)`,
-      yFormat: (v) => fmt(v, 1),
-    },
+      [0, cap],
+      "Collateral / maintenance per writer account (below 1: liquidatable)",
+      { yFormat: (v) => fmt(v, 1) },
+    ),
     (sx, sy) => {
       const out: string[] = [stateBands(r.trace, sx, M.top, height - M.bottom)];
       out.push(
@@ -287,16 +294,13 @@ export function liquidationChart(r: ScenarioResult, width = 560, height = 220): 
   const hi = Math.max(1, ...r.trace.map((s) => s.liquidatedVolume));
   const maxUnhealthy = Math.max(1, ...r.trace.map((s) => s.unhealthy));
   return chart(
-    {
+    stepFrame(
+      r,
       width,
       height,
-      x0: 0,
-      x1: r.steps,
-      y0: 0,
-      y1: hi * 1.15,
-      title: "Liquidated liability per step (bars) and unhealthy accounts (line, right scale)",
-      xLabel: `step (${r.stepSeconds / 60} min)`,
-    },
+      [0, hi * 1.15],
+      "Liquidated liability per step (bars) and unhealthy accounts (line, right scale)",
+    ),
     (sx, sy) => {
       const out: string[] = [];
       const bw = Math.max(2, (sx(1) - sx(0)) * 0.7);
@@ -326,16 +330,13 @@ export function liquidationChart(r: ScenarioResult, width = 560, height = 220): 
 export function badDebtChart(r: ScenarioResult, width = 560, height = 220): string {
   const hi = Math.max(1, ...r.trace.map((s) => s.badDebt), ...r.trace.map((s) => s.insuranceAssets));
   return chart(
-    {
+    stepFrame(
+      r,
       width,
       height,
-      x0: 0,
-      x1: r.steps,
-      y0: 0,
-      y1: hi * 1.1,
-      title: "Cumulative bad debt = insurance drawn + socialised; insurance assets",
-      xLabel: `step (${r.stepSeconds / 60} min)`,
-    },
+      [0, hi * 1.1],
+      "Cumulative bad debt = insurance drawn + socialised; insurance assets",
+    ),
     (sx, sy) => {
       const out: string[] = [];
       const xs = [0, ...r.trace.map((s) => s.step)];

@@ -31,12 +31,12 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Interface, type ContractTransactionResponse } from "ethers";
 import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { requirements, type Position, type RiskParams } from "../../scripts/lib/margin";
 import { UNDER_COVERAGE, fuzzParams } from "../shared/fuzz";
+import { attempt } from "../shared/campaign";
 import { INV, assertInvariant } from "../shared/invariants";
 import { USDC_UNIT, WETH_HAIRCUT_WAD, wethRisk } from "../shared/fixtures/system";
 import { deployLiquidationBook, type LiquidationBook } from "../shared/fixtures/liquidation";
@@ -230,59 +230,6 @@ interface World {
   shortsAtSettlement: Map<bigint, bigint>;
   scenario: Scenario;
   rng: number; // a cursor into scenario-provided randomness for minor choices
-}
-
-let errorInterface: Interface | undefined;
-function errorName(w: World, err: unknown): string {
-  const data = (err as { data?: unknown }).data;
-  if (typeof data !== "string" || !data.startsWith("0x")) throw err;
-  if (data === "0x") return "EmptyRevert";
-  if (data.startsWith("0x4e487b71")) return `Panic(${BigInt("0x" + data.slice(10))})`;
-  if (errorInterface === undefined) {
-    const seen = new Set<string>();
-    errorInterface = new Interface(
-      [
-        ...w.book.clearing.interface.fragments,
-        ...w.book.breaker.interface.fragments,
-        ...w.book.oracle.interface.fragments,
-        ...w.book.usdcVault.interface.fragments,
-        ...w.book.insurance.interface.fragments,
-      ].filter((f) => {
-        if (f.type !== "error") return false;
-        const key = f.format("sighash");
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      }),
-    );
-  }
-  const parsed = errorInterface.parseError(data);
-  return parsed === null ? `Unknown(${data.slice(0, 10)})` : parsed.name;
-}
-
-/** Send a transaction; "succeed" or the one error name expected, or a list of accepted errors. */
-async function attempt(
-  w: World,
-  label: string,
-  send: () => Promise<ContractTransactionResponse>,
-  expected: "succeed" | string | readonly string[],
-): Promise<{ ok: boolean; error?: string; blockNumber?: number }> {
-  try {
-    const tx = await send();
-    const receipt = await tx.wait();
-    if (typeof expected === "string" && expected !== "succeed") {
-      throw new Error(`${label}: expected revert ${expected}, but it succeeded`);
-    }
-    return { ok: true, blockNumber: receipt!.blockNumber };
-  } catch (e) {
-    if (e instanceof Error && e.message.startsWith(`${label}: expected revert`)) throw e;
-    const name = errorName(w, e);
-    if (expected === "succeed") throw new Error(`${label}: must succeed, reverted with ${name}`);
-    if (typeof expected === "string" ? expected !== name : !expected.includes(name)) {
-      throw new Error(`${label}: expected ${String(expected)}, got ${name}`);
-    }
-    return { ok: false, error: name };
-  }
 }
 
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);

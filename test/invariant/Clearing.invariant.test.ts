@@ -27,12 +27,13 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Interface, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Interface } from "ethers";
 import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { riskParamsFrom } from "../../scripts/lib/margin";
 import { UNDER_COVERAGE, fuzzParams } from "../shared/fuzz";
+import { attempt as attemptTx, errorName } from "../shared/campaign";
 import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
 import { deployClearingBook, type BookAccount } from "../shared/fixtures/clearing";
@@ -182,35 +183,6 @@ function scopeId(w: World, name: ScopeName): string {
   return name === "ASSET" ? Scopes.asset(w.weth) : Scopes[name];
 }
 
-/** Error names from every contract a clearing call can revert in. */
-let errorInterface: Interface | undefined;
-function errorName(w: World, err: unknown): string {
-  const data = (err as { data?: unknown }).data;
-  if (typeof data !== "string" || !data.startsWith("0x")) throw err;
-  if (data === "0x") return "EmptyRevert";
-  if (data.startsWith("0x4e487b71")) return `Panic(${BigInt("0x" + data.slice(10))})`;
-  if (errorInterface === undefined) {
-    const fragments = [
-      ...w.book.clearing.interface.fragments,
-      ...w.book.breaker.interface.fragments,
-      ...w.book.oracle.interface.fragments,
-      ...w.book.usdcVault.interface.fragments,
-      ...w.book.insurance.interface.fragments,
-    ].filter((f) => f.type === "error");
-    const seen = new Set<string>();
-    errorInterface = new Interface(
-      fragments.filter((f) => {
-        const key = f.format("sighash");
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      }),
-    );
-  }
-  const parsed = errorInterface.parseError(data);
-  return parsed === null ? `Unknown(${data.slice(0, 10)})` : parsed.name;
-}
-
 interface Expectation {
   /** The call must succeed, or must revert with this error. */
   must?: "succeed" | string;
@@ -225,29 +197,14 @@ async function attempt(
   send: () => Promise<ContractTransactionResponse>,
   exp: Expectation,
 ): Promise<boolean> {
-  let name: string;
-  try {
-    const tx = await send();
-    w.lastReceipt = await tx.wait();
-    if (exp.must !== undefined && exp.must !== "succeed") {
-      throw new Error(`${label}: expected revert ${exp.must}, but it succeeded`);
-    }
+  const out = await attemptTx(w, label, send, exp.must ?? exp.allow ?? []);
+  if (out.ok) {
+    w.lastReceipt = out.receipt!;
     stats.inc(stats.ok, label);
     return true;
-  } catch (e) {
-    if (e instanceof Error && e.message.startsWith(`${label}: expected revert`)) throw e;
-    name = errorName(w, e);
   }
-  if (exp.must === "succeed") throw new Error(`${label}: must succeed, reverted with ${name}`);
-  if (exp.must !== undefined && exp.must !== name)
-    throw new Error(`${label}: expected ${exp.must}, got ${name}`);
-  if (exp.must === undefined && !(exp.allow ?? []).includes(name)) {
-    throw new Error(
-      `${label}: unexpected revert ${name} (accepted: ${(exp.allow ?? []).join(", ") || "none"})`,
-    );
-  }
-  stats.inc(stats.reverts, `${label}:${name}`);
-  w.lastRevert = name;
+  stats.inc(stats.reverts, `${label}:${out.error}`);
+  w.lastRevert = out.error!;
   return false;
 }
 

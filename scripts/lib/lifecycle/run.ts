@@ -26,6 +26,7 @@ import {
 import { deploySuite, type DeploymentRecord } from "../deploy/suite";
 import { Scopes } from "../scopes";
 import { TripReason } from "../breaker/tripReason";
+import { liquidatedResults, type LiquidationFigures } from "../liquidation";
 import {
   check,
   contracts,
@@ -100,17 +101,7 @@ export interface LifecycleSummary {
   };
   carol: { accountId: bigint; shortAfterLiquidation: bigint; redeemedUsdc: bigint; redeemedWeth: bigint };
   auction: { elapsedSeconds: number; discountWad: bigint }[];
-  liquidation: {
-    elapsedSeconds: number;
-    fractionWad: bigint;
-    liabilityWad: bigint;
-    seizedValueWad: bigint;
-    discountWad: bigint;
-    penaltyWad: bigint;
-    coveredWad: bigint;
-    socialisedWad: bigint;
-    insuranceGainUsdc: bigint;
-  };
+  liquidation: LiquidationFigures & { elapsedSeconds: number; insuranceGainUsdc: bigint };
   settlement: { priceWad: bigint; payoutPerContractWad: bigint; byFallback: boolean };
   exercises: { holder: string; amount: bigint; paidUsdc: bigint }[];
   insurance: { stakedUsdc: bigint; redeemedUsdc: bigint };
@@ -456,25 +447,9 @@ export async function runLifecycle(
   // Carol accepts at least 1 USDC of collateral value per 1 USDC of liability she takes over.
   const tx = await clearing.connect(carol).liquidate(aliceAccount, carolAccount, WAD, WAD, deadline);
   const receipt = await tx.wait();
-  const logs = (receipt?.logs ?? [])
-    .map((log) => {
-      try {
-        return clearing.interface.parseLog(log);
-      } catch {
-        return null;
-      }
-    })
-    .filter((log) => log !== null && log.name === "Liquidated");
-  check(logs.length === 1 && logs[0] !== null, "one Liquidated event expected");
-  const r = logs[0]!.args.result as unknown as {
-    fractionWad: bigint;
-    liabilityWad: bigint;
-    seizedValueWad: bigint;
-    discountWad: bigint;
-    penaltyWad: bigint;
-    coveredWad: bigint;
-    socialisedWad: bigint;
-  };
+  const results = liquidatedResults(clearing, receipt?.logs ?? []);
+  check(results.length === 1, "one Liquidated event expected");
+  const r = results[0];
   const block = await ethers.provider.getBlock(receipt!.blockNumber);
   const liquidationElapsed = block!.timestamp - flaggedAt;
   // The penalty is held pending for the insurance vault; anyone (here the keeper) pays it over.
@@ -656,17 +631,7 @@ export async function runLifecycle(
       redeemedWeth: carolWeth,
     },
     auction,
-    liquidation: {
-      elapsedSeconds: liquidationElapsed,
-      fractionWad: r.fractionWad,
-      liabilityWad: r.liabilityWad,
-      seizedValueWad: r.seizedValueWad,
-      discountWad: r.discountWad,
-      penaltyWad: r.penaltyWad,
-      coveredWad: r.coveredWad,
-      socialisedWad: r.socialisedWad,
-      insuranceGainUsdc: insuranceGain,
-    },
+    liquidation: { elapsedSeconds: liquidationElapsed, ...r, insuranceGainUsdc: insuranceGain },
     settlement: {
       priceWad: settled.settlementPriceWad,
       payoutPerContractWad: settled.payoutPerContractWad,
