@@ -9,6 +9,17 @@ import type { IOptionsClearing } from "../../typechain-types";
 /** `IOptionsClearing.LiquidationResult` as plain bigints, keyed by the struct's field names. All WAD. */
 export type LiquidationFigures = { [K in keyof IOptionsClearing.LiquidationResultStruct]: bigint };
 
+/** The fields of `IOptionsClearing.LiquidationResult`, in the struct's order. */
+export const LIQUIDATION_RESULT_FIELDS = [
+  "fractionWad",
+  "liabilityWad",
+  "seizedValueWad",
+  "discountWad",
+  "penaltyWad",
+  "coveredWad",
+  "socialisedWad",
+] as const satisfies readonly (keyof LiquidationFigures)[];
+
 /** The results of the `Liquidated` events among `logs` (other contracts' logs are skipped), in log order. */
 export function liquidatedResults(
   clearing: { interface: Interface },

@@ -36,7 +36,8 @@ import { WAD, divUp, mulWadDown } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { requirements, type Position, type RiskParams } from "../../scripts/lib/margin";
 import { UNDER_COVERAGE, fuzzParams } from "../shared/fuzz";
-import { attempt } from "../shared/campaign";
+import { attempt, checkVaultSolvency } from "../shared/campaign";
+import { LIQUIDATION_RESULT_FIELDS } from "../../scripts/lib/liquidation";
 import { INV, assertInvariant } from "../shared/invariants";
 import { USDC_UNIT, WETH_HAIRCUT_WAD, wethRisk } from "../shared/fixtures/system";
 import { deployLiquidationBook, type LiquidationBook } from "../shared/fixtures/liquidation";
@@ -333,7 +334,7 @@ async function pinNextBlock(): Promise<number> {
 
 /** INV_OPEN_INTEREST and INV_SOLVENCY, recomputed from every account and wallet; tracks when accounts are healthy. */
 async function checkBook(w: World, where: string): Promise<void> {
-  const { clearing, series, usdcVault, wethVault } = w.book;
+  const { clearing, series, usdcVault } = w.book;
   const at = () => `after ${where}`;
   let owedWad = 0n;
   let pendingDebitWad = 0n;
@@ -383,31 +384,13 @@ async function checkBook(w: World, where: string): Promise<void> {
       }
     }
   }
-  const held: Record<string, bigint> = {};
-  const total: Record<string, bigint> = {};
-  for (const [name, vault] of [
-    ["usdc", usdcVault],
-    ["weth", wethVault],
-  ] as const) {
-    const address = w.vaults[name];
-    let sum = 0n;
-    for (const a of w.allAccounts) sum += await clearing.collateralOf(a, address);
-    held[name] = await vault.balanceOf(w.clearingAddress);
-    total[name] = await clearing.totalCollateral(address);
-    assertInvariant(
-      INV.SOLVENCY,
-      total[name] === sum,
-      () => `${at()}: ${name} total ${total[name]} != sum ${sum}`,
-    );
-    // Quote-vault shares are also owed to the insurance vault: the pending liquidation penalties.
-    const owedShares = total[name] + (name === "usdc" ? await clearing.pendingPenaltyShares() : 0n);
-    assertInvariant(
-      INV.SOLVENCY,
-      held[name] >= owedShares,
-      () => `${at()}: ${name} shares held ${held[name]} < owed to accounts and insurance ${owedShares}`,
-    );
-    total[name] = owedShares;
-  }
+  const { held, owed: total } = await checkVaultSolvency(
+    w.book,
+    w.clearingAddress,
+    w.vaults,
+    w.allAccounts,
+    at,
+  );
   let debtWad = pendingDebitWad;
   for (const a of w.allAccounts) debtWad += await clearing.debtOf(a);
   const state = {
@@ -608,15 +591,7 @@ async function afterLiquidation(
 
   // The quote is what the liquidation did (full appetite); a partial appetite caps only the fraction.
   if (maxFraction === WAD) {
-    for (const f of [
-      "fractionWad",
-      "liabilityWad",
-      "seizedValueWad",
-      "discountWad",
-      "penaltyWad",
-      "coveredWad",
-      "socialisedWad",
-    ] as const) {
+    for (const f of LIQUIDATION_RESULT_FIELDS) {
       expect(r[f], `${label}: quote.${f}`).to.equal(q.result[f]);
     }
     stats.quotesMatched++;

@@ -33,7 +33,7 @@ import { WAD, divUp, mulWadDown, mulWadUp } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { riskParamsFrom } from "../../scripts/lib/margin";
 import { UNDER_COVERAGE, fuzzParams } from "../shared/fuzz";
-import { attempt as attemptTx, errorName } from "../shared/campaign";
+import { attempt as attemptTx, checkVaultSolvency, errorName } from "../shared/campaign";
 import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
 import { deployClearingBook, type BookAccount } from "../shared/fixtures/clearing";
@@ -313,7 +313,7 @@ async function isAuthorised(w: World, accountIdx: number, caller: HardhatEthersS
  * payout scaled by shorts / (shorts + written off), fixed at settlement.
  */
 async function checkInvariants(w: World, where: string): Promise<void> {
-  const { clearing, actors, series, usdcVault, wethVault } = w.book;
+  const { clearing, actors, series, usdcVault } = w.book;
   const accounts = w.accounts;
   const at = () => `after ${where}`;
   const settled = await Promise.all(series.map((s) => clearing.series(s.id)));
@@ -373,31 +373,13 @@ async function checkInvariants(w: World, where: string): Promise<void> {
   }
 
   // INV_SOLVENCY, per vault
-  const held: Record<string, bigint> = {};
-  const total: Record<string, bigint> = {};
-  for (const [name, vault] of [
-    ["usdc", usdcVault],
-    ["weth", wethVault],
-  ] as const) {
-    const address = w.vaults[name];
-    let sum = 0n;
-    for (const a of accounts) sum += await clearing.collateralOf(a.id, address);
-    held[name] = await vault.balanceOf(w.clearingAddress);
-    total[name] = await clearing.totalCollateral(address);
-    assertInvariant(
-      INV.SOLVENCY,
-      total[name] === sum,
-      () => `${at()}: ${name} totalCollateral ${total[name]} != sum of accounts ${sum}`,
-    );
-    // Quote-vault shares are also owed to the insurance vault: the pending liquidation penalties.
-    const owedShares = total[name] + (name === "usdc" ? await clearing.pendingPenaltyShares() : 0n);
-    assertInvariant(
-      INV.SOLVENCY,
-      held[name] >= owedShares,
-      () => `${at()}: ${name} shares held ${held[name]} < owed to accounts and insurance ${owedShares}`,
-    );
-    total[name] = owedShares;
-  }
+  const { held, owed: total } = await checkVaultSolvency(
+    w.book,
+    w.clearingAddress,
+    w.vaults,
+    accounts.map((a) => a.id),
+    at,
+  );
   // Quote: the free pool plus every debt (stored and pending) covers every payout still owed.
   let debtWad = pendingDebitWad;
   for (const a of accounts) debtWad += await clearing.debtOf(a.id);

@@ -5,7 +5,8 @@ import type { OptionsClearing } from "../../../typechain-types";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../../scripts/lib/math/wad";
 import { riskParamsFrom } from "../../../scripts/lib/margin";
-import { deploySystem, DAY, HOUR, USDC_UNIT } from "../../shared/fixtures/system";
+import { deploySystem, DAY, HOUR, USDC_UNIT, type System } from "../../shared/fixtures/system";
+import { LIQUIDATION_RESULT_FIELDS } from "../../../scripts/lib/liquidation";
 import { INV, assertInvariant } from "../../shared/invariants";
 
 const STRIKE = 2200n * WAD;
@@ -33,16 +34,51 @@ describe("unit/options/Liquidation", () => {
     return { ...sys, expiry, call, victim, keeper };
   }
 
+  /**
+   * Alice writes one call K=2200 from an account backed by 1 WETH; Bob's keeper account holds 100,000 USDC; the
+   * series expires and settles at 2,900 (the short owes 700 once the account is settled).
+   */
+  async function settledWethWriter() {
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "weth", WAD);
+    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await time.increaseTo(expiry + 60);
+    await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
+    await clearing.settle(call);
+    return { sys, clearing, bob, call, victim, keeper };
+  }
+
+  /** Alice writes one `call` from 2,000 USDC, then withdraws down to exactly her initial requirement. */
+  async function writerAtInitial(
+    sys: Pick<System, "clearing" | "alice" | "carol" | "usdcVault" | "fundAccount">,
+    call: bigint,
+  ): Promise<bigint> {
+    const { clearing, alice, carol, usdcVault } = sys;
+    const second = await sys.fundAccount(alice, "usdc", 2_000n * USDC_UNIT);
+    await clearing.connect(alice).write(second, call, ONE, carol.address);
+    const h = await clearing.health(second);
+    const excess = await usdcVault.convertToShares((h.collateralValueWad - h.initialWad) / 10n ** 12n);
+    await clearing
+      .connect(alice)
+      .withdrawCollateral(second, await usdcVault.getAddress(), excess, alice.address);
+    return second;
+  }
+
+  /** WETH from 2,900 to 800 in two steps, each within the oracle's band (its window rolls in between). */
+  async function wethDownTo800(sys: Pick<System, "weth" | "setSpot">) {
+    const weth = await sys.weth.getAddress();
+    await time.increase(HOUR / 2);
+    await sys.setSpot(weth, 1_500n * WAD);
+    await time.increase(HOUR + 60);
+    await sys.setSpot(weth, 800n * WAD);
+  }
+
   /** The result fields of a quote or of a Liquidated event, as plain bigints (field order of LiquidationResult). */
-  const FIELDS = [
-    "fractionWad",
-    "liabilityWad",
-    "seizedValueWad",
-    "discountWad",
-    "penaltyWad",
-    "coveredWad",
-    "socialisedWad",
-  ] as const;
+  const FIELDS = LIQUIDATION_RESULT_FIELDS;
   type ResultLike = Record<(typeof FIELDS)[number], bigint>;
   const fields = (r: ResultLike) => Object.fromEntries(FIELDS.map((f) => [f, r[f]]));
 
@@ -323,16 +359,7 @@ describe("unit/options/Liquidation", () => {
   });
 
   it("liquidates an account whose only exposure is settlement debt (expired series) backed by WETH", async () => {
-    const sys = await loadFixture(deploySystem);
-    const { clearing, alice, bob, carol, weth } = sys;
-    const expiry = (await time.latest()) + 7 * DAY;
-    const call = await sys.list(STRIKE, expiry, true);
-    const victim = await sys.fundAccount(alice, "weth", WAD);
-    await clearing.connect(alice).write(victim, call, ONE, carol.address);
-    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
-    await time.increaseTo(expiry + 60);
-    await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
-    await clearing.settle(call);
+    const { sys, clearing, bob, victim, keeper } = await settledWethWriter();
     await clearing.settleAccount(victim);
     const debt = await clearing.debtOf(victim);
     expect(debt).to.equal(700n * WAD);
@@ -345,10 +372,7 @@ describe("unit/options/Liquidation", () => {
     );
     // WETH falling to 800 (in two steps within the oracle's band) leaves 640 of collateral against 700 of debt:
     // liquidatable, with no series left; the liquidator takes the debt and the WETH.
-    await time.increase(HOUR / 2);
-    await sys.setSpot(await weth.getAddress(), 1_500n * WAD);
-    await time.increase(HOUR + 60);
-    await sys.setSpot(await weth.getAddress(), 800n * WAD);
+    await wethDownTo800(sys);
     expect((await clearing.seriesOf(victim)).length).to.equal(0);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
     expect(await clearing.debtOf(victim)).to.equal(0n);
@@ -452,16 +476,8 @@ describe("unit/options/Liquidation", () => {
     // Regression (found by test/fuzz/Liquidation.fuzz.test.ts): with no series left, the breaker check looked at
     // LIQUIDATE only, so an account whose only risk is its WETH collateral was liquidated at the very price that had
     // just tripped WETH's scope, with no grace period for its owner to top up.
-    const sys = await loadFixture(deploySystem);
-    const { clearing, alice, bob, carol, weth, breaker, governor } = sys;
-    const expiry = (await time.latest()) + 7 * DAY;
-    const call = await sys.list(STRIKE, expiry, true);
-    const victim = await sys.fundAccount(alice, "weth", WAD);
-    await clearing.connect(alice).write(victim, call, ONE, carol.address);
-    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
-    await time.increaseTo(expiry + 60);
-    await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
-    await clearing.settle(call);
+    const { sys, clearing, bob, victim, keeper } = await settledWethWriter();
+    const { weth, breaker, governor } = sys;
     await clearing.settleAccount(victim);
     expect((await clearing.seriesOf(victim)).length).to.equal(0);
     // WETH crashes 2,900 -> 800 in one report: beyond the 50% band, WETH's scope trips; 640 of collateral vs 700.
@@ -548,13 +564,7 @@ describe("unit/options/Liquidation", () => {
       await clearing.connect(alice).write(victim, call, 2n * ONE, carol.address);
       const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
       // A second writer at exactly its initial requirement.
-      const second = await sys.fundAccount(alice, "usdc", 2_000n * USDC_UNIT);
-      await clearing.connect(alice).write(second, call, ONE, carol.address);
-      const h = await clearing.health(second);
-      const excess = await usdcVault.convertToShares((h.collateralValueWad - h.initialWad) / 10n ** 12n);
-      await clearing
-        .connect(alice)
-        .withdrawCollateral(second, await usdcVault.getAddress(), excess, alice.address);
+      const second = await writerAtInitial(sys, call);
       // The first liquidation books a penalty; the insurance vault itself stays empty.
       await sys.setSpot(weth, 2300n * WAD);
       await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
@@ -597,13 +607,7 @@ describe("unit/options/Liquidation", () => {
       const { clearing, alice, bob, carol, insurance, usdcVault, pending } = sys;
       // A second writer at exactly its initial requirement, made insolvent by a +48% move (within the oracle's
       // band once its window has rolled), far beyond the margin grid's 30% shock.
-      const second = await sys.fundAccount(alice, "usdc", 2_000n * USDC_UNIT);
-      await clearing.connect(alice).write(second, sys.call, ONE, carol.address);
-      const h = await clearing.health(second);
-      const excess = await usdcVault.convertToShares((h.collateralValueWad - h.initialWad) / 10n ** 12n);
-      await clearing
-        .connect(alice)
-        .withdrawCollateral(second, await usdcVault.getAddress(), excess, alice.address);
+      const second = await writerAtInitial(sys, sys.call);
       await time.increase(HOUR);
       await sys.setSpot(await sys.weth.getAddress(), 3400n * WAD);
       const pendingAssets = await usdcVault.previewRedeem(pending);
@@ -726,24 +730,12 @@ describe("unit/options/Liquidation", () => {
     });
 
     it("flags pending lazy settlement, and equals the liquidation once the account is settled", async () => {
-      const sys = await loadFixture(deploySystem);
-      const { clearing, alice, bob, carol, weth } = sys;
-      const expiry = (await time.latest()) + 7 * DAY;
-      const call = await sys.list(STRIKE, expiry, true);
-      const victim = await sys.fundAccount(alice, "weth", WAD);
-      await clearing.connect(alice).write(victim, call, ONE, carol.address);
-      const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
-      await time.increaseTo(expiry + 60);
-      await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
-      await clearing.settle(call);
+      const { sys, clearing, bob, victim, keeper } = await settledWethWriter();
       expect((await clearing.liquidationQuote(victim)).settlementPending).to.equal(true);
       await clearing.settleAccount(victim);
       expect((await clearing.liquidationQuote(victim)).settlementPending).to.equal(false);
       // Two steps within the oracle's band: 2,900 -> 1,500 -> 800 leaves 640 of WETH value against 700 of debt.
-      await time.increase(HOUR / 2);
-      await sys.setSpot(await weth.getAddress(), 1_500n * WAD);
-      await time.increase(HOUR + 60);
-      await sys.setSpot(await weth.getAddress(), 800n * WAD);
+      await wethDownTo800(sys);
       const { quote, done } = await quoteThenLiquidate(clearing, bob, victim, keeper);
       expect(quote.liquidatable).to.equal(true);
       expect(fields(quote.result)).to.deep.equal(fields(done));
