@@ -22,20 +22,6 @@ const RUNS = 40;
 const VAULT_DECIMALS_OFFSET = 6n;
 const USDC_DECIMALS = 6n;
 
-/**
- * Tolerance of a requirement, as stated in docs/risk-model.md ("a requirement"): Σ over positions of
- * |amount|/1e18 · (1e-14 · (max S_i + K) + 4 wei) + 2 wei per position + 2 wei. Initial margin (maintenance ×
- * 1.2, rounded up) gets twice that.
- */
-function tolerance(positions: readonly Position[], spotWad: bigint, p: RiskParams): bigint {
-  const maxShock = p.spotShocksWad.reduce((a, b) => (b > a ? b : a), 0n);
-  const maxSpot = (spotWad * (WAD + maxShock)) / WAD;
-  return positions.reduce((t, pos) => {
-    const abs = pos.amount < 0n ? -pos.amount : pos.amount;
-    return t + (abs * ((maxSpot + pos.strikeWad) / 10n ** 14n + 4n)) / WAD + 2n;
-  }, 2n);
-}
-
 const absDiff = (a: bigint, b: bigint): bigint => (a > b ? a - b : b - a);
 
 /** The risk parameters as the TypeScript reference takes them. */
@@ -137,7 +123,7 @@ describe("fuzz/options/ClearingMargin against the TypeScript reference", () => {
         }
         const expected = ref.requirements(positions, oracleSpot, risk, nowTs);
         const exact = ref.requirements(positions, oracleSpot, risk, nowTs, { allowance: false });
-        const tol = tolerance(positions, oracleSpot, risk);
+        const tol = ref.requirementTolerance(positions, oracleSpot, risk);
         const evidence = () =>
           `spot ${oracleSpot} now ${nowTs} positions ${JSON.stringify(positions, (_, v) =>
             typeof v === "bigint" ? v.toString() : v,

@@ -9,19 +9,6 @@ import { INV, assertInvariant } from "../shared/invariants";
 
 const L = ref.LIMITS;
 
-/**
- * Requirement tolerance, stated in docs/risk-model.md: Σ over positions of |amount|·(1e-14·(max S_i + K) + 4 wei)
- * + 2 wei per position + 2 wei (the per-price tolerance carried through the amounts, plus rounding).
- */
-function tolerance(positions: readonly Position[], spotWad: bigint, p: RiskParams): bigint {
-  const maxShock = p.spotShocksWad.reduce((a, b) => (b > a ? b : a), 0n);
-  const maxSpot = (spotWad * (WAD + maxShock)) / WAD;
-  return positions.reduce((t, pos) => {
-    const abs = pos.amount < 0n ? -pos.amount : pos.amount;
-    return t + (abs * ((maxSpot + pos.strikeWad) / 10n ** 14n + 4n)) / WAD + 2n;
-  }, 2n);
-}
-
 function logUniform(lo: bigint, hi: bigint): fc.Arbitrary<bigint> {
   const [a, b] = [Math.log(Number(lo)), Math.log(Number(hi))];
   return fc.double({ min: 0, max: 1, noNaN: true }).map((u) => {
@@ -69,7 +56,7 @@ describe("fuzz/libraries/PortfolioMargin against the TypeScript reference", () =
         const [maintenance, initial] = await harness.requirements(pos, s, toSol(p), NOW);
         const expected = ref.requirements(pos, s, p, NOW);
         const unbiased = ref.requirements(pos, s, p, NOW, { allowance: false });
-        const tol = tolerance(pos, s, p);
+        const tol = ref.requirementTolerance(pos, s, p);
         expect(
           absDiff(maintenance, expected.maintenanceWad) <= tol,
           `${maintenance} vs ${expected.maintenanceWad}`,

@@ -8,7 +8,7 @@
  */
 import type { BlockTag } from "ethers";
 import type { OptionsClearing, OracleAggregator } from "../../../typechain-types";
-import { clearingPrice, requirements, riskParamsFrom, type Position, type RiskParams } from "../margin";
+import { clearingPrice, requirementTolerance, requirements, riskParamsFrom, type Position } from "../margin";
 
 const WAD = 10n ** 18n;
 const mulWadUp = (x: bigint, y: bigint): bigint => (x * y === 0n ? 0n : (x * y - 1n) / WAD + 1n);
@@ -43,19 +43,6 @@ export interface AccountHealth {
   /** Undefined when the reference could not be computed (its error is in `referenceError`). */
   reference?: ReferenceCheck;
   referenceError?: string;
-}
-
-/**
- * The tolerance of a requirement per docs/risk-model.md: Σ over positions of |amount|/1e18 · (1e-14 · (max S_i + K)
- * + 4 wei) + 2 wei per position + 2 wei.
- */
-export function requirementTolerance(positions: readonly Position[], spotWad: bigint, p: RiskParams): bigint {
-  const maxShock = p.spotShocksWad.reduce((a, b) => (b > a ? b : a), 0n);
-  const maxSpot = (spotWad * (WAD + maxShock)) / WAD;
-  return positions.reduce((t, pos) => {
-    const abs = pos.amount < 0n ? -pos.amount : pos.amount;
-    return t + (abs * ((maxSpot + pos.strikeWad) / 10n ** 14n + 4n)) / WAD + 2n;
-  }, 2n);
 }
 
 /** The reference maintenance requirement of `accountId` at `blockTag` (time `nowTs`). */

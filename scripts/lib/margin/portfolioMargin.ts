@@ -203,3 +203,16 @@ export function requirements(
     worstScenario(valuesWad).liabilityWad + minPerShortWad(spotWad, p.minPerShortSpotWad, shortAmount);
   return { maintenanceWad, initialWad: mulWadUp(maintenanceWad, WAD + p.initialBufferWad) };
 }
+
+/**
+ * The tolerance of a requirement per docs/risk-model.md (the differential tests and the keeper's cross-check): Σ over positions of |amount|/1e18 · (1e-14 · (max S_i + K)
+ * + 4 wei) + 2 wei per position + 2 wei.
+ */
+export function requirementTolerance(positions: readonly Position[], spotWad: bigint, p: RiskParams): bigint {
+  const maxShock = p.spotShocksWad.reduce((a, b) => (b > a ? b : a), 0n);
+  const maxSpot = (spotWad * (WAD + maxShock)) / WAD;
+  return positions.reduce((t, pos) => {
+    const abs = pos.amount < 0n ? -pos.amount : pos.amount;
+    return t + (abs * ((maxSpot + pos.strikeWad) / 10n ** 14n + 4n)) / WAD + 2n;
+  }, 2n);
+}

@@ -17,22 +17,12 @@ import {
 
 const SPOT = wad("2000");
 
-/** Requirement tolerance (docs/risk-model.md): Σ |amount|·(1e-14·(max S_i + K) + 4 wei) + 2 wei per position. */
-function tolerance(positions: readonly Position[], spotWad: bigint, p: RiskParams): bigint {
-  const maxShock = p.spotShocksWad.reduce((a, b) => (b > a ? b : a), 0n);
-  const maxSpot = (spotWad * (WAD + maxShock)) / WAD;
-  return positions.reduce((t, pos) => {
-    const abs = pos.amount < 0n ? -pos.amount : pos.amount;
-    return t + (abs * ((maxSpot + pos.strikeWad) / 10n ** 14n + 4n)) / WAD + 2n;
-  }, 2n);
-}
-
 describe("unit/libraries/PortfolioMargin", () => {
   async function check(positions: Position[], p: RiskParams = defaultParams(), spot = SPOT) {
     const { harness } = await loadFixture(deployPricing);
     const [maintenance, initial] = await harness.requirements(positions, spot, toSol(p), NOW);
     const expected = ref.requirements(positions, spot, p, NOW);
-    const tol = tolerance(positions, spot, p);
+    const tol = ref.requirementTolerance(positions, spot, p);
     expect(
       absDiff(maintenance, expected.maintenanceWad) <= tol,
       `${maintenance} vs ${expected.maintenanceWad}`,
