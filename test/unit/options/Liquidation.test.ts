@@ -173,6 +173,67 @@ describe("unit/options/Liquidation", () => {
     expect(result.fractionWad).to.equal(WAD / 100n);
   });
 
+  it("refuses an unknown account or liquidator account (AccountNotFound), state unchanged", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, bob, victim, keeper, call } = sys;
+    await below(sys, 2300n * WAD);
+    const missing = (await clearing.accountCount()) + 1n;
+    await expect(clearing.connect(bob).liquidate(missing, keeper, WAD, 0, FAR))
+      .to.be.revertedWithCustomError(clearing, "AccountNotFound")
+      .withArgs(missing);
+    await expect(clearing.connect(bob).liquidate(victim, missing, WAD, 0, FAR))
+      .to.be.revertedWithCustomError(clearing, "AccountNotFound")
+      .withArgs(missing);
+    await expect(clearing.flagLiquidatable(missing))
+      .to.be.revertedWithCustomError(clearing, "AccountNotFound")
+      .withArgs(missing);
+    expect(await clearing.positionOf(victim, call)).to.equal(-2n * ONE);
+    expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT); // not flagged: the start value
+    expect((await clearing.queryFilter(clearing.filters.LiquidationFlagged(victim))).length).to.equal(0);
+  });
+
+  it("flagLiquidatable starts the auction below maintenance, resets it once healthy, and leaves a healthy account alone", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, victim, alice } = sys;
+    // Healthy and never flagged: nothing happens.
+    await expect(clearing.flagLiquidatable(victim)).to.not.emit(clearing, "LiquidationFlagged");
+    await below(sys, 2300n * WAD);
+    const tx = clearing.flagLiquidatable(victim);
+    await expect(tx)
+      .to.emit(clearing, "LiquidationFlagged")
+      .withArgs(victim, (since: bigint) => since > 0n);
+    // A second flag while still below keeps the clock where it started.
+    await expect(clearing.flagLiquidatable(victim)).to.not.emit(clearing, "LiquidationFlagged");
+    // The owner tops up above maintenance: the next flag resets the auction.
+    await sys.fundVaultShares(alice, "usdc", 10_000n * USDC_UNIT);
+    const shares = await sys.usdcVault.balanceOf(alice.address);
+    await clearing.connect(alice).depositCollateral(victim, await sys.usdcVault.getAddress(), shares);
+    await expect(clearing.flagLiquidatable(victim))
+      .to.emit(clearing, "LiquidationFlagged")
+      .withArgs(victim, 0);
+    expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+  });
+
+  it("an account collateralised only in WETH pays no penalty (the penalty comes from quote collateral)", async () => {
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "weth", WAD / 2n);
+    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    const h0 = await clearing.health(victim);
+    expect(h0.collateralValueWad >= h0.initialWad).to.equal(true);
+    await sys.setSpot(await weth.getAddress(), 2500n * WAD);
+    const h = await clearing.health(victim);
+    expect(h.collateralValueWad < h.maintenanceWad, "liquidatable").to.equal(true);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+    expect(event.args.result.penaltyWad).to.equal(0n);
+    expect(event.args.result.seizedValueWad > 0n).to.equal(true);
+    expect(await clearing.pendingPenaltyShares()).to.equal(0n);
+  });
+
   it("grows the discount from START to MAX over the auction", async () => {
     const sys = await unhealthyBook();
     const { clearing, victim } = sys;
