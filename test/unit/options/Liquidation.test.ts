@@ -234,6 +234,57 @@ describe("unit/options/Liquidation", () => {
     expect(await clearing.pendingPenaltyShares()).to.equal(0n);
   });
 
+  it("a liquidator holding longs of the series nets them against the shorts it takes (INV_OPEN_INTEREST)", async () => {
+    const sys = await unhealthyBook();
+    const { clearing, bob, carol, victim, keeper, call } = sys;
+    // Carol sells Bob one of her longs; Bob deposits it into his keeper account.
+    await clearing.connect(carol).safeTransferFrom(carol.address, bob.address, call, ONE, "0x");
+    await clearing.connect(bob).depositLongs(keeper, call, ONE);
+    const [shortsBefore, inAccountsBefore, tokensBefore] = await clearing.openInterest(call);
+    expect(inAccountsBefore).to.equal(ONE);
+    await below(sys, 2300n * WAD);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const taken = 2n * ONE + (await clearing.positionOf(victim, call)); // shorts moved out of the victim
+    expect(taken > 0n && taken < ONE).to.equal(true);
+    // The keeper's long absorbed the shorts it took: shorts and longs in accounts both fell by the amount taken.
+    expect(await clearing.positionOf(keeper, call)).to.equal(ONE - taken);
+    const [shorts, inAccounts, tokens] = await clearing.openInterest(call);
+    expect([shorts, inAccounts, tokens]).to.deep.equal([
+      shortsBefore - taken,
+      inAccountsBefore - taken,
+      tokensBefore,
+    ]);
+    assertInvariant(
+      INV.OPEN_INTEREST,
+      shorts === inAccounts + tokens,
+      () => `${shorts} ${inAccounts} ${tokens}`,
+    );
+  });
+
+  it("caps the penalty by the quote collateral seized (a mostly-WETH account)", async () => {
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth, usdcVault } = sys;
+    const expiry = (await time.latest()) + 7 * DAY;
+    const call = await sys.list(STRIKE, expiry, true);
+    const victim = await sys.fundAccount(alice, "weth", WAD / 2n);
+    // A few cents of USDC beside the WETH: the seized quote shares are worth less than the penalty.
+    const cents = await sys.fundVaultShares(alice, "usdc", USDC_UNIT / 100n);
+    await clearing.connect(alice).depositCollateral(victim, await usdcVault.getAddress(), cents);
+    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await sys.setSpot(await weth.getAddress(), 2500n * WAD);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+    const r = event.args.result;
+    const pending = await clearing.pendingPenaltyShares();
+    const seizedQuote = cents - (await clearing.collateralOf(victim, await usdcVault.getAddress()));
+    // Uncapped the penalty would be half the bonus: liability × discount / 2.
+    const uncapped = mulWadDown(mulWadDown(r.liabilityWad, r.discountWad), WAD / 2n);
+    expect(r.penaltyWad < uncapped).to.equal(true);
+    expect(pending).to.equal(seizedQuote);
+    expect(r.penaltyWad).to.equal((await usdcVault.previewRedeem(pending)) * 10n ** 12n);
+  });
+
   it("grows the discount from START to MAX over the auction", async () => {
     const sys = await unhealthyBook();
     const { clearing, victim } = sys;

@@ -181,6 +181,20 @@ describe("unit/options/OptionsClearing.edge", () => {
       expect(await clearing.seriesOf(id)).to.deep.equal([]);
     });
 
+    it("settle, the fallback settlement and exercise refuse an unlisted series (SeriesNotListed)", async () => {
+      const { clearing, governor, alice } = await withSeries();
+      await expect(clearing.settle(NOT_LISTED))
+        .to.be.revertedWithCustomError(clearing, "SeriesNotListed")
+        .withArgs(NOT_LISTED);
+      await expect(clearing.connect(governor).settleWithFallbackPrice(NOT_LISTED, 2000n * WAD))
+        .to.be.revertedWithCustomError(clearing, "SeriesNotListed")
+        .withArgs(NOT_LISTED);
+      await expect(clearing.connect(alice).exercise(NOT_LISTED, ONE, alice.address))
+        .to.be.revertedWithCustomError(clearing, "SeriesNotListed")
+        .withArgs(NOT_LISTED);
+      expect((await clearing.series(NOT_LISTED)).settled).to.equal(false);
+    });
+
     it("close needs a short: an account holding only longs gets CloseExceedsShort(..., 0)", async () => {
       const { clearing, alice, bob, call, fundAccount } = await withSeries();
       const writer = await fundAccount(alice, "usdc", 5000n * USDC_UNIT);
