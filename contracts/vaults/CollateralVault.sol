@@ -100,14 +100,14 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     /// must be allowlisted too.
     function maxDeposit(address receiver) public view override returns (uint256) {
         if (!_depositsOpenFor(receiver)) return 0;
-        return _capRoom();
+        return _room(_book);
     }
 
     /// @notice The shares whose `previewMint` fits in `maxDeposit(receiver)` (unbounded without a cap).
     function maxMint(address receiver) public view override returns (uint256) {
         if (!_depositsOpenFor(receiver)) return 0;
         if (_book.depositCap == _NO_CAP) return type(uint256).max;
-        return _sharesWithin(_capRoom());
+        return _sharesWithin(_room(_book));
     }
 
     /// @notice 0 while WITHDRAW or GLOBAL is tripped; otherwise the owner's assets, at most the breaker's current
@@ -139,8 +139,7 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
             if (!_allowed[msg.sender]) revert DepositorNotAllowed(msg.sender);
             if (!_allowed[receiver]) revert DepositorNotAllowed(receiver);
         }
-        if (book.depositCap == _NO_CAP) return type(uint256).max - book.tracked;
-        return book.depositCap > book.tracked ? book.depositCap - book.tracked : 0;
+        return _room(book);
     }
 
     /// @dev Withdrawals obey WITHDRAW and GLOBAL (`ScopeTripped`); the rate limit is enforced by `recordOutflow`.
@@ -182,10 +181,10 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
         return BREAKER.isTripped(Scopes.WITHDRAW) || BREAKER.isTripped(Scopes.GLOBAL);
     }
 
-    function _capRoom() private view returns (uint256) {
-        uint256 cap = _cap();
-        uint256 tracked = totalAssets();
-        return cap > tracked ? cap - tracked : 0;
+    /// @dev Assets a deposit may still add: the cap less the booked assets (unbounded without a cap).
+    function _room(Book memory book) private pure returns (uint256) {
+        if (book.depositCap == _NO_CAP) return type(uint256).max - book.tracked;
+        return book.depositCap > book.tracked ? book.depositCap - book.tracked : 0;
     }
 
     /// @dev The cap in assets, `type(uint256).max` for none.
