@@ -57,6 +57,8 @@ library LiquidationLogic {
         uint256 writeOffWad;
         uint256 seizeRatioWad;
         uint256 coverAssets;
+        /// @dev What the pending penalty shares redeem for (insolvent plans only): the cover they pay first.
+        uint256 pendingAssets;
         bool restoresInitial;
     }
 
@@ -170,9 +172,10 @@ library LiquidationLogic {
         r.fractionWad = WAD;
         r.seizedValueWad = plan.collateralWad;
         uint256 deficitWad = plan.owedWad - plan.collateralWad;
+        plan.pendingAssets = _pendingPenaltyAssets($, ctx);
         plan.coverAssets = Math.min(
             deficitWad.fromWadDown(ctx.quote.decimals),
-            _pendingPenaltyAssets($, ctx) + ctx.insurance.availableCover()
+            plan.pendingAssets + ctx.insurance.availableCover()
         );
         r.coveredWad = plan.coverAssets.toWadDown(ctx.quote.decimals);
         uint256 remainingWad = deficitWad - r.coveredWad;
@@ -193,7 +196,7 @@ library LiquidationLogic {
         Plan memory plan,
         IOptionsClearing.LiquidationResult memory r
     ) private {
-        if (plan.coverAssets != 0) _cover($, ctx, p.liquidatorAccountId, plan.coverAssets);
+        if (plan.coverAssets != 0) _cover($, ctx, p.liquidatorAccountId, plan);
         _movePositions($, p, r.fractionWad, plan.writeOffWad);
         _moveDebt($, ctx, p, r.fractionWad);
         r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
@@ -540,24 +543,24 @@ library LiquidationLogic {
         return shares == 0 ? 0 : ctx.quote.vault.previewRedeem(shares);
     }
 
-    /// @dev Cover `assets` of bad debt (at most what `_planInsolvent` found available) for the liquidator's account:
-    /// first from the pending penalty shares (already the insurance vault's money, moved as shares), then drawn from
-    /// the insurance vault and deposited in the quote vault.
+    /// @dev Cover `plan.coverAssets` of bad debt (at most what `_planInsolvent` found available) for the liquidator's
+    /// account: first from the pending penalty shares (already the insurance vault's money, moved as shares), then
+    /// drawn from the insurance vault and deposited in the quote vault.
     function _cover(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 liquidatorAccountId,
-        uint256 assets
+        Plan memory plan
     ) private {
         address quoteVault = address(ctx.quote.vault);
-        uint256 pendingAssets = _pendingPenaltyAssets($, ctx);
+        uint256 assets = plan.coverAssets;
         uint256 shares;
-        if (pendingAssets != 0) {
-            uint256 fromPending = Math.min(assets, pendingAssets);
+        if (plan.pendingAssets != 0) {
+            uint256 fromPending = Math.min(assets, plan.pendingAssets);
             uint256 pending = $.pendingPenaltyShares;
             // previewWithdraw(previewRedeem(pending)) <= pending, so the shares taken never exceed the pending ones.
             uint256 taken =
-                fromPending == pendingAssets ? pending : ctx.quote.vault.previewWithdraw(fromPending);
+                fromPending == plan.pendingAssets ? pending : ctx.quote.vault.previewWithdraw(fromPending);
             $.pendingPenaltyShares = pending - taken;
             shares = taken;
             assets -= fromPending;
