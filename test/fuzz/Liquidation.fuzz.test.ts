@@ -35,7 +35,7 @@ import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { requirements, type Position, type RiskParams } from "../../scripts/lib/margin";
-import { UNDER_COVERAGE, fuzzParams } from "../shared/fuzz";
+import { fuzzParams } from "../shared/fuzz";
 import { attempt, checkVaultSolvency } from "../shared/campaign";
 import { LIQUIDATION_RESULT_FIELDS } from "../../scripts/lib/liquidation";
 import { INV, assertInvariant } from "../shared/invariants";
@@ -45,7 +45,7 @@ import { deployLiquidationBook, type LiquidationBook } from "../shared/fixtures/
 /** Scenarios of the bounded campaign (`npm test`). */
 const DEFAULT_RUNS = 8;
 /**
- * Scenarios under `npm run coverage` (fixed, no time limit: see UNDER_COVERAGE). One: an instrumented scenario takes
+ * Scenarios under `npm run coverage` (`fuzzParams`'s coverage runs). One: an instrumented scenario takes
  * minutes, and the unit tests reach LiquidationLogic's branches; the campaign's checks run in `npm test`.
  */
 const COVERAGE_RUNS = 1;
@@ -929,7 +929,7 @@ describe("fuzz/Liquidation scenarios (random portfolios, price gaps, breaker tri
   });
 
   it("liquidates only unhealthy accounts, improves them, conserves open interest, stays solvent, accounts for bad debt", async function () {
-    const base = fuzzParams<[Scenario]>(DEFAULT_RUNS);
+    const base = fuzzParams<[Scenario]>(DEFAULT_RUNS, COVERAGE_RUNS);
     const exact = process.env.LIQ_FUZZ_RUNS;
     // The long campaign (and its shrinking) may take longer than mocha's default timeout.
     if (exact !== undefined || process.env.FUZZ_RUNS !== undefined) this.timeout(0);
@@ -938,9 +938,7 @@ describe("fuzz/Liquidation scenarios (random portfolios, price gaps, breaker tri
         ? { ...base, numRuns: Number(exact) }
         : process.env.FUZZ_RUNS !== undefined
           ? { ...base, numRuns: Math.max(1, Math.ceil(Number(process.env.FUZZ_RUNS) / FUZZ_RUNS_DIVISOR)) }
-          : UNDER_COVERAGE
-            ? { ...base, numRuns: COVERAGE_RUNS }
-            : base; // a fixed number of runs, never a time limit (see the invariant campaign)
+          : base;
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {
         const book = await loadFixture(deployLiquidationBook);

@@ -32,7 +32,7 @@ import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { riskParamsFrom } from "../../scripts/lib/margin";
-import { UNDER_COVERAGE, fuzzParams } from "../shared/fuzz";
+import { fuzzParams } from "../shared/fuzz";
 import { attempt as attemptTx, checkVaultSolvency, errorName } from "../shared/campaign";
 import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
@@ -42,7 +42,7 @@ import type { IMarginCalculator } from "../../typechain-types/contracts/interfac
 /** Runs and commands per run of the bounded campaign (`npm test`); FUZZ_RUNS overrides the runs. */
 const DEFAULT_RUNS = 25;
 const MAX_COMMANDS = 50;
-/** Runs under `npm run coverage` (fixed, no time limit: see UNDER_COVERAGE); the full bounded campaign is npm test's. */
+/** Runs under `npm run coverage` (`fuzzParams`'s coverage runs); the full bounded campaign is npm test's. */
 const COVERAGE_RUNS = 3;
 /**
  * Spot is kept in [SPOT_MIN, SPOT_MAX]. Small moves (±15%) can add up beyond the oracle's band within one window,
@@ -1349,12 +1349,10 @@ describe("invariant/options/OptionsClearing campaign", () => {
   });
 
   it("holds every invariant after every step (open interest, solvency, margin, breaker, oracle, liquidation, bad debt)", async () => {
-    const base = fuzzParams<[Iterable<fc.AsyncCommand<Model, World>>]>(DEFAULT_RUNS);
     // A fixed number of runs, never a time limit: fast-check abandons an async run at its time limit without
     // stopping it, and the abandoned run kept sending transactions into the next test (found on a loaded machine:
     // the regression case below then saw long tokens the campaign was still minting).
-    const params: fc.Parameters<[Iterable<fc.AsyncCommand<Model, World>>]> =
-      process.env.FUZZ_RUNS === undefined && UNDER_COVERAGE ? { ...base, numRuns: COVERAGE_RUNS } : base;
+    const params = fuzzParams<[Iterable<fc.AsyncCommand<Model, World>>]>(DEFAULT_RUNS, COVERAGE_RUNS);
     await fc.assert(
       fc.asyncProperty(commandsArb, async (cmds) => {
         const book = await loadFixture(deployCampaignBook);

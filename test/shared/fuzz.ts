@@ -42,14 +42,20 @@ export const COVERAGE_RUNS = 5;
 
 let announced = false;
 
-/** Runs of a property whose bounded campaign (`npm test`) is `defaultRuns`: FUZZ_RUNS, else COVERAGE_RUNS under coverage. */
-export function fuzzRuns(defaultRuns: number): number {
+/**
+ * Runs of a property whose bounded campaign (`npm test`) is `defaultRuns`: FUZZ_RUNS, else at most `coverageRuns`
+ * under coverage (a stateful campaign whose runs cost minutes instrumented passes fewer).
+ */
+export function fuzzRuns(defaultRuns: number, coverageRuns = COVERAGE_RUNS): number {
   if (process.env.FUZZ_RUNS !== undefined) return Number(process.env.FUZZ_RUNS);
-  return UNDER_COVERAGE ? Math.min(defaultRuns, COVERAGE_RUNS) : defaultRuns;
+  return UNDER_COVERAGE ? Math.min(defaultRuns, coverageRuns) : defaultRuns;
 }
 
-/** fast-check parameters for a property whose bounded campaign (`npm test`) is `defaultRuns` runs. */
-export function fuzzParams<T>(defaultRuns: number): fc.Parameters<T> {
+/**
+ * fast-check parameters for a property whose bounded campaign (`npm test`) is `defaultRuns` runs (`fuzzRuns`). No
+ * time limit, ever: fast-check abandons an async run at its limit without stopping it.
+ */
+export function fuzzParams<T>(defaultRuns: number, coverageRuns = COVERAGE_RUNS): fc.Parameters<T> {
   if (!announced) {
     // Printed once so that even a passing run can be replayed.
     console.log(`    fuzz seed: ${FUZZ_SEED} (replay with FUZZ_SEED=${FUZZ_SEED})`);
@@ -58,7 +64,7 @@ export function fuzzParams<T>(defaultRuns: number): fc.Parameters<T> {
   return {
     seed: FUZZ_SEED,
     path: process.env.FUZZ_PATH,
-    numRuns: fuzzRuns(defaultRuns),
+    numRuns: fuzzRuns(defaultRuns, coverageRuns),
     verbose: fc.VerbosityLevel.Verbose,
     endOnFailure: false,
   };
