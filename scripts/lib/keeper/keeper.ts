@@ -15,6 +15,7 @@ import type { JsonLogger } from "./log";
 import { Discovery } from "./discovery";
 import { decodeRevert } from "./errors";
 import { accountHealth, type AccountHealth } from "./health";
+import { liquidatedResults } from "../liquidation";
 
 const WAD = 10n ** 18n;
 const BPS = 10_000n;
@@ -400,28 +401,9 @@ export class Keeper {
     try {
       const tx = await clearing.liquidate(id, keeperAccount, maxFraction, limit, deadline);
       const receipt = await tx.wait();
-      let result: IOptionsClearing.LiquidationResultStructOutput | undefined;
-      for (const entry of receipt?.logs ?? []) {
-        try {
-          const parsed = clearing.interface.parseLog(entry);
-          if (parsed?.name === "Liquidated") result = parsed.args.result;
-        } catch {
-          // Another contract's log.
-        }
-      }
+      const [result] = liquidatedResults(clearing, receipt?.logs ?? []);
       summary.liquidated++;
-      this.log("liquidated", {
-        ...quoteFields,
-        tx: receipt?.hash,
-        gasUsed: receipt?.gasUsed,
-        fractionWad: result?.fractionWad,
-        liabilityWad: result?.liabilityWad,
-        seizedValueWad: result?.seizedValueWad,
-        discountWad: result?.discountWad,
-        penaltyWad: result?.penaltyWad,
-        coveredWad: result?.coveredWad,
-        socialisedWad: result?.socialisedWad,
-      });
+      this.log("liquidated", { ...quoteFields, tx: receipt?.hash, gasUsed: receipt?.gasUsed, ...result });
     } catch (error) {
       const reason = decodeRevert(error);
       if (reason.name === "AccountHealthy") {
