@@ -468,7 +468,10 @@ describe("e2e/SentinelNode (scripts/sentinel.ts against npx hardhat node on loop
       const record = JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord;
       // A fresh development chain gets the addresses of the shipped reference record (README, integrators).
       const reference = JSON.parse(readFileSync("deployments/local.json", "utf8")) as DeploymentRecord;
-      expect(record.contracts).to.deep.equal(reference.contracts);
+      // Bytecode changes move the vaults' CREATE2 addresses: `npm run record:local` regenerates the reference.
+      expect(record.contracts, "deployments/local.json is stale: npm run record:local").to.deep.equal(
+        reference.contracts,
+      );
       expect(record.tokens).to.deep.equal(reference.tokens);
       expect(record.feeds).to.deep.equal(reference.feeds);
 
