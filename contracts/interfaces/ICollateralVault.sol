@@ -7,7 +7,8 @@ import {ITrackedAssetsVault} from "./ITrackedAssetsVault.sol";
 /// @notice One ERC-4626 vault per collateral asset. Deposits are capped and may be permissioned; withdrawals pass
 /// the CircuitBreaker's WITHDRAW scope and its outflow rate limiter. The token policy is `ITrackedAssetsVault`'s.
 /// @dev Breaker integration: deposits and mints revert `ICircuitBreaker.ScopeTripped` while the DEPOSIT scope is
-/// tripped (only that scope: GLOBAL does not stop deposits, which reduce risk); withdrawals and redemptions revert
+/// tripped (only that scope: GLOBAL does not stop deposits, which reduce risk; nor does DEPOSIT stop the clearing's
+/// `depositCover`); withdrawals and redemptions revert
 /// `ScopeTripped` while WITHDRAW or GLOBAL is tripped and `ICircuitBreaker.OutflowLimitExceeded` beyond the rate
 /// limit. `maxDeposit`/`maxMint`/`maxWithdraw`/`maxRedeem` report all of these limits. Trust: the breaker is a
 /// module of the protocol, trusted to answer and record honestly; the vault holds its VAULT_ROLE (mirrored into
@@ -44,6 +45,16 @@ interface ICollateralVault is ITrackedAssetsVault {
     /// @notice Add `account` to or remove it from the depositor allowlist.
     /// @dev Restricted (GOVERNOR_ROLE).
     function setDepositorAllowed(address account, bool allowed) external;
+
+    // ----------------------------------------------------------------------------------------------- clearing
+    /// @notice Deposit `assets` of bad-debt cover for the caller (the clearing), minting shares to it. The assets
+    /// come from the InsuranceVault and are already the protocol's, so this deposit is not stopped by the DEPOSIT
+    /// scope, the deposit cap or the allowlist: an insolvent liquidation must not wait on them. Everything else of a
+    /// deposit applies: the breaker records the inflow, the shares round down, the transfer is measured. Emits
+    /// ERC-4626 `Deposit(caller, caller, assets, shares)`.
+    /// @dev Restricted (CLEARING_ROLE). Reverts `ZeroAmount`, `VaultDepleted`, `ZeroShares`,
+    /// `ICircuitBreaker.LiquidityOverflow`, `AssetTransferShortfall`, `BackingShortfall`.
+    function depositCover(uint256 assets) external returns (uint256 shares);
 
     // ----------------------------------------------------------------------------------------------- views
     /// @notice The deposit cap in assets (`type(uint256).max` = none).

@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IInsuranceVault} from "../interfaces/IInsuranceVault.sol";
 import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
@@ -545,7 +546,7 @@ library LiquidationLogic {
 
     /// @dev Cover `plan.coverAssets` of bad debt (at most what `_planInsolvent` found available) for the liquidator's
     /// account: first from the pending penalty shares (already the insurance vault's money, moved as shares), then
-    /// drawn from the insurance vault and deposited in the quote vault.
+    /// drawn from the insurance vault and deposited in the quote vault (`ICollateralVault.depositCover`).
     function _cover(
         ClearingStorage.Layout storage $,
         Context memory ctx,
@@ -569,7 +570,8 @@ library LiquidationLogic {
         if (assets != 0) {
             assets = ctx.insurance.coverBadDebt(assets, address(this));
             IERC20(ctx.margin.quote).forceApprove(quoteVault, assets);
-            shares += ctx.quote.vault.deposit(assets, address(this));
+            // Not stopped by the quote vault's DEPOSIT pause, cap or allowlist: the insurance's money is the protocol's.
+            shares += ICollateralVault(quoteVault).depositCover(assets);
         }
         $.collateral[liquidatorAccountId][quoteVault] += shares;
         $.totalCollateral[quoteVault] += shares;

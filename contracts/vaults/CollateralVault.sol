@@ -127,6 +127,16 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
         return _convertToShares(capacity, Math.Rounding.Floor);
     }
 
+    // ------------------------------------------------------------------------------------------------ clearing
+    /// @inheritdoc ICollateralVault
+    function depositCover(uint256 assets) external restricted nonReentrant returns (uint256 shares) {
+        if (assets == 0) revert ZeroAmount();
+        _checkNotDepleted();
+        shares = previewDeposit(assets);
+        if (shares == 0) revert ZeroShares(assets);
+        _deposit(msg.sender, msg.sender, assets, shares);
+    }
+
     // ------------------------------------------------------------------------------------------------ internal
     /// @dev Deposits obey the DEPOSIT scope only (not GLOBAL): depositing collateral reduces risk.
     function _checkDepositAndRoom(address receiver) internal view override returns (uint256) {

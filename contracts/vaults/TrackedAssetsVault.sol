@@ -194,7 +194,7 @@ abstract contract TrackedAssetsVault is
         return totalSupply() > (totalAssets() + 1) * 10 ** (DECIMALS_OFFSET + MAX_PRICE_DROP_DECIMALS);
     }
 
-    function _checkNotDepleted() private view {
+    function _checkNotDepleted() internal view {
         if (_depleted()) revert VaultDepleted(totalAssets(), totalSupply());
     }
 

@@ -11,6 +11,7 @@ import {
   VaultFactory__factory,
 } from "../../../typechain-types";
 import {
+  COLLATERAL_VAULT_CLEARING_FUNCTIONS,
   COLLATERAL_VAULT_GOVERNED_FUNCTIONS,
   INSURANCE_VAULT_CLEARING_FUNCTIONS,
   INSURANCE_VAULT_GOVERNED_FUNCTIONS,
@@ -74,6 +75,16 @@ export function buildVaultsModule(
         fid("CollateralVault", sym),
         COLLATERAL_VAULT_GOVERNED_FUNCTIONS,
         Roles.GOVERNOR_ROLE,
+      );
+      restrict(
+        m,
+        manager,
+        vault,
+        vaultInterface,
+        "CollateralVault",
+        fid("CollateralVault", sym),
+        COLLATERAL_VAULT_CLEARING_FUNCTIONS,
+        Roles.CLEARING_ROLE,
       );
       const grant = m.call(manager, "grantRole", [Roles.VAULT_ROLE, vault, 0], {
         id: fid("grant", "VAULT_ROLE", sym),

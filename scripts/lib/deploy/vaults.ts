@@ -18,6 +18,8 @@ export const COLLATERAL_VAULT_GOVERNED_FUNCTIONS = [
   "skim",
   "recognizeLoss",
 ];
+/** Functions of a CollateralVault that only the clearing contract may call (the bad-debt cover deposit). */
+export const COLLATERAL_VAULT_CLEARING_FUNCTIONS = ["depositCover"];
 /** Functions of the InsuranceVault that only governance (the timelock) may call. */
 export const INSURANCE_VAULT_GOVERNED_FUNCTIONS = ["setWithdrawalTimings", "skim", "recognizeLoss"];
 /** Functions of the InsuranceVault that only the clearing contract may call (payPenalty: no donation path). */
@@ -64,7 +66,7 @@ export async function deployVaultFactory(
 
 /**
  * Create the CollateralVault of `params.asset` through the factory (by `governor`, a GOVERNOR_ROLE holder), map its
- * governed functions to GOVERNOR_ROLE and grant it VAULT_ROLE on the breaker (by `admin`, the manager's admin), then
+ * governed functions to GOVERNOR_ROLE and `depositCover` to CLEARING_ROLE, and grant it VAULT_ROLE on the breaker (by `admin`, the manager's admin), then
  * mirror the grant into the breaker (`syncVault`). After the hand-over to the timelock the same calls are timelock
  * operations (the sync is permissionless).
  */
@@ -79,6 +81,7 @@ export async function createCollateralVault(
   await (await factory.connect(governor).createVault(...args)).wait();
   const vault = await ethers.getContractAt("CollateralVault", await factory.vaultOf(params.asset));
   await restrictFunctions(manager, admin, vault, COLLATERAL_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
+  await restrictFunctions(manager, admin, vault, COLLATERAL_VAULT_CLEARING_FUNCTIONS, Roles.CLEARING_ROLE);
   await (await manager.connect(admin).grantRole(Roles.VAULT_ROLE, await vault.getAddress(), 0)).wait();
   await syncBreakerVault(await vault.BREAKER(), await vault.getAddress(), admin);
   return vault;

@@ -12,6 +12,7 @@ import {
   OUTFLOW_WINDOW_SECONDS,
   TIMELOCK_DELAY_SECONDS,
   deployToken,
+  fund,
   vaultFor,
   vaultsFixture,
 } from "../../shared/fixtures/vaults";
@@ -288,6 +289,73 @@ describe("unit/vaults/CollateralVault", () => {
       await breaker.pause(Scopes.GLOBAL);
       await vault.connect(alice).deposit(E18, alice.address);
       expect(await vault.totalAssets()).to.equal(E18);
+    });
+  });
+
+  describe("depositCover (the clearing's bad-debt cover)", () => {
+    /** The fixture's clearing signer (CLEARING_ROLE) holding `amount` of the vault's asset, approved. */
+    async function clearingFunded(amount: bigint) {
+      const ctx = await loadFixture(vaultsFixture);
+      await fund(ctx.token, await ctx.vault.getAddress(), [ctx.clearing], amount);
+      return ctx;
+    }
+
+    it("deposits for the clearing while DEPOSIT is tripped, above the cap and in permissioned mode", async () => {
+      const ctx = await clearingFunded(10n * E18);
+      const { vault, breaker, governor, alice, clearing, token } = ctx;
+      await vault.connect(alice).deposit(3n * E18, alice.address);
+      await vault.connect(governor).setDepositCap(3n * E18); // full
+      await vault.connect(governor).setPermissioned(true); // the clearing is not on the allowlist
+      await breaker.pause(Scopes.DEPOSIT);
+      await expect(vault.connect(alice).deposit(E18, alice.address)).to.be.revertedWithCustomError(
+        breaker.contract,
+        "ScopeTripped",
+      );
+      const before = await stateOf(vault);
+      const liquidityBefore = await breaker.contract.trackedLiquidity(await token.getAddress());
+      const cover = 2n * E18 + 7n;
+      const shares = preview.deposit(before, cover);
+      await expect(vault.connect(clearing).depositCover(cover))
+        .to.emit(vault, "Deposit")
+        .withArgs(clearing.address, clearing.address, cover, shares);
+      expect(await vault.balanceOf(clearing.address)).to.equal(shares);
+      expect(await vault.totalAssets()).to.equal(before.assets + cover);
+      expect(await token.balanceOf(await vault.getAddress())).to.equal(before.assets + cover);
+      // The breaker records the inflow as for any deposit.
+      expect(await breaker.contract.trackedLiquidity(await token.getAddress())).to.equal(
+        liquidityBefore + cover,
+      );
+    });
+
+    it("is refused to anyone without CLEARING_ROLE, state unchanged", async () => {
+      const { vault, alice } = await loadFixture(vaultsFixture);
+      await vault.connect(alice).deposit(E18, alice.address);
+      const before = await stateOf(vault);
+      await expect(vault.connect(alice).depositCover(E18))
+        .to.be.revertedWithCustomError(vault, "AccessManagedUnauthorized")
+        .withArgs(alice.address);
+      expect(await stateOf(vault)).to.deep.equal(before);
+    });
+
+    it("refuses zero assets and a depleted vault, state unchanged", async () => {
+      const ctx = await clearingFunded(E18);
+      await expect(ctx.vault.connect(ctx.clearing).depositCover(0)).to.be.revertedWithCustomError(
+        ctx.vault,
+        "ZeroAmount",
+      );
+      const rebasing = await ethers.deployContract("RebasingToken");
+      const v = await vaultFor(ctx, await rebasing.getAddress(), MAX_FINITE_CAP);
+      await rebasing.mint(ctx.alice.address, E18);
+      await rebasing.connect(ctx.alice).approve(await v.getAddress(), E18);
+      await v.connect(ctx.alice).deposit(E18, ctx.alice.address);
+      await rebasing.rebase(await v.getAddress(), -(E18 - 1n));
+      await v.connect(ctx.governor).recognizeLoss();
+      await fund(rebasing, await v.getAddress(), [ctx.clearing], E18);
+      const before = await stateOf(v);
+      await expect(v.connect(ctx.clearing).depositCover(E18))
+        .to.be.revertedWithCustomError(v, "VaultDepleted")
+        .withArgs(1n, 10n ** 24n);
+      expect(await stateOf(v)).to.deep.equal(before);
     });
   });
 

@@ -56,7 +56,7 @@ describe("unit/vaults/VaultFactory", () => {
       .withArgs(stranger.address);
   });
 
-  it("the deploy helper wires VAULT_ROLE and the governed functions", async () => {
+  it("the deploy helper wires VAULT_ROLE, the governed functions and the clearing's depositCover", async () => {
     const { gov, vault } = await loadFixture(vaultsFixture);
     const vaultAddress = await vault.getAddress();
     expect((await gov.manager.hasRole(Roles.VAULT_ROLE, vaultAddress))[0]).to.equal(true);
@@ -70,6 +70,8 @@ describe("unit/vaults/VaultFactory", () => {
       const selector = vault.interface.getFunction(name).selector;
       expect(await gov.manager.getTargetFunctionRole(vaultAddress, selector)).to.equal(Roles.GOVERNOR_ROLE);
     }
+    const depositCover = vault.interface.getFunction("depositCover").selector;
+    expect(await gov.manager.getTargetFunctionRole(vaultAddress, depositCover)).to.equal(Roles.CLEARING_ROLE);
   });
 
   it("keeps the factory and the vaults under the EIP-170 size limit", async () => {
