@@ -570,7 +570,7 @@ library LiquidationLogic {
         if (assets != 0) {
             assets = ctx.insurance.coverBadDebt(assets, address(this));
             IERC20(ctx.margin.quote).forceApprove(quoteVault, assets);
-            // Not stopped by the quote vault's DEPOSIT pause, cap or allowlist: the insurance's money is the protocol's.
+            // Not stopped by the quote vault's DEPOSIT pause, cap or allowlist: the insurance's money is already ours.
             shares += ICollateralVault(quoteVault).depositCover(assets);
         }
         $.collateral[liquidatorAccountId][quoteVault] += shares;
