@@ -53,6 +53,17 @@ interface IMarginCalculator {
         uint256 nowTimestamp
     ) external pure returns (uint256 liabilityWad);
 
+    /// @notice The portfolio at mark, as `markLiability` values it: `valueWad` is the signed value of `positions`
+    /// at `spotWad` and `volWad` (longs positive, shorts negative, each biased against the account) and
+    /// `liabilityWad` is `markLiability`'s figure, max(0, -valueWad) plus the smallest minimum per short. Used by
+    /// liquidation, where the value of a net-long underlying offsets the account's other obligations.
+    function mark(
+        Position[] calldata positions,
+        uint256 spotWad,
+        uint256 volWad,
+        uint256 nowTimestamp
+    ) external pure returns (int256 valueWad, uint256 liabilityWad);
+
     /// @notice Revert with a named error unless `params` is within the hard bounds.
     function validate(RiskParams calldata params) external pure;
 }

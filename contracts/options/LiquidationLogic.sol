@@ -136,7 +136,11 @@ library LiquidationLogic {
         Plan memory plan,
         IOptionsClearing.LiquidationResult memory r
     ) private view {
-        uint256 liabilityWad = _markLiability($, ctx, accountId, false) + $.debt[accountId];
+        // What closing the account costs at mark: its positions' liability and its settlement debt, less the value of
+        // its net-long underlyings, which the liquidator receives with the rest (a long beside settled debt pays it).
+        (uint256 markWad, uint256 longValueWad) = _mark($, ctx, accountId, false);
+        uint256 grossWad = markWad + $.debt[accountId];
+        uint256 liabilityWad = grossWad > longValueWad ? grossWad - longValueWad : 0;
         plan.owedWad = liabilityWad.mulWadUp(WAD + r.discountWad);
         if (plan.collateralWad >= plan.owedWad) {
             // Solvent: only as much as brings the account back to its initial requirement.
@@ -181,7 +185,8 @@ library LiquidationLogic {
         r.coveredWad = plan.coverAssets.toWadDown(ctx.quote.decimals);
         uint256 remainingWad = deficitWad - r.coveredWad;
         if (remainingWad != 0) {
-            uint256 shortsOwedWad = _markLiability($, ctx, accountId, true).mulWadUp(WAD + r.discountWad);
+            (uint256 shortsWad, ) = _mark($, ctx, accountId, true);
+            uint256 shortsOwedWad = shortsWad.mulWadUp(WAD + r.discountWad);
             r.socialisedWad = Math.min(remainingWad, shortsOwedWad);
             plan.writeOffWad = shortsOwedWad == 0 ? 0 : Math.mulDiv(r.socialisedWad, WAD, shortsOwedWad);
         }
@@ -370,13 +375,14 @@ library LiquidationLogic {
 
     // ------------------------------------------------------------------------------------------------- valuation
 
-    /// @dev Mark liability of the account's positions (or of its shorts only), summed over its underlyings.
-    function _markLiability(
+    /// @dev Mark liability of the account's positions (or of its shorts only), summed over its underlyings, and the
+    /// mark value of its net-long underlyings (those whose positions are worth more than nothing at mark).
+    function _mark(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 accountId,
         bool shortsOnly
-    ) private view returns (uint256 liabilityWad) {
+    ) private view returns (uint256 liabilityWad, uint256 longValueWad) {
         uint256[] storage ids = $.seriesOf[accountId];
         uint256 n = ids.length;
         address[] memory underlyings = new address[](n);
@@ -388,21 +394,29 @@ library LiquidationLogic {
             if (j == distinct) underlyings[distinct++] = u;
         }
         for (uint256 j; j < distinct; ++j) {
-            IMarginCalculator.Position[] memory positions = _positionsOn(
-                $,
-                accountId,
-                underlyings[j],
-                shortsOnly
-            );
-            if (positions.length == 0) continue;
-            uint256 spotWad = MarginLogic.price(ctx.margin, underlyings[j]);
-            liabilityWad += ctx.margin.calculator.markLiability(
+            (int256 valueWad, uint256 markWad) = _markOn($, ctx, accountId, underlyings[j], shortsOnly);
+            liabilityWad += markWad;
+            if (valueWad > 0) longValueWad += uint256(valueWad);
+        }
+    }
+
+    /// @dev The calculator's mark of the account's positions (or shorts) on one underlying; zeros when it has none.
+    function _markOn(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId,
+        address underlying,
+        bool shortsOnly
+    ) private view returns (int256 valueWad, uint256 markWad) {
+        IMarginCalculator.Position[] memory positions = _positionsOn($, accountId, underlying, shortsOnly);
+        if (positions.length == 0) return (0, 0);
+        return
+            ctx.margin.calculator.mark(
                 positions,
-                spotWad,
-                $.risk[underlyings[j]].volWad,
+                MarginLogic.price(ctx.margin, underlying),
+                $.risk[underlying].volWad,
                 block.timestamp
             );
-        }
     }
 
     function _positionsOn(

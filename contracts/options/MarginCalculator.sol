@@ -26,21 +26,50 @@ contract MarginCalculator is IMarginCalculator {
         uint256 volWad,
         uint256 nowTimestamp
     ) external pure returns (uint256 liabilityWad) {
-        int256[] memory atSpot = new int256[](1);
-        PortfolioMargin.RiskParams memory mark = PortfolioMargin.RiskParams({
-            volWad: volWad,
-            spotShocksWad: atSpot,
-            volShockUpWad: 0,
-            volShockDownWad: 0,
-            minPerShortSpotWad: PortfolioMargin.MIN_MIN_PER_SHORT_SPOT_WAD,
-            initialBufferWad: 0
-        });
-        (liabilityWad, ) = PortfolioMargin.requirements(_positions(positions), spotWad, mark, nowTimestamp);
+        (, liabilityWad) = _mark(positions, spotWad, volWad, nowTimestamp);
+    }
+
+    /// @inheritdoc IMarginCalculator
+    function mark(
+        Position[] calldata positions,
+        uint256 spotWad,
+        uint256 volWad,
+        uint256 nowTimestamp
+    ) external pure returns (int256 valueWad, uint256 liabilityWad) {
+        return _mark(positions, spotWad, volWad, nowTimestamp);
     }
 
     /// @inheritdoc IMarginCalculator
     function validate(RiskParams calldata params) external pure {
         PortfolioMargin.validate(_params(params));
+    }
+
+    /// @dev One scenario (spot, `volWad`, no shocks: both vol scenarios are equal) and the model's smallest minimum
+    /// per short: the same figures `PortfolioMargin.requirements` gives for that grid, plus the signed value.
+    function _mark(
+        Position[] calldata positions,
+        uint256 spotWad,
+        uint256 volWad,
+        uint256 nowTimestamp
+    ) private pure returns (int256 valueWad, uint256 liabilityWad) {
+        PortfolioMargin.RiskParams memory atMark = PortfolioMargin.RiskParams({
+            volWad: volWad,
+            spotShocksWad: new int256[](1),
+            volShockUpWad: 0,
+            volShockDownWad: 0,
+            minPerShortSpotWad: PortfolioMargin.MIN_MIN_PER_SHORT_SPOT_WAD,
+            initialBufferWad: 0
+        });
+        (int256[] memory values, uint256 shortAmount) = PortfolioMargin.scenarioValues(
+            _positions(positions),
+            spotWad,
+            atMark,
+            nowTimestamp
+        );
+        valueWad = values[0];
+        (, uint256 worstWad) = PortfolioMargin.worstScenario(values);
+        liabilityWad =
+            worstWad + PortfolioMargin.minPerShortWad(spotWad, atMark.minPerShortSpotWad, shortAmount);
     }
 
     function _positions(

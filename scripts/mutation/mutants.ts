@@ -274,8 +274,26 @@ export const MUTANTS: Mutant[] = [
     id: "liquidation-pending-penalties-not-cover",
     file: LIQUIDATION,
     description: "an insolvent liquidation ignores the pending penalties as cover (more loss socialised)",
-    from: "_pendingPenaltyAssets($, ctx) + ctx.insurance.availableCover()",
+    from: "plan.pendingAssets + ctx.insurance.availableCover()",
     to: "ctx.insurance.availableCover()",
+  },
+  {
+    id: "liquidation-long-value-not-netted",
+    file: LIQUIDATION,
+    description:
+      "the mark value of net-long positions no longer offsets the debt beside them (insurance pays for it)",
+    from: "uint256 liabilityWad = grossWad > longValueWad ? grossWad - longValueWad : 0;",
+    to: "uint256 liabilityWad = grossWad;",
+    tests: ["test/unit/options/Liquidation.test.ts"],
+  },
+  {
+    id: "liquidation-cover-ordinary-deposit",
+    file: LIQUIDATION,
+    description:
+      "the insurance cover enters the quote vault as an ordinary deposit (stopped by the DEPOSIT pause)",
+    from: "shares += ICollateralVault(quoteVault).depositCover(assets);",
+    to: "shares += ctx.quote.vault.deposit(assets, address(this));",
+    tests: ["test/invariant/Clearing.invariant.test.ts"],
   },
   {
     id: "liquidation-healthy-check-dropped",

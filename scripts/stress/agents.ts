@@ -8,7 +8,15 @@
 import { ethers } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { IOptionsClearing } from "../../typechain-types/contracts/interfaces/IOptionsClearing";
-import { clearingPrice, requirements, riskParamsFrom, type Position, type RiskParams } from "../lib/margin";
+import {
+  clearingPrice,
+  liquidationLiabilityWad,
+  requirements,
+  riskParamsFrom,
+  type Mark,
+  type Position,
+  type RiskParams,
+} from "../lib/margin";
 import { WAD, mulWadUp } from "../lib/math/wad";
 import { Scopes } from "../lib/scopes";
 import type { Chain } from "./chain";
@@ -166,8 +174,9 @@ export interface LiquidationRecord {
   result: IOptionsClearing.LiquidationResultStructOutput;
   /** collateral value before, from `health` */
   collateralBeforeWad: bigint;
-  /** mark liability before at the transaction's timestamp, from the calculator's view */
-  markLiabilityWad: bigint;
+  /** what the liquidation prices the account's obligations at, before, at the transaction's timestamp: the
+   * calculator's mark (liability, less the value when net long) and the settlement debt */
+  liabilityWad: bigint;
   /** owed − collateral when positive (the account was insolvent), from the views and the event's discount */
   deficitWad: bigint;
   socialisedContracts: bigint;
@@ -212,8 +221,8 @@ export class Keeper {
     target: Tracked,
   ): Promise<LiquidationRecord | undefined> {
     const before = await suite.clearing.health(target.id);
-    const liabilityBefore = await markLiabilityAt(suite, target.id, BigInt(chain.cursor + 1));
-    const debt = await suite.clearing.debtOf(target.id);
+    const markBefore = await markAt(suite, target.id, BigInt(chain.cursor + 1));
+    const liabilityBefore = liquidationLiabilityWad([markBefore], await suite.clearing.debtOf(target.id));
     const r = await chain.send("keeper", () =>
       suite.clearing
         .connect(this.signer)
@@ -236,7 +245,7 @@ export class Keeper {
     // The penalty is held pending for the insurance vault; the keeper pays it over at once (it may fail while
     // withdrawals are paused: it stays pending and covers bad debt first).
     await chain.send("keeper", () => suite.clearing.connect(this.signer).payPenalties());
-    const owed = mulWadUp(liabilityBefore + debt, WAD + result.discountWad);
+    const owed = mulWadUp(liabilityBefore, WAD + result.discountWad);
     const deficit = owed > before.collateralValueWad ? owed - before.collateralValueWad : 0n;
     return {
       step,
@@ -245,7 +254,7 @@ export class Keeper {
       gas: r.receipt.gasUsed,
       result,
       collateralBeforeWad: before.collateralValueWad,
-      markLiabilityWad: liabilityBefore,
+      liabilityWad: liabilityBefore,
       deficitWad: deficit,
       socialisedContracts,
     };
@@ -253,10 +262,11 @@ export class Keeper {
 }
 
 /**
- * The account's mark liability at `timestamp`, from the calculator's view with the positions, the oracle price
- * and the volatility as the clearing contract reads them (one underlying: the stress asset).
+ * The account's positions at mark at `timestamp` (signed value and liability), from the calculator's view with the
+ * positions, the oracle price and the volatility as the clearing contract reads them (one underlying: the stress
+ * asset).
  */
-export async function markLiabilityAt(suite: Suite, accountId: bigint, timestamp: bigint): Promise<bigint> {
+export async function markAt(suite: Suite, accountId: bigint, timestamp: bigint): Promise<Mark> {
   const asset = await suite.asset.getAddress();
   const ids = await suite.clearing.seriesOf(accountId);
   const positions: { strikeWad: bigint; expiry: bigint; isCall: boolean; amount: bigint }[] = [];
@@ -269,10 +279,11 @@ export async function markLiabilityAt(suite: Suite, accountId: bigint, timestamp
       amount: await suite.clearing.positionOf(accountId, id),
     });
   }
-  if (positions.length === 0) return 0n;
+  if (positions.length === 0) return { valueWad: 0n, liabilityWad: 0n };
   const spotWad = await clearingPrice(suite.oracle, asset);
   const { volWad } = await suite.clearing.riskParams(asset);
-  return suite.calculator.markLiability(positions, spotWad, volWad, timestamp);
+  const [valueWad, liabilityWad] = await suite.calculator.mark(positions, spotWad, volWad, timestamp);
+  return { valueWad, liabilityWad };
 }
 
 // ------------------------------------------------------------------------------------------------- guardian

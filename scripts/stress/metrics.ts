@@ -221,7 +221,7 @@ export function checks(x: CheckInputs): Check[] {
   out.push({
     name: "insurance drawn + socialised == bad debt",
     ok: diff === 0n,
-    detail: `${covered} + ${socialised} - ${deficit} = ${diff} wei (bad debt from health and markLiability before each liquidation)`,
+    detail: `${covered} + ${socialised} - ${deficit} = ${diff} wei (bad debt from health and the calculator's mark before each liquidation)`,
   });
   out.push({
     name: "insurance drawn == InsuranceVault BadDebtCovered + pending penalties used as cover",

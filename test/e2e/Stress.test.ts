@@ -64,7 +64,7 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
     expect(first.summary.badDebt).to.be.greaterThan(0);
   });
 
-  it("insurance drawn + socialised == bad debt (from health and markLiability before each liquidation), to the wei", function () {
+  it("insurance drawn + socialised == bad debt (from health and the calculator's mark before each liquidation), to the wei", function () {
     const { badDebtWad, coveredWad, socialisedWad } = first.summary.exact;
     expect(BigInt(coveredWad) + BigInt(socialisedWad)).to.equal(BigInt(badDebtWad));
     for (const l of first.liquidations) {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as ref from "../../scripts/lib/margin";
 import type { Position, RiskParams } from "../../scripts/lib/margin";
@@ -75,6 +76,37 @@ describe("fuzz/libraries/PortfolioMargin against the TypeScript reference", () =
           () => "a short with a zero requirement",
         );
         expect(initial >= maintenance).to.equal(true);
+      }),
+      fuzzParams(40),
+    );
+  });
+
+  it("MarginCalculator.mark: value and liability agree with the reference; the value never above the model", async () => {
+    const calculator = await ethers.deployContract("MarginCalculator");
+    const vol = fc.bigInt({ min: L.MIN_VOL_WAD, max: L.MAX_VOL_WAD });
+    const cases = spot.chain((s) => fc.tuple(fc.constant(s), positions(s), vol));
+    await fc.assert(
+      fc.asyncProperty(cases, async ([s, pos, volWad]) => {
+        const [valueWad, liabilityWad] = await calculator.mark(pos, s, volWad, NOW);
+        const expected = ref.mark(pos, s, volWad, NOW);
+        const unbiased = ref.mark(pos, s, volWad, NOW, { allowance: false });
+        const tol = ref.requirementTolerance(pos, s, ref.markParams(volWad));
+        expect(absDiff(valueWad, expected.valueWad) <= tol, `${valueWad} vs ${expected.valueWad}`).to.equal(
+          true,
+        );
+        expect(absDiff(liabilityWad, expected.liabilityWad) <= tol).to.equal(true);
+        // Biased against the account: liquidation nets this value against debt, so it must not exceed the model.
+        assertInvariant(
+          INV.MARGIN_CONSERVATIVE,
+          valueWad <= unbiased.valueWad,
+          () => `mark value ${valueWad} > model ${unbiased.valueWad}`,
+        );
+        // markLiability is the same figure, and it is max(0, -value) plus the minimum per short.
+        expect(await calculator.markLiability(pos, s, volWad, NOW)).to.equal(liabilityWad);
+        const shortAmount = pos.reduce((a, x) => (x.amount < 0n ? a - x.amount : a), 0n);
+        expect(liabilityWad).to.equal(
+          (valueWad < 0n ? -valueWad : 0n) + ref.minPerShortWad(s, L.MIN_MIN_PER_SHORT_SPOT_WAD, shortAmount),
+        );
       }),
       fuzzParams(40),
     );

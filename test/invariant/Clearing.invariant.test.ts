@@ -31,7 +31,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse, Interface
 import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
-import { riskParamsFrom } from "../../scripts/lib/margin";
+import { liquidationLiabilityWad, riskParamsFrom } from "../../scripts/lib/margin";
 import { fuzzParams } from "../shared/fuzz";
 import { attempt as attemptTx, checkVaultSolvency, errorName } from "../shared/campaign";
 import { INV, assertInvariant } from "../shared/invariants";
@@ -1082,9 +1082,11 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const vol = (await clearing.riskParams(w.weth)).volWad;
     const all = held.map((x) => x.position);
     const shorts = all.filter((x) => BigInt(x.amount) < 0n);
-    const markWad = all.length > 0 ? await calculator.markLiability(all, w.spot, vol, at) : 0n;
+    const [valueWad, markWad] = all.length > 0 ? await calculator.mark(all, w.spot, vol, at) : [0n, 0n];
     const markShortsWad = shorts.length > 0 ? await calculator.markLiability(shorts, w.spot, vol, at) : 0n;
-    const owedWad = mulWadUp(markWad + debtBefore, WAD + r.discountWad);
+    // The liquidation nets the positions' value against the debt when they are net long.
+    const liabilityWad = liquidationLiabilityWad([{ valueWad, liabilityWad: markWad }], debtBefore);
+    const owedWad = mulWadUp(liabilityWad, WAD + r.discountWad);
     if (collateralWad >= owedWad) {
       // Solvent: only as far as needed; the seized value is the owed value of the fraction taken; no bad debt.
       stats.liquidations.solvent++;

@@ -216,3 +216,55 @@ export function requirementTolerance(positions: readonly Position[], spotWad: bi
     return t + (abs * ((maxSpot + pos.strikeWad) / 10n ** 14n + 4n)) / WAD + 2n;
   }, 2n);
 }
+
+/** The mark grid of IMarginCalculator.mark / markLiability: one scenario at spot and `volWad`, no shocks, the
+ * model's smallest minimum per short. */
+export function markParams(volWad: bigint): RiskParams & { spotShocksWad: bigint[] } {
+  return {
+    volWad,
+    spotShocksWad: [0n],
+    volShockUpWad: 0n,
+    volShockDownWad: 0n,
+    minPerShortSpotWad: LIMITS.MIN_MIN_PER_SHORT_SPOT_WAD,
+    initialBufferWad: 0n,
+  };
+}
+
+export interface Mark {
+  /** Signed value at mark (longs positive, shorts negative, biased against the account). */
+  valueWad: bigint;
+  /** max(0, -valueWad) + the smallest minimum per short (MarginCalculator.markLiability). */
+  liabilityWad: bigint;
+}
+
+/** Mirrors MarginCalculator.mark for the positions of one underlying (zero for none). */
+export function mark(
+  positions: readonly Position[],
+  spotWad: bigint,
+  volWad: bigint,
+  nowTs: bigint,
+  options: MarginOptions = {},
+): Mark {
+  if (positions.length === 0) return { valueWad: 0n, liabilityWad: 0n };
+  const p = markParams(volWad);
+  const { valuesWad, shortAmount } = scenarioValues(positions, spotWad, p, nowTs, options);
+  return {
+    valueWad: valuesWad[0],
+    liabilityWad:
+      worstScenario(valuesWad).liabilityWad + minPerShortWad(spotWad, p.minPerShortSpotWad, shortAmount),
+  };
+}
+
+/**
+ * What a liquidation prices an account's obligations at (LiquidationLogic._plan): the mark liabilities of its
+ * underlyings plus its settlement debt, less the mark value of its net-long underlyings, floored at zero.
+ */
+export function liquidationLiabilityWad(marks: readonly Mark[], debtWad: bigint): bigint {
+  let grossWad = debtWad;
+  let longValueWad = 0n;
+  for (const m of marks) {
+    grossWad += m.liabilityWad;
+    if (m.valueWad > 0n) longValueWad += m.valueWad;
+  }
+  return grossWad > longValueWad ? grossWad - longValueWad : 0n;
+}

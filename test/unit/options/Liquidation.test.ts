@@ -5,7 +5,14 @@ import type { OptionsClearing } from "../../../typechain-types";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../../scripts/lib/math/wad";
 import { riskParamsFrom } from "../../../scripts/lib/margin";
-import { deploySystem, DAY, HOUR, USDC_UNIT, type System } from "../../shared/fixtures/system";
+import {
+  deploySystem,
+  DAY,
+  HOUR,
+  USDC_UNIT,
+  WETH_HAIRCUT_WAD,
+  type System,
+} from "../../shared/fixtures/system";
 import { LIQUIDATION_RESULT_FIELDS } from "../../../scripts/lib/liquidation";
 import { INV, assertInvariant } from "../../shared/invariants";
 
@@ -488,6 +495,73 @@ describe("unit/options/Liquidation", () => {
     expect((await clearing.seriesOf(victim)).length).to.equal(0);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
     expect(await clearing.debtOf(victim)).to.equal(0n);
+  });
+
+  it("nets a long against the settlement debt beside it: a calendar spread whose short leg settled is solvent", async () => {
+    // Alice, on 0.6 WETH: short 2 calls K=2200 expiring in 7 days, long 1 call K=2200 expiring in 30 days. The short
+    // leg settles at 2,900 (debt 1,400; no quote collateral repays it); the long is worth more than 700.
+    const sys = await loadFixture(deploySystem);
+    const { clearing, calculator, alice, bob, carol, weth, insurance, usdc } = sys;
+    const now = await time.latest();
+    const near = await sys.list(STRIKE, now + 7 * DAY, true);
+    const farExpiry = now + 30 * DAY;
+    const far = await sys.list(STRIKE, farExpiry, true);
+    const maker = await sys.fundAccount(carol, "usdc", 10_000n * USDC_UNIT);
+    await clearing.connect(carol).write(maker, far, ONE, alice.address);
+    const victim = await sys.fundAccount(alice, "weth", (6n * WAD) / 10n);
+    await clearing.connect(alice).depositLongs(victim, far, ONE);
+    await clearing.connect(alice).write(victim, near, 2n * ONE, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await usdc.mint(carol.address, 10_000n * USDC_UNIT);
+    await usdc.connect(carol).approve(await insurance.getAddress(), 10_000n * USDC_UNIT);
+    await insurance.connect(carol).deposit(10_000n * USDC_UNIT, carol.address);
+    await time.increaseTo(now + 7 * DAY + 60);
+    const spot = 2_900n * WAD;
+    await sys.setSpot(await weth.getAddress(), spot);
+    await clearing.settle(near);
+    await clearing.settleAccount(victim);
+    const debt = await clearing.debtOf(victim);
+    expect(debt).to.equal(1_400n * WAD);
+    const h = await clearing.health(victim);
+    expect(h.collateralValueWad < h.maintenanceWad, "liquidatable: longs are not margin collateral").to.equal(
+      true,
+    );
+
+    // The mark of the long at the liquidation's own block time, with the calculator.
+    const at = (await time.latest()) + 10;
+    const { volWad } = await clearing.riskParams(await weth.getAddress());
+    const long = { strikeWad: STRIKE, expiry: farExpiry, isCall: true, amount: ONE };
+    const [valueWad, markWad] = await calculator.mark([long], spot, volWad, at);
+    expect(markWad, "a long alone owes nothing at mark").to.equal(0n);
+    expect(valueWad > 700n * WAD, "the long is worth more than its intrinsic value").to.equal(true);
+    const liabilityWad = debt - valueWad;
+    // Without the netting the account would be insolvent (owed = debt x (1 + d) > collateral) and draw insurance.
+    expect(mulWadUp(debt, WAD + START_DISCOUNT) > h.collateralValueWad).to.equal(true);
+    const owedWad = mulWadUp(liabilityWad, WAD + START_DISCOUNT);
+    expect(owedWad < h.collateralValueWad, "solvent once the long pays part of the debt").to.equal(true);
+
+    const insuranceBefore = await insurance.totalAssets();
+    await time.setNextBlockTimestamp(at);
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+    const r = event.args.result;
+    expect([r.coveredWad, r.socialisedWad]).to.deep.equal([0n, 0n]);
+    expect(await insurance.totalAssets()).to.equal(insuranceBefore);
+    // Solvent: only as far as needed, f = (I - C) / (I - owed) rounded up, with the initial requirement = the debt.
+    const fraction = divUp((h.initialWad - h.collateralValueWad) * WAD, h.initialWad - owedWad);
+    expect(r.fractionWad).to.equal(fraction);
+    expect(r.liabilityWad).to.equal(mulWadUp(liabilityWad, fraction));
+    expect(r.seizedValueWad).to.equal(mulWadDown(owedWad, fraction));
+    // The liquidator took that fraction of the long with the debt.
+    expect(await clearing.positionOf(keeper, far)).to.equal(mulWadDown(ONE, fraction));
+    // Back at its initial requirement (= maintenance: the debt), up to the valuation's rounding of the WETH left:
+    // one wei of WETH at 2,900 x 0.8 (docs/liquidation.md, "Rounding").
+    const after = await clearing.health(victim);
+    const roundingWad = mulWadDown(spot, WAD - WETH_HAIRCUT_WAD);
+    expect(after.collateralValueWad + roundingWad >= after.maintenanceWad, "back at maintenance").to.equal(
+      true,
+    );
+    expect(after.maintenanceWad).to.equal(await clearing.debtOf(victim));
   });
 
   it("takes exactly the smallest fraction that restores the initial requirement, rounded up", async () => {
