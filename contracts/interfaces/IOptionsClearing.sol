@@ -71,12 +71,14 @@ interface IOptionsClearing {
 
     /// @notice What a liquidation did, all WAD quote except `fractionWad` (1e18 = the whole portfolio).
     /// @param fractionWad Share of every position (and of the settlement debt) moved to the liquidator.
-    /// @param liabilityWad Mark liability the liquidator took over.
+    /// @param liabilityWad Mark liability the liquidator took over (its positions' mark and the settlement debt, less
+    /// the mark value of net-long positions).
     /// @param seizedValueWad Collateral value moved out of the liquidated account (to the liquidator and insurance).
     /// @param discountWad Auction discount applied (the liquidator's bonus per unit of liability, before penalty).
     /// @param penaltyWad Part of the bonus owed to the InsuranceVault (booked pending until `payPenalties`).
     /// @param coveredWad Bad debt covered by the InsuranceVault (insolvent accounts only).
-    /// @param socialisedWad Bad debt left after insurance, socialised on the affected series' payouts.
+    /// @param socialisedWad Bad debt left after insurance, socialised on the affected series' payouts (none when
+    /// less than one unit of the quote asset is left: the liquidator absorbs that dust).
     struct LiquidationResult {
         uint256 fractionWad;
         uint256 liabilityWad;
@@ -371,8 +373,8 @@ interface IOptionsClearing {
     /// initial requirement; a liquidation capped by `maxFractionWad` leaves it running. A share of
     /// the bonus (the penalty) is owed to the InsuranceVault: taken from the seized quote-vault shares and held
     /// pending until `payPenalties`. An insolvent account is taken whole: the pending penalties, then the
-    /// InsuranceVault, cover the deficit first and the rest is socialised by writing off short contracts
-    /// (LossSocialised).
+    /// InsuranceVault, cover the deficit first (in whole units of the quote asset) and a rest of at least one unit
+    /// is socialised by writing off short contracts (LossSocialised).
     /// @dev Caller: owner or operator of `liquidatorAccountId`, never of the same owner (SelfLiquidation). Guarded
     /// by the breaker's liquidation check (trips and grace periods) for every underlying of the account's positions
     /// and every collateral asset other than the quote it holds (LIQUIDATE alone when it has neither).

@@ -184,7 +184,9 @@ library LiquidationLogic {
         );
         r.coveredWad = plan.coverAssets.toWadDown(ctx.quote.decimals);
         uint256 remainingWad = deficitWad - r.coveredWad;
-        if (remainingWad != 0) {
+        // The cover is paid in whole units of the quote asset: a remainder below one unit is dust the liquidator
+        // absorbs, not a loss to write off the longs' payout (with a LossSocialised event) after every cover.
+        if (remainingWad >= uint256(1).toWadUp(ctx.quote.decimals)) {
             (uint256 shortsWad, ) = _mark($, ctx, accountId, true);
             uint256 shortsOwedWad = shortsWad.mulWadUp(WAD + r.discountWad);
             r.socialisedWad = Math.min(remainingWad, shortsOwedWad);

@@ -287,6 +287,14 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/unit/options/Liquidation.test.ts"],
   },
   {
+    id: "liquidation-dust-socialised",
+    file: LIQUIDATION,
+    description: "a remainder under one quote unit after the cover is written off the longs' payout",
+    from: "if (remainingWad >= uint256(1).toWadUp(ctx.quote.decimals)) {",
+    to: "if (remainingWad != 0) {",
+    tests: ["test/unit/options/Liquidation.test.ts"],
+  },
+  {
     id: "liquidation-cover-ordinary-deposit",
     file: LIQUIDATION,
     description:

@@ -64,9 +64,11 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
     expect(first.summary.badDebt).to.be.greaterThan(0);
   });
 
-  it("insurance drawn + socialised == bad debt (from health and the calculator's mark before each liquidation), to the wei", function () {
+  it("insurance drawn + socialised == bad debt (from health and the calculator's mark before each liquidation), to the wei less dust", function () {
     const { badDebtWad, coveredWad, socialisedWad } = first.summary.exact;
-    expect(BigInt(coveredWad) + BigInt(socialisedWad)).to.equal(BigInt(badDebtWad));
+    // Exact, except that a remainder under one USDC unit (1e12 WAD) per liquidation is absorbed by the liquidator.
+    const gap = BigInt(badDebtWad) - BigInt(coveredWad) - BigInt(socialisedWad);
+    expect(gap >= 0n && gap < BigInt(first.liquidations.length) * 10n ** 12n, `gap ${gap}`).to.equal(true);
     for (const l of first.liquidations) {
       // Per liquidation, in quote units rounded to the micro-unit.
       expect(l.covered + l.socialised).to.be.closeTo(l.deficit, 2e-6);
@@ -84,7 +86,7 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
   it("every consistency check of the run passes (insurance vault events and balance, written-off contracts)", function () {
     for (const c of first.checks) expect(c.ok, `${c.name}: ${c.detail}`).to.equal(true);
     expect(first.checks.map((c) => c.name)).to.include.members([
-      "insurance drawn + socialised == bad debt",
+      "insurance drawn + socialised == bad debt (less dust under one quote unit)",
       "insurance drawn == InsuranceVault BadDebtCovered + pending penalties used as cover",
       "insurance assets: start + staked + penalties paid - drawn == end; penalties taken all accounted for",
       "liquidation count == Liquidated events",

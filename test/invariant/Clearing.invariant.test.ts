@@ -1119,7 +1119,9 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const coverAssets = deficitWad / QUOTE_TO_WAD < claimBefore ? deficitWad / QUOTE_TO_WAD : claimBefore;
     const remainingWad = deficitWad - coverAssets * QUOTE_TO_WAD;
     const shortsOwedWad = markShortsWad === 0n ? 0n : mulWadUp(markShortsWad, WAD + r.discountWad);
-    const socialisedWad = remainingWad < shortsOwedWad ? remainingWad : shortsOwedWad;
+    // Less than one unit of USDC left after the cover is dust the liquidator absorbs: nothing is socialised.
+    const socialisedWad =
+      remainingWad < QUOTE_TO_WAD ? 0n : remainingWad < shortsOwedWad ? remainingWad : shortsOwedWad;
     assertInvariant(
       INV.BAD_DEBT_ACCOUNTED,
       r.fractionWad === WAD &&
@@ -1131,11 +1133,14 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
         `${coverAssets * QUOTE_TO_WAD} and socialised ${socialisedWad}, got fraction ${r.fractionWad}, seized ` +
         `${r.seizedValueWad}, cover ${r.coveredWad}, socialised ${r.socialisedWad}`,
     );
-    // insurance drawn + socialised == deficit, unless the account's shorts are worth less than what is left (its
-    // liability is settlement debt: the liquidator's limit decides, docs/liquidation.md).
+    // insurance drawn + socialised == deficit, unless less than one unit of USDC is left (dust the liquidator absorbs)
+    // or the account's shorts are worth less than what is left (its liability is settlement debt: the liquidator's
+    // limit decides, docs/liquidation.md).
     assertInvariant(
       INV.BAD_DEBT_ACCOUNTED,
-      r.coveredWad + r.socialisedWad === deficitWad || shortsOwedWad < remainingWad,
+      r.coveredWad + r.socialisedWad === deficitWad ||
+        (r.socialisedWad === 0n && remainingWad < QUOTE_TO_WAD) ||
+        shortsOwedWad < remainingWad,
       () => `cover ${r.coveredWad} + socialised ${r.socialisedWad} != deficit ${deficitWad}`,
     );
     if (r.socialisedWad > 0n) expect(writtenDelta > 0n, "a socialised loss writes shorts off").to.equal(true);

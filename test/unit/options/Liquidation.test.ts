@@ -411,28 +411,40 @@ describe("unit/options/Liquidation", () => {
     }
   });
 
-  it("takes an insolvent account whole: insurance covers first, the rest is socialised on the series", async () => {
+  it("takes an insolvent account whole: insurance covers it, and dust under one USDC unit is not socialised", async () => {
     const sys = await unhealthyBook();
-    const { clearing, bob, victim, keeper, call, insurance } = sys;
-    const h = await below(sys, 2900n * WAD);
+    const { clearing, calculator, bob, victim, keeper, call, expiry, weth, insurance } = sys;
+    const spot = 2900n * WAD;
+    const h = await below(sys, spot);
     await expect(clearing.connect(bob).liquidate(victim, keeper, WAD / 2n, 0, FAR))
       .to.be.revertedWithCustomError(clearing, "FullLiquidationRequired")
       .withArgs(victim, WAD / 2n);
-    const available = await insurance.availableCover();
-    const result = await clearing.connect(bob).liquidate.staticCall(victim, keeper, WAD, 0, FAR);
+    // The deficit recomputed with the calculator at the liquidation's block time: owed at the discount - collateral.
+    const at = (await time.latest()) + 10;
+    const { volWad } = await clearing.riskParams(await weth.getAddress());
+    const short = { strikeWad: STRIKE, expiry, isCall: true, amount: -2n * ONE };
+    const owedWad = mulWadUp(await calculator.markLiability([short], spot, volWad, at), WAD + START_DISCOUNT);
+    const deficitWad = owedWad - h.collateralValueWad;
+    expect(deficitWad % 10n ** 12n, "the deficit is not a whole number of USDC units").to.not.equal(0n);
+    const insuranceBefore = await insurance.totalAssets();
+    expect(insuranceBefore * 10n ** 12n > deficitWad, "the insurance vault can cover it").to.equal(true);
+    await time.setNextBlockTimestamp(at);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+    const result = event.args.result;
     expect(result.fractionWad).to.equal(WAD);
     expect(result.seizedValueWad).to.equal(h.collateralValueWad);
-    // INV_BAD_DEBT_ACCOUNTED: insurance drawn + socialised == deficit (liability at the discount − collateral).
-    const deficit =
-      result.liabilityWad + mulWadDown(result.liabilityWad, result.discountWad) + result.socialisedWad;
+    // INV_BAD_DEBT_ACCOUNTED: the insurance pays the deficit in whole USDC units; the remainder, under one unit
+    // (1e12 WAD), is absorbed by the liquidator instead of being written off the longs' payout.
+    const coverAssets = deficitWad / 10n ** 12n;
     assertInvariant(
       INV.BAD_DEBT_ACCOUNTED,
-      result.coveredWad + result.socialisedWad <= deficit,
-      () => `${result.coveredWad} + ${result.socialisedWad} vs ${deficit}`,
+      result.coveredWad === coverAssets * 10n ** 12n && result.socialisedWad === 0n,
+      () => `deficit ${deficitWad}: cover ${result.coveredWad}, socialised ${result.socialisedWad}`,
     );
-    expect(result.coveredWad > 0n).to.equal(true);
-    expect(result.coveredWad <= available * 10n ** 12n).to.equal(true);
+    expect(await insurance.totalAssets()).to.equal(insuranceBefore - coverAssets);
+    expect(await clearing.writtenOff(call)).to.equal(0n);
+    expect(await clearing.queryFilter(clearing.filters.LossSocialised())).to.have.length(0);
     expect(await clearing.positionOf(victim, call)).to.equal(0n);
     expect((await clearing.seriesOf(victim)).length).to.equal(0);
   });
