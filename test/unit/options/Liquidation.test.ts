@@ -84,6 +84,36 @@ describe("unit/options/Liquidation", () => {
     await sys.setSpot(weth, 800n * WAD);
   }
 
+  /**
+   * A calendar spread whose short leg settled: Alice, on `wethCollateral`, holds 1 long call K=2200 expiring in 30
+   * days (written by Carol) and writes `shorts` calls K=2200 expiring in 7 days; those settle at 2,900 and her
+   * account is settled (debt 700 per short; no quote collateral repays it). Bob's keeper account holds 100,000 USDC;
+   * a staker funds the insurance vault.
+   */
+  async function settledCalendar(shorts: bigint, wethCollateral: bigint) {
+    const sys = await loadFixture(deploySystem);
+    const { clearing, alice, bob, carol, weth, insurance, usdc } = sys;
+    const now = await time.latest();
+    const near = await sys.list(STRIKE, now + 7 * DAY, true);
+    const farExpiry = now + 30 * DAY;
+    const far = await sys.list(STRIKE, farExpiry, true);
+    const maker = await sys.fundAccount(carol, "usdc", 10_000n * USDC_UNIT);
+    await clearing.connect(carol).write(maker, far, ONE, alice.address);
+    const victim = await sys.fundAccount(alice, "weth", wethCollateral);
+    await clearing.connect(alice).depositLongs(victim, far, ONE);
+    await clearing.connect(alice).write(victim, near, shorts, carol.address);
+    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+    await usdc.mint(carol.address, 10_000n * USDC_UNIT);
+    await usdc.connect(carol).approve(await insurance.getAddress(), 10_000n * USDC_UNIT);
+    await insurance.connect(carol).deposit(10_000n * USDC_UNIT, carol.address);
+    await time.increaseTo(now + 7 * DAY + 60);
+    const spot = 2_900n * WAD;
+    await sys.setSpot(await weth.getAddress(), spot);
+    await clearing.settle(near);
+    await clearing.settleAccount(victim);
+    return { sys, victim, keeper, far, farExpiry, spot };
+  }
+
   /** The result fields of a quote or of a Liquidated event, as plain bigints (field order of LiquidationResult). */
   const FIELDS = LIQUIDATION_RESULT_FIELDS;
   type ResultLike = Record<(typeof FIELDS)[number], bigint>;
@@ -512,26 +542,8 @@ describe("unit/options/Liquidation", () => {
   it("nets a long against the settlement debt beside it: a calendar spread whose short leg settled is solvent", async () => {
     // Alice, on 0.6 WETH: short 2 calls K=2200 expiring in 7 days, long 1 call K=2200 expiring in 30 days. The short
     // leg settles at 2,900 (debt 1,400; no quote collateral repays it); the long is worth more than 700.
-    const sys = await loadFixture(deploySystem);
-    const { clearing, calculator, alice, bob, carol, weth, insurance, usdc } = sys;
-    const now = await time.latest();
-    const near = await sys.list(STRIKE, now + 7 * DAY, true);
-    const farExpiry = now + 30 * DAY;
-    const far = await sys.list(STRIKE, farExpiry, true);
-    const maker = await sys.fundAccount(carol, "usdc", 10_000n * USDC_UNIT);
-    await clearing.connect(carol).write(maker, far, ONE, alice.address);
-    const victim = await sys.fundAccount(alice, "weth", (6n * WAD) / 10n);
-    await clearing.connect(alice).depositLongs(victim, far, ONE);
-    await clearing.connect(alice).write(victim, near, 2n * ONE, carol.address);
-    const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
-    await usdc.mint(carol.address, 10_000n * USDC_UNIT);
-    await usdc.connect(carol).approve(await insurance.getAddress(), 10_000n * USDC_UNIT);
-    await insurance.connect(carol).deposit(10_000n * USDC_UNIT, carol.address);
-    await time.increaseTo(now + 7 * DAY + 60);
-    const spot = 2_900n * WAD;
-    await sys.setSpot(await weth.getAddress(), spot);
-    await clearing.settle(near);
-    await clearing.settleAccount(victim);
+    const { sys, victim, keeper, far, farExpiry, spot } = await settledCalendar(2n * ONE, (6n * WAD) / 10n);
+    const { clearing, calculator, bob, weth, insurance } = sys;
     const debt = await clearing.debtOf(victim);
     expect(debt).to.equal(1_400n * WAD);
     const h = await clearing.health(victim);
@@ -574,6 +586,35 @@ describe("unit/options/Liquidation", () => {
       true,
     );
     expect(after.maintenanceWad).to.equal(await clearing.debtOf(victim));
+  });
+
+  it("a long worth more than everything owed leaves no liability: nothing seized, only the fraction needed taken", async () => {
+    // 1 short settled (debt 700) beside the 30-day long, on 0.3 WETH (696 of collateral at 2,900): liquidatable,
+    // but the long pays the whole debt at mark, so the liquidator takes a sliver of both and seizes nothing.
+    const { sys, victim, keeper, far } = await settledCalendar(ONE, (3n * WAD) / 10n);
+    const { clearing, bob, insurance } = sys;
+    const h = await clearing.health(victim);
+    expect(h.maintenanceWad).to.equal(700n * WAD);
+    expect(h.collateralValueWad < h.maintenanceWad).to.equal(true);
+    const insuranceBefore = await insurance.totalAssets();
+    await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
+    const r = event.args.result;
+    expect([r.liabilityWad, r.seizedValueWad, r.penaltyWad, r.coveredWad, r.socialisedWad]).to.deep.equal([
+      0n,
+      0n,
+      0n,
+      0n,
+      0n,
+    ]);
+    // f = (I - C) / (I - 0): the debt (= initial requirement) the collateral does not cover, rounded up.
+    const fraction = divUp((h.initialWad - h.collateralValueWad) * WAD, h.initialWad);
+    expect(r.fractionWad).to.equal(fraction);
+    expect(await clearing.positionOf(keeper, far)).to.equal(mulWadDown(ONE, fraction));
+    expect(await clearing.debtOf(keeper)).to.equal(0n); // the keeper's USDC repaid the debt it took at once
+    expect(await insurance.totalAssets()).to.equal(insuranceBefore);
+    const after = await clearing.health(victim);
+    expect(after.collateralValueWad >= after.maintenanceWad, "healthy again").to.equal(true);
   });
 
   it("takes exactly the smallest fraction that restores the initial requirement, rounded up", async () => {
