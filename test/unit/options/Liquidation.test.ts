@@ -980,6 +980,46 @@ describe("unit/options/Liquidation", () => {
       expect(fields(quote.result)).to.deep.equal(fields(done));
     });
 
+    it("flags a settled long only once the free pool can pay its credit (its short has paid)", async () => {
+      const sys = await loadFixture(deploySystem);
+      const { clearing, alice, bob, weth } = sys;
+      const expiry = (await time.latest()) + 7 * DAY;
+      const call = await sys.list(STRIKE, expiry, true);
+      const writer = await sys.fundAccount(alice, "usdc", 10_000n * USDC_UNIT);
+      await clearing.connect(alice).write(writer, call, ONE, bob.address);
+      await clearing.connect(bob).openAccount();
+      const holder = await clearing.accountCount();
+      await clearing.connect(bob).depositLongs(holder, call, ONE);
+      await time.increaseTo(expiry + 60);
+      await sys.setSpot(await weth.getAddress(), 2_900n * WAD);
+      await clearing.settle(call);
+      // The short has not paid its 700 yet: the long's credit cannot be paid, so touching the holder changes nothing.
+      expect((await clearing.liquidationQuote(holder)).settlementPending).to.equal(false);
+      expect((await clearing.liquidationQuote(writer)).settlementPending).to.equal(true);
+      await clearing.settleAccount(writer);
+      expect((await clearing.liquidationQuote(holder)).settlementPending).to.equal(true);
+      await clearing.settleAccount(holder);
+      expect((await clearing.liquidationQuote(holder)).settlementPending).to.equal(false);
+      expect(await clearing.positionOf(holder, call)).to.equal(0n);
+    });
+
+    it("reports an account with no priced asset as not liquidatable while LIQUIDATE is paused", async () => {
+      const sys = await loadFixture(deploySystem);
+      const { clearing, breaker, guardian, governor, carol } = sys;
+      const account = await sys.fundAccount(carol, "usdc", 1_000n * USDC_UNIT); // quote collateral only
+      expect((await clearing.liquidationQuote(account)).breakerAllows).to.equal(true);
+      await breaker.connect(guardian).pause(Scopes.LIQUIDATE, "test");
+      const paused = await clearing.liquidationQuote(account);
+      expect([paused.breakerAllows, paused.belowMaintenance, paused.liquidatable]).to.deep.equal([
+        false,
+        false,
+        false,
+      ]);
+      await time.increaseTo(await breaker.resumableAt(Scopes.LIQUIDATE));
+      await breaker.connect(governor).resume(Scopes.LIQUIDATE);
+      expect((await clearing.liquidationQuote(account)).breakerAllows).to.equal(true);
+    });
+
     it("refuses an account that does not exist (AccountNotFound)", async () => {
       const sys = await unhealthyBook();
       const missing = (await sys.clearing.accountCount()) + 1n;
