@@ -61,7 +61,9 @@ const KEEPER_USDC = 2_000_000n * USDC_UNIT;
 const LEVERAGED_USDC = 3_000n * USDC_UNIT;
 /** Index of the keeper's account in `World.accounts` (after the book's six). */
 const KEEPER_INDEX = 6;
-const INSURANCE_USDC = 50_000n * USDC_UNIT;
+/** Small enough that a run's insolvencies exhaust it: both the cover and the socialisation of a loss are exercised
+ * (with 50,000 every insolvency was covered, and nothing was socialised once dust stopped being written off). */
+const INSURANCE_USDC = 1_500n * USDC_UNIT;
 /** Liquidation discount bounds (docs/liquidation.md). */
 const START_DISCOUNT_WAD = WAD / 50n;
 const MAX_DISCOUNT_WAD = WAD / 10n;
