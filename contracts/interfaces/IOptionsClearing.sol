@@ -449,8 +449,10 @@ interface IOptionsClearing {
     /// @notice The account's settlement debt (WAD quote) as stored, before pending lazy settlement.
     function debtOf(uint256 accountId) external view returns (uint256);
 
-    /// @notice Collateral value, requirements and debt of `accountId` as they stand (pending lazy settlement of
-    /// settled series is valued at its payout). Reverts if a needed price is refused by the oracle.
+    /// @notice Collateral value, requirements and debt of `accountId` as every guarded action and `liquidate` see
+    /// them: after its pending lazy settlement, simulated without writing (settled shorts debited, the debt repaid
+    /// from quote collateral, settled longs credited as far as the free pool can pay them now; a long the pool cannot
+    /// pay yet is not valued until its shorts have paid). Reverts if a needed price is refused by the oracle.
     function health(uint256 accountId) external view returns (Health memory);
 
     /// @notice Listing bounds of `underlying`.

@@ -2,11 +2,13 @@
 pragma solidity 0.8.28;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
 
 /// @title MarginLogic
@@ -35,48 +37,89 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId
     ) public view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
-        collateralValueWad = _collateralValue($, ctx, accountId);
+        collateralValueWad = _collateralValue($, ctx, accountId, address(0), 0);
         (maintenanceWad, initialWad) = _requirements($, ctx, accountId);
         uint256 debtWad = $.debt[accountId];
         maintenanceWad += debtWad;
         initialWad += debtWad;
     }
 
-    /// @notice `margin` plus the pending lazy settlement of settled series: credits add to collateral, debits to
-    /// debt and to both requirements.
+    /// @notice `margin` as the account will stand once its lazy settlement applies (what `liquidate` and every
+    /// guarded action see after `AccountLogic.touch`), without writing: settled shorts debited as debt, the debt
+    /// repaid from quote collateral, settled longs credited only as far as the free pool can pay them now (a long
+    /// whose credit the pool cannot pay yet stays pending and is not valued, as `touch` leaves it).
     function health(
         ClearingStorage.Layout storage $,
         Context memory ctx,
+        AccountLogic.Quote memory quote,
         uint256 accountId
     ) public view returns (IOptionsClearing.Health memory h) {
-        (h.collateralValueWad, h.maintenanceWad, h.initialWad) = margin($, ctx, accountId);
-        h.debtWad = $.debt[accountId];
-        uint256[] storage ids = $.seriesOf[accountId];
-        for (uint256 i; i < ids.length; ++i) {
-            IOptionsClearing.Series storage s = $.series[ids[i]];
-            if (!s.settled) continue;
+        (uint256 debtWad, uint256 quoteShares) = _afterTouch($, quote, accountId);
+        h.collateralValueWad = _collateralValue($, ctx, accountId, address(quote.vault), quoteShares);
+        (h.maintenanceWad, h.initialWad) = _requirements($, ctx, accountId);
+        h.debtWad = debtWad;
+        h.maintenanceWad += debtWad;
+        h.initialWad += debtWad;
+    }
+
+    /// @dev The account's settlement debt and quote-vault shares after `AccountLogic.touch`, step for step: settled
+    /// shorts debited (and dropped from the series list by the same swap-and-pop), the debt repaid from the quote
+    /// shares, then settled longs credited in the order `touch` visits them, each only if the free pool (grown by
+    /// the repayment, shrunk by each credit) can pay it.
+    function _afterTouch(
+        ClearingStorage.Layout storage $,
+        AccountLogic.Quote memory quote,
+        uint256 accountId
+    ) private view returns (uint256 debtWad, uint256 quoteShares) {
+        uint256[] memory ids = $.seriesOf[accountId];
+        uint256 n = ids.length;
+        debtWad = $.debt[accountId];
+        for (uint256 i = n; i > 0;) {
+            --i;
             int256 position = $.position[accountId][ids[i]];
-            if (position > 0) {
-                h.collateralValueWad += uint256(position).mulWadDown(s.payoutPerContractWad);
+            if (!$.series[ids[i]].settled || position >= 0) continue;
+            debtWad += uint256(-position).mulWadUp($.series[ids[i]].payoutPerContractWad);
+            ids[i] = ids[--n];
+        }
+        quoteShares = $.collateral[accountId][address(quote.vault)];
+        uint256 free = AccountLogic.freeQuoteShares($, quote);
+        if (debtWad != 0 && quoteShares != 0) {
+            uint256 needed = quote.vault.previewWithdraw(debtWad.fromWadUp(quote.decimals));
+            uint256 paid = Math.min(quoteShares, needed);
+            if (paid == needed) {
+                debtWad = 0;
             } else {
-                uint256 debit = uint256(-position).mulWadUp(s.payoutPerContractWad);
-                h.debtWad += debit;
-                h.maintenanceWad += debit;
-                h.initialWad += debit;
+                uint256 paidWad = quote.vault.convertToAssets(paid).toWadDown(quote.decimals);
+                debtWad = paidWad >= debtWad ? 0 : debtWad - paidWad;
             }
+            quoteShares -= paid;
+            free += paid;
+        }
+        for (uint256 i = n; i > 0;) {
+            --i;
+            uint256 id = ids[i];
+            if (!$.series[id].settled) continue;
+            uint256 credit = uint256($.position[accountId][id]).mulWadDown(AccountLogic.longPayout($, id));
+            uint256 shares = quote.vault.convertToShares(credit.fromWadDown(quote.decimals));
+            if (shares > free) continue;
+            free -= shares;
+            quoteShares += shares;
         }
     }
 
+    /// @dev The account's collateral value; `quoteShares` stands for its balance of `quoteVault` (zero address: none).
     function _collateralValue(
         ClearingStorage.Layout storage $,
         Context memory ctx,
-        uint256 accountId
+        uint256 accountId,
+        address quoteVault,
+        uint256 quoteShares
     ) private view returns (uint256 valueWad) {
         address[] storage vaults = $.collateralVaults;
         uint256 n = vaults.length;
         for (uint256 i; i < n; ++i) {
             address vault = vaults[i];
-            uint256 shares = $.collateral[accountId][vault];
+            uint256 shares = vault == quoteVault ? quoteShares : $.collateral[accountId][vault];
             if (shares == 0) continue;
             IOptionsClearing.CollateralConfig storage config = $.collateralConfig[vault];
             uint256 amountWad = IERC4626(vault).convertToAssets(shares).toWadDown(config.assetDecimals);

@@ -433,7 +433,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     /// @inheritdoc IOptionsClearing
     function health(uint256 accountId) external view returns (Health memory) {
-        return MarginLogic.health($, _marginContext(), accountId);
+        return MarginLogic.health($, _marginContext(), _quote(), accountId);
     }
 
     /// @inheritdoc IOptionsClearing

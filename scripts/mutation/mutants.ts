@@ -261,6 +261,15 @@ export const MUTANTS: Mutant[] = [
     from: "valueWad += amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);",
     to: "valueWad += amountWad.mulWadDown(priceWad).mulWadUp(WadMath.WAD - config.haircutWad);",
   },
+  {
+    id: "health-values-unpaid-long-credit",
+    file: "contracts/options/MarginLogic.sol",
+    description:
+      "health() values a settled long whose credit the free pool cannot pay yet (liquidate does not)",
+    from: "if (shares > free) continue;",
+    to: "",
+    tests: ["test/unit/options/OptionsClearing.edge.test.ts"],
+  },
   // ---------------------------------------------------------------------------------------------- liquidation
   {
     id: "liquidation-pending-penalties-in-free-pool",

@@ -991,15 +991,11 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     } else if (oracleDown(w)) {
       exp = { allow: ["QuorumNotMet", "AccountHealthy", "FullLiquidationRequired", "BelowInitialMargin"] };
     } else {
-      // The account as liquidate values it: health() minus the settled longs the pool cannot pay yet (health counts
-      // them at their payout, the margin check does not), against the requirement of its unsettled positions at
-      // this block's time plus its settlement debt.
+      // The account as liquidate values it: health() is the account after its lazy settlement (a settled long the
+      // pool cannot pay yet is not valued), against the requirement of its unsettled positions at this block's time
+      // plus its settlement debt.
       const h = await clearing.health(victim.id);
-      let pendingCredit = 0n;
-      for (const x of held)
-        if (x.settled && BigInt(x.position.amount) > 0n)
-          pendingCredit += mulWadDown(BigInt(x.position.amount), x.payoutWad);
-      collateralWad = h.collateralValueWad - pendingCredit;
+      collateralWad = h.collateralValueWad;
       const unsettled = held.filter((x) => !x.settled).map((x) => x.position);
       const r = await clearing.riskParams(w.weth);
       const risk: IMarginCalculator.RiskParamsStruct = riskParamsFrom(r);

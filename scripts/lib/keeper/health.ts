@@ -2,16 +2,13 @@
  * An account's health as the clearing contract computes it (`health`, the typed binding) beside the TypeScript
  * reference of the margin model (scripts/lib/margin), both at one block. The reference rebuilds the requirement from
  * the account's positions, the oracle's spot and the underlying's risk parameters exactly as MarginLogic does
- * (sum over underlyings of the portfolio requirement of the unsettled positions, plus the stored settlement debt,
- * plus the pending debits of settled shorts); disagreement beyond the tolerance of docs/risk-model.md ("a
- * requirement") is reported, never acted on: the contract decides.
+ * (sum over underlyings of the portfolio requirement of the unsettled positions), plus the settlement debt `health`
+ * reports (after its pending lazy settlement, a contract figure rather than a model one); disagreement beyond the
+ * tolerance of docs/risk-model.md ("a requirement") is reported, never acted on: the contract decides.
  */
 import type { BlockTag } from "ethers";
 import type { OptionsClearing, OracleAggregator } from "../../../typechain-types";
 import { clearingPrice, requirementTolerance, requirements, riskParamsFrom, type Position } from "../margin";
-
-const WAD = 10n ** 18n;
-const mulWadUp = (x: bigint, y: bigint): bigint => (x * y === 0n ? 0n : (x * y - 1n) / WAD + 1n);
 
 export interface HealthFigures {
   collateralValueWad: bigint;
@@ -45,8 +42,11 @@ export interface AccountHealth {
   referenceError?: string;
 }
 
-/** The reference maintenance requirement of `accountId` at `blockTag` (time `nowTs`). */
-export async function referenceMaintenance(
+/**
+ * The reference requirement of `accountId`'s unsettled positions at `blockTag` (time `nowTs`): the maintenance
+ * requirement without the settlement debt.
+ */
+export async function referenceRequirement(
   clearing: OptionsClearing,
   oracle: OracleAggregator,
   accountId: bigint,
@@ -56,7 +56,6 @@ export async function referenceMaintenance(
   const at = { blockTag };
   const ids = await clearing.seriesOf(accountId, at);
   const byUnderlying = new Map<string, Position[]>();
-  let debits = 0n;
   let open = 0;
   let pendingSettlement = 0;
   for (const id of ids) {
@@ -65,14 +64,13 @@ export async function referenceMaintenance(
     open++;
     if (s.settled) {
       pendingSettlement++;
-      if (amount < 0n) debits += mulWadUp(-amount, s.payoutPerContractWad);
       continue;
     }
     const list = byUnderlying.get(s.underlying) ?? [];
     list.push({ strikeWad: s.strikeWad, expiry: s.expiry, isCall: s.isCall, amount });
     byUnderlying.set(s.underlying, list);
   }
-  let maintenanceWad = (await clearing.debtOf(accountId, at)) + debits;
+  let maintenanceWad = 0n;
   let toleranceWad = 0n;
   for (const [underlying, positions] of byUnderlying) {
     const [spotWad, risk] = await Promise.all([
@@ -110,13 +108,14 @@ export async function accountHealth(
     pendingSettlement: 0,
   };
   try {
-    const ref = await referenceMaintenance(
+    const req = await referenceRequirement(
       clearing,
       oracle,
       accountId,
       block.number,
       BigInt(block.timestamp),
     );
+    const ref = { ...req, maintenanceWad: req.maintenanceWad + onChain.debtWad };
     result.positions = ref.positions;
     result.pendingSettlement = ref.pendingSettlement;
     const differenceWad =
