@@ -267,7 +267,7 @@ export const MUTANTS: Mutant[] = [
     description:
       "health() values a settled long whose credit the free pool cannot pay yet (liquidate does not)",
     from: "if (shares > free) continue;",
-    to: "",
+    to: "if (shares > free) {\n                quoteShares += shares;\n                continue;\n            }",
     tests: ["test/unit/options/OptionsClearing.edge.test.ts"],
   },
   // ---------------------------------------------------------------------------------------------- liquidation
