@@ -967,6 +967,9 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const at = (await time.latest()) + 1;
     const held = await positionsOf(w, victim.id);
     const debtBefore = await clearing.debtOf(victim.id);
+    // The breaker is consulted for WETH when the account lists a WETH series or holds WETH collateral (a WETH-backed
+    // account with settlement debt only is priced in WETH too); otherwise LIQUIDATE and GLOBAL alone, no grace.
+    const pricesWeth = held.length > 0 || (await clearing.collateralOf(victim.id, w.book.vaultOf("weth"))) > 0n;
     const graceEnds = await Promise.all(
       (["GLOBAL", "LIQUIDATE", "ASSET"] as const).map(async (n) =>
         Number(await breaker.graceEndsAt(scopeId(w, n))),
@@ -980,11 +983,11 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     if (caller.address !== keeper.address) exp = { must: "NotOwnerOrOperator" };
     else if (victim.owner.address === keeper.address) exp = { must: "SelfLiquidation" };
     else if (
-      held.length > 0 ? anyOf(tripped, "GLOBAL", "LIQUIDATE", "ASSET") : anyOf(tripped, "GLOBAL", "LIQUIDATE")
+      pricesWeth ? anyOf(tripped, "GLOBAL", "LIQUIDATE", "ASSET") : anyOf(tripped, "GLOBAL", "LIQUIDATE")
     ) {
       exp = { must: "ScopeTripped" };
       invariant = INV.BREAKER_GUARDS;
-    } else if (held.length > 0 && graceEnds.some((g) => at < g)) {
+    } else if (pricesWeth && graceEnds.some((g) => at < g)) {
       // After a resume, liquidations stay off for the grace period so that owners can top up first.
       exp = { must: "ScopeInGracePeriod" };
       invariant = INV.BREAKER_GUARDS;
