@@ -15,6 +15,7 @@ import {
   fund,
   vaultFor,
   vaultsFixture,
+  type VaultsContext,
 } from "../../shared/fixtures/vaults";
 
 const E18 = 10n ** 18n;
@@ -24,6 +25,21 @@ const MAX_FINITE_CAP = 2n ** 120n - 2n;
 
 async function stateOf(vault: CollateralVault): Promise<VaultState> {
   return { supply: await vault.totalSupply(), assets: await vault.totalAssets(), offset: DECIMALS_OFFSET };
+}
+
+/**
+ * A vault over a rebasing token that lost all but 1 wei of alice's 1e18 deposit, the loss booked by governance:
+ * 10^24 shares claim 1 wei, so the vault is depleted for deposits.
+ */
+async function depletedVault(ctx: VaultsContext) {
+  const rebasing = await ethers.deployContract("RebasingToken");
+  const vault = await vaultFor(ctx, await rebasing.getAddress(), MAX_FINITE_CAP);
+  await rebasing.mint(ctx.alice.address, E18);
+  await rebasing.connect(ctx.alice).approve(await vault.getAddress(), E18);
+  await vault.connect(ctx.alice).deposit(E18, ctx.alice.address);
+  await rebasing.rebase(await vault.getAddress(), -(E18 - 1n));
+  await vault.connect(ctx.governor).recognizeLoss();
+  return { rebasing, vault };
 }
 
 describe("unit/vaults/CollateralVault", () => {
@@ -217,13 +233,7 @@ describe("unit/vaults/CollateralVault", () => {
     it("reports an unbounded maxMint without a cap, and saturates it when shares are cheap", async () => {
       const ctx = await loadFixture(vaultsFixture);
       expect(await ctx.vault.maxMint(ctx.alice.address)).to.equal(ethers.MaxUint256);
-      const rebasing = await ethers.deployContract("RebasingToken");
-      const v = await vaultFor(ctx, await rebasing.getAddress(), MAX_FINITE_CAP);
-      await rebasing.mint(ctx.alice.address, E18);
-      await rebasing.connect(ctx.alice).approve(await v.getAddress(), E18);
-      await v.connect(ctx.alice).deposit(E18, ctx.alice.address);
-      await rebasing.rebase(await v.getAddress(), -(E18 - 1n));
-      await v.connect(ctx.governor).recognizeLoss();
+      const { vault: v } = await depletedVault(ctx);
       // 10^24 shares now claim 1 wei: the vault is depleted for deposits.
       expect(await v.maxMint(ctx.alice.address)).to.equal(0n);
       expect(await v.maxDeposit(ctx.alice.address)).to.equal(0n);
@@ -343,13 +353,7 @@ describe("unit/vaults/CollateralVault", () => {
         ctx.vault,
         "ZeroAmount",
       );
-      const rebasing = await ethers.deployContract("RebasingToken");
-      const v = await vaultFor(ctx, await rebasing.getAddress(), MAX_FINITE_CAP);
-      await rebasing.mint(ctx.alice.address, E18);
-      await rebasing.connect(ctx.alice).approve(await v.getAddress(), E18);
-      await v.connect(ctx.alice).deposit(E18, ctx.alice.address);
-      await rebasing.rebase(await v.getAddress(), -(E18 - 1n));
-      await v.connect(ctx.governor).recognizeLoss();
+      const { rebasing, vault: v } = await depletedVault(ctx);
       await fund(rebasing, await v.getAddress(), [ctx.clearing], E18);
       const before = await stateOf(v);
       await expect(v.connect(ctx.clearing).depositCover(E18))
