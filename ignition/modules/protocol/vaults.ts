@@ -11,10 +11,8 @@ import {
   VaultFactory__factory,
 } from "../../../typechain-types";
 import {
-  COLLATERAL_VAULT_CLEARING_FUNCTIONS,
-  COLLATERAL_VAULT_GOVERNED_FUNCTIONS,
-  INSURANCE_VAULT_CLEARING_FUNCTIONS,
-  INSURANCE_VAULT_GOVERNED_FUNCTIONS,
+  COLLATERAL_VAULT_RESTRICTIONS,
+  INSURANCE_VAULT_RESTRICTIONS,
 } from "../../../scripts/lib/deploy/vaults";
 import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
 import { Roles } from "../../../scripts/lib/roles";
@@ -66,26 +64,18 @@ export function buildVaultsModule(
       );
       const address = m.readEventArgument(create, "VaultCreated", "vault", { id: fid("VaultCreated", sym) });
       const vault = m.contractAt("CollateralVault", address, { id: fid("CollateralVault", sym) });
-      restrict(
-        m,
-        manager,
-        vault,
-        vaultInterface,
-        "CollateralVault",
-        fid("CollateralVault", sym),
-        COLLATERAL_VAULT_GOVERNED_FUNCTIONS,
-        Roles.GOVERNOR_ROLE,
-      );
-      restrict(
-        m,
-        manager,
-        vault,
-        vaultInterface,
-        "CollateralVault",
-        fid("CollateralVault", sym),
-        COLLATERAL_VAULT_CLEARING_FUNCTIONS,
-        Roles.CLEARING_ROLE,
-      );
+      for (const [functions, role] of COLLATERAL_VAULT_RESTRICTIONS) {
+        restrict(
+          m,
+          manager,
+          vault,
+          vaultInterface,
+          "CollateralVault",
+          fid("CollateralVault", sym),
+          functions,
+          role,
+        );
+      }
       const grant = m.call(manager, "grantRole", [Roles.VAULT_ROLE, vault, 0], {
         id: fid("grant", "VAULT_ROLE", sym),
       });
@@ -104,26 +94,18 @@ export function buildVaultsModule(
       param("insurance_windowSeconds", BigInt(ins.windowSeconds)),
     ]);
     const insuranceInterface = InsuranceVault__factory.createInterface();
-    restrict(
-      m,
-      manager,
-      insurance,
-      insuranceInterface,
-      "InsuranceVault",
-      "InsuranceVault",
-      INSURANCE_VAULT_GOVERNED_FUNCTIONS,
-      Roles.GOVERNOR_ROLE,
-    );
-    restrict(
-      m,
-      manager,
-      insurance,
-      insuranceInterface,
-      "InsuranceVault",
-      "InsuranceVault",
-      INSURANCE_VAULT_CLEARING_FUNCTIONS,
-      Roles.CLEARING_ROLE,
-    );
+    for (const [functions, role] of INSURANCE_VAULT_RESTRICTIONS) {
+      restrict(
+        m,
+        manager,
+        insurance,
+        insuranceInterface,
+        "InsuranceVault",
+        "InsuranceVault",
+        functions,
+        role,
+      );
+    }
     const results: Record<string, ContractFuture<string>> = { factory, insurance, ...vaults };
     return results;
   });

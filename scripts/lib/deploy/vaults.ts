@@ -25,6 +25,17 @@ export const INSURANCE_VAULT_GOVERNED_FUNCTIONS = ["setWithdrawalTimings", "skim
 /** Functions of the InsuranceVault that only the clearing contract may call (payPenalty: no donation path). */
 export const INSURANCE_VAULT_CLEARING_FUNCTIONS = ["coverBadDebt", "payPenalty"];
 
+/** Each group of a CollateralVault's restricted functions and the role that may call it. */
+export const COLLATERAL_VAULT_RESTRICTIONS: readonly (readonly [string[], bigint])[] = [
+  [COLLATERAL_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE],
+  [COLLATERAL_VAULT_CLEARING_FUNCTIONS, Roles.CLEARING_ROLE],
+];
+/** Each group of the InsuranceVault's restricted functions and the role that may call it. */
+export const INSURANCE_VAULT_RESTRICTIONS: readonly (readonly [string[], bigint])[] = [
+  [INSURANCE_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE],
+  [INSURANCE_VAULT_CLEARING_FUNCTIONS, Roles.CLEARING_ROLE],
+];
+
 /** Deposit cap meaning "no cap". */
 export const NO_CAP = ethers.MaxUint256;
 
@@ -80,8 +91,9 @@ export async function createCollateralVault(
   const args = [params.asset, params.name, params.symbol, params.depositCap, params.permissioned] as const;
   await (await factory.connect(governor).createVault(...args)).wait();
   const vault = await ethers.getContractAt("CollateralVault", await factory.vaultOf(params.asset));
-  await restrictFunctions(manager, admin, vault, COLLATERAL_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
-  await restrictFunctions(manager, admin, vault, COLLATERAL_VAULT_CLEARING_FUNCTIONS, Roles.CLEARING_ROLE);
+  for (const [functions, role] of COLLATERAL_VAULT_RESTRICTIONS) {
+    await restrictFunctions(manager, admin, vault, functions, role);
+  }
   await (await manager.connect(admin).grantRole(Roles.VAULT_ROLE, await vault.getAddress(), 0)).wait();
   await syncBreakerVault(await vault.BREAKER(), await vault.getAddress(), admin);
   return vault;
@@ -118,7 +130,8 @@ export async function deployInsuranceVault(
     admin,
   );
   await vault.waitForDeployment();
-  await restrictFunctions(manager, admin, vault, INSURANCE_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
-  await restrictFunctions(manager, admin, vault, INSURANCE_VAULT_CLEARING_FUNCTIONS, Roles.CLEARING_ROLE);
+  for (const [functions, role] of INSURANCE_VAULT_RESTRICTIONS) {
+    await restrictFunctions(manager, admin, vault, functions, role);
+  }
   return vault;
 }
