@@ -37,7 +37,7 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId
     ) public view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
-        collateralValueWad = _collateralValue($, ctx, accountId, address(0), 0);
+        collateralValueWad = _collateralValue($, ctx, accountId);
         (maintenanceWad, initialWad) = _requirements($, ctx, accountId);
         uint256 debtWad = $.debt[accountId];
         maintenanceWad += debtWad;
@@ -55,7 +55,15 @@ library MarginLogic {
         uint256 accountId
     ) public view returns (IOptionsClearing.Health memory h) {
         (uint256 debtWad, uint256 quoteShares) = _afterTouch($, quote, accountId);
-        h.collateralValueWad = _collateralValue($, ctx, accountId, address(quote.vault), quoteShares);
+        // The value is a sum over vaults: swap the quote vault's term for its balance after settlement (when it is a
+        // collateral vault at all; the margin values no other shares).
+        h.collateralValueWad = _collateralValue($, ctx, accountId);
+        address quoteVault = address(quote.vault);
+        if ($.collateralConfig[quoteVault].asset != address(0)) {
+            uint256 stored = $.collateral[accountId][quoteVault];
+            if (stored != 0) h.collateralValueWad -= _vaultValue($, ctx, quoteVault, stored);
+            if (quoteShares != 0) h.collateralValueWad += _vaultValue($, ctx, quoteVault, quoteShares);
+        }
         (h.maintenanceWad, h.initialWad) = _requirements($, ctx, accountId);
         h.debtWad = debtWad;
         h.maintenanceWad += debtWad;
@@ -107,25 +115,31 @@ library MarginLogic {
         }
     }
 
-    /// @dev The account's collateral value; `quoteShares` stands for its balance of `quoteVault` (zero address: none).
     function _collateralValue(
         ClearingStorage.Layout storage $,
         Context memory ctx,
-        uint256 accountId,
-        address quoteVault,
-        uint256 quoteShares
+        uint256 accountId
     ) private view returns (uint256 valueWad) {
         address[] storage vaults = $.collateralVaults;
         uint256 n = vaults.length;
         for (uint256 i; i < n; ++i) {
             address vault = vaults[i];
-            uint256 shares = vault == quoteVault ? quoteShares : $.collateral[accountId][vault];
-            if (shares == 0) continue;
-            IOptionsClearing.CollateralConfig storage config = $.collateralConfig[vault];
-            uint256 amountWad = IERC4626(vault).convertToAssets(shares).toWadDown(config.assetDecimals);
-            uint256 priceWad = config.asset == ctx.quote ? WadMath.WAD : price(ctx, config.asset);
-            valueWad += amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);
+            uint256 shares = $.collateral[accountId][vault];
+            if (shares != 0) valueWad += _vaultValue($, ctx, vault, shares);
         }
+    }
+
+    /// @dev `shares` of an approved collateral vault, valued at the oracle price less the haircut, rounded down.
+    function _vaultValue(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        address vault,
+        uint256 shares
+    ) private view returns (uint256) {
+        IOptionsClearing.CollateralConfig storage config = $.collateralConfig[vault];
+        uint256 amountWad = IERC4626(vault).convertToAssets(shares).toWadDown(config.assetDecimals);
+        uint256 priceWad = config.asset == ctx.quote ? WadMath.WAD : price(ctx, config.asset);
+        return amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);
     }
 
     /// @dev Sum over the account's underlyings of the calculator's requirements; settled series are excluded.
