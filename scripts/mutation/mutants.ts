@@ -258,8 +258,8 @@ export const MUTANTS: Mutant[] = [
     id: "margin-haircut-rounds-up",
     file: "contracts/options/MarginLogic.sol",
     description: "collateral value after haircut rounded up instead of down",
-    from: "valueWad += amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);",
-    to: "valueWad += amountWad.mulWadDown(priceWad).mulWadUp(WadMath.WAD - config.haircutWad);",
+    from: "return amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);",
+    to: "return amountWad.mulWadDown(priceWad).mulWadUp(WadMath.WAD - config.haircutWad);",
   },
   {
     id: "health-values-unpaid-long-credit",
