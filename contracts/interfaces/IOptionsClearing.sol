@@ -181,9 +181,19 @@ interface IOptionsClearing {
     error CloseExceedsShort(uint256 accountId, uint256 seriesId, uint256 amount, uint256 shortAmount);
     /// @notice Withdrawing more longs than the account holds in the series.
     error InsufficientLongs(uint256 accountId, uint256 seriesId, uint256 amount, uint256 longAmount);
-    /// @notice Exercise needs more quote-vault shares than the free pool holds: settle the short accounts first
-    /// (`settleAccount` is permissionless), then exercise.
-    error InsufficientSettledFunds(uint256 sharesNeeded, uint256 sharesAvailable);
+    /// @notice Exercise needs more quote-vault shares than the series' own pool holds (what its shorts paid in, less
+    /// what its longs were paid): settle the series' short accounts first (`settleAccount` is permissionless).
+    error InsufficientSettledFunds(uint256 seriesId, uint256 sharesNeeded, uint256 sharesAvailable);
+    /// @notice Writing a series some of whose shorts were written off: new longs would share that loss.
+    error SeriesImpaired(uint256 seriesId, uint256 writtenOffContracts);
+    /// @notice `settleFromRound`: the round is not the first recorded round observed at or after expiry and within
+    /// the settlement window (`previousAt`: the observation time of the round before it, 0 if none).
+    error NotFirstRoundAfterExpiry(uint256 seriesId, uint80 roundId, uint256 observedAt, uint256 previousAt);
+    /// @notice `settleWithFallbackPrice`: the reference is not the last round observed before expiry (0: none exists),
+    /// or a round was observed within the window (`nextAt`), which `settleFromRound` must use.
+    error InvalidReferenceRound(uint256 seriesId, uint80 referenceRoundId, uint256 referenceAt, uint256 nextAt);
+    /// @notice `settleWithFallbackPrice`: the price is farther than FALLBACK_MAX_DEVIATION from the reference round.
+    error FallbackPriceOutOfBounds(uint256 seriesId, uint256 priceWad, uint256 lowWad, uint256 highWad);
     /// @notice A short would be opened with a requirement of zero (amount too small to margin).
     error RequirementRoundsToZero(uint256 accountId, uint256 seriesId, uint256 amount);
 
@@ -313,10 +323,13 @@ interface IOptionsClearing {
         bool isCall
     ) external returns (uint256);
 
-    /// @notice Settle a series whose settlement window passed without an acceptable oracle price.
+    /// @notice Settle a series whose settlement window passed with no oracle round recorded in it, at a price within
+    /// FALLBACK_MAX_DEVIATION of `referenceRoundId`, the underlying's last round observed before expiry (0 when none
+    /// exists: the price is then unbounded).
     /// @dev Only governance (the timelock: the price is public for the timelock's delay before it applies).
-    /// Reverts SettlementWindowStillOpen before `expiry + SETTLEMENT_WINDOW_SECONDS`.
-    function settleWithFallbackPrice(uint256 seriesId, uint256 priceWad) external;
+    /// Reverts SettlementWindowStillOpen before `expiry + SETTLEMENT_WINDOW_SECONDS`, InvalidSettlementPrice (zero),
+    /// InvalidReferenceRound, FallbackPriceOutOfBounds.
+    function settleWithFallbackPrice(uint256 seriesId, uint256 priceWad, uint80 referenceRoundId) external;
 
     // ------------------------------------------------------------------------------------------------- accounts
     /// @notice Open a new account owned by the caller. An owner may open several.
@@ -345,6 +358,7 @@ interface IOptionsClearing {
     function close(uint256 accountId, uint256 seriesId, uint256 amount) external;
 
     /// @notice Move `amount` of the caller's longs into `accountId`, netting against its short. Never guarded.
+    /// @dev Owner or operator (no one fills another account's series slots).
     function depositLongs(uint256 accountId, uint256 seriesId, uint256 amount) external;
 
     /// @notice Move `amount` longs out of `accountId` to `to` as ERC-1155 tokens.
@@ -359,6 +373,12 @@ interface IOptionsClearing {
     /// @notice Fix the settlement price of an expired series from the oracle: accepted only when observed at or
     /// after expiry and within the settlement window, with SETTLE and the underlying's scope untripped.
     function settle(uint256 seriesId) external;
+
+    /// @notice After the settlement window, fix the settlement price from the underlying's recorded oracle round
+    /// `roundId`, which must be the first observed at or after expiry and within the window: settlement recovers
+    /// once a scope tripped during the window is resumed. Anyone; guarded like `settle`.
+    /// @dev Reverts SettlementWindowStillOpen, NotFirstRoundAfterExpiry, SeriesAlreadySettled, SeriesNotListed.
+    function settleFromRound(uint256 seriesId, uint80 roundId) external;
 
     /// @notice Burn `amount` of the caller's longs of a settled series and pay the payout in the quote asset to
     /// `to`. O(1).
@@ -403,7 +423,8 @@ interface IOptionsClearing {
     /// Anyone may call it (keepers; an owner after topping up).
     function flagLiquidatable(uint256 accountId) external;
 
-    /// @notice The auction discount `accountId` would be liquidated at now (START_DISCOUNT if not flagged yet).
+    /// @notice The auction discount `accountId` would be liquidated at now: its running auction's, or START_DISCOUNT
+    /// when none runs (never flagged, healthy since, or last seen liquidatable over AUCTION_HEARTBEAT_SECONDS ago).
     function liquidationDiscount(uint256 accountId) external view returns (uint256 discountWad);
 
     /// @notice Keeper view: whether `accountId` can be liquidated now and what `liquidate` would do, computed by the
@@ -415,6 +436,12 @@ interface IOptionsClearing {
 
     /// @notice Short contracts of `seriesId` written off in bad-debt liquidations.
     function writtenOff(uint256 seriesId) external view returns (uint256);
+
+    /// @notice Quote-vault shares paid in by `seriesId`'s shorts and not yet paid to its longs: its longs' only source.
+    function settlementPool(uint256 seriesId) external view returns (uint256 shares);
+
+    /// @notice Settlement debt of `accountId` on the settled series `seriesId` (`debtOf` is the sum over series).
+    function seriesDebtOf(uint256 accountId, uint256 seriesId) external view returns (uint256 debtWad);
 
     // ------------------------------------------------------------------------------------------------- views
     /// @notice The deterministic id of a series.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
@@ -10,8 +11,8 @@ import {ClearingStorage} from "./ClearingStorage.sol";
 
 /// @title AccountLogic
 /// @notice Bookkeeping of clearing accounts shared by OptionsClearing and LiquidationLogic: position changes that keep
-/// the series totals and the account's series list in step, lazy settlement of settled series, and repayment of
-/// settlement debt from quote collateral. Internal library: no storage of its own, inlined into its users.
+/// the series totals and the account's series list in step, lazy settlement of settled series, repayment of
+/// settlement debt from quote collateral into each series' own pool, and the move of debt in a liquidation. Internal library: no storage of its own, inlined into its users.
 library AccountLogic {
     using WadMath for uint256;
 
@@ -67,7 +68,8 @@ library AccountLogic {
         _setPosition($, to, seriesId, toBefore, toAfter);
     }
 
-    /// @dev Store the position and keep the account's series list in step (the series cap applies on entry).
+    /// @dev Store the position and keep the account's series list in step: a series is listed while its position or
+    /// its settlement debt is non-zero (the series cap applies on entry).
     function _setPosition(
         ClearingStorage.Layout storage $,
         uint256 accountId,
@@ -76,21 +78,24 @@ library AccountLogic {
         int256 afterwards
     ) private {
         $.position[accountId][seriesId] = afterwards;
-        if (before == 0 && afterwards != 0) {
-            uint256[] storage ids = $.seriesOf[accountId];
-            if (ids.length >= MAX_SERIES_PER_ACCOUNT) {
-                revert IOptionsClearing.TooManySeries(accountId, MAX_SERIES_PER_ACCOUNT);
-            }
-            ids.push(seriesId);
-        } else if (before != 0 && afterwards == 0) {
-            _removeSeries($, accountId, seriesId);
-        }
+        if ((before == 0) == (afterwards == 0) || $.seriesDebt[accountId][seriesId] != 0) return;
+        if (before == 0) listSeries($, accountId, seriesId);
+        else _removeSeries($, accountId, seriesId);
     }
 
-    /// @dev Lazy settlement: debit the account's settled shorts (as debt), repay its debt from quote collateral, then
-    /// credit its settled longs, each only as far as the free pool (quote-vault shares held beyond what accounts own,
-    /// filled by repaid debts) can pay: a long whose credit the pool cannot pay yet stays pending in the account, and
-    /// no depositor's collateral ever pays another's payout (INV_SOLVENCY).
+    /// @dev Add `seriesId` to the account's series list, within the cap.
+    function listSeries(ClearingStorage.Layout storage $, uint256 accountId, uint256 seriesId) internal {
+        uint256[] storage ids = $.seriesOf[accountId];
+        if (ids.length >= MAX_SERIES_PER_ACCOUNT) {
+            revert IOptionsClearing.TooManySeries(accountId, MAX_SERIES_PER_ACCOUNT);
+        }
+        ids.push(seriesId);
+    }
+
+    /// @dev Lazy settlement: debit the account's settled shorts (as debt of their series), repay its debt from quote
+    /// collateral into each series' pool, then credit its settled longs, each only as far as its own series' pool
+    /// (filled by that series' repaid debts) can pay: a long whose credit the pool cannot pay yet stays pending in the
+    /// account, and no series' holders are ever paid with what another series' shorts paid in (INV_SERIES_SOLVENCY).
     function touch(ClearingStorage.Layout storage $, Quote memory quote, uint256 accountId) internal {
         uint256[] storage ids = $.seriesOf[accountId];
         for (uint256 i = ids.length; i > 0;) {
@@ -104,41 +109,76 @@ library AccountLogic {
         for (uint256 i = ids.length; i > 0;) {
             --i;
             uint256 seriesId = ids[i];
-            if ($.series[seriesId].settled) _settleLong($, quote, accountId, seriesId);
+            if ($.series[seriesId].settled && $.position[accountId][seriesId] > 0) {
+                _settleLong($, quote, accountId, seriesId);
+            }
         }
     }
 
-    /// @dev Quote-vault shares the clearing holds beyond what accounts own: the pool that pays settled longs.
-    function freeQuoteShares(
-        ClearingStorage.Layout storage $,
-        Quote memory quote
-    ) internal view returns (uint256) {
-        uint256 held = quote.vault.balanceOf(address(this));
-        uint256 owned = $.totalCollateral[address(quote.vault)] + $.pendingPenaltyShares;
-        return held > owned ? held - owned : 0;
-    }
-
-    /// @dev Pay the account's settlement debt from its quote-vault shares, as far as they go.
+    /// @dev Pay the account's settlement debt from its quote-vault shares, as far as they go, series by series (in
+    /// the list's order from its end); each payment goes to its series' pool.
     function repayDebt(ClearingStorage.Layout storage $, Quote memory quote, uint256 accountId) internal {
         uint256 debtWad = $.debt[accountId];
         if (debtWad == 0) return;
         address vault = address(quote.vault);
         uint256 shares = $.collateral[accountId][vault];
         if (shares == 0) return;
-        uint256 sharesNeeded = quote.vault.previewWithdraw(debtWad.fromWadUp(quote.decimals));
-        uint256 paidShares;
-        if (shares >= sharesNeeded) {
-            paidShares = sharesNeeded;
-            debtWad = 0;
-        } else {
-            paidShares = shares;
-            uint256 paidWad = quote.vault.convertToAssets(shares).toWadDown(quote.decimals);
-            debtWad = paidWad >= debtWad ? 0 : debtWad - paidWad;
+        uint256[] storage ids = $.seriesOf[accountId];
+        uint256 spent;
+        for (uint256 i = ids.length; i > 0 && spent < shares;) {
+            --i;
+            uint256 seriesId = ids[i];
+            uint256 owedWad = $.seriesDebt[accountId][seriesId];
+            if (owedWad == 0) continue;
+            (uint256 paidShares, uint256 paidWad) = payment(quote, owedWad, shares - spent);
+            spent += paidShares;
+            $.seriesPool[seriesId] += paidShares;
+            $.seriesDebt[accountId][seriesId] = owedWad - paidWad;
+            debtWad -= paidWad;
+            if (owedWad == paidWad && $.position[accountId][seriesId] == 0) _removeSeries($, accountId, seriesId);
         }
-        $.collateral[accountId][vault] = shares - paidShares;
-        $.totalCollateral[vault] -= paidShares;
+        $.collateral[accountId][vault] = shares - spent;
+        $.totalCollateral[vault] -= spent;
         $.debt[accountId] = debtWad;
         emit IOptionsClearing.DebtUpdated(accountId, debtWad);
+    }
+
+    /// @dev What paying `owedWad` of debt from at most `availableShares` quote-vault shares takes and pays: the shares
+    /// that withdraw the debt (rounded up) when they suffice, otherwise all of them for what they redeem (rounded down).
+    function payment(
+        Quote memory quote,
+        uint256 owedWad,
+        uint256 availableShares
+    ) internal view returns (uint256 shares, uint256 paidWad) {
+        uint256 sharesNeeded = quote.vault.previewWithdraw(owedWad.fromWadUp(quote.decimals));
+        if (availableShares >= sharesNeeded) return (sharesNeeded, owedWad);
+        paidWad = quote.vault.convertToAssets(availableShares).toWadDown(quote.decimals);
+        return (availableShares, paidWad < owedWad ? paidWad : owedWad);
+    }
+
+    /// @dev Move `fractionWad` of the account's settlement debt, series by series, to another account (whose list
+    /// gains the series it did not hold), rounded up and capped by the debt: the liquidator takes at least its share.
+    function moveDebt(ClearingStorage.Layout storage $, uint256 from, uint256 to, uint256 fractionWad) internal {
+        uint256 debtWad = $.debt[from];
+        if (debtWad == 0) return;
+        uint256[] memory ids = $.seriesOf[from];
+        uint256 movedTotal;
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 seriesId = ids[i];
+            uint256 owedWad = $.seriesDebt[from][seriesId];
+            if (owedWad == 0) continue;
+            uint256 moved = Math.min(owedWad, owedWad.mulWadUp(fractionWad));
+            $.seriesDebt[from][seriesId] = owedWad - moved;
+            if (owedWad == moved && $.position[from][seriesId] == 0) _removeSeries($, from, seriesId);
+            uint256 held = $.seriesDebt[to][seriesId];
+            if (held == 0 && $.position[to][seriesId] == 0) listSeries($, to, seriesId);
+            $.seriesDebt[to][seriesId] = held + moved;
+            movedTotal += moved;
+        }
+        $.debt[from] = debtWad - movedTotal;
+        $.debt[to] += movedTotal;
+        emit IOptionsClearing.DebtUpdated(from, debtWad - movedTotal);
+        emit IOptionsClearing.DebtUpdated(to, $.debt[to]);
     }
 
     /// @dev What one long contract of a settled series receives: the payout, scaled down by the shorts written off
@@ -148,10 +188,22 @@ library AccountLogic {
         return $.writtenOff[seriesId] == 0 ? payout : $.longPayout[seriesId];
     }
 
+    /// @dev The quote-vault shares that credit `amount` settled longs of `seriesId` (rounded down) and their value.
+    function longCredit(
+        ClearingStorage.Layout storage $,
+        Quote memory quote,
+        uint256 seriesId,
+        uint256 amount
+    ) internal view returns (uint256 shares, uint256 creditWad) {
+        creditWad = amount.mulWadDown(longPayout($, seriesId));
+        shares = quote.vault.convertToShares(creditWad.fromWadDown(quote.decimals));
+    }
+
     function _settleShort(ClearingStorage.Layout storage $, uint256 accountId, uint256 seriesId) private {
         int256 position = $.position[accountId][seriesId];
         uint256 debitWad = uint256(-position).mulWadUp($.series[seriesId].payoutPerContractWad);
         if (debitWad != 0) {
+            $.seriesDebt[accountId][seriesId] += debitWad;
             $.debt[accountId] += debitWad;
             emit IOptionsClearing.DebtUpdated(accountId, $.debt[accountId]);
         }
@@ -166,11 +218,12 @@ library AccountLogic {
         uint256 seriesId
     ) private {
         int256 position = $.position[accountId][seriesId];
-        uint256 creditWad = uint256(position).mulWadDown(longPayout($, seriesId));
-        uint256 shares = quote.vault.convertToShares(creditWad.fromWadDown(quote.decimals));
+        (uint256 shares, uint256 creditWad) = longCredit($, quote, seriesId, uint256(position));
         if (shares != 0) {
-            // Not yet paid in by the shorts: the position stays pending until the pool can pay it.
-            if (shares > freeQuoteShares($, quote)) return;
+            uint256 pool = $.seriesPool[seriesId];
+            // Not yet paid in by the series' shorts: the position stays pending until its pool can pay it.
+            if (shares > pool) return;
+            $.seriesPool[seriesId] = pool - shares;
             $.collateral[accountId][address(quote.vault)] += shares;
             $.totalCollateral[address(quote.vault)] += shares;
         }

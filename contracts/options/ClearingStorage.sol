@@ -30,6 +30,13 @@ library ClearingStorage {
         int64[16] spotShocksWad;
     }
 
+    /// @notice A liquidation auction: started when the account was first seen liquidatable, kept alive by each
+    /// observation within AUCTION_HEARTBEAT_SECONDS of the last (a longer gap, or a healthy observation, ends it).
+    struct Auction {
+        uint64 since;
+        uint64 lastSeen;
+    }
+
     struct Layout {
         mapping(uint256 seriesId => IOptionsClearing.Series) series;
         mapping(uint256 seriesId => SeriesTotals) totals;
@@ -45,8 +52,8 @@ library ClearingStorage {
         mapping(uint256 accountId => mapping(address vault => uint256)) collateral;
         mapping(uint256 accountId => uint256) debt;
         mapping(address owner => mapping(address operator => bool)) isOperator;
-        /// @notice When each account was first seen below maintenance (0: not flagged); the auction clock.
-        mapping(uint256 accountId => uint64) liquidatableSince;
+        /// @notice Each account's liquidation auction: since when it has been continuously liquidatable.
+        mapping(uint256 accountId => Auction) auction;
         /// @notice Short contracts of each series written off in bad-debt liquidations (socialised loss).
         mapping(uint256 seriesId => uint256) writtenOff;
         /// @notice Payout per long contract of a settled series with write-offs (otherwise the series' payout).
@@ -54,6 +61,12 @@ library ClearingStorage {
         /// @notice Quote-vault shares taken as liquidation penalties and owed to the InsuranceVault, held by the
         /// clearing until `payPenalties` (or used first as bad-debt cover). Not part of the free pool.
         uint256 pendingPenaltyShares;
+        /// @notice Settlement debt of each account per settled series (their sum is `debt`): a series stays in the
+        /// account's series list until both its position and its debt are zero.
+        mapping(uint256 accountId => mapping(uint256 seriesId => uint256)) seriesDebt;
+        /// @notice Quote-vault shares paid in by each settled series' shorts and not yet paid to its longs: a long is
+        /// paid only from its own series' pool (INV_SERIES_SOLVENCY).
+        mapping(uint256 seriesId => uint256) seriesPool;
     }
 
     /// @notice Store `risk` (already validated by the calculator) packed into `stored`.

@@ -10,7 +10,6 @@ import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IInsuranceVault} from "../interfaces/IInsuranceVault.sol";
 import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
-import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
@@ -34,6 +33,9 @@ library LiquidationLogic {
     uint256 internal constant AUCTION_DURATION_SECONDS = 1 hours;
     /// @notice Share of the bonus paid to the InsuranceVault as the liquidation penalty.
     uint256 internal constant PENALTY_SHARE_WAD = 0.5e18;
+    /// @notice Longest gap between two observations of an account as liquidatable (by `flagLiquidatable` or
+    /// `liquidate`) that keeps its auction running; after a longer one the next observation starts a new auction.
+    uint256 internal constant AUCTION_HEARTBEAT_SECONDS = 10 minutes;
 
     /// @notice The clearing contract's immutables liquidation needs.
     struct Context {
@@ -91,9 +93,8 @@ library LiquidationLogic {
         q.belowMaintenance = q.collateralValueWad < q.maintenanceWad;
         if (!q.belowMaintenance) return q;
         q.liquidatable = q.breakerAllows;
-        uint64 since = $.liquidatableSince[accountId];
         IOptionsClearing.LiquidationResult memory r = q.result;
-        r.discountWad = discountAfter(since == 0 ? 0 : block.timestamp - since);
+        r.discountWad = discount($, accountId);
         Plan memory plan;
         plan.collateralWad = q.collateralValueWad;
         _plan($, ctx, accountId, WAD, q.initialWad, plan, r);
@@ -116,7 +117,7 @@ library LiquidationLogic {
         if (plan.collateralWad >= maintenanceWad) {
             revert IOptionsClearing.AccountHealthy(p.accountId, plan.collateralWad, maintenanceWad);
         }
-        r.discountWad = _startAuction($, p.accountId);
+        r.discountWad = _observeLiquidatable($, p.accountId);
         _plan($, ctx, p.accountId, p.maxFractionWad, initialWad, plan, r);
         uint256 receivedWad = r.seizedValueWad - r.penaltyWad + r.coveredWad;
         uint256 requiredWad = r.liabilityWad.mulWadUp(p.minSeizedPerLiabilityWad);
@@ -206,7 +207,8 @@ library LiquidationLogic {
     ) private {
         if (plan.coverAssets != 0) _cover($, ctx, p.liquidatorAccountId, plan);
         _movePositions($, p, r.fractionWad, plan.writeOffWad);
-        _moveDebt($, ctx, p, r.fractionWad);
+        AccountLogic.moveDebt($, p.accountId, p.liquidatorAccountId, r.fractionWad);
+        AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
         r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
         (uint256 collateralWad, , uint256 initialWad) = MarginLogic.margin(
             $,
@@ -225,11 +227,24 @@ library LiquidationLogic {
     }
 
     /// @notice See IOptionsClearing.flagLiquidatable.
+    /// The auction runs only while a liquidation could proceed: an account below maintenance whose liquidation the
+    /// breaker refuses is not observed (its clock does not run; after a gap of over AUCTION_HEARTBEAT_SECONDS the
+    /// next observation starts afresh at the start discount).
     function flag(ClearingStorage.Layout storage $, Context memory ctx, uint256 accountId) public {
         AccountLogic.touch($, ctx.quote, accountId);
         (uint256 collateralWad, uint256 maintenanceWad, ) = MarginLogic.margin($, ctx.margin, accountId);
-        if (collateralWad < maintenanceWad) _startAuction($, accountId);
-        else if ($.liquidatableSince[accountId] != 0) _resetAuction($, accountId);
+        if (collateralWad >= maintenanceWad) {
+            if ($.auction[accountId].since != 0) _resetAuction($, accountId);
+        } else if (_breakerAllows($, ctx, accountId)) {
+            _observeLiquidatable($, accountId);
+        }
+    }
+
+    /// @notice The discount a liquidation of `accountId` would get now: its running auction's, else the start's.
+    function discount(ClearingStorage.Layout storage $, uint256 accountId) public view returns (uint256) {
+        ClearingStorage.Auction memory a = $.auction[accountId];
+        if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS) return START_DISCOUNT_WAD;
+        return discountAfter(block.timestamp - a.since);
     }
 
     /// @notice The auction discount after `elapsed` seconds.
@@ -264,8 +279,9 @@ library LiquidationLogic {
         Context memory ctx,
         uint256 accountId
     ) private view {
-        (address[] memory assets, uint256 n) = _pricedAssets($, ctx, accountId);
-        if (n == 0) ctx.breaker.checkScope(Scopes.LIQUIDATE);
+        (address[] memory assets, uint256 n) = MarginLogic.pricedAssets($, ctx.margin, accountId);
+        // An account valued in the quote alone: LIQUIDATE and GLOBAL (tripped or in grace), and the quote's scope.
+        if (n == 0) ctx.breaker.checkLiquidation(ctx.margin.quote);
         for (uint256 i; i < n; ++i) ctx.breaker.checkLiquidation(assets[i]);
     }
 
@@ -275,9 +291,9 @@ library LiquidationLogic {
         Context memory ctx,
         uint256 accountId
     ) private view returns (bool) {
-        (address[] memory assets, uint256 n) = _pricedAssets($, ctx, accountId);
+        (address[] memory assets, uint256 n) = MarginLogic.pricedAssets($, ctx.margin, accountId);
         if (n == 0) {
-            try ctx.breaker.checkScope(Scopes.LIQUIDATE) {
+            try ctx.breaker.checkLiquidation(ctx.margin.quote) {
                 return true;
             } catch {
                 return false;
@@ -291,22 +307,6 @@ library LiquidationLogic {
             }
         }
         return true;
-    }
-
-    /// @dev The underlyings of the account's positions and its non-quote collateral assets (possibly repeated).
-    function _pricedAssets(
-        ClearingStorage.Layout storage $,
-        Context memory ctx,
-        uint256 accountId
-    ) private view returns (address[] memory assets, uint256 n) {
-        uint256[] storage ids = $.seriesOf[accountId];
-        address[] storage vaults = $.collateralVaults;
-        assets = new address[](ids.length + vaults.length);
-        for (uint256 i; i < ids.length; ++i) assets[n++] = $.series[ids[i]].underlying;
-        for (uint256 i; i < vaults.length; ++i) {
-            address asset = $.collateralConfig[vaults[i]].asset;
-            if (asset != ctx.margin.quote && $.collateral[accountId][vaults[i]] != 0) assets[n++] = asset;
-        }
     }
 
     /// @dev Whether `AccountLogic.touch` would change the account: a settled short, settlement debt that its quote
@@ -323,27 +323,30 @@ library LiquidationLogic {
             if (!$.series[id].settled) continue;
             int256 position = $.position[accountId][id];
             if (position < 0) return true;
-            uint256 credit = uint256(position).mulWadDown(AccountLogic.longPayout($, id));
-            uint256 shares = quoteVault.vault.convertToShares(credit.fromWadDown(quoteVault.decimals));
-            if (shares <= AccountLogic.freeQuoteShares($, quoteVault)) return true;
+            if (position == 0) continue;
+            (uint256 shares, ) = AccountLogic.longCredit($, quoteVault, id, uint256(position));
+            if (shares <= $.seriesPool[id]) return true;
         }
         return false;
     }
 
     // ------------------------------------------------------------------------------------------------- auction
 
-    function _startAuction(ClearingStorage.Layout storage $, uint256 accountId) private returns (uint256) {
-        uint64 since = $.liquidatableSince[accountId];
-        if (since == 0) {
-            since = uint64(block.timestamp);
-            $.liquidatableSince[accountId] = since;
-            emit IOptionsClearing.LiquidationFlagged(accountId, since);
+    /// @dev Record that the account is liquidatable now: continue its auction if the last observation is recent
+    /// enough, else start a new one; return the discount it gives.
+    function _observeLiquidatable(ClearingStorage.Layout storage $, uint256 accountId) private returns (uint256) {
+        ClearingStorage.Auction memory a = $.auction[accountId];
+        if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS) {
+            a.since = uint64(block.timestamp);
+            emit IOptionsClearing.LiquidationFlagged(accountId, a.since);
         }
-        return discountAfter(block.timestamp - since);
+        a.lastSeen = uint64(block.timestamp);
+        $.auction[accountId] = a;
+        return discountAfter(block.timestamp - a.since);
     }
 
     function _resetAuction(ClearingStorage.Layout storage $, uint256 accountId) private {
-        $.liquidatableSince[accountId] = 0;
+        delete $.auction[accountId];
         emit IOptionsClearing.LiquidationFlagged(accountId, 0);
     }
 
@@ -390,7 +393,10 @@ library LiquidationLogic {
         address[] memory underlyings = new address[](n);
         uint256 distinct;
         for (uint256 i; i < n; ++i) {
-            address u = $.series[ids[i]].underlying;
+            IOptionsClearing.Series storage s = $.series[ids[i]];
+            // A settled series is not a position: a pending long is worth nothing until its pool pays it.
+            if (s.settled) continue;
+            address u = s.underlying;
             uint256 j;
             while (j < distinct && underlyings[j] != u) ++j;
             if (j == distinct) underlyings[distinct++] = u;
@@ -433,7 +439,7 @@ library LiquidationLogic {
         for (uint256 i; i < ids.length; ++i) {
             IOptionsClearing.Series storage s = $.series[ids[i]];
             int256 amount = $.position[accountId][ids[i]];
-            if (s.underlying != underlying || (shortsOnly && amount > 0)) continue;
+            if (s.settled || s.underlying != underlying || (shortsOnly && amount > 0)) continue;
             positions[k++] = IMarginCalculator.Position({
                 strikeWad: s.strikeWad,
                 expiry: s.expiry,
@@ -471,22 +477,6 @@ library LiquidationLogic {
             if (moved == 0) continue;
             AccountLogic.movePosition($, p.accountId, p.liquidatorAccountId, id, moved);
         }
-    }
-
-    function _moveDebt(
-        ClearingStorage.Layout storage $,
-        Context memory ctx,
-        Params memory p,
-        uint256 fractionWad
-    ) private {
-        uint256 debtWad = $.debt[p.accountId];
-        if (debtWad == 0) return;
-        uint256 moved = Math.min(debtWad, debtWad.mulWadUp(fractionWad));
-        $.debt[p.accountId] = debtWad - moved;
-        $.debt[p.liquidatorAccountId] += moved;
-        emit IOptionsClearing.DebtUpdated(p.accountId, debtWad - moved);
-        emit IOptionsClearing.DebtUpdated(p.liquidatorAccountId, $.debt[p.liquidatorAccountId]);
-        AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
     }
 
     /// @dev Move `seizeRatioWad` of every collateral balance to the liquidator, then take the penalty out of the

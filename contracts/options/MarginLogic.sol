@@ -2,11 +2,12 @@
 pragma solidity 0.8.28;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
@@ -29,6 +30,7 @@ library MarginLogic {
         IPriceOracle oracle;
         IMarginCalculator calculator;
         address quote;
+        ICircuitBreaker breaker;
     }
 
     /// @notice Collateral value and requirements (settlement debt included) of the account's unsettled positions.
@@ -42,6 +44,53 @@ library MarginLogic {
         uint256 debtWad = $.debt[accountId];
         maintenanceWad += debtWad;
         initialWad += debtWad;
+    }
+
+    /// @notice The check of every action that may add risk (write, withdrawals): the account's collateral covers its
+    /// initial requirement, valued only at prices whose scope is untripped (INV_NO_TRIPPED_PRICE: a price the breaker
+    /// distrusts never lets value out), and the account is no longer in a liquidation auction. An account with no
+    /// position and no debt has no requirement: nothing is priced and nothing is checked.
+    /// @return initialWad The initial requirement after the action.
+    function requireInitial(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) public returns (uint256 initialWad) {
+        if ($.seriesOf[accountId].length == 0 && $.debt[accountId] == 0) return 0;
+        if (ctx.breaker.trippedScopeCount() != 0) {
+            (address[] memory assets, uint256 n) = pricedAssets($, ctx, accountId);
+            for (uint256 i; i < n; ++i) ctx.breaker.checkScope(Scopes.asset(assets[i]));
+        }
+        uint256 collateralValueWad;
+        (collateralValueWad, , initialWad) = margin($, ctx, accountId);
+        if (collateralValueWad < initialWad) {
+            revert IOptionsClearing.BelowInitialMargin(accountId, collateralValueWad, initialWad);
+        }
+        // At or above initial, so above maintenance: any auction of the account has ended.
+        if ($.auction[accountId].since != 0) {
+            delete $.auction[accountId];
+            emit IOptionsClearing.LiquidationFlagged(accountId, 0);
+        }
+    }
+
+    /// @notice The assets whose prices value the account (possibly repeated): the underlyings of its unsettled
+    /// positions and its non-quote collateral assets.
+    function pricedAssets(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) internal view returns (address[] memory assets, uint256 n) {
+        uint256[] storage ids = $.seriesOf[accountId];
+        address[] storage vaults = $.collateralVaults;
+        assets = new address[](ids.length + vaults.length);
+        for (uint256 i; i < ids.length; ++i) {
+            IOptionsClearing.Series storage s = $.series[ids[i]];
+            if (!s.settled) assets[n++] = s.underlying;
+        }
+        for (uint256 i; i < vaults.length; ++i) {
+            address asset = $.collateralConfig[vaults[i]].asset;
+            if (asset != ctx.quote && $.collateral[accountId][vaults[i]] != 0) assets[n++] = asset;
+        }
     }
 
     /// @notice `margin` as the account will stand once its lazy settlement applies (what `liquidate` and every
@@ -71,9 +120,9 @@ library MarginLogic {
     }
 
     /// @dev The account's settlement debt and quote-vault shares after `AccountLogic.touch`, step for step: settled
-    /// shorts debited (and dropped from the series list by the same swap-and-pop), the debt repaid from the quote
-    /// shares, then settled longs credited in the order `touch` visits them, each only if the free pool (grown by
-    /// the repayment, shrunk by each credit) can pay it.
+    /// shorts debited to their series (a series left with neither position nor debt dropped from the list by the same
+    /// swap-and-pop), the debt repaid series by series from the quote shares, then each settled long credited if its
+    /// own series' pool (grown by this repayment) can pay it.
     function _afterTouch(
         ClearingStorage.Layout storage $,
         AccountLogic.Quote memory quote,
@@ -81,37 +130,36 @@ library MarginLogic {
     ) private view returns (uint256 debtWad, uint256 quoteShares) {
         uint256[] memory ids = $.seriesOf[accountId];
         uint256 n = ids.length;
+        uint256[] memory owed = new uint256[](n);
+        for (uint256 i; i < n; ++i) owed[i] = $.seriesDebt[accountId][ids[i]];
         debtWad = $.debt[accountId];
         for (uint256 i = n; i > 0;) {
             --i;
             int256 position = $.position[accountId][ids[i]];
             if (!$.series[ids[i]].settled || position >= 0) continue;
-            debtWad += uint256(-position).mulWadUp($.series[ids[i]].payoutPerContractWad);
-            ids[i] = ids[--n];
+            uint256 debitWad = uint256(-position).mulWadUp($.series[ids[i]].payoutPerContractWad);
+            owed[i] += debitWad;
+            debtWad += debitWad;
+            if (owed[i] != 0) continue;
+            --n;
+            (ids[i], owed[i]) = (ids[n], owed[n]);
         }
         quoteShares = $.collateral[accountId][address(quote.vault)];
-        uint256 free = AccountLogic.freeQuoteShares($, quote);
-        if (debtWad != 0 && quoteShares != 0) {
-            uint256 needed = quote.vault.previewWithdraw(debtWad.fromWadUp(quote.decimals));
-            uint256 paid = Math.min(quoteShares, needed);
-            if (paid == needed) {
-                debtWad = 0;
-            } else {
-                uint256 paidWad = quote.vault.convertToAssets(paid).toWadDown(quote.decimals);
-                debtWad = paidWad >= debtWad ? 0 : debtWad - paidWad;
-            }
-            quoteShares -= paid;
-            free += paid;
-        }
-        for (uint256 i = n; i > 0;) {
+        uint256[] memory added = new uint256[](n);
+        for (uint256 i = n; i > 0 && debtWad != 0 && quoteShares != 0;) {
             --i;
+            if (owed[i] == 0) continue;
+            (uint256 paidShares, uint256 paidWad) = AccountLogic.payment(quote, owed[i], quoteShares);
+            quoteShares -= paidShares;
+            added[i] = paidShares;
+            debtWad -= paidWad;
+        }
+        for (uint256 i; i < n; ++i) {
             uint256 id = ids[i];
-            if (!$.series[id].settled) continue;
-            uint256 credit = uint256($.position[accountId][id]).mulWadDown(AccountLogic.longPayout($, id));
-            uint256 shares = quote.vault.convertToShares(credit.fromWadDown(quote.decimals));
-            if (shares > free) continue;
-            free -= shares;
-            quoteShares += shares;
+            int256 position = $.position[accountId][id];
+            if (!$.series[id].settled || position <= 0) continue;
+            (uint256 shares, ) = AccountLogic.longCredit($, quote, id, uint256(position));
+            if (shares <= $.seriesPool[id] + added[i]) quoteShares += shares;
         }
     }
 

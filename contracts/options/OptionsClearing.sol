@@ -28,7 +28,6 @@ import {SettlementLogic} from "./SettlementLogic.sol";
 /// @notice See IOptionsClearing.
 contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGuarded, ReentrancyGuard {
     using SafeERC20 for IERC20;
-    using WadMath for uint256;
 
     // ------------------------------------------------------------------------------------------------- constants
     /// @notice Most series one account may hold at once: bounds every margin check.
@@ -39,6 +38,10 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     uint64 public constant MAX_HAIRCUT_WAD = 0.95e18;
     /// @notice After expiry, an oracle price observed within this window settles the series.
     uint256 public constant SETTLEMENT_WINDOW_SECONDS = SettlementLogic.SETTLEMENT_WINDOW_SECONDS;
+    /// @notice Farthest governance's fallback settlement price may lie from the last oracle round before expiry.
+    uint256 public constant FALLBACK_MAX_DEVIATION_WAD = SettlementLogic.FALLBACK_MAX_DEVIATION_WAD;
+    /// @notice Longest gap between two observations of an account as liquidatable that keeps its auction running.
+    uint256 public constant AUCTION_HEARTBEAT_SECONDS = LiquidationLogic.AUCTION_HEARTBEAT_SECONDS;
 
     // ------------------------------------------------------------------------------------------------- immutables
     /// @notice Prices of underlyings and collateral assets, in the quote asset.
@@ -160,8 +163,12 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     }
 
     /// @inheritdoc IOptionsClearing
-    function settleWithFallbackPrice(uint256 seriesId, uint256 priceWad) external restricted {
-        SettlementLogic.settleWithFallbackPrice($, seriesId, priceWad);
+    function settleWithFallbackPrice(
+        uint256 seriesId,
+        uint256 priceWad,
+        uint80 referenceRoundId
+    ) external restricted {
+        SettlementLogic.settleWithFallbackPrice($, ORACLE, seriesId, priceWad, referenceRoundId);
     }
 
     // ================================================================================================= accounts
@@ -208,7 +215,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         if (shares > available) revert InsufficientCollateral(accountId, vault, shares, available);
         $.collateral[accountId][vault] = available - shares;
         $.totalCollateral[vault] -= shares;
-        _requireInitialMargin(accountId);
+        MarginLogic.requireInitial($, _marginContext(), accountId);
         emit CollateralWithdrawn(accountId, vault, to, shares);
         IERC20(vault).safeTransfer(to, shares);
     }
@@ -225,14 +232,17 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         int256 delta = _signed(amount);
         Series storage s = _listed(seriesId);
         if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
+        // New longs would share the loss written off before them: an impaired series only winds down.
+        uint256 written = $.writtenOff[seriesId];
+        if (written != 0) revert SeriesImpaired(seriesId, written);
         _touch(accountId);
+        // Writing against a held long nets it away and mints it to the recipient: a withdrawal of longs.
+        if ($.position[accountId][seriesId] > 0) _checkScope(Scopes.WITHDRAW);
         _updatePosition(accountId, seriesId, -delta);
-        (uint256 collateralValueWad, , uint256 initialWad) = _margin(accountId);
+        uint256 initialWad = MarginLogic.requireInitial($, _marginContext(), accountId);
         if ($.position[accountId][seriesId] < 0 && initialWad == 0) {
             revert RequirementRoundsToZero(accountId, seriesId, amount);
         }
-        if (collateralValueWad < initialWad)
-            revert BelowInitialMargin(accountId, collateralValueWad, initialWad);
         emit Written(accountId, seriesId, recipient, amount);
         _mint(recipient, seriesId, amount, "");
     }
@@ -253,7 +263,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     /// @inheritdoc IOptionsClearing
     function depositLongs(uint256 accountId, uint256 seriesId, uint256 amount) external nonReentrant {
-        _exists(accountId);
+        _authorize(accountId);
         int256 delta = _signed(amount);
         Series storage s = _listed(seriesId);
         if (s.settled) revert SeriesAlreadySettled(seriesId);
@@ -279,7 +289,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         uint256 longAmount = position > 0 ? uint256(position) : 0;
         if (amount > longAmount) revert InsufficientLongs(accountId, seriesId, amount, longAmount);
         _updatePosition(accountId, seriesId, -delta);
-        _requireInitialMargin(accountId);
+        MarginLogic.requireInitial($, _marginContext(), accountId);
         emit LongsWithdrawn(accountId, seriesId, to, amount);
         _mint(to, seriesId, amount, "");
     }
@@ -300,6 +310,14 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     }
 
     /// @inheritdoc IOptionsClearing
+    function settleFromRound(
+        uint256 seriesId,
+        uint80 roundId
+    ) external nonReentrant onlyUntrippedFor(Scopes.SETTLE, $.series[seriesId].underlying) {
+        SettlementLogic.settleFromRound($, ORACLE, seriesId, roundId);
+    }
+
+    /// @inheritdoc IOptionsClearing
     function exercise(
         uint256 seriesId,
         uint256 amount,
@@ -310,14 +328,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         Series storage s = _listed(seriesId);
         if (!s.settled) revert SeriesNotSettled(seriesId);
         _burn(msg.sender, seriesId, amount);
-        paidAssets = amount.mulWadDown(AccountLogic.longPayout($, seriesId)).fromWadDown(QUOTE_DECIMALS);
-        emit Exercised(seriesId, msg.sender, to, amount, paidAssets);
-        if (paidAssets != 0) {
-            uint256 sharesNeeded = QUOTE_VAULT.previewWithdraw(paidAssets);
-            uint256 free = _freeQuoteShares();
-            if (sharesNeeded > free) revert InsufficientSettledFunds(sharesNeeded, free);
-            QUOTE_VAULT.withdraw(paidAssets, to, address(this));
-        }
+        paidAssets = SettlementLogic.payExercise($, _quote(), seriesId, amount, to);
     }
 
     // ================================================================================================= liquidation
@@ -362,8 +373,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     /// @inheritdoc IOptionsClearing
     function liquidationDiscount(uint256 accountId) external view returns (uint256) {
-        uint64 since = $.liquidatableSince[accountId];
-        return LiquidationLogic.discountAfter(since == 0 ? 0 : block.timestamp - since);
+        return LiquidationLogic.discount($, accountId);
     }
 
     /// @inheritdoc IOptionsClearing
@@ -374,6 +384,16 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     /// @inheritdoc IOptionsClearing
     function writtenOff(uint256 seriesId) external view returns (uint256) {
         return $.writtenOff[seriesId];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function settlementPool(uint256 seriesId) external view returns (uint256) {
+        return $.seriesPool[seriesId];
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function seriesDebtOf(uint256 accountId, uint256 seriesId) external view returns (uint256) {
+        return $.seriesDebt[accountId][seriesId];
     }
 
     // ================================================================================================= views
@@ -495,36 +515,20 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         return int256(amount);
     }
 
-    function _freeQuoteShares() internal view returns (uint256) {
-        return AccountLogic.freeQuoteShares($, _quote());
-    }
-
     function _updatePosition(uint256 accountId, uint256 seriesId, int256 delta) internal {
         AccountLogic.updatePosition($, accountId, seriesId, delta);
     }
 
     function _touch(uint256 accountId) internal {
-        AccountLogic.touch($, _quote(), accountId);
+        SettlementLogic.settleAccount($, _quote(), accountId);
     }
 
     function _repayDebt(uint256 accountId) internal {
-        AccountLogic.repayDebt($, _quote(), accountId);
+        SettlementLogic.repayDebt($, _quote(), accountId);
     }
 
     function _quote() internal view returns (AccountLogic.Quote memory) {
         return AccountLogic.Quote({vault: QUOTE_VAULT, decimals: QUOTE_DECIMALS});
-    }
-
-    function _requireInitialMargin(uint256 accountId) internal view {
-        (uint256 collateralValueWad, , uint256 initialWad) = _margin(accountId);
-        if (collateralValueWad < initialWad)
-            revert BelowInitialMargin(accountId, collateralValueWad, initialWad);
-    }
-
-    function _margin(
-        uint256 accountId
-    ) internal view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
-        return MarginLogic.margin($, _marginContext(), accountId);
     }
 
     function _liquidationContext() internal view returns (LiquidationLogic.Context memory) {
@@ -538,7 +542,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     }
 
     function _marginContext() internal view returns (MarginLogic.Context memory) {
-        return MarginLogic.Context({oracle: ORACLE, calculator: MARGIN, quote: QUOTE});
+        return MarginLogic.Context({oracle: ORACLE, calculator: MARGIN, quote: QUOTE, breaker: BREAKER});
     }
 
     /// @dev Keep each series' long-token supply in step with mints and burns (transfers leave it unchanged).

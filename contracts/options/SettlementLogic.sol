@@ -4,17 +4,26 @@ pragma solidity 0.8.28;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
+import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
 
 /// @title SettlementLogic
-/// @notice Fixing a series' settlement price and payout, from the oracle within the settlement window or from
-/// governance's fallback price after it. An external library of OptionsClearing (linked at deployment, called by
-/// DELEGATECALL), so the clearing contract stays under the EIP-170 size limit. O(1): no loop over holders or
-/// accounts; accounts are settled lazily (`AccountLogic.touch`).
+/// @notice Fixing a series' settlement price and payout (from the oracle's live price within the settlement window,
+/// from its first round in the window after it, or from governance's bounded fallback), paying exercised longs from
+/// their series' pool, and the lazy settlement of accounts. An external library of OptionsClearing (linked at
+/// deployment, called by DELEGATECALL), so the clearing contract stays under the EIP-170 size limit. O(1): no loop
+/// over holders or accounts; accounts are settled lazily (`AccountLogic.touch`).
 library SettlementLogic {
-    /// @notice How long after expiry the oracle's price is accepted; after it only the fallback applies.
+    using WadMath for uint256;
+
+    /// @notice How long after expiry the oracle's live price is accepted; after it, the first recorded round observed
+    /// in the window (`settleFromRound`), or, with no round in the window, governance's bounded fallback.
     uint256 internal constant SETTLEMENT_WINDOW_SECONDS = 1 days;
+    /// @notice Farthest governance's fallback price may lie from the last round observed before expiry.
+    uint256 internal constant FALLBACK_MAX_DEVIATION_WAD = 0.5e18;
 
     /// @notice See IOptionsClearing.settle. The caller checked the breaker (SETTLE and the underlying's scope).
     /// Settlement always aggregates the oracle's sources live: the price must be observed at or after expiry.
@@ -30,18 +39,98 @@ library SettlementLogic {
         _fix($, seriesId, s, priceWad, false);
     }
 
+    /// @notice See IOptionsClearing.settleFromRound. The caller checked the breaker (SETTLE and the underlying's
+    /// scope): a round recorded while the scope was tripped settles only once governance has resumed it.
+    function settleFromRound(
+        ClearingStorage.Layout storage $,
+        IPriceOracle oracle,
+        uint256 seriesId,
+        uint80 roundId
+    ) public {
+        IOptionsClearing.Series storage s = _unsettled($, seriesId);
+        uint256 windowEnd = _closedWindowEnd(seriesId, s);
+        IOracleAggregator aggregator = IOracleAggregator(address(oracle));
+        (uint256 priceWad, uint256 observedAt) = aggregator.roundData(s.underlying, roundId);
+        (, uint256 previousAt) = roundId > 1 ? aggregator.roundData(s.underlying, roundId - 1) : (0, 0);
+        // Only the first round observed at or after expiry: the caller has no choice among the window's rounds.
+        if (observedAt < s.expiry || observedAt > windowEnd || previousAt >= s.expiry) {
+            revert IOptionsClearing.NotFirstRoundAfterExpiry(seriesId, roundId, observedAt, previousAt);
+        }
+        _fix($, seriesId, s, priceWad, false);
+    }
+
     /// @notice See IOptionsClearing.settleWithFallbackPrice. The caller checked the governance role.
     function settleWithFallbackPrice(
         ClearingStorage.Layout storage $,
+        IPriceOracle oracle,
         uint256 seriesId,
-        uint256 priceWad
+        uint256 priceWad,
+        uint80 referenceRoundId
     ) public {
         IOptionsClearing.Series storage s = _unsettled($, seriesId);
-        uint256 windowEnd = uint256(s.expiry) + SETTLEMENT_WINDOW_SECONDS;
-        if (block.timestamp <= windowEnd)
-            revert IOptionsClearing.SettlementWindowStillOpen(seriesId, windowEnd);
+        uint256 windowEnd = _closedWindowEnd(seriesId, s);
         if (priceWad == 0) revert IOptionsClearing.InvalidSettlementPrice(priceWad);
+        IOracleAggregator aggregator = IOracleAggregator(address(oracle));
+        (uint256 referenceWad, uint256 referenceAt) = referenceRoundId == 0
+            ? (0, 0)
+            : aggregator.roundData(s.underlying, referenceRoundId);
+        (, uint256 nextAt) = aggregator.roundData(s.underlying, referenceRoundId + 1);
+        // The reference is the last round observed before expiry (0: none), and no round was observed in the window
+        // (it would settle the series through `settleFromRound`).
+        if (
+            (referenceRoundId != 0 && (referenceAt == 0 || referenceAt >= s.expiry)) ||
+            (nextAt != 0 && nextAt <= windowEnd)
+        ) revert IOptionsClearing.InvalidReferenceRound(seriesId, referenceRoundId, referenceAt, nextAt);
+        if (referenceWad != 0) {
+            uint256 lowWad = referenceWad.mulWadUp(WadMath.WAD - FALLBACK_MAX_DEVIATION_WAD);
+            uint256 highWad = referenceWad.mulWadDown(WadMath.WAD + FALLBACK_MAX_DEVIATION_WAD);
+            if (priceWad < lowWad || priceWad > highWad) {
+                revert IOptionsClearing.FallbackPriceOutOfBounds(seriesId, priceWad, lowWad, highWad);
+            }
+        }
         _fix($, seriesId, s, priceWad, true);
+    }
+
+    /// @notice See IOptionsClearing.settleAccount: the account's lazy settlement (`AccountLogic.touch`), run here so
+    /// the clearing contract carries its code once, outside its own bytecode.
+    function settleAccount(
+        ClearingStorage.Layout storage $,
+        AccountLogic.Quote memory quote,
+        uint256 accountId
+    ) public {
+        AccountLogic.touch($, quote, accountId);
+    }
+
+    /// @notice Repay the account's settlement debt from its quote collateral (`AccountLogic.repayDebt`).
+    function repayDebt(ClearingStorage.Layout storage $, AccountLogic.Quote memory quote, uint256 accountId) public {
+        AccountLogic.repayDebt($, quote, accountId);
+    }
+
+    /// @notice See IOptionsClearing.exercise: pay `amount` burnt longs of `seriesId` to `to` from the series' own pool.
+    function payExercise(
+        ClearingStorage.Layout storage $,
+        AccountLogic.Quote memory quote,
+        uint256 seriesId,
+        uint256 amount,
+        address to
+    ) public returns (uint256 paidAssets) {
+        paidAssets = amount.mulWadDown(AccountLogic.longPayout($, seriesId)).fromWadDown(quote.decimals);
+        emit IOptionsClearing.Exercised(seriesId, msg.sender, to, amount, paidAssets);
+        if (paidAssets == 0) return 0;
+        uint256 sharesNeeded = quote.vault.previewWithdraw(paidAssets);
+        uint256 pool = $.seriesPool[seriesId];
+        if (sharesNeeded > pool) revert IOptionsClearing.InsufficientSettledFunds(seriesId, sharesNeeded, pool);
+        $.seriesPool[seriesId] = pool - sharesNeeded;
+        quote.vault.withdraw(paidAssets, to, address(this));
+    }
+
+    /// @dev The end of the series' settlement window, which must have passed.
+    function _closedWindowEnd(
+        uint256 seriesId,
+        IOptionsClearing.Series storage s
+    ) private view returns (uint256 windowEnd) {
+        windowEnd = uint256(s.expiry) + SETTLEMENT_WINDOW_SECONDS;
+        if (block.timestamp <= windowEnd) revert IOptionsClearing.SettlementWindowStillOpen(seriesId, windowEnd);
     }
 
     function _unsettled(

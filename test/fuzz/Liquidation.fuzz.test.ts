@@ -42,6 +42,7 @@ import {
   type RiskParams,
 } from "../../scripts/lib/margin";
 import { fuzzParams } from "../shared/fuzz";
+import { boundedFallbackPrice, seriesSettlementRounds } from "../../scripts/lib/settlement/rounds";
 import { attempt, checkVaultSolvency } from "../shared/campaign";
 import { LIQUIDATION_RESULT_FIELDS } from "../../scripts/lib/liquidation";
 import { INV, assertInvariant } from "../shared/invariants";
@@ -784,7 +785,10 @@ async function runStep(w: World, step: Step, keeper: Keeper, where: string): Pro
           w,
           "withdrawCollateral",
           () => clearing.connect(owner).withdrawCollateral(account, w.vaults.usdc, shares, owner.address),
-          ["BelowInitialMargin", "InsufficientCollateral"],
+          // INV_NO_TRIPPED_PRICE: an account valued at a tripped price withdraws nothing.
+          (await w.book.breaker.isTripped(w.assetScope))
+            ? ["BelowInitialMargin", "InsufficientCollateral", "ScopeTripped"]
+            : ["BelowInitialMargin", "InsufficientCollateral"],
         );
       }
       break;
@@ -810,12 +814,28 @@ async function runStep(w: World, step: Step, keeper: Keeper, where: string): Pro
             await time.increaseTo(windowEnd + 1);
             await refresh(w);
           }
-          await attempt(
-            w,
-            "settleWithFallbackPrice",
-            () => clearing.connect(governor).settleWithFallbackPrice(s.id, w.spot),
-            "succeed",
-          );
+          // After the window: the first round recorded in it, else governance's bounded fallback.
+          const rounds = await seriesSettlementRounds(clearing, w.book.oracle, BigInt(s.id));
+          if (rounds.firstInWindow !== null) {
+            const roundId = rounds.firstInWindow;
+            const tripped = await w.book.breaker.isTripped(w.assetScope);
+            await attempt(
+              w,
+              "settleFromRound",
+              () => clearing.settleFromRound(s.id, roundId),
+              tripped ? "ScopeTripped" : "succeed",
+            );
+            if (tripped) continue;
+          } else {
+            const deviation = await clearing.FALLBACK_MAX_DEVIATION_WAD();
+            const price = boundedFallbackPrice(w.spot, rounds.referencePriceWad, deviation);
+            await attempt(
+              w,
+              "settleWithFallbackPrice",
+              () => clearing.connect(governor).settleWithFallbackPrice(s.id, price, rounds.referenceRoundId),
+              "succeed",
+            );
+          }
         }
         w.shortsAtSettlement.set(s.id, shorts);
         stats.settled++;

@@ -38,6 +38,7 @@ import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
 import { deployClearingBook, type BookAccount } from "../shared/fixtures/clearing";
 import type { IMarginCalculator } from "../../typechain-types/contracts/interfaces/IMarginCalculator";
+import { boundedFallbackPrice, seriesSettlementRounds } from "../../scripts/lib/settlement/rounds";
 
 /** Runs and commands per run of the bounded campaign (`npm test`); FUZZ_RUNS overrides the runs. */
 const DEFAULT_RUNS = 25;
@@ -896,10 +897,30 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       await time.increaseTo(windowEnd + 1);
       await report(w, w.spot);
     }
+    // After the window: the first round recorded in it (guarded like settle: a trip defers it until the resume),
+    // else governance's fallback within its bound around the last round before expiry.
+    const rounds = await seriesSettlementRounds(clearing, w.book.oracle, BigInt(s.id));
+    if (rounds.firstInWindow !== null) {
+      const roundId = rounds.firstInWindow;
+      const late = anyOf(await trippedNow(w), "SETTLE", "ASSET", "GLOBAL");
+      if (
+        await guarded(w, "settleFromRound", late, () => clearing.settleFromRound(s.id, roundId), {
+          must: "succeed",
+        })
+      ) {
+        await noteSettled(w, p.series, false);
+      }
+      return;
+    }
+    const price = boundedFallbackPrice(
+      w.spot,
+      rounds.referencePriceWad,
+      await clearing.FALLBACK_MAX_DEVIATION_WAD(),
+    );
     await attempt(
       w,
       "settleWithFallbackPrice",
-      () => clearing.connect(governor).settleWithFallbackPrice(s.id, w.spot),
+      () => clearing.connect(governor).settleWithFallbackPrice(s.id, price, rounds.referenceRoundId),
       {
         must: "succeed",
       },

@@ -13,7 +13,7 @@ import {
   WETH_HAIRCUT_WAD,
   type System,
 } from "../../shared/fixtures/system";
-import { LIQUIDATION_RESULT_FIELDS } from "../../../scripts/lib/liquidation";
+import { LIQUIDATION_RESULT_FIELDS, liquidatedResults } from "../../../scripts/lib/liquidation";
 import { INV, assertInvariant } from "../../shared/invariants";
 
 const STRIKE = 2200n * WAD;
@@ -140,6 +140,20 @@ describe("unit/options/Liquidation", () => {
     );
     expect(events.length).to.equal(1);
     return { quote, done: events[0].args.result };
+  }
+
+  /** Let `seconds` pass as a keeper would, re-flagging the account every half heartbeat (keeps its auction alive). */
+  async function keepFlagged(
+    sys: Awaited<ReturnType<typeof unhealthyBook>>,
+    account: bigint,
+    seconds: number,
+  ) {
+    const step = Number(await sys.clearing.AUCTION_HEARTBEAT_SECONDS()) / 2;
+    for (let left = seconds; left > 0; left -= step) {
+      await time.increase(Math.min(step, left));
+      await sys.refreshPrices();
+      await sys.clearing.flagLiquidatable(account);
+    }
   }
 
   async function below(sys: Awaited<ReturnType<typeof unhealthyBook>>, price: bigint) {
@@ -322,17 +336,89 @@ describe("unit/options/Liquidation", () => {
     expect(r.penaltyWad).to.equal((await usdcVault.previewRedeem(pending)) * 10n ** 12n);
   });
 
-  it("grows the discount from START to MAX over the auction", async () => {
+  it("grows the discount from START to MAX over an auction kept alive by observations", async () => {
     const sys = await unhealthyBook();
     const { clearing, victim } = sys;
     await below(sys, 2300n * WAD);
     await clearing.flagLiquidatable(victim);
     expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
-    await time.increase(HOUR / 2);
+    await keepFlagged(sys, victim, HOUR / 2);
     const mid = await clearing.liquidationDiscount(victim);
     expect(mid > START_DISCOUNT && mid < MAX_DISCOUNT).to.equal(true);
-    await time.increase(2 * HOUR);
+    await keepFlagged(sys, victim, HOUR);
     expect(await clearing.liquidationDiscount(victim)).to.equal(MAX_DISCOUNT);
+  });
+
+  describe("the auction clock means continuously liquidatable since (INV_AUCTION_CONTINUOUS)", () => {
+    it("an account that recovered by price and fell again later starts at the start discount", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, bob, victim, keeper } = sys;
+      await below(sys, 2300n * WAD);
+      await clearing.flagLiquidatable(victim);
+      await keepFlagged(sys, victim, HOUR);
+      expect(await clearing.liquidationDiscount(victim)).to.equal(MAX_DISCOUNT);
+      // The price recovers (nobody observes it), and days later falls again.
+      await below(sys, 2000n * WAD);
+      await time.increase(3 * DAY);
+      await below(sys, 2300n * WAD);
+      expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+      const tx = await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
+      const receipt = await tx.wait();
+      const [event] = liquidatedResults(clearing, receipt!.logs);
+      expect(event.discountWad).to.equal(START_DISCOUNT);
+    });
+
+    it("a healthy observation ends the auction: flagLiquidatable after a top-up", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, victim, alice, usdcVault } = sys;
+      await below(sys, 2300n * WAD);
+      await clearing.flagLiquidatable(victim);
+      await keepFlagged(sys, victim, HOUR / 2);
+      const shares = await sys.fundVaultShares(alice, "usdc", 50_000n * USDC_UNIT);
+      await clearing.connect(alice).depositCollateral(victim, await usdcVault.getAddress(), shares);
+      await expect(clearing.flagLiquidatable(victim))
+        .to.emit(clearing, "LiquidationFlagged")
+        .withArgs(victim, 0);
+      expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+    });
+
+    it("a withdrawal that passes the initial requirement ends the auction", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, victim, alice, usdcVault } = sys;
+      await below(sys, 2300n * WAD);
+      await clearing.flagLiquidatable(victim);
+      await keepFlagged(sys, victim, HOUR / 2);
+      await below(sys, 1500n * WAD);
+      const vault = await usdcVault.getAddress();
+      await expect(clearing.connect(alice).withdrawCollateral(victim, vault, 1n, alice.address))
+        .to.emit(clearing, "LiquidationFlagged")
+        .withArgs(victim, 0);
+      await below(sys, 2300n * WAD);
+      expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+    });
+
+    it("a gap between observations longer than the heartbeat restarts the auction", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, victim } = sys;
+      await below(sys, 2300n * WAD);
+      await clearing.flagLiquidatable(victim);
+      const heartbeat = Number(await clearing.AUCTION_HEARTBEAT_SECONDS());
+      await time.increase(heartbeat + 1);
+      expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+      await sys.refreshPrices();
+      const tx = clearing.flagLiquidatable(victim);
+      await expect(tx).to.emit(clearing, "LiquidationFlagged");
+      expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+    });
+
+    it("does not run while the breaker refuses the liquidation: a flag in a pause starts nothing", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, breaker, guardian, victim } = sys;
+      await below(sys, 2300n * WAD);
+      await breaker.connect(guardian).pause(Scopes.LIQUIDATE, "test");
+      await expect(clearing.flagLiquidatable(victim)).to.not.emit(clearing, "LiquidationFlagged");
+      expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+    });
   });
 
   it("ends the auction when a partial liquidation restores the initial requirement, not when it is capped", async () => {
@@ -341,8 +427,7 @@ describe("unit/options/Liquidation", () => {
     const { clearing, bob, victim, keeper } = sys;
     await below(sys, 2300n * WAD);
     await clearing.flagLiquidatable(victim);
-    await time.increase(HOUR / 2);
-    await sys.refreshPrices();
+    await keepFlagged(sys, victim, HOUR / 2);
     const running = await clearing.liquidationDiscount(victim);
     expect(running > START_DISCOUNT).to.equal(true);
     await expect(clearing.connect(bob).liquidate(victim, keeper, WAD / 100n, 0, FAR)).to.not.emit(
@@ -520,7 +605,7 @@ describe("unit/options/Liquidation", () => {
   });
 
   it("liquidates an account whose only exposure is settlement debt (expired series) backed by WETH", async () => {
-    const { sys, clearing, bob, victim, keeper } = await settledWethWriter();
+    const { sys, clearing, call, bob, victim, keeper } = await settledWethWriter();
     await clearing.settleAccount(victim);
     const debt = await clearing.debtOf(victim);
     expect(debt).to.equal(700n * WAD);
@@ -534,7 +619,9 @@ describe("unit/options/Liquidation", () => {
     // WETH falling to 800 (in two steps within the oracle's band) leaves 640 of collateral against 700 of debt:
     // liquidatable, with no series left; the liquidator takes the debt and the WETH.
     await wethDownTo800(sys);
-    expect((await clearing.seriesOf(victim)).length).to.equal(0);
+    // No position left: the settled series stays listed only for the debt the account owes to it.
+    expect(await clearing.seriesOf(victim)).to.deep.equal([call]);
+    expect(await clearing.seriesDebtOf(victim, call)).to.equal(await clearing.debtOf(victim));
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
     expect(await clearing.debtOf(victim)).to.equal(0n);
   });
@@ -715,10 +802,12 @@ describe("unit/options/Liquidation", () => {
     // Regression (found by test/fuzz/Liquidation.fuzz.test.ts): with no series left, the breaker check looked at
     // LIQUIDATE only, so an account whose only risk is its WETH collateral was liquidated at the very price that had
     // just tripped WETH's scope, with no grace period for its owner to top up.
-    const { sys, clearing, bob, victim, keeper } = await settledWethWriter();
+    const { sys, clearing, call, bob, victim, keeper } = await settledWethWriter();
     const { weth, breaker, governor } = sys;
     await clearing.settleAccount(victim);
-    expect((await clearing.seriesOf(victim)).length).to.equal(0);
+    // No position left: the settled series stays listed only for the debt the account owes to it.
+    expect(await clearing.seriesOf(victim)).to.deep.equal([call]);
+    expect(await clearing.seriesDebtOf(victim, call)).to.equal(await clearing.debtOf(victim));
     // WETH crashes 2,900 -> 800 in one report: beyond the 50% band, WETH's scope trips; 640 of collateral vs 700.
     await time.increase(HOUR + 60);
     await sys.setSpot(await weth.getAddress(), 800n * WAD);
@@ -785,7 +874,7 @@ describe("unit/options/Liquidation", () => {
       expect((await sys.usdcVault.previewRedeem(pending)) > 1n * USDC_UNIT).to.equal(true);
       await expect(clearing.connect(carol).exercise(call, small, carol.address))
         .to.be.revertedWithCustomError(clearing, "InsufficientSettledFunds")
-        .withArgs((needed: bigint) => needed > 0n, 0n);
+        .withArgs(call, (needed: bigint) => needed > 0n, 0n);
       // Once the shorts are settled the pool pays, and the pending penalties are untouched.
       await clearing.settleAccount(victim);
       await clearing.settleAccount(keeper);
@@ -906,8 +995,7 @@ describe("unit/options/Liquidation", () => {
       const { clearing, bob, victim, keeper } = sys;
       await below(sys, 2300n * WAD);
       await clearing.flagLiquidatable(victim);
-      await time.increase(HOUR / 2);
-      await sys.refreshPrices();
+      await keepFlagged(sys, victim, HOUR / 2);
       const { quote, done } = await quoteThenLiquidate(clearing, bob, victim, keeper);
       expect(quote.result.discountWad > START_DISCOUNT && quote.result.discountWad < MAX_DISCOUNT).to.equal(
         true,
@@ -1017,6 +1105,9 @@ describe("unit/options/Liquidation", () => {
       ]);
       await time.increaseTo(await breaker.resumableAt(Scopes.LIQUIDATE));
       await breaker.connect(governor).resume(Scopes.LIQUIDATE);
+      // The grace period after the resume holds for an account valued in the quote alone too.
+      expect((await clearing.liquidationQuote(account)).breakerAllows).to.equal(false);
+      await time.increaseTo(await breaker.graceEndsAt(Scopes.LIQUIDATE));
       expect((await clearing.liquidationQuote(account)).breakerAllows).to.equal(true);
     });
 

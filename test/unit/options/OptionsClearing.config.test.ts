@@ -467,12 +467,14 @@ describe("unit/options/OptionsClearing.config", () => {
     });
 
     it("refuses a fallback price for a series already settled, keeping its payout", async () => {
-      const { clearing, governor, list } = await loadFixture(deploySystem);
+      const { clearing, governor, list, referenceRound } = await loadFixture(deploySystem);
       const expiry = (await time.latest()) + 7 * DAY;
       const call = await list(2200n * WAD, expiry, true);
       await time.increaseTo(expiry + DAY + 1);
-      await clearing.connect(governor).settleWithFallbackPrice(call, 2300n * WAD);
-      await expect(clearing.connect(governor).settleWithFallbackPrice(call, 3000n * WAD))
+      await clearing.connect(governor).settleWithFallbackPrice(call, 2300n * WAD, await referenceRound(call));
+      await expect(
+        clearing.connect(governor).settleWithFallbackPrice(call, 3000n * WAD, await referenceRound(call)),
+      )
         .to.be.revertedWithCustomError(clearing, "SeriesAlreadySettled")
         .withArgs(call);
       const s = await clearing.series(call);

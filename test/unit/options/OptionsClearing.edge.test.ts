@@ -193,7 +193,7 @@ describe("unit/options/OptionsClearing.edge", () => {
       await expect(clearing.settle(NOT_LISTED))
         .to.be.revertedWithCustomError(clearing, "SeriesNotListed")
         .withArgs(NOT_LISTED);
-      await expect(clearing.connect(governor).settleWithFallbackPrice(NOT_LISTED, 2000n * WAD))
+      await expect(clearing.connect(governor).settleWithFallbackPrice(NOT_LISTED, 2000n * WAD, 0n))
         .to.be.revertedWithCustomError(clearing, "SeriesNotListed")
         .withArgs(NOT_LISTED);
       await expect(clearing.connect(alice).exercise(NOT_LISTED, ONE, alice.address))
@@ -575,7 +575,8 @@ describe("unit/options/OptionsClearing.edge", () => {
 
       // A WETH long does not offset a WBTC short.
       const hedged = await fundAccount(carol, "usdc", 1_000_000n * USDC_UNIT);
-      await clearing.connect(bob).depositLongs(hedged, call, amount);
+      await clearing.connect(bob).safeTransferFrom(bob.address, carol.address, call, amount, "0x");
+      await clearing.connect(carol).depositLongs(hedged, call, amount);
       await clearing.connect(carol).write(hedged, btcCall, amount, carol.address);
       const naked = await fundAccount(carol, "usdc", 1_000_000n * USDC_UNIT);
       await clearing.connect(carol).write(naked, btcCall, amount, carol.address);

@@ -362,10 +362,12 @@ describe("unit/options/OptionsClearing", () => {
     });
 
     it("after the window only governance settles, with a fallback price, and not before the window ends", async () => {
-      const { clearing, governor, alice, call, expiry } = await withSeries();
+      const { clearing, governor, alice, call, expiry, referenceRound } = await withSeries();
       const windowEnd = BigInt(expiry) + (await clearing.SETTLEMENT_WINDOW_SECONDS());
       await time.increaseTo(expiry + 60);
-      await expect(clearing.connect(governor).settleWithFallbackPrice(call, 2000n * WAD))
+      await expect(
+        clearing.connect(governor).settleWithFallbackPrice(call, 2000n * WAD, await referenceRound(call)),
+      )
         .to.be.revertedWithCustomError(clearing, "SettlementWindowStillOpen")
         .withArgs(call, windowEnd);
       await time.increaseTo(windowEnd + 1n);
@@ -373,12 +375,14 @@ describe("unit/options/OptionsClearing", () => {
         .to.be.revertedWithCustomError(clearing, "SettlementWindowClosed")
         .withArgs(call, windowEnd);
       await expect(
-        clearing.connect(alice).settleWithFallbackPrice(call, 2000n * WAD),
+        clearing.connect(alice).settleWithFallbackPrice(call, 2000n * WAD, await referenceRound(call)),
       ).to.be.revertedWithCustomError(clearing, "AccessManagedUnauthorized");
-      await expect(clearing.connect(governor).settleWithFallbackPrice(call, 0n))
+      await expect(clearing.connect(governor).settleWithFallbackPrice(call, 0n, await referenceRound(call)))
         .to.be.revertedWithCustomError(clearing, "InvalidSettlementPrice")
         .withArgs(0n);
-      await expect(clearing.connect(governor).settleWithFallbackPrice(call, 2400n * WAD))
+      await expect(
+        clearing.connect(governor).settleWithFallbackPrice(call, 2400n * WAD, await referenceRound(call)),
+      )
         .to.emit(clearing, "SeriesSettled")
         .withArgs(call, 2400n * WAD, 200n * WAD, true);
     });
