@@ -41,7 +41,7 @@ import {
   type Position,
   type RiskParams,
 } from "../../scripts/lib/margin";
-import { fuzzParams } from "../shared/fuzz";
+import { boundedShrink, fuzzParams } from "../shared/fuzz";
 import { boundedFallbackPrice, seriesSettlementRounds } from "../../scripts/lib/settlement/rounds";
 import { attempt, checkVaultSolvency } from "../shared/campaign";
 import { LIQUIDATION_RESULT_FIELDS } from "../../scripts/lib/liquidation";
@@ -959,46 +959,49 @@ describe("fuzz/Liquidation scenarios (random portfolios, price gaps, breaker tri
           ? { ...base, numRuns: Math.max(1, Math.ceil(Number(process.env.FUZZ_RUNS) / FUZZ_RUNS_DIVISOR)) }
           : base;
     await fc.assert(
-      fc.asyncProperty(scenarioArb, async (scenario) => {
-        const book = await loadFixture(deployLiquidationBook);
-        stats.scenarios++;
-        const weth = await book.weth.getAddress();
-        const w: World = {
-          book,
-          weth,
-          vaults: { usdc: await book.usdcVault.getAddress(), weth: await book.wethVault.getAddress() },
-          clearingAddress: await book.clearing.getAddress(),
-          assetScope: Scopes.asset(weth),
-          accounts: book.portfolios,
-          allAccounts: [...book.portfolios, book.makerAccount, book.liquidatorAccount],
-          holders: [
-            book.maker.address,
-            book.bob.address,
-            ...book.owners.map((o: HardhatEthersSigner) => o.address),
-          ],
-          spot: (await book.oracle.getPrice(weth))[0],
-          lastHealthySpot: new Map(),
-          shortsAtSettlement: new Map(),
-          scenario,
-          rng: 0,
-        };
-        // Re-report the fixture's price (an EVM snapshot revert does not reset the fixture's JS state).
-        await book.setSpot(weth, w.spot);
-        if (scenario.insuranceUsdc > 0) {
-          await book.insurance
-            .connect(book.staker)
-            .deposit(BigInt(scenario.insuranceUsdc) * USDC_UNIT, book.staker.address);
-        }
-        await buildPortfolios(w);
-        await checkBook(w, "setup");
-        for (let i = 0; i < scenario.steps.length; i++) {
-          const { step, keeper } = scenario.steps[i];
-          const where = `step ${i} ${JSON.stringify(step)} keeper ${JSON.stringify(keeper)}`;
-          stats.steps++;
-          await runStep(w, step, keeper, where);
-          await checkBook(w, where);
-        }
-      }),
+      fc.asyncProperty(
+        scenarioArb,
+        boundedShrink("liquidation fuzz", async (scenario: Scenario) => {
+          const book = await loadFixture(deployLiquidationBook);
+          stats.scenarios++;
+          const weth = await book.weth.getAddress();
+          const w: World = {
+            book,
+            weth,
+            vaults: { usdc: await book.usdcVault.getAddress(), weth: await book.wethVault.getAddress() },
+            clearingAddress: await book.clearing.getAddress(),
+            assetScope: Scopes.asset(weth),
+            accounts: book.portfolios,
+            allAccounts: [...book.portfolios, book.makerAccount, book.liquidatorAccount],
+            holders: [
+              book.maker.address,
+              book.bob.address,
+              ...book.owners.map((o: HardhatEthersSigner) => o.address),
+            ],
+            spot: (await book.oracle.getPrice(weth))[0],
+            lastHealthySpot: new Map(),
+            shortsAtSettlement: new Map(),
+            scenario,
+            rng: 0,
+          };
+          // Re-report the fixture's price (an EVM snapshot revert does not reset the fixture's JS state).
+          await book.setSpot(weth, w.spot);
+          if (scenario.insuranceUsdc > 0) {
+            await book.insurance
+              .connect(book.staker)
+              .deposit(BigInt(scenario.insuranceUsdc) * USDC_UNIT, book.staker.address);
+          }
+          await buildPortfolios(w);
+          await checkBook(w, "setup");
+          for (let i = 0; i < scenario.steps.length; i++) {
+            const { step, keeper } = scenario.steps[i];
+            const where = `step ${i} ${JSON.stringify(step)} keeper ${JSON.stringify(keeper)}`;
+            stats.steps++;
+            await runStep(w, step, keeper, where);
+            await checkBook(w, where);
+          }
+        }),
+      ),
       params,
     );
     expect(stats.scenarios).to.be.greaterThan(0);

@@ -32,7 +32,7 @@ import { Scopes } from "../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../scripts/lib/math/wad";
 import { toAssets } from "../../scripts/lib/math/erc4626";
 import { liquidationLiabilityWad, riskParamsFrom } from "../../scripts/lib/margin";
-import { fuzzParams } from "../shared/fuzz";
+import { boundedShrink, fuzzParams } from "../shared/fuzz";
 import { attempt as attemptTx, checkVaultSolvency, errorName } from "../shared/campaign";
 import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
@@ -298,6 +298,23 @@ async function checkInitialMargin(w: World, label: string, accountId: bigint): P
 
 const frac = (x: bigint, permille: number): bigint => (x * BigInt(permille)) / PERMILLE;
 
+/**
+ * INV_NO_TRIPPED_PRICE, after a risk-adding action succeeded while WETH's scope was tripped: the account must not be
+ * valued at WETH's price (no unsettled position, no WETH collateral), or carry no requirement at all.
+ */
+async function assertNotPricedAtTrip(w: World, label: string, accountId: bigint): Promise<void> {
+  const { clearing } = w.book;
+  const ids = await clearing.seriesOf(accountId);
+  let priced = (await clearing.collateralOf(accountId, w.vaults.weth)) > 0n;
+  for (const id of ids) if (!(await clearing.series(id)).settled) priced = true;
+  const requirement = ids.length > 0 || (await clearing.debtOf(accountId)) > 0n;
+  assertInvariant(
+    INV.NO_TRIPPED_PRICE,
+    !(requirement && priced),
+    () => `${label} succeeded while WETH was tripped, for account ${accountId} valued at WETH's price`,
+  );
+}
+
 async function isAuthorised(w: World, accountIdx: number, caller: HardhatEthersSigner): Promise<boolean> {
   const owner = w.book.accounts[accountIdx].owner;
   return (
@@ -363,11 +380,14 @@ async function checkInvariants(w: World, where: string): Promise<void> {
       }
     }
   }
-  // Every account's series list holds exactly the series it has a position in.
+  // Every account's series list holds exactly the series it has a position or settlement debt in.
+  const seriesDebts = await Promise.all(
+    accounts.map((a) => Promise.all(series.map((s) => clearing.seriesDebtOf(a.id, s.id)))),
+  );
   for (let i = 0; i < accounts.length; i++) {
     const listed = (await clearing.seriesOf(accounts[i].id)).map((x) => x.toString()).sort();
     const held = series
-      .filter((_, j) => positions[i][j] !== 0n)
+      .filter((_, j) => positions[i][j] !== 0n || seriesDebts[i][j] !== 0n)
       .map((s) => s.id.toString())
       .sort();
     expect(listed, `${at()}: seriesOf(${accounts[i].id})`).to.deep.equal(held);
@@ -395,6 +415,47 @@ async function checkInvariants(w: World, where: string): Promise<void> {
     INV.SOLVENCY,
     freeWad + debtWad >= owedWad,
     () => `${at()}: free pool ${freeWad} + debts ${debtWad} < payouts owed ${owedWad} (WAD)`,
+  );
+
+  // INV_SERIES_SOLVENCY: the series' pools are held beside the accounts' balances, and each settled series' own
+  // pool plus the debts still owed to it (stored and pending) covers what its longs are still owed.
+  let pools = 0n;
+  for (let j = 0; j < series.length; j++) {
+    const pool = await clearing.settlementPool(series[j].id);
+    pools += pool;
+    const s = settled[j];
+    if (!s.settled) {
+      assertInvariant(
+        INV.SERIES_SOLVENCY,
+        pool === 0n,
+        () => `${at()}: series ${j} unsettled with a pool ${pool}`,
+      );
+      continue;
+    }
+    const perLong = w.longPayout.get(j) ?? 0n;
+    let owedJ = 0n;
+    let debtsJ = 0n;
+    for (const a of actors) owedJ += ((await clearing.balanceOf(a.address, series[j].id)) * perLong) / WAD;
+    for (let i = 0; i < accounts.length; i++) {
+      const p = positions[i][j];
+      if (p > 0n) owedJ += (p * perLong) / WAD;
+      else if (p < 0n) debtsJ += divUp(-p * s.payoutPerContractWad, WAD);
+      debtsJ += seriesDebts[i][j];
+    }
+    const poolWad = toAssets(state, pool, "down") * QUOTE_TO_WAD;
+    // One quote unit per series: the pool is in vault shares, each payment rounded to the quote's unit.
+    assertInvariant(
+      INV.SERIES_SOLVENCY,
+      poolWad + debtsJ + QUOTE_TO_WAD >= owedJ,
+      () =>
+        `${at()}: series ${j}: pool ${poolWad} + debts owed to it ${debtsJ} < owed to its longs ${owedJ} (WAD)`,
+    );
+  }
+  assertInvariant(
+    INV.SERIES_SOLVENCY,
+    held.usdc >= total.usdc + pools,
+    () =>
+      `${at()}: quote shares held ${held.usdc} < accounts and penalties ${total.usdc} + series pools ${pools}`,
   );
 }
 
@@ -600,8 +661,17 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const allow = ["BelowInitialMargin"];
     // Without quorum, valuing WETH collateral or positions fails with the oracle's named error.
     if (oracleDown(w)) allow.push("QuorumNotMet");
-    // Lazy settlement may credit quote shares first, so a withdrawal beyond the stored balance can still pass.
-    if (shares > balance) allow.push("InsufficientCollateral");
+    // Lazy settlement may credit quote shares first, so a withdrawal beyond the stored balance can still pass; it
+    // may also repay settlement debt (stored, or from a settled short) from them first, leaving less than asked.
+    let repays = which === "usdc" && (await clearing.debtOf(account.id)) > 0n;
+    for (const id of await clearing.seriesOf(account.id)) {
+      if ((await clearing.series(id)).settled && (await clearing.positionOf(account.id, id)) < 0n)
+        repays = true;
+    }
+    if (shares > balance || (repays && which === "usdc")) allow.push("InsufficientCollateral");
+    // INV_NO_TRIPPED_PRICE: refused while WETH is tripped if the account is still valued at WETH's price after it.
+    const assetTripped = anyOf(tripped, "ASSET");
+    if (assetTripped) allow.push("ScopeTripped");
     const ok = await guarded(
       w,
       "withdrawCollateral",
@@ -609,6 +679,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       () => clearing.connect(caller).withdrawCollateral(account.id, w.vaults[which], shares, caller.address),
       authorised ? { allow } : { must: "NotOwnerOrOperator" },
     );
+    if (ok && assetTripped) await assertNotPricedAtTrip(w, "withdrawCollateral", account.id);
     if (ok) await checkInitialMargin(w, "withdrawCollateral", account.id);
   },
 
@@ -630,9 +701,15 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const authorised = await isAuthorised(w, p.account, caller);
     const next = (await time.latest()) + 1;
     const allow = ["BelowInitialMargin", "RequirementRoundsToZero"];
+    const writtenOff = await clearing.writtenOff(s.id);
+    // Writing against a held long nets it away and mints it: a withdrawal of longs, refused while WITHDRAW is.
+    if (anyOf(tripped, "WITHDRAW") && (await clearing.positionOf(account.id, s.id)) > 0n)
+      allow.push("ScopeTripped");
     let exp: Expectation;
     if (!authorised) exp = { must: "NotOwnerOrOperator" };
     else if (next >= s.expiry) exp = { must: "SeriesExpired" };
+    // A series with written-off shorts only winds down: new longs would share the loss.
+    else if (writtenOff > 0n) exp = { must: "SeriesImpaired" };
     else if (s.expiry - next <= TIME_SLACK_SECONDS)
       exp = { allow: [...allow, "SeriesExpired", "QuorumNotMet"] };
     // Without quorum the margin check cannot price the position: the oracle's named error surfaces.
@@ -705,6 +782,16 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const settled = (await clearing.series(s.id)).settled;
     const balance = await clearing.balanceOf(who.address, s.id);
     const tripped = await trippedNow(w);
+    // Only the account's owner or operator deposits longs into it (no one fills another's series slots).
+    if (!(await isAuthorised(w, p.account, who))) {
+      await attempt(
+        w,
+        "depositLongs",
+        () => clearing.connect(who).depositLongs(account.id, s.id, balance || 1n),
+        { must: "NotOwnerOrOperator" },
+      );
+      return;
+    }
     if (settled) {
       await attempt(
         w,
@@ -741,10 +828,15 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
     const amount = longs === 0n || p.flag === 1 ? longs + 1n : frac(longs, p.permille) || longs;
     const tripped = await trippedNow(w);
     const authorised = await isAuthorised(w, p.account, caller);
+    const assetTripped = anyOf(tripped, "ASSET");
+    const allow = ["BelowInitialMargin"];
+    if (oracleDown(w)) allow.push("QuorumNotMet");
+    // INV_NO_TRIPPED_PRICE: refused while WETH is tripped if the account is still valued at WETH's price after it.
+    if (assetTripped) allow.push("ScopeTripped");
     let exp: Expectation;
     if (!authorised) exp = { must: "NotOwnerOrOperator" };
     else if (settled || amount > longs) exp = { must: "InsufficientLongs" };
-    else exp = { allow: oracleDown(w) ? ["BelowInitialMargin", "QuorumNotMet"] : ["BelowInitialMargin"] };
+    else exp = { allow };
     const ok = await guarded(
       w,
       "withdrawLongs",
@@ -752,6 +844,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       () => clearing.connect(caller).withdrawLongs(account.id, s.id, amount, to.address),
       exp,
     );
+    if (ok && assetTripped) await assertNotPricedAtTrip(w, "withdrawLongs", account.id);
     if (ok) await checkInitialMargin(w, "withdrawLongs", account.id);
   },
 
@@ -1192,11 +1285,9 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       if (!info.settled) return { must: "SeriesNotSettled" };
       if (balance === 0n) return { must: "ERC1155InsufficientBalance" };
       if (paid === 0n) return { must: "succeed" };
+      // INV_SERIES_SOLVENCY: a long is paid from its own series' pool only.
       const needed = await usdcVault.previewWithdraw(paid);
-      const held = await usdcVault.balanceOf(w.clearingAddress);
-      const owned = (await clearing.totalCollateral(w.vaults.usdc)) + (await clearing.pendingPenaltyShares());
-      const free = held > owned ? held - owned : 0n;
-      if (needed > free) return { must: "InsufficientSettledFunds" };
+      if (needed > (await clearing.settlementPool(s.id))) return { must: "InsufficientSettledFunds" };
       // The quote vault's own exit check (WITHDRAW) applies to the payout.
       return anyOf(tripped, "WITHDRAW") ? { must: "ScopeTripped" } : { must: "succeed" };
     };
@@ -1367,16 +1458,19 @@ describe("invariant/options/OptionsClearing campaign", () => {
     if (process.env.FUZZ_RUNS !== undefined) this.timeout(0);
     const params = fuzzParams<[Iterable<fc.AsyncCommand<Model, World>>]>(DEFAULT_RUNS, COVERAGE_RUNS);
     await fc.assert(
-      fc.asyncProperty(commandsArb, async (cmds) => {
-        const book = await loadFixture(deployCampaignBook);
-        stats.runs++;
-        const world = await newWorld(book);
-        // Re-report the fixture's price: the fixture's feeds and band state are restored by the snapshot, the
-        // mocks' modes included.
-        await report(world, world.spot);
-        await checkInvariants(world, "setup");
-        await fc.asyncModelRun(() => ({ model: { step: 0 }, real: world }), cmds);
-      }),
+      fc.asyncProperty(
+        commandsArb,
+        boundedShrink("invariant campaign", async (cmds: Iterable<fc.AsyncCommand<Model, World>>) => {
+          const book = await loadFixture(deployCampaignBook);
+          stats.runs++;
+          const world = await newWorld(book);
+          // Re-report the fixture's price: the fixture's feeds and band state are restored by the snapshot, the
+          // mocks' modes included.
+          await report(world, world.spot);
+          await checkInvariants(world, "setup");
+          await fc.asyncModelRun(() => ({ model: { step: 0 }, real: world }), cmds);
+        }),
+      ),
       params,
     );
     expect(stats.steps).to.be.greaterThan(0);

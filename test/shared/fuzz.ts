@@ -69,3 +69,44 @@ export function fuzzParams<T>(defaultRuns: number, coverageRuns = COVERAGE_RUNS)
     endOnFailure: false,
   };
 }
+
+/**
+ * Failing runs a campaign executes while shrinking, after the first failure (`FUZZ_MAX_SHRINKS`, default 12): an
+ * instrumented or long stateful run can take seconds, and fast-check's shrinker has no budget of its own.
+ */
+export const MAX_SHRINK_FAILURES = Number(process.env.FUZZ_MAX_SHRINKS ?? 12);
+
+/**
+ * Wrap a stateful campaign's property so that a failure never looks like a hang: the first failure prints its
+ * counterexample, error and replay command at once; shrinking then executes at most MAX_SHRINK_FAILURES further
+ * failing runs, after which every remaining candidate is skipped without running (counted as passing), so fast-check
+ * ends at once with the smallest counterexample found so far (printed with its seed and path, as always).
+ */
+export function boundedShrink<T extends unknown[]>(
+  label: string,
+  body: (...args: T) => Promise<void>,
+): (...args: T) => Promise<void> {
+  let runs = 0;
+  let failures = 0;
+  return async (...args: T) => {
+    if (failures > MAX_SHRINK_FAILURES) return;
+    const run = runs++;
+    try {
+      await body(...args);
+    } catch (e) {
+      failures++;
+      if (failures === 1) {
+        const path = process.env.FUZZ_PATH ?? String(run);
+        console.log(`    ${label}: counterexample at run ${run}: ${fc.stringify(args)}`);
+        console.log(`    ${label}: ${(e as Error).message}`);
+        console.log(`    ${label}: replay it with FUZZ_SEED=${FUZZ_SEED} FUZZ_PATH=${path}`);
+        console.log(`    ${label}: shrinking, at most ${MAX_SHRINK_FAILURES} more failing runs`);
+      } else if (failures > MAX_SHRINK_FAILURES) {
+        console.log(
+          `    ${label}: shrink budget spent; the smallest counterexample so far is reported below`,
+        );
+      }
+      throw e;
+    }
+  };
+}

@@ -30,6 +30,15 @@ export const INV = {
   LIQUIDATION_IMPROVES: "INV_LIQUIDATION_IMPROVES",
   /** Bad debt is fully accounted: insurance drawn + socialised loss == deficit. */
   BAD_DEBT_ACCOUNTED: "INV_BAD_DEBT_ACCOUNTED",
+  /** For every settled series: what its longs were paid <= what its shorts paid in (its pool never goes negative and
+   * never takes another series' money); the pools, the accounts' balances and the pending penalties are all held. */
+  SERIES_SOLVENCY: "INV_SERIES_SOLVENCY",
+  /** No action that adds risk (write, withdrawal) succeeds when the account is valued at a price whose scope is
+   * tripped; risk-reducing calls still do. */
+  NO_TRIPPED_PRICE: "INV_NO_TRIPPED_PRICE",
+  /** An account's auction discount counts from when it has been continuously liquidatable (seen liquidatable at
+   * least every AUCTION_HEARTBEAT_SECONDS, never seen healthy since). */
+  AUCTION_CONTINUOUS: "INV_AUCTION_CONTINUOUS",
 } as const;
 
 export type InvariantName = (typeof INV)[keyof typeof INV];

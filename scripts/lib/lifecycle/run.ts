@@ -65,7 +65,7 @@ export const SCENARIO = {
   putsWritten: 2n * WAD,
   putsToDave: WAD / 2n,
   /** Times after the flag at which the auction discount is shown; the liquidation happens at the last one. */
-  auctionSamplesSeconds: [0, 10 * 60, 20 * 60, 30 * 60],
+  auctionSamplesSeconds: [0, 5 * 60, 10 * 60, 15 * 60, 20 * 60, 25 * 60, 30 * 60],
 } as const;
 
 export interface LifecycleOptions {
@@ -420,13 +420,17 @@ export async function runLifecycle(
   check((await market.now()) > graceEndsAt, "the grace period should be over");
 
   // ------------------------------------------------------------------------------------------ liquidation
-  n.step("Liquidation: Carol flags Alice's account; the auction discount grows with time");
+  n.step("Liquidation: Carol flags Alice's account every 5 minutes; the auction discount grows with time");
   await wait(clearing.connect(carol).flagLiquidatable(aliceAccount));
   const flaggedAt = await market.now();
   const auction: { elapsedSeconds: number; discountWad: bigint }[] = [];
   for (const [i, at] of S.auctionSamplesSeconds.entries()) {
     const elapsed = (await market.now()) - flaggedAt;
-    if (at > elapsed) await market.advance(at - elapsed);
+    if (at > elapsed) {
+      await market.advance(at - elapsed);
+      // A keeper re-flags a liquidatable account within the heartbeat: that keeps its auction running.
+      await wait(clearing.connect(carol).flagLiquidatable(aliceAccount));
+    }
     const sample = { elapsedSeconds: (await market.now()) - flaggedAt, discountWad: 0n };
     sample.discountWad = await clearing.liquidationDiscount(aliceAccount);
     const previous = auction[auction.length - 1];
