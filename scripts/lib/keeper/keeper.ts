@@ -367,11 +367,19 @@ export class Keeper {
       return this.skip(summary, figures, "same owner as the keeper account (SelfLiquidation)");
     }
 
-    // The quote and the keeper's own valuation are read at one block, after any pending lazy settlement.
-    let at = await this.latestBlock();
-    let view = await clearing.liquidationQuote(id, { blockTag: at.number });
-    if (view.settlementPending) {
-      if (this.options.dryRun || !this.options.settle) {
+    // The quote and the keeper's own valuation are read at one block, after any pending lazy settlement (a touch
+    // repays debt before it credits settled longs, so a second settlement may be needed).
+    let at: Block;
+    let view: { settlementPending: boolean; collateralValueWad: bigint };
+    for (let settled = 0; ; settled++) {
+      at = await this.latestBlock();
+      try {
+        view = await clearing.liquidationQuote(id, { blockTag: at.number });
+      } catch (error) {
+        return this.skip(summary, figures, `no quote: ${decodeRevert(error).text}`);
+      }
+      if (!view.settlementPending) break;
+      if (this.options.dryRun || !this.options.settle || settled === 2) {
         return this.skip(
           summary,
           figures,
@@ -379,9 +387,6 @@ export class Keeper {
         );
       }
       await this.settleAccount({ accountId: id, pendingSettlement }, summary);
-      at = await this.latestBlock();
-      view = await clearing.liquidationQuote(id, { blockTag: at.number });
-      if (view.settlementPending) return this.skip(summary, figures, "lazy settlement still pending");
     }
 
     const deadline = BigInt(at.timestamp + this.options.deadlineSeconds);
