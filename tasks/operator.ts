@@ -205,7 +205,25 @@ task("keeper", "Liquidate accounts below maintenance and settle expired series (
     types.string,
   )
   .addOptionalParam("maxFraction", "the most of a portfolio to take per liquidation (0.5 or 50%)", "1")
-  .addOptionalParam("slippageBps", "accepted worsening of the quote before inclusion, bps", 50, types.int)
+  .addOptionalParam(
+    "minProfitBps",
+    "minimum profit, bps of the liability taken (own valuation)",
+    50,
+    types.int,
+  )
+  .addOptionalParam("minProfit", "minimum profit in quote units, on top of the bps, net of gas", "0")
+  .addOptionalParam(
+    "toleranceBps",
+    "largest difference between the keeper's valuation and the contract's quote, bps",
+    10,
+    types.int,
+  )
+  .addOptionalParam(
+    "gasAsset",
+    "token symbol whose oracle price values the native coin for gas (default WETH if deployed; none: free)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam(
     "deadline",
     "seconds after the latest block a liquidation must be included within",
@@ -224,7 +242,10 @@ task("keeper", "Liquidate accounts below maintenance and settle expired series (
         signer: number;
         account?: string;
         maxFraction: string;
-        slippageBps: number;
+        minProfitBps: number;
+        minProfit: string;
+        toleranceBps: number;
+        gasAsset?: string;
         deadline: number;
         blockRange: number;
         noSettle: boolean;
@@ -242,7 +263,10 @@ task("keeper", "Liquidate accounts below maintenance and settle expired series (
           KEEPER_SIGNER: String(args.signer),
           KEEPER_ACCOUNT_ID: args.account,
           KEEPER_MAX_FRACTION: args.maxFraction,
-          KEEPER_SLIPPAGE_BPS: String(args.slippageBps),
+          KEEPER_MIN_PROFIT_BPS: String(args.minProfitBps),
+          KEEPER_MIN_PROFIT: args.minProfit,
+          KEEPER_VALUATION_TOLERANCE_BPS: String(args.toleranceBps),
+          KEEPER_GAS_ASSET: args.gasAsset,
           KEEPER_DEADLINE: String(args.deadline),
           KEEPER_BLOCK_RANGE: String(args.blockRange),
           KEEPER_SETTLE: args.noSettle ? "0" : "1",

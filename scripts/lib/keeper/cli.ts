@@ -7,6 +7,7 @@ import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types
 import { Wallet, parseUnits, type Signer } from "ethers";
 import { bindProtocol, connectChecked, OperatorError, readDeploymentRecord, recordPathFor } from "./record";
 import { createLogger, type JsonLogger } from "./log";
+import { validateProfitPolicy, type ProfitPolicy } from "./profit";
 import {
   DEFAULT_KEEPER_OPTIONS,
   Keeper,
@@ -57,10 +58,31 @@ export function parseShareWad(name: string, value: string): bigint {
   return wad;
 }
 
+/** An amount of quote units ("2.5") as WAD. */
+export function parseQuoteWad(name: string, value: string): bigint {
+  let wad: bigint;
+  try {
+    wad = parseUnits(value.trim(), 18);
+  } catch {
+    throw new OperatorError(`${name} must be an amount of quote units (e.g. 2.5), got '${value}'`);
+  }
+  if (wad < 0n) throw new OperatorError(`${name} must not be negative, got '${value}'`);
+  return wad;
+}
+
+/** The environment variable of each profit setting, for error messages. */
+export const PROFIT_SETTINGS: Record<keyof ProfitPolicy, string> = {
+  minProfitBps: "KEEPER_MIN_PROFIT_BPS",
+  minProfitWad: "KEEPER_MIN_PROFIT",
+  toleranceBps: "KEEPER_VALUATION_TOLERANCE_BPS",
+  gasAsset: "KEEPER_GAS_ASSET",
+};
+
 /**
  * The command from the environment (`hardhat run` takes no arguments):
  * KEEPER_RECORD, KEEPER_ONCE, KEEPER_INTERVAL, KEEPER_DRY_RUN, KEEPER_SIGNER, KEEPER_PRIVATE_KEY,
- * KEEPER_ACCOUNT_ID, KEEPER_MAX_FRACTION, KEEPER_SLIPPAGE_BPS, KEEPER_DEADLINE, KEEPER_BLOCK_RANGE, KEEPER_SETTLE.
+ * KEEPER_ACCOUNT_ID, KEEPER_MAX_FRACTION, KEEPER_MIN_PROFIT_BPS, KEEPER_MIN_PROFIT, KEEPER_VALUATION_TOLERANCE_BPS,
+ * KEEPER_GAS_ASSET, KEEPER_DEADLINE, KEEPER_BLOCK_RANGE, KEEPER_SETTLE.
  */
 export function keeperCommandFromEnv(env: NodeJS.ProcessEnv): KeeperCommand {
   const c: KeeperCommand = { ...DEFAULT_KEEPER_COMMAND };
@@ -78,6 +100,10 @@ export function keeperCommandFromEnv(env: NodeJS.ProcessEnv): KeeperCommand {
     account: get("KEEPER_ACCOUNT_ID"),
     fraction: get("KEEPER_MAX_FRACTION"),
     slippage: get("KEEPER_SLIPPAGE_BPS"),
+    minProfitBps: get(PROFIT_SETTINGS.minProfitBps),
+    minProfit: get(PROFIT_SETTINGS.minProfitWad),
+    tolerance: get(PROFIT_SETTINGS.toleranceBps),
+    gasAsset: get(PROFIT_SETTINGS.gasAsset),
     deadline: get("KEEPER_DEADLINE"),
     range: get("KEEPER_BLOCK_RANGE"),
     settle: get("KEEPER_SETTLE"),
@@ -87,9 +113,17 @@ export function keeperCommandFromEnv(env: NodeJS.ProcessEnv): KeeperCommand {
   if (v.key !== undefined) c.privateKey = v.key;
   if (v.account !== undefined) c.keeperAccountId = BigInt(integer("KEEPER_ACCOUNT_ID", v.account, 1));
   if (v.fraction !== undefined) c.maxFractionWad = parseShareWad("KEEPER_MAX_FRACTION", v.fraction);
-  if (v.slippage !== undefined) c.slippageBps = BigInt(integer("KEEPER_SLIPPAGE_BPS", v.slippage, 0));
-  if (c.slippageBps > 10_000n)
-    throw new OperatorError(`KEEPER_SLIPPAGE_BPS must be at most 10000, got ${c.slippageBps}`);
+  if (v.slippage !== undefined) {
+    throw new OperatorError(
+      "KEEPER_SLIPPAGE_BPS is no longer read: the limit comes from the keeper's own valuation; set KEEPER_MIN_PROFIT_BPS",
+    );
+  }
+  const s = PROFIT_SETTINGS;
+  if (v.minProfitBps !== undefined) c.minProfitBps = BigInt(integer(s.minProfitBps, v.minProfitBps, 0));
+  if (v.minProfit !== undefined) c.minProfitWad = parseQuoteWad(s.minProfitWad, v.minProfit);
+  if (v.tolerance !== undefined) c.toleranceBps = BigInt(integer(s.toleranceBps, v.tolerance, 0));
+  if (v.gasAsset !== undefined) c.gasAsset = v.gasAsset;
+  validateProfitPolicy(c, s);
   if (v.deadline !== undefined) c.deadlineSeconds = integer("KEEPER_DEADLINE", v.deadline, 1);
   if (v.range !== undefined) c.blockRange = integer("KEEPER_BLOCK_RANGE", v.range, 1);
   if (v.settle !== undefined) c.settle = truthy(v.settle);

@@ -1,32 +1,39 @@
 /**
  * The keeper: one pass discovers accounts and series from events, settles expired series (then the accounts that
  * hold them, where it helps), computes every account's health with the contract and the TypeScript reference, and
- * liquidates what is liquidatable through the keeper's own funded clearing account. Every decision is one JSON
- * line. In dry-run mode it quotes and logs but sends nothing.
+ * liquidates what is liquidatable through the keeper's own funded clearing account. A liquidation is sent only when
+ * the keeper's own valuation (valuation.ts) agrees with the contract's quote and shows the minimum profit net of gas,
+ * with a limit derived from that valuation (profit.ts). Every decision is one JSON line. In dry-run mode it quotes
+ * and logs but sends nothing.
  *
  * Races are expected, never fatal: an account a competitor (or the owner's top-up) made healthy between the
  * keeper's read and its transaction is re-checked before sending, and an `AccountHealthy` revert is logged as a
  * clean skip. See docs/operations.md.
  */
 import type { Signer } from "ethers";
-import type { IOptionsClearing } from "../../../typechain-types/contracts/options/OptionsClearing";
 import type { Protocol } from "./record";
 import type { JsonLogger } from "./log";
 import { Discovery } from "./discovery";
 import { decodeRevert } from "./errors";
 import { accountHealth, type AccountHealth } from "./health";
-import { liquidatedResults } from "../liquidation";
+import { LIQUIDATION_RESULT_FIELDS, liquidatedResults, type LiquidationFigures } from "../liquidation";
+import {
+  DEFAULT_PROFIT_POLICY,
+  decide,
+  gasCostWad,
+  quotedReceivedWad,
+  resolveGasAsset,
+  type ProfitPolicy,
+} from "./profit";
+import { independentValuation, type IndependentValuation } from "./valuation";
 
 const WAD = 10n ** 18n;
-const BPS = 10_000n;
 
-export interface KeeperOptions {
+export interface KeeperOptions extends ProfitPolicy {
   /** Log decisions and quotes, send nothing. */
   dryRun: boolean;
   /** The most of a portfolio to take per liquidation (1e18 = all; the contract takes only what is needed). */
   maxFractionWad: bigint;
-  /** Accepted worsening of the quoted collateral-per-liability between the quote and the inclusion, in bps. */
-  slippageBps: bigint;
   /** A liquidation must be included within this many seconds of the latest block. */
   deadlineSeconds: number;
   /** Largest block range of one `eth_getLogs`. */
@@ -38,9 +45,9 @@ export interface KeeperOptions {
 }
 
 export const DEFAULT_KEEPER_OPTIONS: KeeperOptions = {
+  ...DEFAULT_PROFIT_POLICY,
   dryRun: false,
   maxFractionWad: WAD,
-  slippageBps: 50n,
   deadlineSeconds: 300,
   blockRange: 2_000,
   settle: true,
@@ -75,6 +82,8 @@ export class Keeper {
   private keeperAccount: bigint | undefined;
   private keeperAccountChecked = false;
   private signerAddress = "";
+  /** The token whose oracle price values the native coin for gas estimates; undefined: gas counted as free. */
+  private readonly gasAsset: string | undefined;
 
   constructor(
     private readonly protocol: Protocol,
@@ -84,6 +93,7 @@ export class Keeper {
     private readonly hooks: KeeperHooks = {},
   ) {
     this.discovery = new Discovery(protocol.clearing, protocol.record.startBlock, options.blockRange);
+    this.gasAsset = resolveGasAsset(options, protocol.record.tokens);
   }
 
   /** One pass over every series and account. */
@@ -275,7 +285,10 @@ export class Keeper {
     }
   }
 
-  private async settleAccount(h: AccountHealth, summary: PassSummary): Promise<void> {
+  private async settleAccount(
+    h: Pick<AccountHealth, "accountId" | "pendingSettlement">,
+    summary: PassSummary,
+  ): Promise<void> {
     const { clearing } = this.protocol;
     const fields = { accountId: h.accountId, pendingPositions: h.pendingSettlement };
     if (this.options.dryRun) {
@@ -331,7 +344,7 @@ export class Keeper {
       return;
     }
     summary.liquidatable++;
-    await this.liquidate(id, block, figures, summary);
+    await this.liquidate(id, figures, summary, h.pendingSettlement);
   }
 
   private skip(summary: PassSummary, fields: Record<string, unknown>, reason: string): void {
@@ -341,9 +354,9 @@ export class Keeper {
 
   private async liquidate(
     id: bigint,
-    block: Block,
     figures: Record<string, unknown>,
     summary: PassSummary,
+    pendingSettlement: number,
   ): Promise<void> {
     const { clearing } = this.protocol;
     const keeperAccount = this.keeperAccount;
@@ -354,12 +367,36 @@ export class Keeper {
       return this.skip(summary, figures, "same owner as the keeper account (SelfLiquidation)");
     }
 
-    // Quote: the liquidation as the contract would execute it now (no view gives it at this commit).
-    const deadline = BigInt(block.timestamp + this.options.deadlineSeconds);
+    // The quote and the keeper's own valuation are read at one block, after any pending lazy settlement (a touch
+    // repays debt before it credits settled longs, so a second settlement may be needed).
+    let at: Block;
+    let view: { settlementPending: boolean; collateralValueWad: bigint };
+    for (let settled = 0; ; settled++) {
+      at = await this.latestBlock();
+      try {
+        view = await clearing.liquidationQuote(id, { blockTag: at.number });
+      } catch (error) {
+        return this.skip(summary, figures, `no quote: ${decodeRevert(error).text}`);
+      }
+      if (!view.settlementPending) break;
+      if (this.options.dryRun || !this.options.settle || settled === 2) {
+        return this.skip(
+          summary,
+          figures,
+          "lazy settlement pending: the keeper values settled accounts only",
+        );
+      }
+      await this.settleAccount({ accountId: id, pendingSettlement }, summary);
+    }
+
+    const deadline = BigInt(at.timestamp + this.options.deadlineSeconds);
     const maxFraction = this.options.maxFractionWad;
-    let quote: IOptionsClearing.LiquidationResultStructOutput;
+    let quote: LiquidationFigures;
     try {
-      quote = await clearing.liquidate.staticCall(id, keeperAccount, maxFraction, 0n, deadline);
+      const result = await clearing.liquidate.staticCall(id, keeperAccount, maxFraction, 0n, deadline, {
+        blockTag: at.number,
+      });
+      quote = plainFigures(result);
     } catch (error) {
       const reason = decodeRevert(error);
       if (reason.name === "AccountHealthy") {
@@ -371,31 +408,75 @@ export class Keeper {
       }
       return this.skip(summary, figures, `not liquidatable by this keeper now: ${reason.text}`);
     }
-    // The limit: what the quote says the keeper receives (seized value less the insurance penalty, plus any
-    // insurance cover) per unit of liability, rounded down, less the slippage allowance.
-    const receivedWad = quote.seizedValueWad - quote.penaltyWad + quote.coveredWad;
-    const quotedPerLiability = quote.liabilityWad === 0n ? 0n : (receivedWad * WAD) / quote.liabilityWad;
-    const limit = (quotedPerLiability * (BPS - this.options.slippageBps)) / BPS;
     const quoteFields = {
       ...figures,
       keeperAccountId: keeperAccount,
+      block: at.number,
       fractionWad: quote.fractionWad,
       liabilityWad: quote.liabilityWad,
       seizedValueWad: quote.seizedValueWad,
-      receivedValueWad: receivedWad,
+      receivedValueWad: quotedReceivedWad(quote),
       discountWad: quote.discountWad,
-      minSeizedPerLiabilityWad: limit,
       deadline,
     };
+
+    let valuation: IndependentValuation;
+    let gasWad: bigint;
+    try {
+      valuation = await independentValuation(
+        clearing,
+        this.protocol.oracle,
+        id,
+        quote,
+        view.collateralValueWad,
+        at,
+      );
+      gasWad = await this.gasCostWad(id, keeperAccount, maxFraction, deadline, at);
+    } catch (error) {
+      return this.skip(summary, quoteFields, `no independent valuation: ${decodeRevert(error).text}`);
+    }
+    const decision = decide(quote, valuation, this.options, gasWad);
+    const valued = {
+      ...quoteFields,
+      independentLiabilityWad: valuation.liabilityWad,
+      independentReceivedWad: valuation.receivedWad,
+      gasCostWad: gasWad,
+    };
+    if (decision.kind === "disagreement") {
+      summary.skipped++;
+      this.log("valuation-disagreement", {
+        ...valued,
+        level: "warn",
+        liabilityAgrees: decision.liabilityAgrees,
+        receivedAgrees: decision.receivedAgrees,
+        toleranceBps: this.options.toleranceBps,
+        pricesWad: valuation.pricesWad,
+      });
+      return;
+    }
+    const deal = {
+      ...valued,
+      profitWad: decision.profitWad,
+      requiredReceivedWad: decision.requiredWad,
+      minProfitBps: this.options.minProfitBps,
+      minProfitWad: this.options.minProfitWad,
+    };
+    if (decision.kind === "unprofitable") {
+      summary.skipped++;
+      this.log("liquidation-unprofitable", deal);
+      return;
+    }
+    const limit = decision.minSeizedPerLiabilityWad;
+    const sendFields = { ...deal, minSeizedPerLiabilityWad: limit };
     if (this.options.dryRun) {
-      this.log("would-liquidate", quoteFields);
+      this.log("would-liquidate", sendFields);
       return;
     }
 
     // Re-check at the newest block: a competitor or the owner may have acted since the pass started.
     const now = await clearing.health(id);
     if (now.collateralValueWad >= now.maintenanceWad) {
-      return this.skip(summary, quoteFields, "healthy before sending (topped up or liquidated first)");
+      return this.skip(summary, sendFields, "healthy before sending (topped up or liquidated first)");
     }
     await this.hooks.beforeLiquidationSend?.(id);
     try {
@@ -403,16 +484,47 @@ export class Keeper {
       const receipt = await tx.wait();
       const [result] = liquidatedResults(clearing, receipt?.logs ?? []);
       summary.liquidated++;
-      this.log("liquidated", { ...quoteFields, tx: receipt?.hash, gasUsed: receipt?.gasUsed, ...result });
+      this.log("liquidated", { ...sendFields, tx: receipt?.hash, gasUsed: receipt?.gasUsed, ...result });
     } catch (error) {
       const reason = decodeRevert(error);
       if (reason.name === "AccountHealthy") {
-        return this.skip(summary, quoteFields, `liquidated or topped up first: ${reason.text}`);
+        return this.skip(summary, sendFields, `liquidated or topped up first: ${reason.text}`);
       }
       summary.failures++;
-      this.log("liquidation-failed", { ...quoteFields, level: "error", reason: reason.text });
+      this.log("liquidation-failed", { ...sendFields, level: "error", reason: reason.text });
     }
   }
+
+  private async latestBlock(): Promise<Block> {
+    const block = await this.signer.provider?.getBlock("latest");
+    if (block === null || block === undefined) throw new Error("the node returned no latest block");
+    return { number: block.number, timestamp: block.timestamp };
+  }
+
+  /** The liquidation's estimated gas at the node's fee per gas (EIP-1559 cap, else gas price), in WAD quote. */
+  private async gasCostWad(
+    id: bigint,
+    keeperAccount: bigint,
+    maxFraction: bigint,
+    deadline: bigint,
+    at: Block,
+  ): Promise<bigint> {
+    if (this.gasAsset === undefined) return 0n;
+    const provider = this.signer.provider;
+    if (provider === null) throw new Error("the keeper's signer has no provider");
+    const [units, fees, [nativePriceWad]] = await Promise.all([
+      this.protocol.clearing.liquidate.estimateGas(id, keeperAccount, maxFraction, 0n, deadline),
+      provider.getFeeData(),
+      this.protocol.oracle.getPrice(this.gasAsset, { blockTag: at.number }),
+    ]);
+    return gasCostWad(units, fees.maxFeePerGas ?? fees.gasPrice ?? 0n, nativePriceWad);
+  }
+}
+
+/** The quote as plain bigints (a TypeChain struct output is an ethers Result). */
+function plainFigures(result: LiquidationFigures): LiquidationFigures {
+  const entries = LIQUIDATION_RESULT_FIELDS.map((field) => [field, result[field]] as const);
+  return Object.fromEntries(entries) as LiquidationFigures;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -3,7 +3,9 @@
  * script's logic: real oracle, breaker, vaults and clearing; mocks only for the tokens and the feeds. It finds
  * accounts from events, agrees with the TypeScript margin reference, liquidates what is below maintenance through
  * its own account (and nothing else), sends nothing in dry-run mode, skips cleanly when a competitor liquidates
- * first, and settles expired series and then the accounts holding them.
+ * first, and settles expired series and then the accounts holding them. Its liquidation limit comes from its own
+ * valuation (the TypeScript mark at the live oracle price), recomputed here from the chain and the reference: a deal
+ * below the minimum profit, or a quote the valuation disagrees with, is skipped and nothing is sent.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,11 +13,17 @@ import { join } from "node:path";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { TransactionResponse } from "ethers";
 import {
   CircuitBreaker__factory,
+  MockChainlinkFeed__factory,
   OptionsClearing__factory,
   OracleAggregator__factory,
+  type OptionsClearing,
 } from "../../../typechain-types";
+import { feedAnswer, type DeploymentRecord } from "../../../scripts/lib/deploy/suite";
+import { liquidationLiabilityWad, mark, type Position } from "../../../scripts/lib/margin";
+import { decide, type ProfitPolicy } from "../../../scripts/lib/keeper/profit";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { accountHealth } from "../../../scripts/lib/keeper/health";
 import { createLogger, type JsonLogger } from "../../../scripts/lib/keeper/log";
@@ -31,6 +39,9 @@ import { CRASH_PRICE, WAD, setMockPrice } from "../../shared/fixtures/book";
 import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";
 
 type Line = Record<string, unknown> & { event: string };
+type Book = Awaited<ReturnType<typeof deployedBook>>;
+const BPS = 10_000n;
+const ceilDiv = (a: bigint, b: bigint): bigint => (a === 0n ? 0n : (a - 1n) / b + 1n);
 const parse = (log: JsonLogger): Line[] => log.lines.map((l) => JSON.parse(l) as Line);
 const quietLog = (): JsonLogger => createLogger({}, () => undefined);
 
@@ -53,6 +64,64 @@ async function keep(
   );
   if (run.summary === undefined) throw new Error("no summary");
   return { lines: parse(log), summary: run.summary };
+}
+
+/**
+ * What the keeper takes over in a full-appetite liquidation of `accountId` at block `blockTag`, recomputed here: the
+ * contract's quote (a static call from the keeper's signer) for the fraction and the liability, and the reference
+ * mark of the moved positions at the oracle's live median for the value. Solvent accounts without debt only (the
+ * book's).
+ */
+async function referenceDeal(book: Book, accountId: bigint, blockTag: number) {
+  const clearing: OptionsClearing = OptionsClearing__factory.connect(
+    book.record.contracts.OptionsClearing,
+    book.signers[SIGNER.keeper],
+  );
+  const oracle = OracleAggregator__factory.connect(book.record.contracts.OracleAggregator, ethers.provider);
+  const at = { blockTag };
+  const block = await ethers.provider.getBlock(blockTag);
+  if (block === null) throw new Error(`no block ${blockTag}`);
+  expect(await clearing.debtOf(accountId, at)).to.equal(0n);
+  const quote = await clearing.liquidate.staticCall(accountId, book.keeperAccount, WAD, 0n, 2n ** 63n, at);
+  const moved: Position[] = [];
+  for (const id of await clearing.seriesOf(accountId, at)) {
+    const s = await clearing.series(id, at);
+    const amount = ((await clearing.positionOf(accountId, id, at)) * quote.fractionWad) / WAD;
+    moved.push({ strikeWad: s.strikeWad, expiry: s.expiry, isCall: s.isCall, amount });
+  }
+  const [spotWad] = await oracle.getPrice(book.record.tokens.WETH, at);
+  const { volWad } = await clearing.riskParams(book.record.tokens.WETH, at);
+  const liabilityWad = liquidationLiabilityWad([mark(moved, spotWad, volWad, BigInt(block.timestamp))], 0n);
+  return { quote, liabilityWad, spotWad };
+}
+
+/** The limit the issue asks for: (liability × (1 + bps) + absolute minimum + gas) per unit of the quote's liability. */
+function expectedLimit(
+  liabilityWad: bigint,
+  quoteLiabilityWad: bigint,
+  bps: bigint,
+  plusWad: bigint,
+): bigint {
+  const required = ceilDiv(liabilityWad * (BPS + bps), BPS) + plusWad;
+  return ceilDiv(required * WAD, quoteLiabilityWad);
+}
+
+/** The `minSeizedPerLiabilityWad` argument of a sent `liquidate` transaction. */
+async function sentLimit(txHash: string): Promise<bigint> {
+  const tx: TransactionResponse | null = await ethers.provider.getTransaction(txHash);
+  if (tx === null) throw new Error(`no transaction ${txHash}`);
+  const parsed = OptionsClearing__factory.createInterface().parseTransaction(tx);
+  expect(parsed?.name).to.equal("liquidate");
+  return parsed!.args.minSeizedPerLiabilityWad as bigint;
+}
+
+/** Every mock feed of `symbol` answers `priceWad` now, without a poke: the oracle's recorded round stays. */
+async function moveFeedsWithoutPoke(record: DeploymentRecord, symbol: string, priceWad: bigint, book: Book) {
+  const at = await time.latest();
+  for (const address of Object.values(record.mocks.feeds[symbol])) {
+    const feed = MockChainlinkFeed__factory.connect(address, book.signers[SIGNER.deployer]);
+    await (await feed.setAnswer(feedAnswer(priceWad, Number(await feed.decimals())), at)).wait();
+  }
 }
 
 describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
@@ -81,17 +150,21 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(would.map((l) => l.accountId)).to.deep.equal([String(book.victim), String(book.second)]);
     for (const l of would) {
       expect(BigInt(l.fractionWad as string) > 0n && BigInt(l.fractionWad as string) <= WAD).to.equal(true);
-      // The limit is what the liquidator receives per unit of liability (seized less the insurance penalty) less
-      // 50 bps; received = liability x (1 + discount x (1 - penalty share 50%)) at the starting discount of 2%.
+      // The quote: what the liquidator receives (seized less the insurance penalty) is liability x (1 + discount x
+      // (1 - penalty share 50%)) at the starting discount of 2%, to a USDC unit (the penalty's rounding).
       const liability = BigInt(l.liabilityWad as string);
       const received = BigInt(l.receivedValueWad as string);
       expect(received < BigInt(l.seizedValueWad as string)).to.equal(true);
       const expected = liability + (liability * WAD) / 100n / WAD;
-      // (the penalty is paid in whole USDC units: 1e12 in WAD).
       const diff = received > expected ? received - expected : expected - received;
       expect(diff <= 10n ** 12n, `${received} vs ${expected}`).to.equal(true);
-      const perLiability = (received * WAD) / liability;
-      expect(BigInt(l.minSeizedPerLiabilityWad as string)).to.equal((perLiability * 9950n) / 10_000n);
+      // The limit: at least the reference liability plus 50 bps (the default minimum profit; gas on top) per unit
+      // of the quote's liability, and below what the quote gives (the deal is worth sending).
+      const ref = await referenceDeal(book, BigInt(l.accountId as string), l.block as number);
+      expect(BigInt(l.independentLiabilityWad as string)).to.equal(ref.liabilityWad);
+      const limit = BigInt(l.minSeizedPerLiabilityWad as string);
+      expect(limit >= expectedLimit(ref.liabilityWad, liability, 50n, 0n)).to.equal(true);
+      expect(limit < (received * WAD) / liability).to.equal(true);
     }
     expect(await ethers.provider.getTransactionCount(keeper.address)).to.equal(nonce);
     expect(await clearing.positionOf(book.victim, book.seriesId)).to.equal(-2n * WAD);
@@ -134,6 +207,95 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     // A second pass finds nothing left to do.
     const again = await keep(book.recordPath);
     expect(again.summary).to.include({ liquidatable: 0, liquidated: 0 });
+  });
+
+  it("sends the limit of its own valuation: reference liability plus the minimum profit, per quoted liability", async () => {
+    const book = await crashedBook();
+    const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
+    const minProfitWad = WAD / 2n; // 0.5 USDC on top of the bps
+    const { summary } = await keep(book.recordPath, { minProfitBps: 30n, minProfitWad, gasAsset: "none" });
+    expect(summary).to.include({ liquidated: 2, failures: 0 });
+    for (const id of [book.victim, book.second]) {
+      const [event] = await clearing.queryFilter(clearing.filters.Liquidated(id, book.keeperAccount));
+      const receipt = await event.getTransactionReceipt();
+      // The keeper read the chain at the block before its transaction (it sends nothing in between).
+      const ref = await referenceDeal(book, id, receipt.blockNumber - 1);
+      const limit = await sentLimit(event.transactionHash);
+      expect(limit).to.equal(expectedLimit(ref.liabilityWad, ref.quote.liabilityWad, 30n, minProfitWad));
+      // Not the quote's own ratio less a slippage: 0.3% + 0.5 USDC over the reference, where the quote gives ~1%.
+      const r = event.args.result;
+      const quotedPerLiability = ((r.seizedValueWad - r.penaltyWad + r.coveredWad) * WAD) / r.liabilityWad;
+      expect(limit < quotedPerLiability).to.equal(true);
+      const q = ref.quote.liabilityWad;
+      expect((limit * q) / WAD >= (ref.liabilityWad * 10_030n) / BPS + minProfitWad).to.equal(true);
+    }
+  });
+
+  it("counts the estimated gas in the limit (valued at the gas asset's oracle price)", async () => {
+    const book = await crashedBook();
+    const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
+    const { summary } = await keep(book.recordPath);
+    expect(summary).to.include({ liquidated: 2, failures: 0 });
+    for (const id of [book.victim, book.second]) {
+      const [event] = await clearing.queryFilter(clearing.filters.Liquidated(id, book.keeperAccount));
+      const receipt = await event.getTransactionReceipt();
+      const ref = await referenceDeal(book, id, receipt.blockNumber - 1);
+      const limit = await sentLimit(event.transactionHash);
+      // The estimate is at least the gas used, at a fee cap at least the price paid: a lower bound of the cost.
+      const paidWad = (receipt.gasUsed * receipt.gasPrice * ref.spotWad) / WAD;
+      expect(paidWad > 0n).to.equal(true);
+      expect(limit >= expectedLimit(ref.liabilityWad, ref.quote.liabilityWad, 50n, paidWad)).to.equal(true);
+      expect(limit > expectedLimit(ref.liabilityWad, ref.quote.liabilityWad, 50n, 0n)).to.equal(true);
+    }
+  });
+
+  it("skips a liquidation below its minimum profit by its own valuation, and sends nothing", async () => {
+    const book = await crashedBook();
+    const keeper = book.signers[SIGNER.keeper].address;
+    const nonce = await ethers.provider.getTransactionCount(keeper);
+    const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
+    // At the auction's starting discount of 2% the liquidator keeps 1% (half goes to insurance): below 2%.
+    const { lines, summary } = await keep(book.recordPath, { minProfitBps: 200n });
+    expect(summary).to.include({ liquidatable: 2, liquidated: 0, skipped: 2, failures: 0 });
+    expect(await ethers.provider.getTransactionCount(keeper)).to.equal(nonce);
+    expect(await clearing.queryFilter(clearing.filters.Liquidated())).to.have.length(0);
+    const skipped = lines.filter((l) => l.event === "liquidation-unprofitable");
+    expect(skipped.map((l) => l.accountId)).to.deep.equal([String(book.victim), String(book.second)]);
+    for (const l of skipped) {
+      const ref = await referenceDeal(book, BigInt(l.accountId as string), l.block as number);
+      expect(BigInt(l.independentLiabilityWad as string)).to.equal(ref.liabilityWad);
+      const received = BigInt(l.independentReceivedWad as string);
+      expect(received > ref.liabilityWad, "a profit, but a small one").to.equal(true);
+      expect(received < (ref.liabilityWad * 10_200n) / BPS).to.equal(true);
+      expect(BigInt(l.requiredReceivedWad as string) >= (ref.liabilityWad * 10_200n) / BPS).to.equal(true);
+    }
+    // The same book at the default 50 bps is worth it.
+    expect((await keep(book.recordPath)).summary).to.include({ liquidated: 2 });
+  });
+
+  it("skips when its valuation and the quote disagree beyond the tolerance, naming both figures", async () => {
+    const book = await crashedBook();
+    const keeper = book.signers[SIGNER.keeper].address;
+    const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
+    // The feeds fall on to 1,500 within the minute after the poke: the clearing still values the recorded round of
+    // 1,600, the keeper the live median.
+    await moveFeedsWithoutPoke(book.record, "WETH", 1500n * WAD, book);
+    const nonce = await ethers.provider.getTransactionCount(keeper);
+    const { lines, summary } = await keep(book.recordPath);
+    expect(summary).to.include({ liquidatable: 2, liquidated: 0, skipped: 2, failures: 0 });
+    expect(await ethers.provider.getTransactionCount(keeper)).to.equal(nonce);
+    expect(await clearing.queryFilter(clearing.filters.Liquidated())).to.have.length(0);
+    const warned = lines.filter((l) => l.event === "valuation-disagreement");
+    expect(warned.map((l) => l.accountId)).to.deep.equal([String(book.victim), String(book.second)]);
+    for (const l of warned) {
+      expect(l).to.include({ level: "warn", liabilityAgrees: false, toleranceBps: "10" });
+      const ref = await referenceDeal(book, BigInt(l.accountId as string), l.block as number);
+      expect(ref.spotWad).to.equal(1500n * WAD);
+      expect(BigInt(l.liabilityWad as string)).to.equal(ref.quote.liabilityWad);
+      expect(BigInt(l.independentLiabilityWad as string)).to.equal(ref.liabilityWad);
+      // The puts 100 deeper in the money: the keeper's liability is well above the quote's, beyond 10 bps.
+      expect(ref.liabilityWad * BPS > ref.quote.liabilityWad * (BPS + 10n)).to.equal(true);
+    }
   });
 
   it("skips an account a competitor liquidated first: at the quote, and at the send (AccountHealthy)", async () => {
@@ -264,11 +426,102 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(scans[1].newAccounts).to.equal(0);
   });
 
+  describe("the profit rule (scripts/lib/keeper/profit.ts)", () => {
+    const policy: ProfitPolicy = { minProfitBps: 50n, minProfitWad: 0n, toleranceBps: 10n };
+    const quote = (liabilityWad: bigint, seizedValueWad: bigint) => ({
+      fractionWad: WAD,
+      liabilityWad,
+      seizedValueWad,
+      discountWad: WAD / 50n,
+      penaltyWad: 0n,
+      coveredWad: 0n,
+      socialisedWad: 0n,
+    });
+
+    it("sends at (liability x 1.005 + gas) per quoted liability, rounded up", () => {
+      // 1,000 of liability valued alike; 1,020 received; 3 of gas: 1,008 required, 1.008 per unit.
+      const d = decide(
+        quote(1000n * WAD, 1020n * WAD),
+        { liabilityWad: 1000n * WAD, receivedWad: 1020n * WAD },
+        policy,
+        3n * WAD,
+      );
+      expect(d).to.deep.equal({
+        kind: "send",
+        requiredWad: 1008n * WAD,
+        profitWad: 20n * WAD,
+        minSeizedPerLiabilityWad: (1008n * WAD) / 1000n,
+      });
+      // The quote's liability 0.05% lower (within 10 bps): the limit per its unit is higher, 1,008 / 999.5.
+      const lower = decide(
+        quote(9995n * 10n ** 17n, 1020n * WAD),
+        { liabilityWad: 1000n * WAD, receivedWad: 1020n * WAD },
+        policy,
+        3n * WAD,
+      );
+      expect(lower.kind === "send" && lower.minSeizedPerLiabilityWad).to.equal(
+        ceilDiv(1008n * WAD * WAD, 9995n * 10n ** 17n),
+      );
+    });
+
+    it("refuses below the minimum profit, and on a disagreement of either figure", () => {
+      expect(
+        decide(
+          quote(1000n * WAD, 1004n * WAD),
+          { liabilityWad: 1000n * WAD, receivedWad: 1004n * WAD },
+          policy,
+          0n,
+        ),
+      ).to.include({ kind: "unprofitable" });
+      expect(
+        decide(
+          quote(1000n * WAD, 1020n * WAD),
+          { liabilityWad: 1002n * WAD, receivedWad: 1020n * WAD },
+          policy,
+          0n,
+        ),
+      ).to.deep.equal({ kind: "disagreement", liabilityAgrees: false, receivedAgrees: true });
+      expect(
+        decide(
+          quote(1000n * WAD, 1020n * WAD),
+          { liabilityWad: 1000n * WAD, receivedWad: 1010n * WAD },
+          policy,
+          0n,
+        ),
+      ).to.deep.equal({ kind: "disagreement", liabilityAgrees: true, receivedAgrees: false });
+    });
+  });
+
   describe("bad input", () => {
     it("refuses malformed settings by name", () => {
-      expect(() => keeperCommandFromEnv({ KEEPER_SLIPPAGE_BPS: "abc" })).to.throw(
+      expect(() => keeperCommandFromEnv({ KEEPER_MIN_PROFIT_BPS: "abc" })).to.throw(
         OperatorError,
-        "KEEPER_SLIPPAGE_BPS must be an integer >= 0, got 'abc'",
+        "KEEPER_MIN_PROFIT_BPS must be an integer >= 0, got 'abc'",
+      );
+      expect(() => keeperCommandFromEnv({ KEEPER_MIN_PROFIT_BPS: "20000" })).to.throw(
+        OperatorError,
+        "KEEPER_MIN_PROFIT_BPS must be in [0, 10000], got 20000",
+      );
+      expect(() => keeperCommandFromEnv({ KEEPER_MIN_PROFIT: "-1" })).to.throw(
+        OperatorError,
+        "KEEPER_MIN_PROFIT must not be negative, got '-1'",
+      );
+      expect(() => keeperCommandFromEnv({ KEEPER_MIN_PROFIT: "two" })).to.throw(
+        OperatorError,
+        "KEEPER_MIN_PROFIT must be an amount of quote units (e.g. 2.5), got 'two'",
+      );
+      expect(() => keeperCommandFromEnv({ KEEPER_VALUATION_TOLERANCE_BPS: "5000" })).to.throw(
+        OperatorError,
+        "KEEPER_VALUATION_TOLERANCE_BPS must be in [0, 1000], got 5000",
+      );
+      expect(() => keeperCommandFromEnv({ KEEPER_GAS_ASSET: "W ETH" })).to.throw(
+        OperatorError,
+        "KEEPER_GAS_ASSET must be a token symbol or 'none', got 'W ETH'",
+      );
+      // The setting the valuation replaced is refused, not silently ignored.
+      expect(() => keeperCommandFromEnv({ KEEPER_SLIPPAGE_BPS: "50" })).to.throw(
+        OperatorError,
+        "KEEPER_SLIPPAGE_BPS is no longer read",
       );
       expect(() => keeperCommandFromEnv({ KEEPER_MAX_FRACTION: "150%" })).to.throw(
         OperatorError,
@@ -281,6 +534,28 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
         KEEPER_MAX_FRACTION: "50%",
       });
       expect(c).to.include({ once: true, dryRun: true, maxFractionWad: WAD / 2n });
+      expect(c).to.include({ minProfitBps: 50n, minProfitWad: 0n, toleranceBps: 10n });
+      expect(c.gasAsset).to.equal(undefined);
+      const p = keeperCommandFromEnv({
+        KEEPER_MIN_PROFIT_BPS: "75",
+        KEEPER_MIN_PROFIT: "2.5",
+        KEEPER_VALUATION_TOLERANCE_BPS: "0",
+        KEEPER_GAS_ASSET: "none",
+      });
+      expect(p).to.include({
+        minProfitBps: 75n,
+        minProfitWad: 25n * 10n ** 17n,
+        toleranceBps: 0n,
+        gasAsset: "none",
+      });
+    });
+
+    it("refuses a gas asset the deployment does not have, by name", async () => {
+      const book = await loadFixture(deployedBook);
+      await expect(keep(book.recordPath, { gasAsset: "DOGE" })).to.be.rejectedWith(
+        OperatorError,
+        "the gas asset 'DOGE' is not a token of the deployment",
+      );
     });
 
     it("fails with a clear error on a missing record or a record of another chain", async () => {
