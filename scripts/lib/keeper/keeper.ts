@@ -305,6 +305,25 @@ export class Keeper {
     }
   }
 
+  /**
+   * Re-flag a liquidatable account the keeper does not liquidate this pass: the clearing's auction discount only grows
+   * while the account is observed liquidatable at least every AUCTION_HEARTBEAT_SECONDS (docs/liquidation.md, rule 5),
+   * so an unprofitable deal becomes profitable as the discount grows.
+   */
+  private async keepAuctionAlive(accountId: bigint, summary: PassSummary): Promise<void> {
+    if (this.options.dryRun) {
+      this.log("would-flag", { accountId });
+      return;
+    }
+    try {
+      const receipt = await (await this.protocol.clearing.flagLiquidatable(accountId)).wait();
+      this.log("auction-flagged", { accountId, tx: receipt?.hash, gasUsed: receipt?.gasUsed });
+    } catch (error) {
+      this.log("flag-failed", { accountId, level: "warn", reason: decodeRevert(error).text });
+      summary.failures++;
+    }
+  }
+
   // ------------------------------------------------------------------------------------------ accounts
   private async handleAccount(id: bigint, block: Block, summary: PassSummary): Promise<void> {
     const { clearing, oracle } = this.protocol;
@@ -464,6 +483,7 @@ export class Keeper {
     if (decision.kind === "unprofitable") {
       summary.skipped++;
       this.log("liquidation-unprofitable", deal);
+      await this.keepAuctionAlive(id, summary);
       return;
     }
     const limit = decision.minSeizedPerLiabilityWad;

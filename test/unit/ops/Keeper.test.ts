@@ -249,7 +249,7 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     }
   });
 
-  it("skips a liquidation below its minimum profit by its own valuation, and sends nothing", async () => {
+  it("skips a liquidation below its minimum profit by its own valuation, and only flags the account", async () => {
     const book = await crashedBook();
     const keeper = book.signers[SIGNER.keeper].address;
     const nonce = await ethers.provider.getTransactionCount(keeper);
@@ -257,8 +257,14 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     // At the auction's starting discount of 2% the liquidator keeps 1% (half goes to insurance): below 2%.
     const { lines, summary } = await keep(book.recordPath, { minProfitBps: 200n });
     expect(summary).to.include({ liquidatable: 2, liquidated: 0, skipped: 2, failures: 0 });
-    expect(await ethers.provider.getTransactionCount(keeper)).to.equal(nonce);
+    // It sends one flagLiquidatable per account (keeping their auctions alive) and no liquidation.
+    expect(await ethers.provider.getTransactionCount(keeper)).to.equal(nonce + 2);
     expect(await clearing.queryFilter(clearing.filters.Liquidated())).to.have.length(0);
+    const flagged = lines.filter((l) => l.event === "auction-flagged").map((l) => l.accountId);
+    expect(flagged).to.deep.equal([String(book.victim), String(book.second)]);
+    for (const id of [book.victim, book.second]) {
+      expect(await clearing.queryFilter(clearing.filters.LiquidationFlagged(id))).to.have.length(1);
+    }
     const skipped = lines.filter((l) => l.event === "liquidation-unprofitable");
     expect(skipped.map((l) => l.accountId)).to.deep.equal([String(book.victim), String(book.second)]);
     for (const l of skipped) {
