@@ -396,6 +396,14 @@ async function checkBook(w: World, where: string): Promise<void> {
     assets: await usdcVault.totalAssets(),
     offset: VAULT_DECIMALS_OFFSET,
   };
+  // INV_SERIES_SOLVENCY: every series' settlement pool is held beside the accounts' balances and the penalties.
+  let pools = 0n;
+  for (const s of w.book.series) pools += await clearing.settlementPool(s.id);
+  assertInvariant(
+    INV.SERIES_SOLVENCY,
+    held.usdc >= total.usdc + pools,
+    () => `${at()}: quote shares held ${held.usdc} < accounts and penalties ${total.usdc} + series pools ${pools}`,
+  );
   const free = held.usdc - total.usdc;
   const freeWad = toAssets(state, free, "down") * QUOTE_TO_WAD;
   assertInvariant(
