@@ -78,7 +78,7 @@ contract SignedReportSource is ISignedReportSource, AccessManaged, EIP712 {
             SignedReport calldata report = reports[i];
             (address signer, uint256 slot) = _checkReport(i, report);
             uint256 observedAt = report.observedAt;
-            // Only a later observation replaces a reporter's report: replays and stale reports are skipped.
+            // Only a later observation replaces a reporter's report: replays and older reports are skipped.
             if (observedAt <= _reports[slot].observedAt) continue;
             uint256 price = report.priceWad;
             _reports[slot] = StoredReport({priceWad: uint128(price), observedAt: uint64(observedAt)});
