@@ -10,7 +10,7 @@
  * (indexes of the network's accounts), REPORTER_RELAYER (index of the account that sends, 0), REPORTER_RECORD
  * (default deployments/<network>.json), REPORTER_SOURCES (JSON symbol -> SignedReportSource, for sources the
  * aggregator does not list yet), REPORTER_ONCE=1, REPORTER_INTERVAL (seconds, 60), REPORTER_DRY_RUN=1,
- * REPORTER_POKE=1 (poke the aggregator after each round). Exit status 1 on an error or a failed report.
+ * REPORTER_POKE=1 (poke the aggregator after each relay). Exit status 1 on an error or a failed report.
  */
 import hre from "hardhat";
 import { reporterCommandFromEnv, runReporterCommand } from "./lib/reporter/cli";

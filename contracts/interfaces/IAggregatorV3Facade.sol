@@ -11,7 +11,8 @@ import {IOracleAggregator} from "./IOracleAggregator.sol";
 /// roundId`.
 /// @dev Like a Chainlink feed, the facade serves the last recorded round even when it is old: consumers must check
 /// `updatedAt` against their own heartbeat, as they do for Chainlink. Rounds are recorded only with quorum, within
-/// the spread and with every jump reported to the breaker. Consumers of the protocol itself read
+/// the spread and with every jump reported to the breaker; a round's `updatedAt` is never earlier than the previous
+/// round's (the aggregator refuses such a round with `RoundOlderThanLatest`). Consumers of the protocol itself read
 /// `IPriceOracle.getPrice`, which re-aggregates live.
 interface IAggregatorV3Facade is AggregatorV3Interface {
     /// @notice Constructor: the aggregator or the asset is the zero address.

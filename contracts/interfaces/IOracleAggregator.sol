@@ -104,6 +104,10 @@ interface IOracleAggregator is IPriceOracle {
     /// @notice Too little gas is left to give source `index` of `asset` its full `SOURCE_GAS_LIMIT`: the call is
     /// refused rather than letting a caller starve an honest source into looking unavailable.
     error InsufficientGasForSource(address asset, uint256 index, uint256 gasLeft);
+    /// @notice `poke`: the aggregate of `asset` was observed at `updatedAt`, before the latest recorded round's
+    /// `latestUpdatedAt` (a source came back with an older, still fresh observation). Rounds never go back in
+    /// time; the next round is recorded once the sources' oldest observation reaches `latestUpdatedAt`.
+    error RoundOlderThanLatest(address asset, uint256 updatedAt, uint256 latestUpdatedAt);
     /// @notice Configuration: the asset is the zero address.
     error ZeroAsset();
     /// @notice Configuration: `count` sources, not in `[1, MAX_SOURCES]`.
@@ -147,9 +151,10 @@ interface IOracleAggregator is IPriceOracle {
     // ----------------------------------------------------------------------------------------------- actions
     /// @notice Aggregate `asset`'s sources; report a loss of quorum, a jump beyond the band or a sequencer outage
     /// to the breaker (without reverting, so the trip persists); otherwise record a round for the facade and roll
-    /// the band window when it has elapsed. Anyone may call (keepers, reporters).
+    /// the band window when it has elapsed. Anyone may call (keepers, reporters). A recorded round's `updatedAt` is
+    /// never earlier than the previous round's.
     /// @dev Reverts `AssetNotConfigured`, `SequencerGracePeriod`, `SpreadTooWide`, `InsufficientGasForSource`,
-    /// or what the breaker or the sequencer feed revert with.
+    /// `RoundOlderThanLatest`, or what the breaker or the sequencer feed revert with.
     function poke(address asset) external returns (PokeOutcome outcome);
 
     /// @notice Set (replace) the sources and parameters of `asset`.

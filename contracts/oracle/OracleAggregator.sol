@@ -408,6 +408,8 @@ contract OracleAggregator is IOracleAggregator, AccessManaged {
 
     function _record(address asset, uint128 price, uint256 updatedAt) private returns (PokeOutcome) {
         LatestRound memory last = _latest[asset];
+        // Rounds move forward in observation time, so consumers may weigh rounds by time (TWAPs).
+        if (updatedAt < last.updatedAt) revert RoundOlderThanLatest(asset, updatedAt, last.updatedAt);
         // updatedAt <= block.timestamp (stale and future sources were dropped), so it fits in 40 bits.
         uint40 confirmedAt = uint40(block.timestamp);
         if (last.roundId != 0 && last.priceWad == price && last.updatedAt == updatedAt) {

@@ -1,14 +1,14 @@
 /**
  * EIP-712 signing of price reports for contracts/oracle/SignedReportSource.sol. Used by the tests and by the
- * operator's reporter script: each reporter signs `Report(asset, priceWad, observedAt, round)` and a relayer
- * submits the batch sorted by ascending signer address.
+ * operator's reporter script: each reporter signs `Report(asset, priceWad, observedAt)` and anyone relays the
+ * signed reports, in any order; the source keeps each reporter's latest.
  */
 import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
 import { ethers } from "ethers";
 
 /** The EIP-712 domain name and version of SignedReportSource (its constructor's `EIP712(...)` arguments). */
 export const REPORT_DOMAIN_NAME = "optiq SignedReportSource";
-export const REPORT_DOMAIN_VERSION = "1";
+export const REPORT_DOMAIN_VERSION = "2";
 
 /** The EIP-712 types of a report; mirrors `SignedReportSource.REPORT_TYPEHASH`. */
 export const REPORT_TYPES: Record<string, TypedDataField[]> = {
@@ -16,22 +16,20 @@ export const REPORT_TYPES: Record<string, TypedDataField[]> = {
     { name: "asset", type: "address" },
     { name: "priceWad", type: "uint256" },
     { name: "observedAt", type: "uint256" },
-    { name: "round", type: "uint256" },
   ],
 };
 
 /** The type string hashed into `REPORT_TYPEHASH`. */
-export const REPORT_TYPE_STRING = "Report(address asset,uint256 priceWad,uint256 observedAt,uint256 round)";
+export const REPORT_TYPE_STRING = "Report(address asset,uint256 priceWad,uint256 observedAt)";
 
 /** What a reporter signs. */
 export interface Report {
   asset: string;
   priceWad: bigint;
   observedAt: bigint;
-  round: bigint;
 }
 
-/** A signed report as relayed (`ISignedReportSource.SignedReport`) plus its signer, for sorting. */
+/** A signed report as relayed (`ISignedReportSource.SignedReport`) plus its signer. */
 export interface SignedReport {
   signer: string;
   priceWad: bigint;
@@ -64,16 +62,7 @@ export async function signReport(
   };
 }
 
-/** The batch in the order the contract requires: strictly ascending signer address. */
-export function sortBySigner(reports: SignedReport[]): SignedReport[] {
-  return [...reports].sort((a, b) => {
-    const x = BigInt(a.signer);
-    const y = BigInt(b.signer);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-}
-
-/** The calldata form of a batch (`SignedReport[]` of the contract, without the signer). */
+/** The calldata form of signed reports (`SignedReport[]` of the contract, without the signer). */
 export function toCalldata(
   reports: SignedReport[],
 ): { priceWad: bigint; observedAt: bigint; signature: string }[] {

@@ -454,4 +454,33 @@ export const MUTANTS: Mutant[] = [
     from: "initialWad = _mulWadUp(maintenanceWad, WAD + p.initialBufferWad);",
     to: "initialWad = _mulWadUp(maintenanceWad, WAD);",
   },
+  // ---------------------------------------------------------------------------------------------- issue 14: oracle
+  {
+    id: "signed-relay-refuses-known-reports",
+    file: "contracts/oracle/SignedReportSource.sol",
+    description: "a relay carrying any already stored report reverts (an honest relay after a subset fails)",
+    from: "if (accepted == 0) revert NoNewerReport(n);",
+    to: "if (accepted < n) revert NoNewerReport(n);",
+  },
+  {
+    id: "signed-older-report-replaces",
+    file: "contracts/oracle/SignedReportSource.sol",
+    description: "an older report replaces its signer's newer one (a relayer can roll a reporter back)",
+    from: "if (observedAt <= _reports[slot].observedAt) continue;",
+    to: "if (observedAt == _reports[slot].observedAt) continue;",
+  },
+  {
+    id: "signed-stored-median-never-expires",
+    file: "contracts/oracle/SignedReportSource.sol",
+    description: "the stored median is served after its oldest report went stale",
+    from: "if (block.timestamp <= a.validUntil) return",
+    to: "if (a.validUntil != 0) return",
+  },
+  {
+    id: "oracle-round-goes-back-in-time",
+    file: ORACLE,
+    description: "a round observed before the latest recorded one is recorded (facade updatedAt goes back)",
+    from: "if (updatedAt < last.updatedAt) revert",
+    to: "if (updatedAt < last.updatedAt && last.roundId == 0) revert",
+  },
 ];

@@ -1,9 +1,10 @@
 /**
  * The price reporter: signs each asset's price with the reporter key(s) (EIP-712, scripts/lib/signing.ts) and
- * relays the batch to the asset's SignedReportSource (`submit(round, reports)`, round = last accepted + 1), then
- * optionally pokes the aggregator so the new round is recorded. Signed sources are found through the aggregator's
- * configuration of every priced asset of the deployment record (a source answering SignedReportSource's
- * REPORT_TYPEHASH), or given explicitly. Every decision is one JSON line.
+ * relays the reports to the asset's SignedReportSource (`submit(reports)`: the source keeps each reporter's latest
+ * report and prices the median of the fresh ones), then optionally pokes the aggregator so a new round is
+ * recorded. Signed sources are found through the aggregator's configuration of every priced asset of the
+ * deployment record (a source answering SignedReportSource's REPORT_TYPEHASH), or given explicitly. Every decision
+ * is one JSON line.
  */
 import { id as keccakText, type Signer } from "ethers";
 import { ISignedReportSource__factory, type ISignedReportSource } from "../../../typechain-types";
@@ -11,7 +12,7 @@ import type { Protocol } from "../keeper/record";
 import { OperatorError } from "../keeper/record";
 import type { JsonLogger } from "../keeper/log";
 import { decodeRevert } from "../keeper/errors";
-import { REPORT_TYPE_STRING, reportDomain, signReport, sortBySigner, toCalldata } from "../signing";
+import { REPORT_TYPE_STRING, reportDomain, signReport, toCalldata } from "../signing";
 import type { PriceInput } from "./prices";
 
 const POKE_OUTCOMES = [
@@ -24,7 +25,7 @@ const POKE_OUTCOMES = [
 
 export interface ReporterOptions {
   dryRun: boolean;
-  /** Poke the aggregator after a relayed round. */
+  /** Poke the aggregator after a relay. */
   poke: boolean;
   /** Explicit signed sources by symbol (beside those the aggregator lists). */
   sources: Record<string, string>;
@@ -78,7 +79,7 @@ export interface ReportSummary {
   failures: number;
 }
 
-/** One round per asset of `input` that has a signed source. */
+/** One relay of signed reports per asset of `input` that has a signed source. */
 export async function reportOnce(
   p: Protocol,
   input: PriceInput,
@@ -106,7 +107,6 @@ export async function reportOnce(
       continue;
     }
     const address = await source.getAddress();
-    const [lastRound, minSigners] = await Promise.all([source.lastRound(), source.minSigners()]);
     const authorised: Signer[] = [];
     for (const r of reporters) {
       if (await source.isReporter(await r.getAddress())) authorised.push(r);
@@ -118,38 +118,42 @@ export async function reportOnce(
           reporter: await r.getAddress(),
         });
     }
-    if (BigInt(authorised.length) < minSigners) {
+    if (authorised.length === 0) {
       summary.failures++;
       log("report-failed", {
         level: "error",
         asset: symbol,
         source: address,
-        reason: `the source needs ${minSigners} authorised signer(s); this reporter has ${authorised.length}`,
+        reason: "none of this reporter's keys is an authorised signer of the source",
       });
       continue;
     }
-    const round = lastRound + 1n;
     const domain = reportDomain(chainId, address);
     const token = p.record.tokens[symbol];
-    const signed = sortBySigner(
-      await Promise.all(
-        authorised.map((r) => signReport(r, domain, { asset: token, priceWad, observedAt, round })),
-      ),
+    const signed = await Promise.all(
+      authorised.map((r) => signReport(r, domain, { asset: token, priceWad, observedAt })),
     );
     const fields = {
       asset: symbol,
       source: address,
-      round,
       priceWad,
       observedAt,
       signers: signed.map((s) => s.signer),
     };
     const batch = toCalldata(signed);
     try {
-      await source.connect(relayer).submit.staticCall(round, batch);
+      await source.connect(relayer).submit.staticCall(batch);
     } catch (error) {
-      summary.failures++;
-      log("report-failed", { ...fields, level: "error", reason: decodeRevert(error).text });
+      const reason = decodeRevert(error);
+      // These reports (or later ones of the same keys) are already stored: nothing to relay.
+      const known = reason.name === "NoNewerReport";
+      if (known) summary.skipped++;
+      else summary.failures++;
+      log(known ? "report-skipped" : "report-failed", {
+        ...fields,
+        level: known ? undefined : "error",
+        reason: reason.text,
+      });
       continue;
     }
     if (options.dryRun) {
@@ -157,13 +161,13 @@ export async function reportOnce(
       continue;
     }
     try {
-      const receipt = await (await source.connect(relayer).submit(round, batch)).wait();
+      const receipt = await (await source.connect(relayer).submit(batch)).wait();
       summary.relayed++;
       log("reported", { ...fields, tx: receipt?.hash, gasUsed: receipt?.gasUsed });
     } catch (error) {
       const reason = decodeRevert(error);
-      // Another relayer took this round first: not an error.
-      const raced = reason.name === "RoundNotNewer";
+      // Another relayer stored these reports first: not an error.
+      const raced = reason.name === "NoNewerReport";
       if (raced) summary.skipped++;
       else summary.failures++;
       log(raced ? "report-skipped" : "report-failed", {

@@ -2,7 +2,7 @@
  * The price reporter (scripts/lib/reporter) on the in-process network: config/local.json deployed by the deploy
  * script's logic has only Chainlink-style sources, so governance adds a SignedReportSource for WETH through the
  * timelock (function roles, the reporter, the aggregator's source list). The reporter then signs with its own key
- * (EIP-712) and relays rounds read from a JSON file and from an http URL served on 127.0.0.1; bad input is named.
+ * (EIP-712) and relays reports of prices read from a JSON file and from an http URL served on 127.0.0.1; bad input is named.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -46,6 +46,7 @@ async function withSignedSource() {
     record.contracts.ProtocolAccessManager,
     weth,
     1,
+    HOUR,
   );
   const sourceAddress = await source.getAddress();
   const manager = ProtocolAccessManager__factory.connect(record.contracts.ProtocolAccessManager, proposer);
@@ -57,7 +58,9 @@ async function withSignedSource() {
       target: await manager.getAddress(),
       data: manager.interface.encodeFunctionData("setTargetFunctionRole", [
         sourceAddress,
-        (["setReporter", "setMinSigners"] as const).map((f) => source.interface.getFunction(f).selector),
+        (["setReporter", "setMinSigners", "setMaxReportAge"] as const).map(
+          (f) => source.interface.getFunction(f).selector,
+        ),
         Roles.GOVERNOR_ROLE,
       ]),
     },
@@ -140,9 +143,9 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
     const [priceWad, observedAt] = await source.latest();
     expect(priceWad).to.equal((20105n * WAD) / 10n);
     expect(observedAt).to.equal(before); // no time in the document: the latest block's time when it was read
-    expect(await source.lastRound()).to.equal(1n);
-    const [accepted] = await source.queryFilter(source.filters.ReportAccepted(1n));
-    expect(accepted.args.signer).to.equal(reporter.address);
+    expect(await source.reportOf(reporter.address)).to.deep.equal([priceWad, before]);
+    const [accepted] = await source.queryFilter(source.filters.ReportAccepted(reporter.address));
+    expect(accepted.args.priceWad).to.equal(priceWad);
     expect(out.find((l) => l.event === "reported")?.signers).to.deep.equal([reporter.address]);
     // WBTC has no signed source: skipped by name, not an error.
     expect(out.find((l) => l.event === "report-skipped")).to.include({ asset: "WBTC" });
@@ -154,7 +157,7 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
   });
 
   it("reads prices from an http URL (a local server on 127.0.0.1), with the document's observation time", async () => {
-    const { recordPath, source } = await loadFixture(withSignedSource);
+    const { recordPath, source, reporter } = await loadFixture(withSignedSource);
     const observedAt = (await time.latest()) - 5;
     let server: Server | undefined;
     try {
@@ -172,6 +175,10 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
       const ok = await report(recordPath, `http://127.0.0.1:${port}/prices`);
       expect(ok.summary).to.deep.equal({ relayed: 1, skipped: 0, failures: 0 });
       expect(await source.latest()).to.deep.equal([(199975n * WAD) / 100n, BigInt(observedAt)]);
+      // The same document again: its report is already stored, so there is nothing to relay.
+      const again = await report(recordPath, `http://127.0.0.1:${port}/prices`);
+      expect(again.summary).to.deep.equal({ relayed: 0, skipped: 1, failures: 0 });
+      expect(again.lines.find((l) => l.event === "report-skipped")?.reason).to.include("NoNewerReport");
       await expect(report(recordPath, `http://127.0.0.1:${port}/broken`)).to.be.rejectedWith(
         OperatorError,
         `cannot fetch prices from http://127.0.0.1:${port}/broken: HTTP 500`,
@@ -179,21 +186,27 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
     } finally {
       await new Promise((resolve) => (server === undefined ? resolve(undefined) : server.close(resolve)));
     }
-    expect(await source.lastRound()).to.equal(1n);
+    expect(await source.reportOf(reporter.address)).to.deep.equal([
+      (199975n * WAD) / 100n,
+      BigInt(observedAt),
+    ]);
   });
 
   it("in dry-run mode signs and checks the batch but sends nothing", async () => {
-    const { recordPath, source } = await loadFixture(withSignedSource);
+    const { recordPath, source, reporter } = await loadFixture(withSignedSource);
     const file = join(dir, "dry.json");
     writeFileSync(file, JSON.stringify({ WETH: "2001" }));
     const { summary, lines: out } = await report(recordPath, file, { dryRun: true });
     expect(summary).to.deep.equal({ relayed: 0, skipped: 0, failures: 0 });
-    expect(out.find((l) => l.event === "would-report")).to.include({ asset: "WETH", round: "1" });
-    expect(await source.lastRound()).to.equal(0n);
+    expect(out.find((l) => l.event === "would-report")).to.include({
+      asset: "WETH",
+      priceWad: (2001n * WAD).toString(),
+    });
+    expect(await source.reportOf(reporter.address)).to.deep.equal([0n, 0n]);
   });
 
   it("refuses a key that is not an authorised reporter, before sending, naming it", async () => {
-    const { recordPath, source } = await loadFixture(withSignedSource);
+    const { recordPath, source, reporter } = await loadFixture(withSignedSource);
     const file = join(dir, "stranger.json");
     writeFileSync(file, JSON.stringify({ WETH: "2001" }));
     const stranger = "0x" + "07".repeat(32);
@@ -203,9 +216,9 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
       new ethers.Wallet(stranger).address,
     );
     expect(out.find((l) => l.event === "report-failed")?.reason).to.equal(
-      "the source needs 1 authorised signer(s); this reporter has 0",
+      "none of this reporter's keys is an authorised signer of the source",
     );
-    expect(await source.lastRound()).to.equal(0n);
+    expect(await source.reportOf(reporter.address)).to.deep.equal([0n, 0n]);
   });
 
   describe("bad input", () => {

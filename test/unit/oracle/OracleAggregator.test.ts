@@ -574,6 +574,28 @@ describe("unit/oracle/OracleAggregator", () => {
       expect(await breaker.trippedScopeCount()).to.equal(0n);
     });
 
+    it("a round's updatedAt never goes back: a source returning with an older observation is refused", async () => {
+      const { aggregator, sources, keeper } = await loadFixture(threeSources);
+      const t0 = await sources[2].updatedAt();
+      await time.increase(100);
+      await sources[2].setMode(MODE.Revert);
+      const t1 = await setPrices(sources.slice(0, 2), [P, P]);
+      await aggregator.connect(keeper).poke(ASSET);
+      expect(await aggregator.latestRound(ASSET)).to.deep.equal([1n, P, t1]);
+      // The third source comes back with its older, still fresh observation: the aggregate is observed at t0 < t1.
+      await sources[2].setMode(MODE.Normal);
+      expect(await aggregator.getPrice(ASSET)).to.deep.equal([P, t0]);
+      await expect(aggregator.connect(keeper).poke(ASSET))
+        .to.be.revertedWithCustomError(aggregator, "RoundOlderThanLatest")
+        .withArgs(ASSET, t0, t1);
+      expect(await aggregator.latestRound(ASSET)).to.deep.equal([1n, P, t1]);
+      // Once the returning source reports again, the next round is recorded, no older than the last.
+      const t2 = await setPrices(sources, [P + 2n, P + 2n, P + 2n]);
+      await expect(aggregator.connect(keeper).poke(ASSET))
+        .to.emit(aggregator, "RoundRecorded")
+        .withArgs(ASSET, 2, P + 2n, t2);
+    });
+
     it("a loss of quorum is reported to the breaker without reverting", async () => {
       const { aggregator, sources, keeper, breaker } = await loadFixture(threeSources);
       await sources[0].setMode(MODE.Revert);

@@ -12,11 +12,11 @@ import {
   reportDigest,
   reportDomain,
   signReport,
-  sortBySigner,
   toCalldata,
 } from "../../../scripts/lib/signing";
 import {
   ASSET,
+  HEARTBEAT,
   configure,
   defaultParams,
   deployOracleBase,
@@ -24,6 +24,7 @@ import {
 } from "../../shared/fixtures/oracle";
 
 const P = 3_000n * WAD;
+const MAX_AGE = HEARTBEAT; // the fixture's maxReportAgeSeconds
 
 describe("unit/oracle/SignedReportSource", () => {
   async function deploy() {
@@ -36,182 +37,232 @@ describe("unit/oracle/SignedReportSource", () => {
     return { ...base, source, reporters, domain };
   }
 
-  /** Sign one report per wallet and return the batch sorted by signer. */
-  async function batch(
+  /** One report per wallet, in the wallets' order, observed at the latest block's time unless given. */
+  async function sign(
     source: SignedReportSource,
     domain: TypedDataDomain,
     wallets: HDNodeWallet[],
     prices: bigint[],
-    round: bigint,
     observedAt?: bigint[],
   ): Promise<SignedReport[]> {
     const t = BigInt(await time.latest());
     const asset = await source.asset();
-    const signed = await Promise.all(
+    return Promise.all(
       wallets.map((w, i) =>
-        signReport(w, domain, { asset, priceWad: prices[i], observedAt: observedAt?.[i] ?? t, round }),
+        signReport(w, domain, { asset, priceWad: prices[i], observedAt: observedAt?.[i] ?? t }),
       ),
     );
-    return sortBySigner(signed);
   }
 
-  it("accepts a batch of distinct authorised signers and stores the median and the oldest observation", async () => {
+  /** Every reporter's stored report and the source's answer (or its error), to compare before and after. */
+  async function snapshot(source: SignedReportSource, reporters: HDNodeWallet[]) {
+    const reports = await Promise.all(reporters.map((r) => source.reportOf(r.address)));
+    let answer: unknown;
+    try {
+      answer = await source.latest();
+    } catch (e) {
+      answer = (e as Error).message;
+    }
+    return { reports, answer };
+  }
+
+  it("stores each signer's report and serves the median of the fresh ones, observed at the oldest", async () => {
     const { source, domain, reporters, stranger } = await loadFixture(deploy);
     const t = BigInt(await time.latest());
     const prices = [P + 30n, P - 10n, P, P + 5n];
     const times = [t - 3n, t, t - 9n, t - 1n];
-    const reports = await batch(source, domain, reporters.slice(0, 4), prices, 1n, times);
-    const tx = source.connect(stranger).submit(1, toCalldata(reports));
+    const reports = await sign(source, domain, reporters.slice(0, 4), prices, times);
+    const tx = source.connect(stranger).submit(toCalldata(reports));
     for (const r of reports) {
-      await expect(tx).to.emit(source, "ReportAccepted").withArgs(1, r.signer, r.priceWad, r.observedAt);
+      await expect(tx).to.emit(source, "ReportAccepted").withArgs(r.signer, r.priceWad, r.observedAt);
     }
     const expected = median(prices);
     expect(expected).to.equal(P + 2n); // (P + P+5) / 2 rounded down
     await expect(tx)
-      .to.emit(source, "RoundAccepted")
-      .withArgs(1, expected, t - 9n, 4);
+      .to.emit(source, "PriceUpdated")
+      .withArgs(expected, t - 9n, 4);
     expect(await source.latest()).to.deep.equal([expected, t - 9n]);
-    expect(await source.lastRound()).to.equal(1n);
+    for (const r of reports)
+      expect(await source.reportOf(r.signer)).to.deep.equal([r.priceWad, r.observedAt]);
+    expect(await source.reportOf(reporters[4].address)).to.deep.equal([0n, 0n]);
+  });
+
+  it("a relayer cannot choose which reports count: a subset relayed first is completed by the rest", async () => {
+    const { source, domain, reporters, stranger } = await loadFixture(deploy);
+    const prices = [P - 20n, P - 10n, P, P + 10n, P + 20n];
+    const all = await sign(source, domain, reporters, prices);
+    // A front-runner relays only the three highest reports (a quorum of three): the price is their median...
+    const highest = all.filter((r) => r.priceWad >= P);
+    await source.connect(stranger).submit(toCalldata(highest));
+    expect((await source.latest())[0]).to.equal(P + 10n);
+    // ...until anyone relays the rest: the honest relay of all five succeeds and every report counts.
+    await expect(source.submit(toCalldata(all)))
+      .to.emit(source, "PriceUpdated")
+      .withArgs(P, all[0].observedAt, 5);
+    expect((await source.latest())[0]).to.equal(P);
+    // Relaying them again adds nothing.
+    await expect(source.submit(toCalldata(all)))
+      .to.be.revertedWithCustomError(source, "NoNewerReport")
+      .withArgs(5);
+  });
+
+  it("a relayer cannot roll a reporter back: an older report never replaces a newer one", async () => {
+    const { source, domain, reporters } = await loadFixture(deploy);
+    const t = BigInt(await time.latest());
+    const [old] = await sign(source, domain, [reporters[0]], [P - 100n], [t - 10n]);
+    const [recent] = await sign(source, domain, [reporters[0]], [P], [t]);
+    await source.submit(toCalldata([recent]));
+    await expect(source.submit(toCalldata([old])))
+      .to.be.revertedWithCustomError(source, "NoNewerReport")
+      .withArgs(1);
+    expect(await source.reportOf(reporters[0].address)).to.deep.equal([P, t]);
+    // In one relay, a signer's reports apply in order: the later one stays, a repeated one counts once.
+    const [later] = await sign(source, domain, [reporters[1]], [P + 1n], [t]);
+    const [earlier] = await sign(source, domain, [reporters[1]], [P - 1n], [t - 1n]);
+    const tx = source.submit(toCalldata([earlier, later, later, earlier]));
+    await expect(tx)
+      .to.emit(source, "ReportAccepted")
+      .withArgs(reporters[1].address, P - 1n, t - 1n);
+    await expect(tx)
+      .to.emit(source, "ReportAccepted")
+      .withArgs(reporters[1].address, P + 1n, t);
+    expect((await (await tx).wait())!.logs.length).to.equal(3); // two reports accepted, then the aggregate
+    expect(await source.reportOf(reporters[1].address)).to.deep.equal([P + 1n, t]);
+  });
+
+  it("a report counts while fresh: once stale it leaves the median without a relay, and the quorum with it", async () => {
+    const { source, domain, reporters } = await loadFixture(deploy);
+    const t = BigInt(await time.latest());
+    const prices = [P + 40n, P, P + 10n, P + 20n];
+    const times = [t - 30n, t - 20n, t - 10n, t];
+    await source.submit(toCalldata(await sign(source, domain, reporters.slice(0, 4), prices, times)));
+    expect(await source.latest()).to.deep.equal([median(prices), t - 30n]);
+    // Exactly maxReportAgeSeconds old is still fresh; one second later the report no longer counts.
+    await time.increaseTo(t - 30n + MAX_AGE);
+    expect(await source.latest()).to.deep.equal([median(prices), t - 30n]);
+    await time.increaseTo(t - 30n + MAX_AGE + 1n);
+    expect(await source.latest()).to.deep.equal([median(prices.slice(1)), t - 20n]);
+    await time.increaseTo(t - 10n + MAX_AGE + 1n);
+    await expect(source.latest()).to.be.revertedWithCustomError(source, "TooFewFreshReports").withArgs(1, 3);
+    // Fresh reports of two others restore the quorum.
+    const now = BigInt(await time.latest()) + 1n;
+    const back = await sign(source, domain, reporters.slice(0, 2), [P + 40n, P], [now, now]);
+    await time.setNextBlockTimestamp(now);
+    await expect(source.submit(toCalldata(back)))
+      .to.emit(source, "PriceUpdated")
+      .withArgs(P + 20n, t, 3);
+  });
+
+  it("refuses a price below the quorum: before any report, and until minSigners fresh reports are relayed", async () => {
+    const { source, domain, reporters } = await loadFixture(deploy);
+    await expect(source.latest()).to.be.revertedWithCustomError(source, "TooFewFreshReports").withArgs(0, 3);
+    const two = await sign(source, domain, reporters.slice(0, 2), [P, P + 2n]);
+    await expect(source.submit(toCalldata(two)))
+      .to.emit(source, "PriceUnavailable")
+      .withArgs(2, 3);
+    await expect(source.latest()).to.be.revertedWithCustomError(source, "TooFewFreshReports").withArgs(2, 3);
+    const third = await sign(source, domain, [reporters[2]], [P + 4n]);
+    await source.submit(toCalldata(third));
+    expect((await source.latest())[0]).to.equal(P + 2n);
   });
 
   it("computes the same digest and type hash as the TypeScript helper", async () => {
     const { source, domain } = await loadFixture(deploy);
     expect(await source.REPORT_TYPEHASH()).to.equal(ethers.id(REPORT_TYPE_STRING));
-    const report = { asset: ASSET, priceWad: P, observedAt: 123n, round: 9n };
-    expect(await source.reportDigest(P, 123n, 9n)).to.equal(reportDigest(domain, report));
-  });
-
-  it("reverts NoReport before the first batch", async () => {
-    const { source } = await loadFixture(deploy);
-    await expect(source.latest()).to.be.revertedWithCustomError(source, "NoReport");
+    const report = { asset: ASSET, priceWad: P, observedAt: 123n };
+    expect(await source.reportDigest(P, 123n)).to.equal(reportDigest(domain, report));
   });
 
   describe("rejects, leaving the state unchanged", () => {
-    it("too few or too many signatures", async () => {
-      const { source, domain, reporters } = await loadFixture(deploy);
-      const two = await batch(source, domain, reporters.slice(0, 2), [P, P], 1n);
-      await expect(source.submit(1, toCalldata(two)))
-        .to.be.revertedWithCustomError(source, "InvalidSignerCount")
-        .withArgs(2, 3, 31);
+    async function withPrice() {
+      const f = await deploy();
+      await f.source.submit(toCalldata(await sign(f.source, f.domain, f.reporters.slice(0, 3), [P, P, P])));
+      return f;
+    }
+
+    it("no report, or more than 15", async () => {
+      const { source, reporters } = await loadFixture(withPrice);
+      const before = await snapshot(source, reporters);
+      await expect(source.submit([]))
+        .to.be.revertedWithCustomError(source, "InvalidReportCount")
+        .withArgs(0, 15);
       const filler = { priceWad: P, observedAt: 0n, signature: "0x" };
-      await expect(source.submit(1, Array(32).fill(filler)))
-        .to.be.revertedWithCustomError(source, "InvalidSignerCount")
-        .withArgs(32, 3, 31);
-      expect(await source.lastRound()).to.equal(0n);
+      await expect(source.submit(Array(16).fill(filler)))
+        .to.be.revertedWithCustomError(source, "InvalidReportCount")
+        .withArgs(16, 15);
+      expect(await snapshot(source, reporters)).to.deep.equal(before);
     });
 
-    it("an unauthorised signer", async () => {
-      const { source, domain, reporters } = await loadFixture(deploy);
+    it("an unauthorised signer, even beside authorised ones", async () => {
+      const { source, domain, reporters } = await loadFixture(withPrice);
+      const before = await snapshot(source, reporters);
       const outsider = ethers.Wallet.createRandom();
-      const reports = await batch(source, domain, [...reporters.slice(0, 2), outsider], [P, P, P], 1n);
-      const index = reports.findIndex((r) => r.signer === outsider.address);
-      await expect(source.submit(1, toCalldata(reports)))
+      const reports = await sign(source, domain, [reporters[3], outsider, reporters[4]], [P, P, P]);
+      await expect(source.submit(toCalldata(reports)))
         .to.be.revertedWithCustomError(source, "UnauthorisedSigner")
-        .withArgs(index, outsider.address);
+        .withArgs(1, outsider.address);
+      expect(await snapshot(source, reporters)).to.deep.equal(before);
     });
 
-    it("a duplicate signer, and signers out of order", async () => {
-      const { source, domain, reporters } = await loadFixture(deploy);
-      const reports = await batch(source, domain, reporters.slice(0, 3), [P, P, P], 1n);
-      const dup = [reports[0], reports[1], reports[1]];
-      await expect(source.submit(1, toCalldata(dup)))
-        .to.be.revertedWithCustomError(source, "DuplicateSigner")
-        .withArgs(2, reports[1].signer);
-      const reversed = [...reports].reverse();
-      await expect(source.submit(1, toCalldata(reversed)))
-        .to.be.revertedWithCustomError(source, "SignersNotAscending")
-        .withArgs(1, reversed[1].signer, reversed[0].signer);
-    });
-
-    it("a replayed batch and a reordered (older) round", async () => {
-      const { source, domain, reporters } = await loadFixture(deploy);
-      const r1 = await batch(source, domain, reporters.slice(0, 3), [P, P, P], 1n);
-      const r2 = await batch(source, domain, reporters.slice(0, 3), [P + 1n, P + 1n, P + 1n], 2n);
-      await source.submit(2, toCalldata(r2));
-      await expect(source.submit(2, toCalldata(r2)))
-        .to.be.revertedWithCustomError(source, "RoundNotNewer")
-        .withArgs(2, 2);
-      await expect(source.submit(1, toCalldata(r1)))
-        .to.be.revertedWithCustomError(source, "RoundNotNewer")
-        .withArgs(1, 2);
-      // Reports signed for round 1 relayed as round 3 recover to other addresses.
-      await expect(source.submit(3, toCalldata(r1))).to.be.revertedWithCustomError(
-        source,
-        "UnauthorisedSigner",
-      );
-      await expect(source.submit(2n ** 64n, toCalldata(r2)))
-        .to.be.revertedWithCustomError(source, "RoundNotNewer")
-        .withArgs(2n ** 64n, 2);
-      expect((await source.latest())[0]).to.equal(P + 1n);
-    });
-
-    it("an observation older than the last accepted one, or from the future", async () => {
-      const { source, domain, reporters } = await loadFixture(deploy);
+    it("an observation from the future", async () => {
+      const { source, domain, reporters } = await loadFixture(withPrice);
+      const before = await snapshot(source, reporters);
       const t = BigInt(await time.latest());
-      const first = await batch(source, domain, reporters.slice(0, 3), [P, P, P], 1n, [t, t, t]);
-      await source.submit(1, toCalldata(first));
-      const older = await batch(source, domain, reporters.slice(0, 3), [P, P, P], 2n, [t, t - 1n, t]);
-      const i = older.findIndex((r) => r.observedAt === t - 1n);
-      await expect(source.submit(2, toCalldata(older)))
-        .to.be.revertedWithCustomError(source, "ObservationOutOfOrder")
-        .withArgs(i, t - 1n, t);
       const future = t + 1000n;
-      const ahead = await batch(source, domain, reporters.slice(0, 3), [P, P, P], 2n, [t, future, t]);
-      const j = ahead.findIndex((r) => r.observedAt === future);
-      await expect(source.submit(2, toCalldata(ahead)))
+      const ahead = await sign(source, domain, reporters.slice(3, 5), [P, P], [t, future]);
+      await expect(source.submit(toCalldata(ahead)))
         .to.be.revertedWithCustomError(source, "ObservationInFuture")
-        .withArgs(j, future, (v: bigint) => v < future);
-      expect(await source.lastRound()).to.equal(1n);
+        .withArgs(1, future, (v: bigint) => v < future);
+      expect(await snapshot(source, reporters)).to.deep.equal(before);
     });
 
-    it("a report from a removed reporter", async () => {
-      const { source, domain, reporters, governor } = await loadFixture(deploy);
-      const reports = await batch(source, domain, reporters.slice(0, 3), [P, P, P], 1n);
+    it("a report of a removed reporter; the removal drops its stored report from the median", async () => {
+      const { source, domain, reporters, governor } = await loadFixture(withPrice);
       const removed = reporters[1];
-      await expect(source.connect(governor).setReporter(removed.address, false))
-        .to.emit(source, "ReporterSet")
-        .withArgs(removed.address, false);
+      const fresh = await sign(source, domain, [removed], [P + 9n]);
+      const tx = source.connect(governor).setReporter(removed.address, false);
+      await expect(tx).to.emit(source, "ReporterSet").withArgs(removed.address, false);
+      await expect(tx).to.emit(source, "PriceUnavailable").withArgs(2, 3);
       expect(await source.reporterCount()).to.equal(4n);
-      await expect(source.submit(1, toCalldata(reports)))
+      expect(await source.reportOf(removed.address)).to.deep.equal([0n, 0n]);
+      const before = await snapshot(source, reporters);
+      await expect(source.submit(toCalldata(fresh)))
         .to.be.revertedWithCustomError(source, "UnauthorisedSigner")
-        .withArgs(
-          reports.findIndex((r) => r.signer === removed.address),
-          removed.address,
-        );
+        .withArgs(0, removed.address);
+      expect(await snapshot(source, reporters)).to.deep.equal(before);
     });
 
     it("a signature over another chain id (or another contract) recovers to a stranger", async () => {
-      const { source, domain, reporters } = await loadFixture(deploy);
+      const { source, domain, reporters } = await loadFixture(withPrice);
+      const before = await snapshot(source, reporters);
       const otherChain = { ...domain, chainId: 1n };
-      const reports = await batch(source, otherChain, reporters.slice(0, 3), [P, P, P], 1n);
-      const t = reports[0].observedAt;
+      const reports = await sign(source, otherChain, reporters.slice(3, 5), [P, P]);
       const digest = ethers.TypedDataEncoder.hash(domain, REPORT_TYPES, {
         asset: ASSET,
         priceWad: P,
-        observedAt: t,
-        round: 1n,
+        observedAt: reports[0].observedAt,
       });
       const recovered = ethers.recoverAddress(digest, reports[0].signature);
       expect(recovered).to.not.equal(reports[0].signer);
-      await expect(source.submit(1, toCalldata(reports)))
+      await expect(source.submit(toCalldata(reports)))
         .to.be.revertedWithCustomError(source, "UnauthorisedSigner")
         .withArgs(0, recovered);
       const otherContract = { ...domain, verifyingContract: ethers.Wallet.createRandom().address };
-      const elsewhere = await batch(source, otherContract, reporters.slice(0, 3), [P, P, P], 1n);
-      await expect(source.submit(1, toCalldata(elsewhere))).to.be.revertedWithCustomError(
+      const elsewhere = await sign(source, otherContract, reporters.slice(3, 5), [P, P]);
+      await expect(source.submit(toCalldata(elsewhere))).to.be.revertedWithCustomError(
         source,
         "UnauthorisedSigner",
       );
+      expect(await snapshot(source, reporters)).to.deep.equal(before);
     });
 
     it("a malformed or high-s signature, a zero price, a price above 2^128 - 1", async () => {
-      const { source, domain, reporters } = await loadFixture(deploy);
-      const reports = await batch(source, domain, reporters.slice(0, 3), [P, P, P], 1n);
+      const { source, domain, reporters } = await loadFixture(withPrice);
+      const before = await snapshot(source, reporters);
+      const reports = await sign(source, domain, reporters.slice(3, 5), [P, P]);
       const bad = toCalldata(reports);
       bad[1] = { ...bad[1], signature: "0x1234" };
-      await expect(source.submit(1, bad))
-        .to.be.revertedWithCustomError(source, "InvalidSignature")
-        .withArgs(1);
+      await expect(source.submit(bad)).to.be.revertedWithCustomError(source, "InvalidSignature").withArgs(1);
       // The malleable twin (s' = n - s, v flipped) of a valid signature.
       const sig = ethers.Signature.from(reports[0].signature);
       const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -222,28 +273,23 @@ describe("unit/oracle/SignedReportSource", () => {
       ]);
       const malleable = toCalldata(reports);
       malleable[0] = { ...malleable[0], signature: highS };
-      await expect(source.submit(1, malleable))
+      await expect(source.submit(malleable))
         .to.be.revertedWithCustomError(source, "InvalidSignature")
         .withArgs(0);
-      const zero = await batch(source, domain, reporters.slice(0, 3), [P, 0n, P], 1n);
-      await expect(source.submit(1, toCalldata(zero)))
+      const zero = await sign(source, domain, reporters.slice(3, 5), [P, 0n]);
+      await expect(source.submit(toCalldata(zero)))
         .to.be.revertedWithCustomError(source, "InvalidPrice")
-        .withArgs(
-          zero.findIndex((r) => r.priceWad === 0n),
-          0,
-        );
-      const huge = await batch(source, domain, reporters.slice(0, 3), [P, 2n ** 128n, P], 1n);
-      await expect(source.submit(1, toCalldata(huge)))
+        .withArgs(1, 0);
+      const huge = await sign(source, domain, reporters.slice(3, 5), [2n ** 128n, P]);
+      await expect(source.submit(toCalldata(huge)))
         .to.be.revertedWithCustomError(source, "InvalidPrice")
-        .withArgs(
-          huge.findIndex((r) => r.priceWad === 2n ** 128n),
-          2n ** 128n,
-        );
+        .withArgs(0, 2n ** 128n);
+      expect(await snapshot(source, reporters)).to.deep.equal(before);
     });
   });
 
   describe("governance", () => {
-    it("only governance sets reporters and the signer threshold", async () => {
+    it("only governance sets reporters, the threshold and the report age", async () => {
       const { source, stranger } = await loadFixture(deploy);
       await expect(source.connect(stranger).setReporter(stranger.address, true))
         .to.be.revertedWithCustomError(source, "AccessManagedUnauthorized")
@@ -251,9 +297,12 @@ describe("unit/oracle/SignedReportSource", () => {
       await expect(source.connect(stranger).setMinSigners(1))
         .to.be.revertedWithCustomError(source, "AccessManagedUnauthorized")
         .withArgs(stranger.address);
+      await expect(source.connect(stranger).setMaxReportAge(60))
+        .to.be.revertedWithCustomError(source, "AccessManagedUnauthorized")
+        .withArgs(stranger.address);
     });
 
-    it("counts reporters, caps them at 31 and refuses the zero address", async () => {
+    it("counts reporters, caps them at 15 and refuses the zero address", async () => {
       const { source, governor } = await loadFixture(deploy);
       const g = source.connect(governor);
       await expect(g.setReporter(ethers.ZeroAddress, true)).to.be.revertedWithCustomError(
@@ -267,35 +316,107 @@ describe("unit/oracle/SignedReportSource", () => {
       await g.setReporter(stranger, true); // again: no double count
       expect(await source.reporterCount()).to.equal(6n);
       expect(await source.isReporter(stranger)).to.equal(true);
-      for (let i = 6; i < 31; i++) await g.setReporter(ethers.Wallet.createRandom().address, true);
+      for (let i = 6; i < 15; i++) await g.setReporter(ethers.Wallet.createRandom().address, true);
       await expect(g.setReporter(ethers.Wallet.createRandom().address, true))
         .to.be.revertedWithCustomError(source, "TooManyReporters")
-        .withArgs(31);
+        .withArgs(15);
     });
 
-    it("bounds the signer threshold", async () => {
-      const { source, governor, gov } = await loadFixture(deploy);
+    it("removing a reporter keeps the others' reports; a re-added reporter starts without one", async () => {
+      const { source, domain, reporters, governor } = await loadFixture(deploy);
+      const prices = [P, P + 1n, P + 2n, P + 3n, P + 4n];
+      const reports = await sign(source, domain, reporters, prices);
+      await source.submit(toCalldata(reports));
+      const g = source.connect(governor);
+      await g.setReporter(reporters[1].address, false); // a middle slot: the last reporter moves into it
+      await g.setReporter(reporters[4].address, false);
+      for (const i of [0, 2, 3]) {
+        expect(await source.reportOf(reporters[i].address)).to.deep.equal([prices[i], reports[i].observedAt]);
+      }
+      expect((await source.latest())[0]).to.equal(median([prices[0], prices[2], prices[3]]));
+      await g.setReporter(reporters[1].address, true);
+      expect(await source.isReporter(reporters[1].address)).to.equal(true);
+      expect(await source.reportOf(reporters[1].address)).to.deep.equal([0n, 0n]);
+      expect((await source.latest())[0]).to.equal(median([prices[0], prices[2], prices[3]]));
+    });
+
+    it("bounds the threshold and the report age, and applies them to the stored reports at once", async () => {
+      const { source, domain, reporters, governor, gov } = await loadFixture(deploy);
       const g = source.connect(governor);
       await expect(g.setMinSigners(0))
         .to.be.revertedWithCustomError(source, "InvalidMinSigners")
-        .withArgs(0, 31);
-      await expect(g.setMinSigners(32))
+        .withArgs(0, 15);
+      await expect(g.setMinSigners(16))
         .to.be.revertedWithCustomError(source, "InvalidMinSigners")
-        .withArgs(32, 31);
-      await expect(g.setMinSigners(2)).to.emit(source, "MinSignersSet").withArgs(2);
+        .withArgs(16, 15);
+      const maxAge = 3n * 24n * 3600n;
+      await expect(g.setMaxReportAge(0))
+        .to.be.revertedWithCustomError(source, "InvalidMaxReportAge")
+        .withArgs(0, maxAge);
+      await expect(g.setMaxReportAge(maxAge + 1n))
+        .to.be.revertedWithCustomError(source, "InvalidMaxReportAge")
+        .withArgs(maxAge + 1n, maxAge);
+      expect(await source.minSigners()).to.equal(3n);
+      expect(await source.maxReportAgeSeconds()).to.equal(MAX_AGE);
+
+      const t = BigInt(await time.latest());
+      const prices = [P, P + 10n, P + 20n];
+      await source.submit(
+        toCalldata(await sign(source, domain, reporters.slice(0, 3), prices, [t - 100n, t, t])),
+      );
+      await expect(g.setMinSigners(4)).to.emit(source, "MinSignersSet").withArgs(4);
+      await expect(source.latest())
+        .to.be.revertedWithCustomError(source, "TooFewFreshReports")
+        .withArgs(3, 4);
+      await expect(g.setMinSigners(2))
+        .to.emit(source, "PriceUpdated")
+        .withArgs(P + 10n, t - 100n, 3);
       expect(await source.minSigners()).to.equal(2n);
+      // A shorter age drops the report observed 100 s ago.
+      await expect(g.setMaxReportAge(50))
+        .to.emit(source, "MaxReportAgeSet")
+        .withArgs(50)
+        .and.to.emit(source, "PriceUpdated")
+        .withArgs(median(prices.slice(1)), t, 2);
+      expect(await source.maxReportAgeSeconds()).to.equal(50n);
+
       const factory = await ethers.getContractFactory("SignedReportSource");
-      await expect(
-        factory.deploy(await gov.manager.getAddress(), ethers.ZeroAddress, 1),
-      ).to.be.revertedWithCustomError(factory, "ZeroAsset");
+      const manager = await gov.manager.getAddress();
+      await expect(factory.deploy(manager, ethers.ZeroAddress, 1, 60)).to.be.revertedWithCustomError(
+        factory,
+        "ZeroAsset",
+      );
+      await expect(factory.deploy(manager, ASSET, 0, 60))
+        .to.be.revertedWithCustomError(factory, "InvalidMinSigners")
+        .withArgs(0, 15);
+      await expect(factory.deploy(manager, ASSET, 1, 0))
+        .to.be.revertedWithCustomError(factory, "InvalidMaxReportAge")
+        .withArgs(0, maxAge);
     });
   });
 
   it("feeds the aggregator beside other sources", async () => {
     const { source, domain, reporters, aggregator, governor } = await loadFixture(deploy);
-    const reports = await batch(source, domain, reporters.slice(0, 3), [P, P + 2n, P + 4n], 1n);
-    await source.submit(1, toCalldata(reports));
+    await source.submit(toCalldata(await sign(source, domain, reporters.slice(0, 3), [P, P + 2n, P + 4n])));
     await configure(aggregator, governor, [source], defaultParams(1));
     expect((await aggregator.getPrice(ASSET))[0]).to.equal(P + 2n);
+  });
+
+  it("with 15 reporters, the read that recomputes the median fits the aggregator's gas cap per source", async () => {
+    const { source, domain, reporters, aggregator, governor } = await loadFixture(deploy);
+    const g = source.connect(governor);
+    const wallets = [...reporters, ...Array.from({ length: 10 }, () => ethers.Wallet.createRandom())];
+    for (const w of wallets.slice(5)) await g.setReporter(w.address, true);
+    expect(await source.reporterCount()).to.equal(await source.MAX_REPORTERS());
+    await g.setMinSigners(14);
+    const t = BigInt(await time.latest());
+    const prices = wallets.map((_, i) => P - BigInt(i)); // descending: the insertion sort's worst case
+    const times = wallets.map((_, i) => (i === 0 ? t - MAX_AGE + 10n : t));
+    await source.submit(toCalldata(await sign(source, domain, wallets, prices, times)));
+    await configure(aggregator, governor, [source], defaultParams(1));
+    // The first report goes stale: the stored median expires and every read recomputes over all 15 reports.
+    await time.increase(20);
+    const [price, updatedAt] = await aggregator.getPrice(ASSET);
+    expect([price, updatedAt]).to.deep.equal([median(prices.slice(1)), t]);
   });
 });
