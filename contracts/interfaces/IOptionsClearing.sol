@@ -191,7 +191,12 @@ interface IOptionsClearing {
     error NotFirstRoundAfterExpiry(uint256 seriesId, uint80 roundId, uint256 observedAt, uint256 previousAt);
     /// @notice `settleWithFallbackPrice`: the reference is not the last round observed before expiry (0: none exists),
     /// or a round was observed within the window (`nextAt`), which `settleFromRound` must use.
-    error InvalidReferenceRound(uint256 seriesId, uint80 referenceRoundId, uint256 referenceAt, uint256 nextAt);
+    error InvalidReferenceRound(
+        uint256 seriesId,
+        uint80 referenceRoundId,
+        uint256 referenceAt,
+        uint256 nextAt
+    );
     /// @notice `settleWithFallbackPrice`: the price is farther than FALLBACK_MAX_DEVIATION from the reference round.
     error FallbackPriceOutOfBounds(uint256 seriesId, uint256 priceWad, uint256 lowWad, uint256 highWad);
     /// @notice A short would be opened with a requirement of zero (amount too small to margin).
@@ -343,14 +348,17 @@ interface IOptionsClearing {
     function depositCollateral(uint256 accountId, address vault, uint256 shares) external;
 
     /// @notice Move `shares` of `vault` out of `accountId` to `to`.
-    /// @dev Owner or operator. Guarded by the WITHDRAW scope. Reverts BelowInitialMargin if the account ends below
-    /// its initial requirement.
+    /// @dev Owner or operator. Guarded by the WITHDRAW scope, and by the price scope of every asset the account is
+    /// valued at afterwards (ScopeTripped). Reverts BelowInitialMargin if the account ends below its initial
+    /// requirement.
     function withdrawCollateral(uint256 accountId, address vault, uint256 shares, address to) external;
 
     /// @notice Open (or extend) a short of `amount` in `seriesId` in `accountId` and mint `amount` longs to
     /// `recipient`.
-    /// @dev Owner or operator. Guarded by WRITE and the underlying's price scope. Reverts SeriesExpired,
-    /// TooManySeries, RequirementRoundsToZero, BelowInitialMargin.
+    /// @dev Owner or operator. Guarded by WRITE, the underlying's price scope and the price scope of every asset the
+    /// account is valued at; by WITHDRAW too when it nets a long the account holds. Reverts SeriesExpired,
+    /// SeriesImpaired (shorts of the series were written off), TooManySeries, RequirementRoundsToZero,
+    /// BelowInitialMargin.
     function write(uint256 accountId, uint256 seriesId, uint256 amount, address recipient) external;
 
     /// @notice Burn `amount` of the caller's longs against the short of `accountId`. Anyone holding longs may close
@@ -362,7 +370,8 @@ interface IOptionsClearing {
     function depositLongs(uint256 accountId, uint256 seriesId, uint256 amount) external;
 
     /// @notice Move `amount` longs out of `accountId` to `to` as ERC-1155 tokens.
-    /// @dev Owner or operator. Guarded by WITHDRAW. Reverts InsufficientLongs, BelowInitialMargin.
+    /// @dev Owner or operator. Guarded by WITHDRAW and by the price scope of every asset the account is valued at
+    /// afterwards. Reverts InsufficientLongs, BelowInitialMargin.
     function withdrawLongs(uint256 accountId, uint256 seriesId, uint256 amount, address to) external;
 
     /// @notice Apply the lazy settlement of every settled series in `accountId` and repay its debt from its quote

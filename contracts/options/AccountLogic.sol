@@ -12,7 +12,8 @@ import {ClearingStorage} from "./ClearingStorage.sol";
 /// @title AccountLogic
 /// @notice Bookkeeping of clearing accounts shared by OptionsClearing and LiquidationLogic: position changes that keep
 /// the series totals and the account's series list in step, lazy settlement of settled series, repayment of
-/// settlement debt from quote collateral into each series' own pool, and the move of debt in a liquidation. Internal library: no storage of its own, inlined into its users.
+/// settlement debt from quote collateral into each series' own pool, and the move of debt in a liquidation. Internal
+/// library: no storage of its own, inlined into its users.
 library AccountLogic {
     using WadMath for uint256;
 
@@ -135,7 +136,8 @@ library AccountLogic {
             $.seriesPool[seriesId] += paidShares;
             $.seriesDebt[accountId][seriesId] = owedWad - paidWad;
             debtWad -= paidWad;
-            if (owedWad == paidWad && $.position[accountId][seriesId] == 0) _removeSeries($, accountId, seriesId);
+            if (owedWad == paidWad && $.position[accountId][seriesId] == 0)
+                _removeSeries($, accountId, seriesId);
         }
         $.collateral[accountId][vault] = shares - spent;
         $.totalCollateral[vault] -= spent;
@@ -143,8 +145,8 @@ library AccountLogic {
         emit IOptionsClearing.DebtUpdated(accountId, debtWad);
     }
 
-    /// @dev What paying `owedWad` of debt from at most `availableShares` quote-vault shares takes and pays: the shares
-    /// that withdraw the debt (rounded up) when they suffice, otherwise all of them for what they redeem (rounded down).
+    /// @dev What paying `owedWad` of debt from at most `availableShares` quote-vault shares takes and pays: the
+    /// shares that withdraw the debt (rounded up) when they suffice, else all of them for what they redeem (down).
     function payment(
         Quote memory quote,
         uint256 owedWad,
@@ -158,7 +160,12 @@ library AccountLogic {
 
     /// @dev Move `fractionWad` of the account's settlement debt, series by series, to another account (whose list
     /// gains the series it did not hold), rounded up and capped by the debt: the liquidator takes at least its share.
-    function moveDebt(ClearingStorage.Layout storage $, uint256 from, uint256 to, uint256 fractionWad) internal {
+    function moveDebt(
+        ClearingStorage.Layout storage $,
+        uint256 from,
+        uint256 to,
+        uint256 fractionWad
+    ) internal {
         uint256 debtWad = $.debt[from];
         if (debtWad == 0) return;
         uint256[] memory ids = $.seriesOf[from];

@@ -243,7 +243,8 @@ library LiquidationLogic {
     /// @notice The discount a liquidation of `accountId` would get now: its running auction's, else the start's.
     function discount(ClearingStorage.Layout storage $, uint256 accountId) public view returns (uint256) {
         ClearingStorage.Auction memory a = $.auction[accountId];
-        if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS) return START_DISCOUNT_WAD;
+        if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS)
+            return START_DISCOUNT_WAD;
         return discountAfter(block.timestamp - a.since);
     }
 
@@ -334,7 +335,10 @@ library LiquidationLogic {
 
     /// @dev Record that the account is liquidatable now: continue its auction if the last observation is recent
     /// enough, else start a new one; return the discount it gives.
-    function _observeLiquidatable(ClearingStorage.Layout storage $, uint256 accountId) private returns (uint256) {
+    function _observeLiquidatable(
+        ClearingStorage.Layout storage $,
+        uint256 accountId
+    ) private returns (uint256) {
         ClearingStorage.Auction memory a = $.auction[accountId];
         if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS) {
             a.since = uint64(block.timestamp);

@@ -102,7 +102,11 @@ library SettlementLogic {
     }
 
     /// @notice Repay the account's settlement debt from its quote collateral (`AccountLogic.repayDebt`).
-    function repayDebt(ClearingStorage.Layout storage $, AccountLogic.Quote memory quote, uint256 accountId) public {
+    function repayDebt(
+        ClearingStorage.Layout storage $,
+        AccountLogic.Quote memory quote,
+        uint256 accountId
+    ) public {
         AccountLogic.repayDebt($, quote, accountId);
     }
 
@@ -119,7 +123,8 @@ library SettlementLogic {
         if (paidAssets == 0) return 0;
         uint256 sharesNeeded = quote.vault.previewWithdraw(paidAssets);
         uint256 pool = $.seriesPool[seriesId];
-        if (sharesNeeded > pool) revert IOptionsClearing.InsufficientSettledFunds(seriesId, sharesNeeded, pool);
+        if (sharesNeeded > pool)
+            revert IOptionsClearing.InsufficientSettledFunds(seriesId, sharesNeeded, pool);
         $.seriesPool[seriesId] = pool - sharesNeeded;
         quote.vault.withdraw(paidAssets, to, address(this));
     }
@@ -130,7 +135,8 @@ library SettlementLogic {
         IOptionsClearing.Series storage s
     ) private view returns (uint256 windowEnd) {
         windowEnd = uint256(s.expiry) + SETTLEMENT_WINDOW_SECONDS;
-        if (block.timestamp <= windowEnd) revert IOptionsClearing.SettlementWindowStillOpen(seriesId, windowEnd);
+        if (block.timestamp <= windowEnd)
+            revert IOptionsClearing.SettlementWindowStillOpen(seriesId, windowEnd);
     }
 
     function _unsettled(

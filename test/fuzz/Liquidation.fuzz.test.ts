@@ -402,7 +402,8 @@ async function checkBook(w: World, where: string): Promise<void> {
   assertInvariant(
     INV.SERIES_SOLVENCY,
     held.usdc >= total.usdc + pools,
-    () => `${at()}: quote shares held ${held.usdc} < accounts and penalties ${total.usdc} + series pools ${pools}`,
+    () =>
+      `${at()}: quote shares held ${held.usdc} < accounts and penalties ${total.usdc} + series pools ${pools}`,
   );
   const free = held.usdc - total.usdc;
   const freeWad = toAssets(state, free, "down") * QUOTE_TO_WAD;
