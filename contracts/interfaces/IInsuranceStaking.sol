@@ -45,6 +45,12 @@ interface IInsuranceStaking is ITrackedAssetsVault {
     event WithdrawRequestCancelled(address indexed owner);
     /// @notice `payer` paid `assets` of liquidation penalty into the vault.
     event PenaltyPaid(address indexed payer, uint256 assets);
+    /// @notice `assets` of the penalty just paid are held aside, out of the share price: the vault has less than
+    /// `MIN_STAKE_SHARES` of stake.
+    event PenaltyHeld(address indexed payer, uint256 assets);
+    /// @notice The penalties held aside (`assets`) joined the share price: a penalty arrived with at least
+    /// `MIN_STAKE_SHARES` staked.
+    event HeldPenaltiesReleased(uint256 assets);
     /// @notice The clearing contract asked for `requested` of bad-debt cover; `covered` went to `to`.
     event BadDebtCovered(address indexed to, uint256 requested, uint256 covered);
     /// @notice Governance set the cooldown and window lengths (apply to new requests only).
@@ -66,6 +72,11 @@ interface IInsuranceStaking is ITrackedAssetsVault {
     function setWithdrawalTimings(uint64 cooldownSeconds, uint64 windowSeconds) external;
 
     // ----------------------------------------------------------------------------------------------- views
+    /// @notice Penalties held aside while the stake was below `MIN_STAKE_SHARES`: booked (backed, first in line as
+    /// bad-debt cover and for a booked loss) but not in `totalAssets()`, so not in the share price, until a
+    /// penalty arrives with at least `MIN_STAKE_SHARES` staked.
+    function heldPenalties() external view returns (uint256);
+
     /// @notice `owner`'s request as stored (it may be expired or not yet claimable).
     function withdrawalRequest(address owner) external view returns (WithdrawalRequest memory);
 
