@@ -770,7 +770,9 @@ describe("unit/vaults/CollateralVault", () => {
         .withArgs(bob.address, room + 1n, room);
       await vault.connect(bob).deposit(room, bob.address);
       expect(await vault.totalAssets()).to.equal(MAX_LIQUIDITY);
-      expect(await ctx.breaker.contract.trackedLiquidity(await ctx.token.getAddress())).to.equal(MAX_LIQUIDITY);
+      expect(await ctx.breaker.contract.trackedLiquidity(await ctx.token.getAddress())).to.equal(
+        MAX_LIQUIDITY,
+      );
       expect(await vault.maxDeposit(bob.address)).to.equal(0n);
       expect(await vault.maxMint(bob.address)).to.equal(0n);
     });

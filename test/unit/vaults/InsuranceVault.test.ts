@@ -107,7 +107,9 @@ describe("unit/vaults/InsuranceVault", () => {
       const { insurance, carol } = await loadFixture(staked);
       const s = await stateOf(insurance);
       expect(await insurance.maxDeposit(carol.address)).to.equal(MAX_TOTAL_ASSETS - s.assets);
-      expect(await insurance.maxMint(carol.address)).to.equal(toShares(s, MAX_TOTAL_ASSETS - s.assets, "down"));
+      expect(await insurance.maxMint(carol.address)).to.equal(
+        toShares(s, MAX_TOTAL_ASSETS - s.assets, "down"),
+      );
       await expect(insurance.connect(carol).mint(5n * E18, carol.address))
         .to.emit(insurance, "Deposit")
         .withArgs(carol.address, carol.address, preview.mint(s, 5n * E18), 5n * E18);
@@ -414,13 +416,17 @@ describe("unit/vaults/InsuranceVault", () => {
 
     it("MIN_STAKE_SHARES is the shares of one whole quote token at par", async () => {
       const { insurance, quote } = await loadFixture(vaultsFixture);
-      expect(await insurance.MIN_STAKE_SHARES()).to.equal(10n ** ((await quote.decimals()) + DECIMALS_OFFSET));
+      expect(await insurance.MIN_STAKE_SHARES()).to.equal(
+        10n ** ((await quote.decimals()) + DECIMALS_OFFSET),
+      );
     });
 
     it("PENALTY_NOT_CAPTURED_BY_DUST: a 1-wei stake captures none of a penalty and later stakers lose at most 1 ppm", async () => {
       const { insurance, alice, bob } = await dustStaked();
       // Alice's wei is still worth at most a wei: the penalty is not in the share price.
-      expect(await insurance.convertToAssets(await insurance.balanceOf(alice.address))).to.be.lessThanOrEqual(1n);
+      expect(await insurance.convertToAssets(await insurance.balanceOf(alice.address))).to.be.lessThanOrEqual(
+        1n,
+      );
       expect(await insurance.totalAssets()).to.equal(1n);
       expect(await insurance.heldPenalties()).to.equal(100n * E18);
       expect(await insurance.availableCover()).to.equal(100n * E18 + 1n);
@@ -446,8 +452,11 @@ describe("unit/vaults/InsuranceVault", () => {
       // Bob, holding all but alice's dust, earns all but a dust share of both penalties.
       const bobWorth = await insurance.convertToAssets(await insurance.balanceOf(bob.address));
       expect(bobWorth).to.equal(toAssets(s, await insurance.balanceOf(bob.address), "down"));
-      expect(102n * E18 - bobWorth < 102n * E18 / 1_000_000n).to.equal(true);
-      await expect(insurance.connect(clearing).payPenalty(E18)).to.not.emit(insurance, "HeldPenaltiesReleased");
+      expect(102n * E18 - bobWorth < (102n * E18) / 1_000_000n).to.equal(true);
+      await expect(insurance.connect(clearing).payPenalty(E18)).to.not.emit(
+        insurance,
+        "HeldPenaltiesReleased",
+      );
     });
 
     it("held penalties cover bad debt first, then the stakers' assets", async () => {
