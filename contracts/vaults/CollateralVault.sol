@@ -191,10 +191,11 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
         return BREAKER.isTripped(Scopes.WITHDRAW) || BREAKER.isTripped(Scopes.GLOBAL) || _halted();
     }
 
-    /// @dev Assets a deposit may still add: the cap (`MAX_TOTAL_ASSETS` without one) less the booked assets.
+    /// @dev Assets a deposit may still add: the cap (`MAX_TOTAL_ASSETS` without one) less the booked assets, which
+    /// never exceed `MAX_TOTAL_ASSETS` (the breaker's bound on the token's liquidity, which records every booking).
     function _room(Book memory book) private pure returns (uint256) {
-        uint256 limit = book.depositCap == _NO_CAP ? MAX_TOTAL_ASSETS : book.depositCap;
-        return limit > book.tracked ? limit - book.tracked : 0;
+        if (book.depositCap == _NO_CAP) return MAX_TOTAL_ASSETS - book.tracked;
+        return book.depositCap > book.tracked ? book.depositCap - book.tracked : 0;
     }
 
     /// @dev The cap in assets, `type(uint256).max` for none.

@@ -383,8 +383,8 @@ export const MUTANTS: Mutant[] = [
     id: "vault-room-unbounded-without-cap",
     file: "contracts/vaults/CollateralVault.sol",
     description: "without a cap the room is unbounded again (not MAX_TOTAL_ASSETS)",
-    from: "uint256 limit = book.depositCap == _NO_CAP ? MAX_TOTAL_ASSETS : book.depositCap;",
-    to: "uint256 limit = book.depositCap == _NO_CAP ? type(uint256).max : book.depositCap;",
+    from: "if (book.depositCap == _NO_CAP) return MAX_TOTAL_ASSETS - book.tracked;",
+    to: "if (book.depositCap == _NO_CAP) return type(uint256).max - book.tracked;",
   },
   {
     id: "vault-max-ignores-shortfall-halt",
