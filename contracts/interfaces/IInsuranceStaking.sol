@@ -5,7 +5,8 @@ import {ITrackedAssetsVault} from "./ITrackedAssetsVault.sol";
 
 /// @title IInsuranceStaking
 /// @notice The staking side of the InsuranceVault (the clearing side is `IInsuranceVault`): stakers deposit the
-/// quote asset, earn liquidation penalties (`payPenalty` raises the share price) and absorb bad debt first
+/// quote asset, earn liquidation penalties (`payPenalty` raises the share price; below `MIN_STAKE_SHARES` of supply
+/// they are held aside until a penalty arrives with the minimum staked) and absorb bad debt first
 /// (`coverBadDebt` lowers it). To exit, a staker requests a withdrawal of some shares, waits the cooldown, then
 /// completes it within the window; so nobody can run just before a loss is booked.
 /// @dev Shares under a live request are locked: a transfer (or burn) that would leave the owner with fewer shares
