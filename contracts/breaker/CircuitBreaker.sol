@@ -11,10 +11,11 @@ import {Scopes} from "../libraries/Scopes.sol";
 /// @notice Scoped trips (oracle reports, guardian pause), governed resume after a cooldown, a grace period for
 /// liquidations, and an ERC-7265-style outflow rate limit per token. See ICircuitBreaker and docs/breaker.md.
 /// @dev Roles (wired by the deployment, scripts/lib/deploy/breaker.ts): ORACLE_ROLE the three reports, GUARDIAN_ROLE
-/// `pause`, GOVERNOR_ROLE (the timelock) `resume` and the setters, VAULT_ROLE `recordOutflow`/`recordInflow`.
-/// The VAULT_ROLE check of the two record functions reads the breaker's own mirror of the AccessManager's answer
-/// (`syncVault`, permissionless) instead of calling the AccessManager on every flow: one SLOAD instead of an
-/// external call with four cold reads (docs/breaker.md, "Vault registry").
+/// `pause`, GOVERNOR_ROLE (the timelock) `resume` and the setters, VAULT_ROLE `recordOutflow`, `recordInflow` and
+/// `recordLoss`. The VAULT_ROLE check of the two flow functions reads the breaker's own mirror of the
+/// AccessManager's answer (`syncVault`, permissionless) instead of calling the AccessManager on every flow: one SLOAD
+/// instead of an external call with four cold reads (docs/breaker.md, "Vault registry"); the rare `recordLoss` asks
+/// the AccessManager (`restricted`).
 /// The guards' fast path reads one storage slot (`_status`, the status word): while no scope is tripped and no
 /// grace period may be running, a check costs that one SLOAD. `_status` must stay alone in its slot with
 /// `trippedCount` in bits 0-31 and `graceHorizon` in bits 32-95 (BreakerGuarded decodes it).
@@ -177,6 +178,18 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
     }
 
     /// @inheritdoc ICircuitBreaker
+    function recordLoss(address token, uint256 amount) external restricted {
+        RateLimit.Window memory w = _windows[token];
+        if (w.maxOutflowBps == 0) revert OutflowLimitNotConfigured(token);
+        w.roll(block.timestamp);
+        uint256 current = w.liquidity();
+        if (amount > current) revert LossExceedsLiquidity(token, current, amount);
+        w.removeLiquidity(amount);
+        _windows[token] = w;
+        emit LossRecorded(token, msg.sender, amount, current - amount);
+    }
+
+    /// @inheritdoc ICircuitBreaker
     function syncVault(address account) external returns (bool registered) {
         address manager = authority();
         bytes4 outflow = this.recordOutflow.selector;
@@ -241,6 +254,13 @@ contract CircuitBreaker is ICircuitBreaker, AccessManaged {
         if (w.maxOutflowBps == 0) return 0;
         w.roll(block.timestamp);
         return w.capacity();
+    }
+
+    /// @inheritdoc ICircuitBreaker
+    function inflowCapacity(address token) external view returns (uint256) {
+        RateLimit.Window memory w = _windows[token];
+        if (w.maxOutflowBps == 0) return 0;
+        return RateLimit.MAX_LIQUIDITY - w.liquidity();
     }
 
     /// @inheritdoc ICircuitBreaker

@@ -67,6 +67,8 @@ interface ICircuitBreaker {
     error OutflowLimitNotConfigured(address token);
     /// @notice An inflow that would take the tracked liquidity of `token` above `maxLiquidity` (2^127 - 1).
     error LiquidityOverflow(address token, uint256 liquidity, uint256 amount, uint256 maxLiquidity);
+    /// @notice A booked loss larger than the tracked liquidity of `token`.
+    error LossExceedsLiquidity(address token, uint256 liquidity, uint256 amount);
 
     // ----------------------------------------------------------------------------------------------- events
     /// @notice `scope` tripped for `reason`. `detail` carries the trigger's data (e.g. the offending price).
@@ -86,6 +88,9 @@ interface ICircuitBreaker {
     event GracePeriodSet(uint64 previousSeconds, uint64 newSeconds);
     /// @notice Governance set `token`'s outflow limit: at most `maxOutflowBps` of its liquidity per `windowSeconds`.
     event OutflowLimitSet(address indexed token, uint16 maxOutflowBps, uint32 windowSeconds);
+    /// @notice `vault` booked a loss of `amount` of `token`: the tracked liquidity fell to `liquidity`, and the
+    /// outflow limit measures against the reduced base from now on.
+    event LossRecorded(address indexed token, address indexed vault, uint256 amount, uint256 liquidity);
     /// @notice `syncVault` changed the breaker's mirror of `account`'s VAULT_ROLE.
     event VaultSynced(address indexed account, bool isVault);
 
@@ -146,6 +151,14 @@ interface ICircuitBreaker {
     /// the same window consumes no capacity. Reverts `OutflowLimitNotConfigured`, `LiquidityOverflow`.
     function recordInflow(address token, uint256 amount) external;
 
+    /// @notice Record a loss of `amount` of `token` that a protected vault booked (`recognizeLoss`): the tracked
+    /// liquidity falls by `amount` without consuming outflow capacity, and the limit applies to what is left.
+    /// @dev Only protected vaults (VAULT_ROLE, checked by the AccessManager on every call: a rare, governed path).
+    /// The loss comes off the base of the limit (as if it had happened before the window); the part beyond the base
+    /// (liquidity that entered within the window) is charged to the current bucket. Emits `LossRecorded`. Reverts
+    /// `OutflowLimitNotConfigured`, `LossExceedsLiquidity(token, liquidity, amount)` (state unchanged).
+    function recordLoss(address token, uint256 amount) external;
+
     /// @notice Mirror the AccessManager's current answer for `account`: whether it may call both `recordOutflow` and
     /// `recordInflow` now, with no execution delay (VAULT_ROLE in the deployment). Returns the mirrored answer;
     /// emits `VaultSynced` when it changed.
@@ -167,6 +180,10 @@ interface ICircuitBreaker {
 
     /// @notice How much of `token` may leave now without reverting (0 for a token without a limit).
     function outflowCapacity(address token) external view returns (uint256);
+
+    /// @notice How much of `token` may enter now without reverting `LiquidityOverflow`: 2^127 - 1 less the tracked
+    /// liquidity (0 for a token without a limit, whose inflows revert `OutflowLimitNotConfigured`).
+    function inflowCapacity(address token) external view returns (uint256);
 
     // ----------------------------------------------------------------------------------------------- governance
     /// @notice Set the cooldown between a trip and the earliest resume.

@@ -10,7 +10,8 @@ import {ITrackedAssetsVault} from "./ITrackedAssetsVault.sol";
 /// tripped (only that scope: GLOBAL does not stop deposits, which reduce risk; nor does DEPOSIT stop the clearing's
 /// `depositCover`); withdrawals and redemptions revert
 /// `ScopeTripped` while WITHDRAW or GLOBAL is tripped and `ICircuitBreaker.OutflowLimitExceeded` beyond the rate
-/// limit. `maxDeposit`/`maxMint`/`maxWithdraw`/`maxRedeem` report all of these limits. Trust: the breaker is a
+/// limit. `maxDeposit`/`maxMint`/`maxWithdraw`/`maxRedeem` report all of these limits, the breaker's bound on the
+/// token's tracked liquidity (`ICircuitBreaker.inflowCapacity`) and an unbooked shortfall. Trust: the breaker is a
 /// module of the protocol, trusted to answer and record honestly; the vault holds its VAULT_ROLE (mirrored into
 /// the breaker with `ICircuitBreaker.syncVault`).
 interface ICollateralVault is ITrackedAssetsVault {

@@ -5,7 +5,8 @@ import {ITrackedAssetsVault} from "./ITrackedAssetsVault.sol";
 
 /// @title IInsuranceStaking
 /// @notice The staking side of the InsuranceVault (the clearing side is `IInsuranceVault`): stakers deposit the
-/// quote asset, earn liquidation penalties (`payPenalty` raises the share price) and absorb bad debt first
+/// quote asset, earn liquidation penalties (`payPenalty` raises the share price; below `MIN_STAKE_SHARES` of supply
+/// they are held aside until a penalty arrives with the minimum staked) and absorb bad debt first
 /// (`coverBadDebt` lowers it). To exit, a staker requests a withdrawal of some shares, waits the cooldown, then
 /// completes it within the window; so nobody can run just before a loss is booked.
 /// @dev Shares under a live request are locked: a transfer (or burn) that would leave the owner with fewer shares
@@ -45,6 +46,12 @@ interface IInsuranceStaking is ITrackedAssetsVault {
     event WithdrawRequestCancelled(address indexed owner);
     /// @notice `payer` paid `assets` of liquidation penalty into the vault.
     event PenaltyPaid(address indexed payer, uint256 assets);
+    /// @notice `assets` of the penalty just paid are held aside, out of the share price: the vault has less than
+    /// `MIN_STAKE_SHARES` of stake.
+    event PenaltyHeld(address indexed payer, uint256 assets);
+    /// @notice The penalties held aside (`assets`) joined the share price: a penalty arrived with at least
+    /// `MIN_STAKE_SHARES` staked.
+    event HeldPenaltiesReleased(uint256 assets);
     /// @notice The clearing contract asked for `requested` of bad-debt cover; `covered` went to `to`.
     event BadDebtCovered(address indexed to, uint256 requested, uint256 covered);
     /// @notice Governance set the cooldown and window lengths (apply to new requests only).
@@ -66,6 +73,11 @@ interface IInsuranceStaking is ITrackedAssetsVault {
     function setWithdrawalTimings(uint64 cooldownSeconds, uint64 windowSeconds) external;
 
     // ----------------------------------------------------------------------------------------------- views
+    /// @notice Penalties held aside while the stake was below `MIN_STAKE_SHARES`: booked (backed, first in line as
+    /// bad-debt cover and for a booked loss) but not in `totalAssets()`, so not in the share price, until a
+    /// penalty arrives with at least `MIN_STAKE_SHARES` staked.
+    function heldPenalties() external view returns (uint256);
+
     /// @notice `owner`'s request as stored (it may be expired or not yet claimable).
     function withdrawalRequest(address owner) external view returns (WithdrawalRequest memory);
 

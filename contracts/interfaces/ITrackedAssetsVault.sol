@@ -59,10 +59,12 @@ interface ITrackedAssetsVault {
 
     /// @notice Book a shortfall shown by the token balance (downward rebase): `trackedAssets = balance`, so the
     /// share price falls for all holders pro rata and the vault works again.
-    /// @dev Restricted (GOVERNOR_ROLE). Reverts `NoShortfall` when the balance backs the booked assets.
+    /// @dev Restricted (GOVERNOR_ROLE). Reverts `NoShortfall` when the balance backs the booked assets. A
+    /// CollateralVault reports the loss to the breaker (`ICircuitBreaker.recordLoss`), so its outflow limit measures
+    /// what is left; the InsuranceVault takes it from the held penalties first.
     function recognizeLoss() external;
 
-    /// @notice The assets the vault has booked; equal to `totalAssets()`.
+    /// @notice The assets the vault has booked: `totalAssets()`, plus the InsuranceVault's held penalties.
     function trackedAssets() external view returns (uint256);
 
     /// @notice Balance above the booked assets (0 when the balance falls short).

@@ -81,6 +81,20 @@ library RateLimit {
         w.netOutflowCur -= int128(int256(amount));
     }
 
+    /// @notice Remove `amount` of liquidity that was lost, not withdrawn: it comes off the base first (so the limit
+    /// measures against what is left), and only the part beyond the base (liquidity that entered within the window)
+    /// is charged to the current bucket. The caller has checked `amount <= liquidity(w)` after `roll`, which keeps
+    /// the liquidity non-negative.
+    function removeLiquidity(Window memory w, uint256 amount) internal pure {
+        uint256 base = w.baseLiquidity;
+        if (amount <= base) {
+            w.baseLiquidity = uint128(base - amount);
+        } else {
+            w.baseLiquidity = 0;
+            w.netOutflowCur += int128(int256(amount - base));
+        }
+    }
+
     /// @notice Apply a new limit at `nowSeconds`. A configured window is first rolled under its old width; the net
     /// outflow of both buckets is then carried into the current bucket of the new window, so it is remembered for
     /// at least one full new window after the change: a change of limit never refills capacity early (it may

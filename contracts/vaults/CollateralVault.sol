@@ -95,36 +95,36 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
         return _allowed[account];
     }
 
-    /// @notice 0 while DEPOSIT is tripped, the vault is depleted, or `receiver` is not allowlisted in permissioned
-    /// mode; otherwise the room left under the cap. ERC-4626 gives no caller here: in permissioned mode the caller
-    /// must be allowlisted too.
+    /// @notice 0 while DEPOSIT is tripped, the vault is depleted or halted by a shortfall, or `receiver` is not
+    /// allowlisted in permissioned mode; otherwise the room left under the cap, under `MAX_TOTAL_ASSETS`, and under
+    /// the breaker's bound on the token's tracked liquidity (`inflowCapacity`, 0 without an outflow limit).
+    /// ERC-4626 gives no caller here: in permissioned mode the caller must be allowlisted too.
     function maxDeposit(address receiver) public view override returns (uint256) {
         if (!_depositsOpenFor(receiver)) return 0;
-        return _room(_book);
+        return Math.min(_room(_book), BREAKER.inflowCapacity(asset()));
     }
 
-    /// @notice The shares whose `previewMint` fits in `maxDeposit(receiver)` (unbounded without a cap).
+    /// @notice The shares whose `previewMint` fits in `maxDeposit(receiver)` (rounded down).
     function maxMint(address receiver) public view override returns (uint256) {
-        if (!_depositsOpenFor(receiver)) return 0;
-        if (_book.depositCap == _NO_CAP) return type(uint256).max;
-        return _sharesWithin(_room(_book));
+        return _sharesWithin(maxDeposit(receiver));
     }
 
-    /// @notice 0 while WITHDRAW or GLOBAL is tripped; otherwise the owner's assets, at most the breaker's current
-    /// outflow capacity for the asset.
+    /// @notice 0 while WITHDRAW or GLOBAL is tripped or the vault is halted by a shortfall; otherwise the owner's
+    /// assets, at most the breaker's current outflow capacity for the asset.
     function maxWithdraw(address owner) public view override returns (uint256) {
-        if (_exitsTripped()) return 0;
+        if (_exitsClosed()) return 0;
         return Math.min(previewRedeem(balanceOf(owner)), BREAKER.outflowCapacity(asset()));
     }
 
-    /// @notice 0 while WITHDRAW or GLOBAL is tripped; otherwise the owner's shares, at most those whose assets fit
-    /// in the breaker's current outflow capacity (rounded down).
+    /// @notice 0 while WITHDRAW or GLOBAL is tripped or the vault is halted by a shortfall; otherwise the owner's
+    /// shares, at most those whose assets fit in the breaker's current outflow capacity (rounded down), and 0 when
+    /// they would redeem for nothing (`ZeroAssets`).
     function maxRedeem(address owner) public view override returns (uint256) {
-        if (_exitsTripped()) return 0;
+        if (_exitsClosed()) return 0;
         uint256 shares = balanceOf(owner);
         uint256 capacity = BREAKER.outflowCapacity(asset());
-        if (previewRedeem(shares) <= capacity) return shares;
-        return _convertToShares(capacity, Math.Rounding.Floor);
+        if (previewRedeem(shares) > capacity) shares = _convertToShares(capacity, Math.Rounding.Floor);
+        return _redeemable(shares);
     }
 
     // ------------------------------------------------------------------------------------------------ clearing
@@ -178,7 +178,7 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     }
 
     function _depositsOpenFor(address receiver) private view returns (bool) {
-        if (_depleted() || _depositTripped()) return false;
+        if (_depleted() || _depositTripped() || _halted()) return false;
         return !_book.permissioned || _allowed[receiver];
     }
 
@@ -187,13 +187,14 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
         return _anyScopeTripped() && BREAKER.isTripped(Scopes.DEPOSIT);
     }
 
-    function _exitsTripped() private view returns (bool) {
-        return BREAKER.isTripped(Scopes.WITHDRAW) || BREAKER.isTripped(Scopes.GLOBAL);
+    function _exitsClosed() private view returns (bool) {
+        return BREAKER.isTripped(Scopes.WITHDRAW) || BREAKER.isTripped(Scopes.GLOBAL) || _halted();
     }
 
-    /// @dev Assets a deposit may still add: the cap less the booked assets (unbounded without a cap).
+    /// @dev Assets a deposit may still add: the cap (`MAX_TOTAL_ASSETS` without one) less the booked assets, which
+    /// never exceed `MAX_TOTAL_ASSETS` (the breaker's bound on the token's liquidity, which records every booking).
     function _room(Book memory book) private pure returns (uint256) {
-        if (book.depositCap == _NO_CAP) return type(uint256).max - book.tracked;
+        if (book.depositCap == _NO_CAP) return MAX_TOTAL_ASSETS - book.tracked;
         return book.depositCap > book.tracked ? book.depositCap - book.tracked : 0;
     }
 
@@ -217,5 +218,10 @@ contract CollateralVault is TrackedAssetsVault, BreakerGuarded, ICollateralVault
     /// @dev Reverts `SafeCastOverflowedUintDowncast` above 2^128 - 1, unreachable behind the breaker's bound.
     function _setTrackedAssets(uint256 assets) internal override {
         _book.tracked = SafeCast.toUint128(assets);
+    }
+
+    /// @dev The breaker's tracked liquidity follows the booked loss, so the outflow limit measures what is left.
+    function _afterLossRecognized(uint256 loss) internal override {
+        BREAKER.recordLoss(asset(), loss);
     }
 }

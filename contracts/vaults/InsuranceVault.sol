@@ -21,9 +21,15 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
     uint64 public constant MIN_WINDOW_SECONDS = 1 hours;
     /// @notice Longest completion window governance may set.
     uint64 public constant MAX_WINDOW_SECONDS = 30 days;
+    /// @notice Smallest share supply whose holders earn penalties: the shares of one whole quote token at par
+    /// (`10 ** decimals()`). Below it penalties are held aside (`heldPenalties`), so a dust stake in a near-empty
+    /// vault can neither capture a penalty nor inflate the share price against later stakers.
+    uint256 public immutable MIN_STAKE_SHARES;
 
-    /// @dev Assets the vault has booked: `totalAssets()`.
+    /// @dev Assets the vault has booked: `totalAssets()` plus `_held`.
     uint256 private _tracked;
+    /// @dev Penalties held aside (booked, not in the share price); never above `_tracked`.
+    uint256 private _held;
     uint64 private _cooldownSeconds;
     uint64 private _windowSeconds;
     mapping(address owner => WithdrawalRequest request) private _requests;
@@ -39,35 +45,51 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
         uint64 windowSeconds_
     ) ERC20(name_, symbol_) TrackedAssetsVault(quote, authority) {
         _setWithdrawalTimings(cooldownSeconds_, windowSeconds_);
+        MIN_STAKE_SHARES = 10 ** decimals();
     }
 
     // ------------------------------------------------------------------------------------------------ clearing
     /// @inheritdoc IInsuranceVault
-    /// @dev Restricted (CLEARING_ROLE). Pays nothing (and returns 0) when the vault is empty. Reverts
-    /// `InvalidReceiver`, `AssetTransferShortfall`, `BackingShortfall`.
+    /// @dev Restricted (CLEARING_ROLE). Draws the held penalties first, then the stakers' assets. Pays nothing (and
+    /// returns 0) when the vault is empty. Reverts `InvalidReceiver`, `AssetTransferShortfall`, `BackingShortfall`.
     function coverBadDebt(
         uint256 assets,
         address to
     ) external restricted nonReentrant returns (uint256 covered) {
         _checkReceiver(to);
-        covered = Math.min(assets, totalAssets());
-        if (covered != 0) _transferOut(to, covered);
+        covered = Math.min(assets, _tracked);
+        if (covered != 0) {
+            _takeFromHeld(covered);
+            _transferOut(to, covered);
+        }
         emit BadDebtCovered(to, assets, covered);
     }
 
     /// @inheritdoc IInsuranceVault
     /// @dev Restricted (CLEARING_ROLE): an open `payPenalty` would be a donation path into the share price, the
-    /// lever of the inflation attack on a near-empty vault. Reverts `ZeroAmount`, `AssetTransferShortfall`,
-    /// `BackingShortfall`.
+    /// lever of the inflation attack on a near-empty vault. With less than `MIN_STAKE_SHARES` staked the penalty is
+    /// held aside (`PenaltyHeld`); otherwise it raises the share price together with everything held before
+    /// (`HeldPenaltiesReleased`). Reverts `ZeroAmount`, `AssetTransferShortfall`, `BackingShortfall`.
     function payPenalty(uint256 assets) external restricted nonReentrant {
         if (assets == 0) revert ZeroAmount();
         _transferIn(msg.sender, assets);
         emit PenaltyPaid(msg.sender, assets);
+        if (totalSupply() < MIN_STAKE_SHARES) {
+            _held += assets;
+            emit PenaltyHeld(msg.sender, assets);
+        } else {
+            uint256 held = _held;
+            if (held != 0) {
+                _held = 0;
+                emit HeldPenaltiesReleased(held);
+            }
+        }
     }
 
     /// @inheritdoc IInsuranceVault
+    /// @dev The booked assets: the stakers' plus the held penalties.
     function availableCover() external view returns (uint256) {
-        return totalAssets();
+        return _tracked;
     }
 
     // ------------------------------------------------------------------------------------------------ stakers
@@ -108,6 +130,16 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
     }
 
     /// @inheritdoc IInsuranceStaking
+    function heldPenalties() external view returns (uint256) {
+        return _held;
+    }
+
+    /// @notice The stakers' assets: the booked assets less the penalties held aside.
+    function totalAssets() public view override returns (uint256) {
+        return _tracked - _held;
+    }
+
+    /// @inheritdoc IInsuranceStaking
     function cooldownSeconds() external view returns (uint64) {
         return _cooldownSeconds;
     }
@@ -117,27 +149,31 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
         return _windowSeconds;
     }
 
-    /// @notice No limit, except 0 once the vault is depleted (`VaultDepleted`).
+    /// @notice The room below `MAX_TOTAL_ASSETS`; 0 once the vault is depleted (`VaultDepleted`) or halted by a
+    /// shortfall (`BackingShortfall`).
     function maxDeposit(address) public view override returns (uint256) {
-        return _depleted() ? 0 : type(uint256).max;
+        if (_depleted() || _halted()) return 0;
+        return _roomBelowMax();
     }
 
-    /// @notice No limit, except 0 once the vault is depleted (`VaultDepleted`).
-    function maxMint(address) public view override returns (uint256) {
-        return _depleted() ? 0 : type(uint256).max;
+    /// @notice The shares whose `previewMint` fits in `maxDeposit` (rounded down).
+    function maxMint(address receiver) public view override returns (uint256) {
+        return _sharesWithin(maxDeposit(receiver));
     }
 
-    /// @notice The requested shares still unredeemed while the request's window is open, else 0. `maxWithdraw`
-    /// is their `previewRedeem`.
+    /// @notice The requested shares still unredeemed while the request's window is open, else 0 (also 0 while the
+    /// vault is halted by a shortfall, or when they would redeem for nothing). `maxWithdraw` is their
+    /// `previewRedeem`.
     function maxRedeem(address owner) public view override returns (uint256) {
         WithdrawalRequest storage request = _requests[owner];
         if (block.timestamp < request.claimableAt || block.timestamp >= request.expiresAt) return 0;
-        return Math.min(request.shares, balanceOf(owner));
+        if (_halted()) return 0;
+        return _redeemable(Math.min(request.shares, balanceOf(owner)));
     }
 
     // ------------------------------------------------------------------------------------------------ internal
-    function _checkDepositAndRoom(address) internal pure override returns (uint256) {
-        return type(uint256).max;
+    function _checkDepositAndRoom(address) internal view override returns (uint256) {
+        return _roomBelowMax();
     }
 
     /// @dev Reverts `WithdrawalNotClaimable` outside the owner's window.
@@ -177,6 +213,17 @@ contract InsuranceVault is TrackedAssetsVault, IInsuranceVault, IInsuranceStakin
 
     function _setTrackedAssets(uint256 assets) internal override {
         _tracked = assets;
+    }
+
+    /// @dev A booked loss falls on the held penalties first, as bad-debt cover does.
+    function _afterLossRecognized(uint256 loss) internal override {
+        _takeFromHeld(loss);
+    }
+
+    /// @dev Take up to `assets` out of the held penalties.
+    function _takeFromHeld(uint256 assets) private {
+        uint256 held = _held;
+        if (held != 0) _held = held > assets ? held - assets : 0;
     }
 
     function _setWithdrawalTimings(uint64 cooldownSeconds_, uint64 windowSeconds_) private {

@@ -33,6 +33,9 @@ abstract contract TrackedAssetsVault is
     uint8 public constant MAX_PRICE_DROP_DECIMALS = 12;
     /// @notice Largest asset decimals accepted at creation (the protocol's WadMath bound).
     uint8 public constant MAX_ASSET_DECIMALS = 36;
+    /// @notice Largest booked assets a deposit or mint may reach: 2^127 - 1, the breaker's bound on a token's
+    /// tracked liquidity. With the depletion floor it keeps every share amount far below 2^256.
+    uint256 public constant MAX_TOTAL_ASSETS = 2 ** 127 - 1;
 
     constructor(IERC20 asset_, address authority) ERC4626(asset_) AccessManaged(authority) {
         (bool readable, uint8 assetDecimals) = SafeERC20.tryGetDecimals(asset_);
@@ -123,11 +126,12 @@ abstract contract TrackedAssetsVault is
         if (balance >= tracked) revert NoShortfall(tracked, balance);
         _setTrackedAssets(balance);
         emit LossRecognized(tracked, balance);
+        _afterLossRecognized(tracked - balance);
     }
 
     // ------------------------------------------------------------------------------------------------ views
     /// @inheritdoc ERC4626
-    function totalAssets() public view override returns (uint256) {
+    function totalAssets() public view virtual override returns (uint256) {
         return _trackedAssets();
     }
 
@@ -194,6 +198,23 @@ abstract contract TrackedAssetsVault is
         return totalSupply() > (totalAssets() + 1) * 10 ** (DECIMALS_OFFSET + MAX_PRICE_DROP_DECIMALS);
     }
 
+    /// @dev Whether the balance no longer backs the booked assets (a downward rebase not yet booked): every transfer
+    /// reverts `BackingShortfall` until governance books the loss, so every `max*` is 0.
+    function _halted() internal view returns (bool) {
+        return _balance() < _trackedAssets();
+    }
+
+    /// @dev Assets a deposit may add before the booked assets reach `MAX_TOTAL_ASSETS`.
+    function _roomBelowMax() internal view returns (uint256) {
+        uint256 tracked = _trackedAssets();
+        return tracked < MAX_TOTAL_ASSETS ? MAX_TOTAL_ASSETS - tracked : 0;
+    }
+
+    /// @dev `shares` unless redeeming them would pay nothing (`redeem` reverts `ZeroAssets`), then 0.
+    function _redeemable(uint256 shares) internal view returns (uint256) {
+        return previewRedeem(shares) == 0 ? 0 : shares;
+    }
+
     function _checkNotDepleted() internal view {
         if (_depleted()) revert VaultDepleted(totalAssets(), totalSupply());
     }
@@ -215,6 +236,9 @@ abstract contract TrackedAssetsVault is
 
     /// @dev Book `assets` as the vault's assets.
     function _setTrackedAssets(uint256 assets) internal virtual;
+
+    /// @dev Called by `recognizeLoss` after the booked assets fell by `loss` (> 0).
+    function _afterLossRecognized(uint256 loss) internal virtual;
 
     /// @dev The concrete vault's checks on deposit and mint (breaker scope, permissions): revert on failure,
     /// return how many assets may still be deposited for `receiver`.

@@ -19,7 +19,8 @@ type Op =
   | { kind: "in"; dt: bigint; amount: bigint }
   | { kind: "out"; dt: bigint; permille: bigint; caller: "vault" | "target" }
   | { kind: "flash"; dt: bigint; amount: bigint; permille: bigint }
-  | { kind: "limit"; dt: bigint; bps: bigint; window: bigint };
+  | { kind: "limit"; dt: bigint; bps: bigint; window: bigint }
+  | { kind: "loss"; dt: bigint; permille: bigint };
 
 /** Time steps: same-second neighbours, random, and the bucket edges. */
 const dt = fc.oneof(
@@ -47,6 +48,9 @@ const limitOp: fc.Arbitrary<Op> = fc.record({
   bps: fc.bigInt({ min: 1n, max: 10_000n }),
   window: fc.constantFrom(300n, 3_600n, W, 3n * W),
 });
+
+/** Booked losses as a share of the tracked liquidity, in permille: mostly within, some beyond (refused). */
+const lossOp: fc.Arbitrary<Op> = fc.record({ kind: fc.constant("loss" as const), dt, permille });
 
 async function run(ops: Op[], fixedLimit: boolean): Promise<void> {
   const { breaker, vault, target, governor, token } = await loadFixture(deployBreakerFixture);
@@ -97,6 +101,21 @@ async function run(ops: Op[], fixedLimit: boolean): Promise<void> {
           .to.be.revertedWithCustomError(breaker, "OutflowLimitExceeded")
           .withArgs(token, withdrawn, refused);
       }
+    } else if (op.kind === "loss") {
+      const liquidity = model.liquidity();
+      const lost = (liquidity * op.permille) / 1_000n + (op.permille > 1_000n ? 1n : 0n);
+      const capacityBefore = model.capacity(now);
+      const tx = breaker.connect(vault).recordLoss(token, lost, GAS);
+      if (model.loss(now, lost)) {
+        await tx;
+        // A loss never frees capacity, and the liquidity falls by exactly the loss.
+        expect(model.capacity(now) <= capacityBefore).to.equal(true);
+        expect(model.liquidity()).to.equal(liquidity - lost);
+      } else {
+        await expect(tx)
+          .to.be.revertedWithCustomError(breaker, "LossExceedsLiquidity")
+          .withArgs(token, liquidity, lost);
+      }
     } else {
       await breaker.connect(governor).setOutflowLimit(token, op.bps, op.window, GAS);
       model.reconfigure(now, op.bps, op.window);
@@ -123,11 +142,15 @@ describe("fuzz/breaker/RateLimiter against the TypeScript model", () => {
     );
   });
 
-  it("random flows, timings and limit changes: contract == model", async () => {
+  it("random flows, timings, booked losses and limit changes: contract == model", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
-          fc.oneof({ arbitrary: fc.oneof(...flowOps), weight: 4 }, { arbitrary: limitOp, weight: 1 }),
+          fc.oneof(
+            { arbitrary: fc.oneof(...flowOps), weight: 4 },
+            { arbitrary: limitOp, weight: 1 },
+            { arbitrary: lossOp, weight: 1 },
+          ),
           {
             minLength: 1,
             maxLength: 14,

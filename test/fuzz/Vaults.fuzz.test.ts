@@ -108,6 +108,9 @@ async function runOp(
     expect(await vault.maxDeposit(who.address)).to.equal(0n);
     return;
   }
+  // Beyond a deposit cap the vault refuses by design (ERC4626ExceededMaxDeposit / ERC4626ExceededMaxMint).
+  if (op.kind === "deposit" && op.amount > (await vault.maxDeposit(who.address))) return;
+  if (op.kind === "mint" && op.amount > (await vault.maxMint(who.address))) return;
   if (op.kind === "deposit") {
     const shares = preview.deposit(s, op.amount);
     if (shares === 0n) return;
@@ -258,6 +261,58 @@ describe("fuzz/vaults/CollateralVault and InsuranceVault: ERC-4626 rules", () =>
         );
       }),
       fuzzParams(30),
+    );
+  });
+  it("MAX_DEPOSIT_ACCEPTED: deposit(maxDeposit) and mint(maxMint) never revert for the limit; one unit more does", async () => {
+    /** Asserts the four calls for `who` on `vault` (static calls: the state is not changed). */
+    async function checkLimits(vault: Vault, who: HardhatEthersSigner): Promise<void> {
+      const v = vault.connect(who);
+      const maxDeposit = await vault.maxDeposit(who.address);
+      if (maxDeposit > 0n && (await vault.previewDeposit(maxDeposit)) > 0n) {
+        await v.deposit.staticCall(maxDeposit, who.address);
+      }
+      await expect(v.deposit.staticCall(maxDeposit + 1n, who.address), "deposit(maxDeposit + 1)").to.be
+        .reverted;
+      const maxMint = await vault.maxMint(who.address);
+      if (maxMint > 0n) await v.mint.staticCall(maxMint, who.address);
+      await expect(v.mint.staticCall(maxMint + 1n, who.address), "mint(maxMint + 1)").to.be.reverted;
+    }
+    const capArb = fc.option(fc.bigInt({ min: 0n, max: 10n ** 25n }), { nil: undefined });
+    const priceMove = fc.record({ penalty: fc.boolean(), amount: amountArb });
+    await fc.assert(
+      fc.asyncProperty(
+        capArb,
+        fc.array(fc.tuple(opArb(["deposit", "mint", "withdraw", "redeem", "donate"]), priceMove), {
+          maxLength: 5,
+        }),
+        async (cap, steps) => {
+          const { vault, insurance, token, quote, alice, bob, carol, clearing, governor, treasury } =
+            await loadFixture(vaultsFixture);
+          if (cap !== undefined) await vault.connect(governor).setDepositCap(cap);
+          const actors = [alice, bob, carol];
+          for (const [op, move] of steps) {
+            await runOp(vault, token, actors, op, true);
+            await runOp(
+              insurance,
+              quote,
+              actors,
+              { ...op, kind: op.kind === "donate" ? "donate" : "deposit" },
+              false,
+            );
+            if (move.penalty) {
+              if (move.amount <= (await quote.balanceOf(clearing.address))) {
+                await insurance.connect(clearing).payPenalty(move.amount);
+              }
+            } else await insurance.connect(clearing).coverBadDebt(move.amount, treasury.address);
+          }
+          // carol can pay for any deposit the vaults accept (at most 2^127 - 1 assets each).
+          await token.mint(carol.address, 2n ** 128n);
+          await quote.mint(carol.address, 2n ** 128n);
+          await checkLimits(vault, carol);
+          await checkLimits(insurance, carol);
+        },
+      ),
+      fuzzParams(20),
     );
   });
 });

@@ -75,6 +75,19 @@ export class RateLimitModel {
     return true;
   }
 
+  /**
+   * Apply a booked loss (`recordLoss`): the liquidity falls by `amount`, off the base first (the limit then measures
+   * what is left), the rest charged to the current bucket. Returns false when it exceeds the liquidity.
+   */
+  loss(now: bigint, amount: bigint): boolean {
+    this.advance(now);
+    if (amount > this.liquidity()) return false;
+    const fromBase = amount <= this.base ? amount : this.base;
+    this.base -= fromBase;
+    this.cur += amount - fromBase;
+    return true;
+  }
+
   reconfigure(now: bigint, bps: bigint, windowSeconds: bigint): void {
     if (this.windowSeconds !== 0n) {
       this.advance(now);

@@ -32,7 +32,7 @@ export const BREAKER_FUNCTION_ROLES: ReadonlyArray<{ role: bigint; functions: st
     role: Roles.ORACLE_ROLE,
     functions: ["reportPriceBandBreach", "reportQuorumLoss", "reportSequencerDown"],
   },
-  { role: Roles.VAULT_ROLE, functions: ["recordOutflow", "recordInflow"] },
+  { role: Roles.VAULT_ROLE, functions: ["recordOutflow", "recordInflow", "recordLoss"] },
 ];
 
 /** Map every restricted function of `breaker` to its role. `admin` must be the manager's admin. */

@@ -328,4 +328,59 @@ describe("unit/breaker/CircuitBreaker: outflow rate limiter", () => {
       expect(await breaker.outflowCapacity(token)).to.equal(90_000n);
     });
   });
+  describe("booked losses (recordLoss, issue 14)", () => {
+    it("LOSS_LIMITS_WHAT_IS_LEFT: after a 90% loss a 10% limit lets at most 10% of what is left leave", async () => {
+      const { breaker, vault, token, start } = await seeded();
+      await time.setNextBlockTimestamp(start + 1n);
+      await expect(breaker.connect(vault).recordLoss(token, (L * 9n) / 10n))
+        .to.emit(breaker, "LossRecorded")
+        .withArgs(token, vault.address, (L * 9n) / 10n, L / 10n);
+      expect(await breaker.trackedLiquidity(token)).to.equal(L / 10n);
+      const left = L / 100n; // 10% of the 10% left
+      expect(await breaker.outflowCapacity(token)).to.equal(left);
+      await expect(breaker.connect(vault).recordOutflow(token, left + 1n))
+        .to.be.revertedWithCustomError(breaker, "OutflowLimitExceeded")
+        .withArgs(token, left + 1n, left);
+      await breaker.connect(vault).recordOutflow(token, left);
+      // The reduced base stays after the window rolls: the next window again allows 10% of what is left.
+      await time.setNextBlockTimestamp(start + 2n * W);
+      await breaker.connect(vault).recordOutflow(token, (L / 10n - left) / 10n);
+      expect(await breaker.outflowCapacity(token)).to.equal(0n);
+    });
+
+    it("charges a loss beyond the base to the current bucket: a fresh deposit's remainder may still leave, no more", async () => {
+      const { breaker, governor, vault, unconfiguredToken: token } = await loadFixture(deployBreakerFixture);
+      await breaker.connect(governor).setOutflowLimit(token, 1_000n, W);
+      await breaker.connect(vault).recordInflow(token, 1_000n);
+      expect(await breaker.outflowCapacity(token)).to.equal(1_000n);
+      await breaker.connect(vault).recordLoss(token, 900n);
+      expect(await breaker.trackedLiquidity(token)).to.equal(100n);
+      expect(await breaker.outflowCapacity(token)).to.equal(100n);
+      await expect(breaker.connect(vault).recordOutflow(token, 101n))
+        .to.be.revertedWithCustomError(breaker, "OutflowLimitExceeded")
+        .withArgs(token, 101n, 100n);
+    });
+
+    it("refuses a loss above the tracked liquidity and a token without a limit, state unchanged", async () => {
+      const { breaker, vault, token, unconfiguredToken } = await seeded();
+      await expect(breaker.connect(vault).recordLoss(token, L + 1n))
+        .to.be.revertedWithCustomError(breaker, "LossExceedsLiquidity")
+        .withArgs(token, L, L + 1n);
+      expect(await breaker.trackedLiquidity(token)).to.equal(L);
+      await expect(breaker.connect(vault).recordLoss(unconfiguredToken, 1n))
+        .to.be.revertedWithCustomError(breaker, "OutflowLimitNotConfigured")
+        .withArgs(unconfiguredToken);
+      await breaker.connect(vault).recordLoss(token, L);
+      expect(await breaker.trackedLiquidity(token)).to.equal(0n);
+      expect(await breaker.outflowCapacity(token)).to.equal(0n);
+    });
+
+    it("INFLOW_CAPACITY: reports what may still enter, 0 for a token without a limit", async () => {
+      const { breaker, vault, token, unconfiguredToken } = await seeded();
+      expect(await breaker.inflowCapacity(token)).to.equal(MAX_LIQUIDITY - L);
+      expect(await breaker.inflowCapacity(unconfiguredToken)).to.equal(0n);
+      await breaker.connect(vault).recordInflow(token, MAX_LIQUIDITY - L);
+      expect(await breaker.inflowCapacity(token)).to.equal(0n);
+    });
+  });
 });

@@ -188,6 +188,7 @@ describe("unit/breaker/CircuitBreaker: trips, pause, resume, grace", () => {
         { name: "reportSequencerDown", allowed: oracle.address, args: [] },
         { name: "recordOutflow", allowed: vault.address, args: [token, 0n] },
         { name: "recordInflow", allowed: vault.address, args: [token, 1n] },
+        { name: "recordLoss", allowed: vault.address, args: [token, 0n] },
         { name: "setCooldown", allowed: governor.address, args: [HOUR] },
         { name: "setGracePeriod", allowed: governor.address, args: [600n] },
         { name: "setOutflowLimit", allowed: governor.address, args: [token, 1n, DAY] },

@@ -6,7 +6,8 @@ import { Scopes } from "../../../scripts/lib/scopes";
 import { Roles } from "../../../scripts/lib/roles";
 import { handOverToTimelock } from "../../../scripts/lib/governance";
 import { preview, toShares, type VaultState } from "../../../scripts/lib/math/erc4626";
-import { NO_CAP } from "../../../scripts/lib/deploy/vaults";
+import { NO_CAP, createCollateralVault } from "../../../scripts/lib/deploy/vaults";
+import { MAX_LIQUIDITY } from "../../../scripts/lib/breaker/rateLimit";
 import {
   DECIMALS_OFFSET,
   OUTFLOW_WINDOW_SECONDS,
@@ -230,9 +231,8 @@ describe("unit/vaults/CollateralVault", () => {
         .withArgs(2n ** 200n, MAX_FINITE_CAP);
     });
 
-    it("reports an unbounded maxMint without a cap, and saturates it when shares are cheap", async () => {
+    it("reports maxMint 0 and maxDeposit 0 once the vault is depleted", async () => {
       const ctx = await loadFixture(vaultsFixture);
-      expect(await ctx.vault.maxMint(ctx.alice.address)).to.equal(ethers.MaxUint256);
       const { vault: v } = await depletedVault(ctx);
       // 10^24 shares now claim 1 wei: the vault is depleted for deposits.
       expect(await v.maxMint(ctx.alice.address)).to.equal(0n);
@@ -277,7 +277,7 @@ describe("unit/vaults/CollateralVault", () => {
         .withArgs(bob.address);
       await vault.connect(alice).deposit(E18, alice.address);
       expect(await vault.balanceOf(alice.address)).to.equal(E18 * 10n ** DECIMALS_OFFSET);
-      expect(await vault.maxDeposit(alice.address)).to.equal(NO_CAP - E18);
+      expect(await vault.maxDeposit(alice.address)).to.equal(MAX_LIQUIDITY - E18);
       // Shares stay transferable and redeemable by anyone.
       await vault.connect(alice).transfer(bob.address, 10n ** DECIMALS_OFFSET);
       await vault.connect(bob).redeem(10n ** DECIMALS_OFFSET, bob.address, bob.address);
@@ -755,6 +755,139 @@ describe("unit/vaults/CollateralVault", () => {
         v.connect(ctx.alice).withdraw(E18 / 2n, ctx.alice.address, ctx.alice.address),
       ).to.be.revertedWithCustomError(v, "ReentrancyGuardReentrantCall");
       expect(await v.totalAssets()).to.equal(E18);
+    });
+  });
+  describe("ERC-4626 limits are exactly what the entries accept (issue 14, defect 9)", () => {
+    it("MAX_DEPOSIT_ACCEPTED: without a cap, deposit(maxDeposit) succeeds at the breaker's 2^127 - 1 bound and one more unit is refused", async () => {
+      const ctx = await loadFixture(vaultsFixture);
+      const { vault, alice, bob } = ctx;
+      await vault.connect(alice).deposit(E18, alice.address);
+      const room = MAX_LIQUIDITY - E18;
+      expect(await vault.maxDeposit(bob.address)).to.equal(room);
+      await ctx.token.mint(bob.address, room);
+      await expect(vault.connect(bob).deposit(room + 1n, bob.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxDeposit")
+        .withArgs(bob.address, room + 1n, room);
+      await vault.connect(bob).deposit(room, bob.address);
+      expect(await vault.totalAssets()).to.equal(MAX_LIQUIDITY);
+      expect(await ctx.breaker.contract.trackedLiquidity(await ctx.token.getAddress())).to.equal(
+        MAX_LIQUIDITY,
+      );
+      expect(await vault.maxDeposit(bob.address)).to.equal(0n);
+      expect(await vault.maxMint(bob.address)).to.equal(0n);
+    });
+
+    it("MAX_MINT_ACCEPTED: without a cap, mint(maxMint) succeeds and one more share is refused", async () => {
+      const ctx = await loadFixture(vaultsFixture);
+      const { vault, alice, bob } = ctx;
+      await vault.connect(alice).deposit(3n * E18 + 7n, alice.address);
+      await ctx.token.mint(bob.address, MAX_LIQUIDITY);
+      const s = await stateOf(vault);
+      const shares = toShares(s, MAX_LIQUIDITY - s.assets, "down");
+      expect(await vault.maxMint(bob.address)).to.equal(shares);
+      await expect(vault.connect(bob).mint(shares + 1n, bob.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxMint")
+        .withArgs(bob.address, shares + 1n, shares);
+      await expect(vault.connect(bob).mint(shares, bob.address))
+        .to.emit(vault, "Deposit")
+        .withArgs(bob.address, bob.address, preview.mint(s, shares), shares);
+      expect((await vault.totalAssets()) <= MAX_LIQUIDITY).to.equal(true);
+    });
+
+    it("MAX_DEPOSIT_BREAKER: reports the breaker's remaining room when other flows of the token used it, and 0 without an outflow limit", async () => {
+      const ctx = await loadFixture(vaultsFixture);
+      const { vault, alice, bob, breaker, deployer } = ctx;
+      const tokenAddress = await ctx.token.getAddress();
+      // Another protected vault of the same token (an EOA holding VAULT_ROLE) brought liquidity in.
+      await (await ctx.gov.manager.connect(deployer).grantRole(Roles.VAULT_ROLE, alice.address, 0)).wait();
+      await (await breaker.contract.syncVault(alice.address)).wait();
+      const other = MAX_LIQUIDITY - 5n * E18;
+      await breaker.contract.connect(alice).recordInflow(tokenAddress, other);
+      expect(await vault.maxDeposit(bob.address)).to.equal(5n * E18);
+      const s = await stateOf(vault);
+      expect(await vault.maxMint(bob.address)).to.equal(toShares(s, 5n * E18, "down"));
+      await expect(vault.connect(bob).deposit(5n * E18 + 1n, bob.address))
+        .to.be.revertedWithCustomError(breaker.contract, "LiquidityOverflow")
+        .withArgs(tokenAddress, other, 5n * E18 + 1n, MAX_LIQUIDITY);
+      await vault.connect(bob).deposit(5n * E18, bob.address);
+      expect(await vault.maxDeposit(bob.address)).to.equal(0n);
+      // A token without an outflow limit: the breaker refuses its inflows, so nothing may be deposited.
+      const unlimited = await deployToken(18, "UNL");
+      const v = await createCollateralVault(ctx.gov.manager, deployer, ctx.governor, ctx.factory, {
+        asset: await unlimited.getAddress(),
+        name: "unlimited",
+        symbol: "oUNL",
+        depositCap: NO_CAP,
+        permissioned: false,
+      });
+      await fund(unlimited, await v.getAddress(), [bob], E18);
+      expect(await v.maxDeposit(bob.address)).to.equal(0n);
+      expect(await v.maxMint(bob.address)).to.equal(0n);
+      await expect(v.connect(bob).deposit(E18, bob.address))
+        .to.be.revertedWithCustomError(breaker.contract, "OutflowLimitNotConfigured")
+        .withArgs(await unlimited.getAddress());
+    });
+
+    it("MAX_ZERO_WHILE_HALTED: every max* is 0 while a downward rebase halts the vault, until the loss is booked", async () => {
+      const ctx = await loadFixture(vaultsFixture);
+      const rebasing = await ethers.deployContract("RebasingToken");
+      const v = await vaultFor(ctx, await rebasing.getAddress());
+      await rebasing.mint(ctx.alice.address, 100n * E18);
+      await rebasing.connect(ctx.alice).approve(await v.getAddress(), ethers.MaxUint256);
+      await v.connect(ctx.alice).deposit(10n * E18, ctx.alice.address);
+      await rebasing.rebase(await v.getAddress(), -1n);
+      const alice = ctx.alice.address;
+      const limits = async () => [
+        await v.maxDeposit(alice),
+        await v.maxMint(alice),
+        await v.maxWithdraw(alice),
+        await v.maxRedeem(alice),
+      ];
+      expect(await limits()).to.deep.equal([0n, 0n, 0n, 0n]);
+      await v.connect(ctx.governor).recognizeLoss();
+      expect((await limits()).every((x) => x > 0n)).to.equal(true);
+      await v.connect(ctx.alice).withdraw(await v.maxWithdraw(alice), alice, alice);
+    });
+
+    it("MAX_REDEEM_ACCEPTED: a balance worth zero assets reports maxRedeem 0 (its redemption reverts ZeroAssets)", async () => {
+      const { vault, alice, bob } = await loadFixture(vaultsFixture);
+      await vault.connect(alice).deposit(E18, alice.address);
+      await vault.connect(alice).transfer(bob.address, 1n);
+      await expect(vault.connect(bob).redeem(1n, bob.address, bob.address))
+        .to.be.revertedWithCustomError(vault, "ZeroAssets")
+        .withArgs(1n);
+      expect(await vault.maxRedeem(bob.address)).to.equal(0n);
+      expect(await vault.maxWithdraw(bob.address)).to.equal(0n);
+    });
+  });
+
+  describe("booked losses reach the breaker (issue 14)", () => {
+    it("LOSS_LIMITS_WHAT_IS_LEFT: after a 90% loss a 10%-per-window limit lets at most 10% of what is left leave", async () => {
+      const ctx = await loadFixture(vaultsFixture);
+      const rebasing = await ethers.deployContract("RebasingToken");
+      const asset = await rebasing.getAddress();
+      const v = await vaultFor(ctx, asset);
+      await ctx.breaker.limitOutflow(asset, 1_000n);
+      await rebasing.mint(ctx.alice.address, 1_000n * E18);
+      await rebasing.connect(ctx.alice).approve(await v.getAddress(), ethers.MaxUint256);
+      await v.connect(ctx.alice).deposit(1_000n * E18, ctx.alice.address);
+      // The deposit becomes the base of the limit: 10% of 1,000 may leave per window.
+      await time.increase(2n * OUTFLOW_WINDOW_SECONDS);
+      expect(await ctx.breaker.contract.outflowCapacity(asset)).to.equal(100n * E18);
+      await rebasing.rebase(await v.getAddress(), -900n * E18);
+      await expect(v.connect(ctx.governor).recognizeLoss())
+        .to.emit(ctx.breaker.contract, "LossRecorded")
+        .withArgs(asset, await v.getAddress(), 900n * E18, 100n * E18);
+      expect(await ctx.breaker.contract.trackedLiquidity(asset)).to.equal(100n * E18);
+      const left = 10n * E18; // 10% of the 100 left
+      expect(await ctx.breaker.contract.outflowCapacity(asset)).to.equal(left);
+      expect(await v.maxWithdraw(ctx.alice.address)).to.equal(left);
+      const alice = ctx.alice.address;
+      await expect(v.connect(ctx.alice).withdraw(left + 1n, alice, alice))
+        .to.be.revertedWithCustomError(ctx.breaker.contract, "OutflowLimitExceeded")
+        .withArgs(asset, left + 1n, left);
+      await v.connect(ctx.alice).withdraw(left, alice, alice);
+      expect(await ctx.breaker.contract.outflowCapacity(asset)).to.equal(0n);
     });
   });
 });

@@ -2,18 +2,21 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { InsuranceVault } from "../../../typechain-types";
-import { preview, toAssets, type VaultState } from "../../../scripts/lib/math/erc4626";
+import { preview, toAssets, toShares, type VaultState } from "../../../scripts/lib/math/erc4626";
 import { deployInsuranceVault } from "../../../scripts/lib/deploy/vaults";
 import { Roles } from "../../../scripts/lib/roles";
 import {
   COOLDOWN_SECONDS,
   DECIMALS_OFFSET,
+  USER_FUNDS,
   WINDOW_SECONDS,
   vaultsFixture,
 } from "../../shared/fixtures/vaults";
 
 const E18 = 10n ** 18n;
 const SHARE = 10n ** DECIMALS_OFFSET;
+/** Largest booked assets a deposit may reach: the breaker's bound on a token's liquidity (docs/vaults.md). */
+const MAX_TOTAL_ASSETS = 2n ** 127n - 1n;
 const INSURANCE_FUNCTIONS = [
   "coverBadDebt",
   "payPenalty",
@@ -92,18 +95,21 @@ describe("unit/vaults/InsuranceVault", () => {
 
     it("refuses a deposit worth zero shares after the price rose above one asset per share", async () => {
       const { insurance, clearing, alice, bob } = await loadFixture(vaultsFixture);
-      await insurance.connect(alice).deposit(1n, alice.address);
-      await insurance.connect(clearing).payPenalty(E18);
+      // One whole token staked (the minimum that earns penalties), then a penalty a million times larger.
+      await insurance.connect(alice).deposit(E18, alice.address);
+      await insurance.connect(clearing).payPenalty(USER_FUNDS);
       await expect(insurance.connect(bob).deposit(1n, bob.address))
         .to.be.revertedWithCustomError(insurance, "ZeroShares")
         .withArgs(1n);
     });
 
-    it("mints by the reference and reports no deposit limit", async () => {
+    it("mints by the reference and reports the room below MAX_TOTAL_ASSETS", async () => {
       const { insurance, carol } = await loadFixture(staked);
-      expect(await insurance.maxDeposit(carol.address)).to.equal(ethers.MaxUint256);
-      expect(await insurance.maxMint(carol.address)).to.equal(ethers.MaxUint256);
       const s = await stateOf(insurance);
+      expect(await insurance.maxDeposit(carol.address)).to.equal(MAX_TOTAL_ASSETS - s.assets);
+      expect(await insurance.maxMint(carol.address)).to.equal(
+        toShares(s, MAX_TOTAL_ASSETS - s.assets, "down"),
+      );
       await expect(insurance.connect(carol).mint(5n * E18, carol.address))
         .to.emit(insurance, "Deposit")
         .withArgs(carol.address, carol.address, preview.mint(s, 5n * E18), 5n * E18);
@@ -352,6 +358,144 @@ describe("unit/vaults/InsuranceVault", () => {
       await expect(insurance.connect(governor).skim(treasury.address))
         .to.emit(insurance, "Skimmed")
         .withArgs(treasury.address, 3n * E18);
+    });
+  });
+  describe("ERC-4626 limits are exactly what the entries accept (issue 14, defect 9)", () => {
+    it("MAX_DEPOSIT_ACCEPTED: deposit(maxDeposit) succeeds and one more unit is refused", async () => {
+      const { insurance, quote, carol } = await loadFixture(staked);
+      const room = MAX_TOTAL_ASSETS - 400n * E18;
+      expect(await insurance.maxDeposit(carol.address)).to.equal(room);
+      await quote.mint(carol.address, room);
+      await expect(insurance.connect(carol).deposit(room + 1n, carol.address))
+        .to.be.revertedWithCustomError(insurance, "ERC4626ExceededMaxDeposit")
+        .withArgs(carol.address, room + 1n, room);
+      await insurance.connect(carol).deposit(room, carol.address);
+      expect(await insurance.totalAssets()).to.equal(MAX_TOTAL_ASSETS);
+      expect(await insurance.maxDeposit(carol.address)).to.equal(0n);
+      expect(await insurance.maxMint(carol.address)).to.equal(0n);
+    });
+
+    it("MAX_MINT_ACCEPTED: mint(maxMint) succeeds and one more share is refused", async () => {
+      const { insurance, quote, clearing, carol } = await loadFixture(staked);
+      await insurance.connect(clearing).payPenalty(7n * E18 + 3n);
+      await quote.mint(carol.address, MAX_TOTAL_ASSETS);
+      const s = await stateOf(insurance);
+      const shares = toShares(s, MAX_TOTAL_ASSETS - s.assets, "down");
+      expect(await insurance.maxMint(carol.address)).to.equal(shares);
+      await expect(insurance.connect(carol).mint(shares + 1n, carol.address))
+        .to.be.revertedWithCustomError(insurance, "ERC4626ExceededMaxMint")
+        .withArgs(carol.address, shares + 1n, shares);
+      await expect(insurance.connect(carol).mint(shares, carol.address))
+        .to.emit(insurance, "Deposit")
+        .withArgs(carol.address, carol.address, preview.mint(s, shares), shares);
+    });
+
+    it("MAX_REDEEM_ACCEPTED: a request worth zero assets reports maxRedeem 0 (its redemption reverts ZeroAssets)", async () => {
+      const { insurance, alice, bob } = await loadFixture(staked);
+      await insurance.connect(alice).transfer(bob.address, 1n);
+      await insurance.connect(bob).requestWithdraw(1n);
+      await time.increase(COOLDOWN_SECONDS);
+      await expect(insurance.connect(bob).redeem(1n, bob.address, bob.address))
+        .to.be.revertedWithCustomError(insurance, "ZeroAssets")
+        .withArgs(1n);
+      expect(await insurance.maxRedeem(bob.address)).to.equal(0n);
+      expect(await insurance.maxWithdraw(bob.address)).to.equal(0n);
+    });
+  });
+
+  describe("penalties into a near-empty vault are held aside (issue 14)", () => {
+    /** One wei staked by alice, then a penalty of 100 tokens. */
+    async function dustStaked() {
+      const ctx = await loadFixture(vaultsFixture);
+      await ctx.insurance.connect(ctx.alice).deposit(1n, ctx.alice.address);
+      await expect(ctx.insurance.connect(ctx.clearing).payPenalty(100n * E18))
+        .to.emit(ctx.insurance, "PenaltyHeld")
+        .withArgs(ctx.clearing.address, 100n * E18);
+      return ctx;
+    }
+
+    it("MIN_STAKE_SHARES is the shares of one whole quote token at par", async () => {
+      const { insurance, quote } = await loadFixture(vaultsFixture);
+      expect(await insurance.MIN_STAKE_SHARES()).to.equal(
+        10n ** ((await quote.decimals()) + DECIMALS_OFFSET),
+      );
+    });
+
+    it("PENALTY_NOT_CAPTURED_BY_DUST: a 1-wei stake captures none of a penalty and later stakers lose at most 1 ppm", async () => {
+      const { insurance, alice, bob } = await dustStaked();
+      // Alice's wei is still worth at most a wei: the penalty is not in the share price.
+      expect(await insurance.convertToAssets(await insurance.balanceOf(alice.address))).to.be.lessThanOrEqual(
+        1n,
+      );
+      expect(await insurance.totalAssets()).to.equal(1n);
+      expect(await insurance.heldPenalties()).to.equal(100n * E18);
+      expect(await insurance.availableCover()).to.equal(100n * E18 + 1n);
+      // A later staker's deposit keeps its value to within OpenZeppelin's 1 ppm dust bound.
+      await insurance.connect(bob).deposit(E18, bob.address);
+      const worth = await insurance.convertToAssets(await insurance.balanceOf(bob.address));
+      expect((E18 - worth) * 1_000_000n <= E18).to.equal(true);
+    });
+
+    it("releases the held penalties into the share price at the first penalty with the minimum stake", async () => {
+      const { insurance, clearing, alice, bob } = await dustStaked();
+      await insurance.connect(bob).deposit(E18, bob.address);
+      expect((await insurance.totalSupply()) >= (await insurance.MIN_STAKE_SHARES())).to.equal(true);
+      expect(await insurance.heldPenalties()).to.equal(100n * E18);
+      await expect(insurance.connect(clearing).payPenalty(E18))
+        .to.emit(insurance, "HeldPenaltiesReleased")
+        .withArgs(100n * E18)
+        .and.to.emit(insurance, "PenaltyPaid")
+        .withArgs(clearing.address, E18);
+      expect(await insurance.heldPenalties()).to.equal(0n);
+      const s = await stateOf(insurance);
+      expect(s.assets).to.equal(1n + E18 + 101n * E18);
+      // Bob, holding all but alice's dust, earns all but a dust share of both penalties.
+      const bobWorth = await insurance.convertToAssets(await insurance.balanceOf(bob.address));
+      expect(bobWorth).to.equal(toAssets(s, await insurance.balanceOf(bob.address), "down"));
+      expect(102n * E18 - bobWorth < (102n * E18) / 1_000_000n).to.equal(true);
+      await expect(insurance.connect(clearing).payPenalty(E18)).to.not.emit(
+        insurance,
+        "HeldPenaltiesReleased",
+      );
+    });
+
+    it("held penalties cover bad debt first, then the stakers' assets", async () => {
+      const { insurance, quote, clearing, treasury } = await dustStaked();
+      await expect(insurance.connect(clearing).coverBadDebt(30n * E18, treasury.address))
+        .to.emit(insurance, "BadDebtCovered")
+        .withArgs(treasury.address, 30n * E18, 30n * E18);
+      expect(await insurance.heldPenalties()).to.equal(70n * E18);
+      expect(await insurance.totalAssets()).to.equal(1n);
+      await expect(insurance.connect(clearing).coverBadDebt(200n * E18, treasury.address))
+        .to.emit(insurance, "BadDebtCovered")
+        .withArgs(treasury.address, 200n * E18, 70n * E18 + 1n);
+      expect(await insurance.heldPenalties()).to.equal(0n);
+      expect(await insurance.totalAssets()).to.equal(0n);
+      expect(await quote.balanceOf(treasury.address)).to.equal(100n * E18 + 1n);
+    });
+
+    it("a booked loss falls on the held penalties first", async () => {
+      const { gov, deployer, governor, clearing, alice } = await loadFixture(vaultsFixture);
+      const rebasing = await ethers.deployContract("RebasingToken");
+      const v = await deployInsuranceVault(gov.manager, deployer, {
+        quote: await rebasing.getAddress(),
+        name: "i",
+        symbol: "i",
+        cooldownSeconds: 0n,
+        windowSeconds: 3600n,
+      });
+      for (const who of [alice, clearing]) {
+        await rebasing.mint(who.address, 100n * E18);
+        await rebasing.connect(who).approve(await v.getAddress(), ethers.MaxUint256);
+      }
+      await v.connect(alice).deposit(1n, alice.address);
+      await v.connect(clearing).payPenalty(10n * E18);
+      await rebasing.rebase(await v.getAddress(), -4n * E18);
+      await expect(v.connect(governor).recognizeLoss())
+        .to.emit(v, "LossRecognized")
+        .withArgs(10n * E18 + 1n, 6n * E18 + 1n);
+      expect(await v.heldPenalties()).to.equal(6n * E18);
+      expect(await v.totalAssets()).to.equal(1n);
     });
   });
 });
