@@ -79,7 +79,9 @@ library AccountLogic {
         int256 afterwards
     ) private {
         $.position[accountId][seriesId] = afterwards;
-        if ((before == 0) == (afterwards == 0) || $.seriesDebt[accountId][seriesId] != 0) return;
+        if ((before == 0) == (afterwards == 0)) return;
+        // Only a settled series carries settlement debt (its first slot is warm: every caller has read it).
+        if ($.series[seriesId].settled && $.seriesDebt[accountId][seriesId] != 0) return;
         if (before == 0) listSeries($, accountId, seriesId);
         else _removeSeries($, accountId, seriesId);
     }
@@ -93,17 +95,18 @@ library AccountLogic {
         ids.push(seriesId);
     }
 
-    /// @dev Lazy settlement: debit the account's settled shorts (as debt of their series), repay its debt from quote
-    /// collateral into each series' pool, then credit its settled longs, each only as far as its own series' pool
-    /// (filled by that series' repaid debts) can pay: a long whose credit the pool cannot pay yet stays pending in the
-    /// account, and no series' holders are ever paid with what another series' shorts paid in (INV_SERIES_SOLVENCY).
+    /// @dev Lazy settlement: debit the account's settled shorts, each paid at once from quote collateral into its
+    /// series' pool as far as it goes (the rest becomes debt of that series), repay older debt the same way, then credit
+    /// its settled longs, each only as far as its own series' pool (filled by that series' payments) can pay: a long
+    /// whose credit the pool cannot pay yet stays pending in the account, and no series' holders are ever paid with
+    /// what another series' shorts paid in (INV_SERIES_SOLVENCY).
     function touch(ClearingStorage.Layout storage $, Quote memory quote, uint256 accountId) internal {
         uint256[] storage ids = $.seriesOf[accountId];
         for (uint256 i = ids.length; i > 0;) {
             --i;
             uint256 seriesId = ids[i];
             if ($.series[seriesId].settled && $.position[accountId][seriesId] < 0) {
-                _settleShort($, accountId, seriesId);
+                _settleShort($, quote, accountId, seriesId);
             }
         }
         repayDebt($, quote, accountId);
@@ -165,11 +168,10 @@ library AccountLogic {
         uint256 from,
         uint256 to,
         uint256 fractionWad
-    ) internal {
+    ) internal returns (uint256 movedTotal) {
         uint256 debtWad = $.debt[from];
-        if (debtWad == 0) return;
+        if (debtWad == 0) return 0;
         uint256[] memory ids = $.seriesOf[from];
-        uint256 movedTotal;
         for (uint256 i; i < ids.length; ++i) {
             uint256 seriesId = ids[i];
             uint256 owedWad = $.seriesDebt[from][seriesId];
@@ -206,13 +208,30 @@ library AccountLogic {
         shares = quote.vault.convertToShares(creditWad.fromWadDown(quote.decimals));
     }
 
-    function _settleShort(ClearingStorage.Layout storage $, uint256 accountId, uint256 seriesId) private {
+    function _settleShort(
+        ClearingStorage.Layout storage $,
+        Quote memory quote,
+        uint256 accountId,
+        uint256 seriesId
+    ) private {
         int256 position = $.position[accountId][seriesId];
         uint256 debitWad = uint256(-position).mulWadUp($.series[seriesId].payoutPerContractWad);
         if (debitWad != 0) {
-            $.seriesDebt[accountId][seriesId] += debitWad;
-            $.debt[accountId] += debitWad;
-            emit IOptionsClearing.DebtUpdated(accountId, $.debt[accountId]);
+            address vault = address(quote.vault);
+            uint256 shares = $.collateral[accountId][vault];
+            uint256 unpaidWad = debitWad;
+            if (shares != 0) {
+                (uint256 paidShares, uint256 paidWad) = payment(quote, debitWad, shares);
+                $.collateral[accountId][vault] = shares - paidShares;
+                $.totalCollateral[vault] -= paidShares;
+                $.seriesPool[seriesId] += paidShares;
+                unpaidWad -= paidWad;
+            }
+            if (unpaidWad != 0) {
+                $.seriesDebt[accountId][seriesId] += unpaidWad;
+                $.debt[accountId] += unpaidWad;
+                emit IOptionsClearing.DebtUpdated(accountId, $.debt[accountId]);
+            }
         }
         updatePosition($, accountId, seriesId, -position);
         emit IOptionsClearing.PositionSettled(accountId, seriesId, position, -SafeCast.toInt256(debitWad));

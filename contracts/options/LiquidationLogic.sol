@@ -207,8 +207,9 @@ library LiquidationLogic {
     ) private {
         if (plan.coverAssets != 0) _cover($, ctx, p.liquidatorAccountId, plan);
         _movePositions($, p, r.fractionWad, plan.writeOffWad);
-        AccountLogic.moveDebt($, p.accountId, p.liquidatorAccountId, r.fractionWad);
-        AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
+        if (AccountLogic.moveDebt($, p.accountId, p.liquidatorAccountId, r.fractionWad) != 0) {
+            AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
+        }
         r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
         (uint256 collateralWad, , uint256 initialWad) = MarginLogic.margin(
             $,

@@ -120,9 +120,9 @@ library MarginLogic {
     }
 
     /// @dev The account's settlement debt and quote-vault shares after `AccountLogic.touch`, step for step: settled
-    /// shorts debited to their series (a series left with neither position nor debt dropped from the list by the same
-    /// swap-and-pop), the debt repaid series by series from the quote shares, then each settled long credited if its
-    /// own series' pool (grown by this repayment) can pay it.
+    /// shorts debited, each paid at once from the quote shares as far as they go (the rest owed to its series; a
+    /// series left with neither position nor debt dropped from the list by the same swap-and-pop), older debt repaid
+    /// series by series, then each settled long credited if its own series' pool (grown by these payments) can pay it.
     function _afterTouch(
         ClearingStorage.Layout storage $,
         AccountLogic.Quote memory quote,
@@ -131,27 +131,33 @@ library MarginLogic {
         uint256[] memory ids = $.seriesOf[accountId];
         uint256 n = ids.length;
         uint256[] memory owed = new uint256[](n);
+        uint256[] memory added = new uint256[](n);
         for (uint256 i; i < n; ++i) owed[i] = $.seriesDebt[accountId][ids[i]];
         debtWad = $.debt[accountId];
+        quoteShares = $.collateral[accountId][address(quote.vault)];
         for (uint256 i = n; i > 0;) {
             --i;
             int256 position = $.position[accountId][ids[i]];
             if (!$.series[ids[i]].settled || position >= 0) continue;
-            uint256 debitWad = uint256(-position).mulWadUp($.series[ids[i]].payoutPerContractWad);
-            owed[i] += debitWad;
-            debtWad += debitWad;
+            uint256 unpaidWad = uint256(-position).mulWadUp($.series[ids[i]].payoutPerContractWad);
+            if (unpaidWad != 0 && quoteShares != 0) {
+                (uint256 paidShares, uint256 paidWad) = AccountLogic.payment(quote, unpaidWad, quoteShares);
+                quoteShares -= paidShares;
+                added[i] += paidShares;
+                unpaidWad -= paidWad;
+            }
+            owed[i] += unpaidWad;
+            debtWad += unpaidWad;
             if (owed[i] != 0) continue;
             --n;
-            (ids[i], owed[i]) = (ids[n], owed[n]);
+            (ids[i], owed[i], added[i]) = (ids[n], owed[n], added[n]);
         }
-        quoteShares = $.collateral[accountId][address(quote.vault)];
-        uint256[] memory added = new uint256[](n);
         for (uint256 i = n; i > 0 && debtWad != 0 && quoteShares != 0;) {
             --i;
             if (owed[i] == 0) continue;
             (uint256 paidShares, uint256 paidWad) = AccountLogic.payment(quote, owed[i], quoteShares);
             quoteShares -= paidShares;
-            added[i] = paidShares;
+            added[i] += paidShares;
             debtWad -= paidWad;
         }
         for (uint256 i; i < n; ++i) {

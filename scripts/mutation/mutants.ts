@@ -194,8 +194,8 @@ export const MUTANTS: Mutant[] = [
     id: "vault-max-redeem-rounds-up",
     file: "contracts/vaults/CollateralVault.sol",
     description: "maxRedeem under the outflow limit rounds shares up instead of down",
-    from: "return _convertToShares(capacity, Math.Rounding.Floor);",
-    to: "return _convertToShares(capacity, Math.Rounding.Ceil);",
+    from: "shares = _convertToShares(capacity, Math.Rounding.Floor);",
+    to: "shares = _convertToShares(capacity, Math.Rounding.Ceil);",
   },
   {
     id: "vault-zero-shares-dropped",
@@ -246,7 +246,7 @@ export const MUTANTS: Mutant[] = [
     file: SETTLEMENT,
     description:
       "exercise pays from other series' money (or depositors' collateral) when its series' pool is short",
-    from: "if (sharesNeeded > pool) revert IOptionsClearing.InsufficientSettledFunds(seriesId, sharesNeeded, pool);\n        $.seriesPool[seriesId] = pool - sharesNeeded;",
+    from: "if (sharesNeeded > pool)\n            revert IOptionsClearing.InsufficientSettledFunds(seriesId, sharesNeeded, pool);\n        $.seriesPool[seriesId] = pool - sharesNeeded;",
     to: "$.seriesPool[seriesId] = pool > sharesNeeded ? pool - sharesNeeded : 0;",
   },
   {
