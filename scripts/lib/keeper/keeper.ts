@@ -26,6 +26,7 @@ import {
   type ProfitPolicy,
 } from "./profit";
 import { independentValuation, type IndependentValuation } from "./valuation";
+import { seriesSettlementRounds } from "../settlement/rounds";
 
 const WAD = 10n ** 18n;
 
@@ -242,27 +243,47 @@ export class Keeper {
         underlying: this.protocol.symbolOf(info.underlying),
         expiry: info.expiry,
       };
+      // Within the window: the live price. After it: the first oracle round recorded in the window (settlement
+      // recovers once a scope tripped during the window is resumed); with none, only governance's fallback is left.
+      let roundId: bigint | null = null;
       try {
         await clearing.settle.staticCall(info.id);
       } catch (error) {
         const reason = decodeRevert(error);
-        // The window closed: only the governance fallback can settle now; nothing more for the keeper to do.
-        if (reason.name === "SettlementWindowClosed" || reason.name === "SeriesAlreadySettled") {
-          this.doneSeries.add(info.id);
+        if (reason.name === "SettlementWindowClosed") {
+          roundId = (await seriesSettlementRounds(clearing, this.protocol.oracle, info.id)).firstInWindow;
         }
-        this.log("settle-skipped", { ...fields, reason: reason.text });
-        summary.skipped++;
-        continue;
+        if (roundId === null) {
+          if (reason.name === "SettlementWindowClosed" || reason.name === "SeriesAlreadySettled") {
+            this.doneSeries.add(info.id);
+          }
+          this.log("settle-skipped", { ...fields, reason: reason.text });
+          summary.skipped++;
+          continue;
+        }
+      }
+      const settleIt = (): ReturnType<typeof clearing.settle> =>
+        roundId === null ? clearing.settle(info.id) : clearing.settleFromRound(info.id, roundId);
+      if (roundId !== null) {
+        try {
+          await clearing.settleFromRound.staticCall(info.id, roundId);
+        } catch (error) {
+          // Tripped, or not yet resumed: a later pass tries again.
+          this.log("settle-skipped", { ...fields, roundId, reason: decodeRevert(error).text });
+          summary.skipped++;
+          continue;
+        }
       }
       if (this.options.dryRun) {
-        this.log("would-settle", fields);
+        this.log("would-settle", roundId === null ? fields : { ...fields, roundId });
         continue;
       }
       try {
-        const receipt = await (await clearing.settle(info.id)).wait();
+        const receipt = await (await settleIt()).wait();
         const after = await clearing.series(info.id);
         this.log("settled", {
           ...fields,
+          ...(roundId === null ? {} : { roundId }),
           priceWad: after.settlementPriceWad,
           payoutPerContractWad: after.payoutPerContractWad,
           tx: receipt?.hash,

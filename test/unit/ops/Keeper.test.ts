@@ -386,6 +386,26 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
       expect(await clearing.positionOf(id, book.seriesId)).to.equal(0n);
   });
 
+  it("after the window, settles from the first oracle round recorded in it (settleFromRound)", async () => {
+    const book = await loadFixture(deployedBook);
+    const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
+    const oracle = OracleAggregator__factory.connect(book.record.contracts.OracleAggregator, ethers.provider);
+    await time.increaseTo(book.expiry + 60n);
+    await setMockPrice(book.record, "WETH", CRASH_PRICE, book.signers[SIGNER.deployer]);
+    const [round] = await oracle.latestRound(book.record.tokens.WETH);
+    await setMockPrice(book.record, "WETH", CRASH_PRICE + 50n * WAD, book.signers[SIGNER.deployer]);
+    // Nobody settled within the window; the live price is refused after it, the recorded round is not.
+    await time.increaseTo(book.expiry + (await clearing.SETTLEMENT_WINDOW_SECONDS()) + 60n);
+    await setMockPrice(book.record, "WETH", CRASH_PRICE, book.signers[SIGNER.deployer]);
+    const { lines, summary } = await keep(book.recordPath);
+    expect(summary.settledSeries).to.equal(1);
+    const settled = lines.find((l) => l.event === "settled");
+    expect(settled?.roundId).to.equal(String(round));
+    const s = await clearing.series(book.seriesId);
+    expect(s.settlementPriceWad).to.equal(CRASH_PRICE);
+    expect(s.payoutPerContractWad).to.equal(200n * WAD);
+  });
+
   it("cross-checks health against the reference: agrees at the block's time, flags a model at another time", async () => {
     const book = await crashedBook();
     const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
