@@ -96,10 +96,10 @@ library AccountLogic {
     }
 
     /// @dev Lazy settlement: debit the account's settled shorts, each paid at once from quote collateral into its
-    /// series' pool as far as it goes (the rest becomes debt of that series), repay older debt the same way, then credit
-    /// its settled longs, each only as far as its own series' pool (filled by that series' payments) can pay: a long
-    /// whose credit the pool cannot pay yet stays pending in the account, and no series' holders are ever paid with
-    /// what another series' shorts paid in (INV_SERIES_SOLVENCY).
+    /// series' pool as far as it goes (the rest becomes debt of that series), repay older debt the same way, then
+    /// credit its settled longs, each only as far as its own series' pool (filled by that series' payments) can pay:
+    /// a long whose credit the pool cannot pay yet stays pending in the account, and no series' holders are ever paid
+    /// with what another series' shorts paid in (INV_SERIES_SOLVENCY).
     function touch(ClearingStorage.Layout storage $, Quote memory quote, uint256 accountId) internal {
         uint256[] storage ids = $.seriesOf[accountId];
         for (uint256 i = ids.length; i > 0;) {
