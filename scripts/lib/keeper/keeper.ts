@@ -259,6 +259,8 @@ export class Keeper {
           }
           this.log("settle-skipped", { ...fields, reason: reason.text });
           summary.skipped++;
+          // Tripped within the window: record an oracle round now, so the series settles from it after the resume.
+          if (reason.name === "ScopeTripped") await this.recordRound(info.underlying, fields);
           continue;
         }
       }
@@ -303,6 +305,21 @@ export class Keeper {
         if (raced) summary.skipped++;
         else summary.failures++;
       }
+    }
+  }
+
+  /** Poke the oracle for `asset`: a round observed now (or the refusal's reason) for a later `settleFromRound`. */
+  private async recordRound(asset: string, fields: Record<string, unknown>): Promise<void> {
+    if (this.options.dryRun) {
+      this.log("would-poke", fields);
+      return;
+    }
+    try {
+      const receipt = await (await this.protocol.oracle.poke(asset)).wait();
+      const [roundId, , updatedAt] = await this.protocol.oracle.latestRound(asset);
+      this.log("poked", { ...fields, roundId, updatedAt, tx: receipt?.hash });
+    } catch (error) {
+      this.log("poke-failed", { ...fields, level: "warn", reason: decodeRevert(error).text });
     }
   }
 

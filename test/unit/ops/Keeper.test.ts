@@ -34,6 +34,8 @@ import {
   type KeeperCommand,
 } from "../../../scripts/lib/keeper/cli";
 import { OperatorError } from "../../../scripts/lib/keeper/record";
+import { loadProtocol } from "../../../scripts/lib/ops/context";
+import { executeResume, queueResume } from "../../../scripts/lib/ops/governance";
 import type { KeeperHooks } from "../../../scripts/lib/keeper/keeper";
 import { CRASH_PRICE, WAD, setMockPrice } from "../../shared/fixtures/book";
 import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";
@@ -404,6 +406,42 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     const s = await clearing.series(book.seriesId);
     expect(s.settlementPriceWad).to.equal(CRASH_PRICE);
     expect(s.payoutPerContractWad).to.equal(200n * WAD);
+  });
+
+  it("records an oracle round when SETTLE is tripped in the window, and settles from it after the window", async () => {
+    const book = await loadFixture(deployedBook);
+    const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
+    const oracle = OracleAggregator__factory.connect(book.record.contracts.OracleAggregator, ethers.provider);
+    const breaker = CircuitBreaker__factory.connect(
+      book.record.contracts.CircuitBreaker,
+      book.signers[SIGNER.guardian],
+    );
+    await breaker.pause(Scopes.SETTLE, "drill");
+    await time.increaseTo(book.expiry + 60n);
+    // The feeds answer at expiry + 60 but nobody poked: the keeper's poke records the round.
+    const [before] = await oracle.latestRound(book.record.tokens.WETH);
+    await moveFeedsWithoutPoke(book.record, "WETH", CRASH_PRICE, book);
+    const tripped = await keep(book.recordPath);
+    expect(tripped.lines.find((l) => l.event === "settle-skipped")?.reason).to.match(/^ScopeTripped\(/);
+    const poked = tripped.lines.find((l) => l.event === "poked");
+    expect(poked?.roundId).to.equal(String(before + 1n));
+    expect((await clearing.series(book.seriesId)).settled).to.equal(false);
+    expect(BigInt(poked!.updatedAt as string) >= book.expiry).to.equal(true);
+    const resumableAt = await breaker.resumableAt(Scopes.SETTLE);
+    const windowEnd = book.expiry + (await clearing.SETTLEMENT_WINDOW_SECONDS());
+    await time.increaseTo((resumableAt > windowEnd ? resumableAt : windowEnd) + 60n);
+    // Governance resumes SETTLE through the timelock (proposer schedules, anyone executes after the delay).
+    const protocol = await loadProtocol(hre, book.recordPath);
+    const scope = { id: Scopes.SETTLE, label: "SETTLE" };
+    const op = await queueResume(protocol, book.signers[SIGNER.proposer], scope);
+    await time.increaseTo(op.readyAt + 1n);
+    await executeResume(protocol, book.signers[SIGNER.keeper], scope);
+    expect(await breaker.isTripped(Scopes.SETTLE)).to.equal(false);
+    await setMockPrice(book.record, "WETH", CRASH_PRICE + 300n * WAD, book.signers[SIGNER.deployer]);
+    const { lines, summary } = await keep(book.recordPath);
+    expect(summary.settledSeries).to.equal(1);
+    expect(lines.find((l) => l.event === "settled")?.roundId).to.equal(String(before + 1n));
+    expect((await clearing.series(book.seriesId)).settlementPriceWad).to.equal(CRASH_PRICE);
   });
 
   it("cross-checks health against the reference: agrees at the block's time, flags a model at another time", async () => {
