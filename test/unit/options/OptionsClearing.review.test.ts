@@ -200,6 +200,51 @@ describe("unit/options/OptionsClearing.review", () => {
     });
   });
 
+  describe("health() is the account after its lazy settlement, per series", () => {
+    it("stored debt beside quote credited from a long's pool: health shows it repaid, as settleAccount does", async () => {
+      const sys = await loadFixture(deploySystem);
+      const { clearing, alice, bob, carol, weth, usdcVault } = sys;
+      const expiry = (await time.latest()) + 7 * DAY;
+      const short = await sys.list(2200n * WAD, expiry, true);
+      const long = await sys.list(2000n * WAD, expiry, true);
+      const victim = await sys.fundAccount(alice, "weth", 2n * WAD);
+      await clearing.connect(alice).write(victim, short, ONE, carol.address);
+      const writer = await sys.fundAccount(bob, "usdc", 10_000n * USDC_UNIT);
+      await clearing.connect(bob).write(writer, long, ONE, alice.address);
+      await clearing.connect(alice).depositLongs(victim, long, ONE);
+      await time.increaseTo(expiry + 60);
+      await sys.setSpot(await weth.getAddress(), 2_500n * WAD);
+      await clearing.settle(short);
+      await clearing.settle(long);
+      // The short's debit finds no quote collateral (debt 300); the long waits for its pool.
+      await clearing.settleAccount(victim);
+      expect(await clearing.seriesDebtOf(victim, short)).to.equal(300n * WAD);
+      expect(await clearing.positionOf(victim, long)).to.equal(ONE);
+      // Bob's short pays the long's pool; the next touch credits the long (500) after its repayment step.
+      await clearing.settleAccount(writer);
+      await clearing.settleAccount(victim);
+      const vault = await usdcVault.getAddress();
+      expect(await clearing.collateralOf(victim, vault)).to.equal(
+        await usdcVault.previewWithdraw(500n * USDC_UNIT),
+      );
+      expect(await clearing.debtOf(victim)).to.equal(300n * WAD);
+      // health() already sees the repayment the next touch makes; settleAccount then leaves it unchanged.
+      const before = await clearing.health(victim);
+      expect(before.debtWad).to.equal(0n);
+      await clearing.settleAccount(victim);
+      expect(await clearing.debtOf(victim)).to.equal(0n);
+      const after = await clearing.health(victim);
+      expect([after.collateralValueWad, after.maintenanceWad, after.debtWad]).to.deep.equal([
+        before.collateralValueWad,
+        before.maintenanceWad,
+        before.debtWad,
+      ]);
+      expect(await clearing.settlementPool(short)).to.equal(
+        await usdcVault.previewWithdraw(300n * USDC_UNIT),
+      );
+    });
+  });
+
   describe("a settled long is not a position: liquidation never values it at today's intrinsic value", () => {
     it("an insolvent account holding a pending settled long is liquidated as insolvent, with insurance cover", async () => {
       const sys = await loadFixture(deploySystem);
@@ -393,6 +438,15 @@ describe("unit/options/OptionsClearing.review", () => {
       await expect(clearing.connect(governor).settleWithFallbackPrice(call, high, 0n))
         .to.be.revertedWithCustomError(clearing, "InvalidReferenceRound")
         .withArgs(call, 0n, 0n, (next: bigint) => next > 0n);
+      // A round that does not exist, or one observed after expiry, is no reference either.
+      await expect(
+        clearing.connect(governor).settleWithFallbackPrice(call, high, ref + 1000n),
+      ).to.be.revertedWithCustomError(clearing, "InvalidReferenceRound");
+      await sys.setSpot(await sys.weth.getAddress(), 2_000n * WAD);
+      const [after] = await oracle.latestRound(await sys.weth.getAddress());
+      await expect(clearing.connect(governor).settleWithFallbackPrice(call, high, after))
+        .to.be.revertedWithCustomError(clearing, "InvalidReferenceRound")
+        .withArgs(call, after, (at: bigint) => at > 0n, 0n);
       expect((await clearing.series(call)).settled).to.equal(false);
       await expect(clearing.connect(governor).settleWithFallbackPrice(call, high, ref))
         .to.emit(clearing, "SeriesSettled")

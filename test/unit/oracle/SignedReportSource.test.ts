@@ -402,7 +402,7 @@ describe("unit/oracle/SignedReportSource", () => {
     expect((await aggregator.getPrice(ASSET))[0]).to.equal(P + 2n);
   });
 
-  it("with 15 reporters, the read that recomputes the median fits the aggregator's gas cap per source", async () => {
+  it("with 15 reporters, the read that recomputes the median fits the aggregator's gas cap per source [gas bound]", async () => {
     const { source, domain, reporters, aggregator, governor } = await loadFixture(deploy);
     const g = source.connect(governor);
     const wallets = [...reporters, ...Array.from({ length: 10 }, () => ethers.Wallet.createRandom())];
