@@ -15,7 +15,7 @@ const RECORD_HELP = "the deployment record (default: deployments/<network>.json)
  * Run an operator action; an OperatorError, or a revert the protocol's errors decode (`ScopeTripped(...)`,
  * `AccountNotFound(...)`), becomes a one-line message and a failed task (non-zero exit) instead of a stack trace.
  */
-async function operator<T>(name: string, action: () => Promise<T>): Promise<T> {
+export async function operator<T>(name: string, action: () => Promise<T>): Promise<T> {
   const { OperatorError } = await import("../scripts/lib/keeper/record");
   try {
     return await action();
@@ -31,7 +31,7 @@ async function operator<T>(name: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-async function protocolOf(hre: HardhatRuntimeEnvironment, record?: string) {
+export async function protocolOf(hre: HardhatRuntimeEnvironment, record?: string) {
   const { loadProtocol } = await import("../scripts/lib/ops/context");
   return loadProtocol(hre, record);
 }
@@ -65,12 +65,8 @@ task("health", "An account's collateral value, requirements and debt, beside the
       }
       const id = BigInt(args.account);
       const p = await protocolOf(hre, args.record);
-      const owner = await p.clearing.ownerOf(id);
-      if (owner === "0x0000000000000000000000000000000000000000") {
-        throw new OperatorError(
-          `account ${id} does not exist (accounts 1..${await p.clearing.accountCount()})`,
-        );
-      }
+      const { accountOwner } = await import("../scripts/lib/trader/accounts");
+      const owner = await accountOwner(p, id);
       const latest = await hre.ethers.provider.getBlock("latest");
       if (latest === null) throw new OperatorError("the node returned no latest block");
       const h = await accountHealth(p.clearing, p.oracle, id, latest);
