@@ -20,13 +20,11 @@ export async function operator<T>(name: string, action: () => Promise<T>): Promi
   try {
     return await action();
   } catch (error) {
-    const { HardhatPluginError } = await import("hardhat/plugins");
-    if (error instanceof OperatorError) {
-      throw new HardhatPluginError("optiq", `${name} failed: ${error.message}`);
-    }
+    const { taskFailure } = await import("../scripts/lib/ops/taskFailure");
+    if (error instanceof OperatorError) throw taskFailure(`${name} failed: ${error.message}`, error);
     const { decodeRevert } = await import("../scripts/lib/keeper/errors");
     const reason = decodeRevert(error);
-    if (reason.name !== undefined) throw new HardhatPluginError("optiq", `${name} failed: ${reason.text}`);
+    if (reason.name !== undefined) throw taskFailure(`${name} failed: ${reason.text}`, error);
     throw error;
   }
 }

@@ -28,6 +28,7 @@ async function trader<T>(
   args: Common,
   action: (p: Protocol, signer: () => Promise<Signer>) => Promise<T>,
 ): Promise<T> {
+  const { taskFailure } = await import("../scripts/lib/ops/taskFailure");
   const { HardhatPluginError } = await import("hardhat/plugins");
   const { OperatorError } = await import("../scripts/lib/keeper/record");
   const { describeFailure } = await import("../scripts/lib/trader/errors");
@@ -39,9 +40,9 @@ async function trader<T>(
     const { operatorSigner } = await import("../scripts/lib/keeper/cli");
     return await action(p, () => operatorSigner(hre, args.signer));
   } catch (error) {
-    if (error instanceof HardhatPluginError) throw error;
+    if (HardhatPluginError.isHardhatPluginError(error)) throw error;
     const text = error instanceof OperatorError ? error.message : describeFailure(error, quote);
-    throw new HardhatPluginError("optiq", `${name} failed: ${text}`, error as Error);
+    throw taskFailure(`${name} failed: ${text}`, error);
   }
 }
 
