@@ -26,6 +26,7 @@ import {
   type ProfitPolicy,
 } from "./profit";
 import { independentValuation, type IndependentValuation } from "./valuation";
+import { seriesName } from "../format/series";
 
 const WAD = 10n ** 18n;
 
@@ -237,9 +238,11 @@ export class Keeper {
         this.doneSeries.add(info.id);
         continue;
       }
+      const underlying = this.protocol.symbolOf(info.underlying);
       const fields = {
         seriesId: info.id,
-        underlying: this.protocol.symbolOf(info.underlying),
+        series: seriesName({ ...info, underlying }),
+        underlying,
         expiry: info.expiry,
       };
       try {
