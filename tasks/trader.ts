@@ -57,10 +57,9 @@ async function lib() {
 
 task("series", "The listed series: name, call/put, strike, expiry, settled or not, open interest")
   .addOptionalParam("record", RECORD_HELP)
-  .addOptionalParam("signer", SIGNER_HELP, 0, types.int)
   .addFlag("json", "print JSON instead of text")
-  .setAction(async (args: Common & { json: boolean }, hre) =>
-    trader("series", hre, args, async (p) => {
+  .setAction(async (args: { record?: string; json: boolean }, hre) =>
+    trader("series", hre, { record: args.record, signer: 0 }, async (p) => {
       const { catalog } = await lib();
       const { formatSeriesTable } = await import("../scripts/lib/trader/seriesTable");
       const { toJson } = await import("../scripts/lib/ops/context");

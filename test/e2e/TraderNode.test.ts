@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
-import { OptionsClearing__factory } from "../../typechain-types";
+import { ERC20__factory, OptionsClearing__factory } from "../../typechain-types";
 import type { DeploymentRecord } from "../../scripts/lib/deploy/suite";
 import { runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
 
@@ -18,6 +18,20 @@ const WAD = 10n ** 18n;
 const WRITER = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 const HOLDER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
 const IGNITION_DIR = join(__dirname, "..", "..", "ignition", "deployments");
+
+/** The `npx hardhat` commands of the README's "Trading on a local node" block, after the node and the deploy. */
+function readmeTradingCommands(): string[] {
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Trading on a local node"));
+  const block = /```sh\n([\s\S]*?)```/.exec(section);
+  if (block === null) throw new Error("README.md has no ```sh block under 'Trading on a local node'");
+  return block[1]
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(
+      (l) => (l.startsWith("npx hardhat ") && !l.startsWith("npx hardhat node")) || l.startsWith("SERIES="),
+    );
+}
 
 const explain = (r: CommandResult): string =>
   `exit ${r.code}${r.timedOut ? " (timed out)" : ""}\n${r.stdout}\n${r.stderr}`;
@@ -33,7 +47,7 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
     rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
   });
 
-  it("lists, funds, writes and shows an account in the README's order; a bad input exits non-zero in one line", async function () {
+  it("runs the README's trading sequence in its order on a fresh node; a bad input exits non-zero in one line", async function () {
     this.timeout(600_000);
     let node: LocalNode | undefined;
     try {
@@ -58,60 +72,45 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
       const fails = async (message: string, ...args: string[]): Promise<void> => {
         const r = await task(...args);
         expect(r.code, explain(r)).to.not.equal(0);
-        expect(r.stderr, explain(r)).to.contain(message);
-        expect(r.stderr, explain(r)).to.not.match(/^\s+at /m);
+        // One line: the message, no stack trace (even where Hardhat shows them by default).
+        const lines = r.stderr.split("\n").filter((l) => l.trim() !== "");
+        expect(lines, explain(r)).to.have.length(1);
+        expect(lines[0], explain(r)).to.contain(message);
       };
 
       await fails("account 1 does not exist: no account is open yet", "health", "--account", "1");
       expect(await ok("series")).to.contain("no series listed yet");
-      const listed = await ok(
-        "list-series",
-        "--underlying",
-        "WETH",
-        "--strike",
-        "1800",
-        "--expiry",
-        "30d",
-        "--type",
-        "put",
-      );
-      const name = /listed (WETH-1800-P-\d{4}-\d{2}-\d{2}) \(id (\d+)\)/.exec(listed);
-      expect(name, listed).to.not.equal(null);
-      const [, seriesName, seriesId] = name as RegExpExecArray;
-      expect(await ok("series")).to.contain(seriesName);
-      expect(await ok("open-account", "--signer", "4")).to.contain(`opened account 1 for ${WRITER}`);
-      expect(
-        await ok(
-          "deposit",
-          "--account",
-          "1",
-          "--asset",
-          "USDC",
-          "--amount",
-          "20000",
-          "--mint",
-          "--signer",
-          "4",
-        ),
-      ).to.contain("deposited 20000 USDC into account 1");
-      expect(
-        await ok(
-          "write",
-          "--account",
-          "1",
-          "--series",
-          seriesName,
-          "--amount",
-          "2",
-          "--to",
-          HOLDER,
-          "--signer",
-          "4",
-        ),
-      ).to.contain(`account 1 wrote 2 contracts of ${seriesName}`);
-      const shown = await ok("account", "--account", "1");
-      expect(shown).to.match(new RegExp(`${seriesName} +short 2 contracts`));
-      expect(shown).to.contain("20000 USDC");
+
+      // The README's trading sequence, command by command, on this node.
+      let seriesName = "";
+      const outputs: string[] = [];
+      for (const line of readmeTradingCommands()) {
+        if (line.startsWith("SERIES=")) {
+          const rows = JSON.parse(await ok("series", "--json")) as { name: string; id: string }[];
+          seriesName = rows[0].name;
+          continue;
+        }
+        const args = line
+          .replace(/^npx hardhat /, "")
+          .replace(/\$SERIES/g, seriesName)
+          .replace(/ --network localhost$/, "")
+          .split(/\s+/);
+        if (args[0] === "exercise") {
+          // Not before expiry and settlement: refused by name.
+          await fails(`exercise failed: ${seriesName} is not settled: it expires on`, ...args);
+          continue;
+        }
+        outputs.push(await ok(...args));
+      }
+      expect(seriesName).to.match(/^WETH-1800-P-\d{4}-\d{2}-\d{2}$/);
+      const text = outputs.join("\n");
+      expect(text).to.contain(`listed ${seriesName} (id `);
+      expect(text).to.contain(`opened account 1 for ${WRITER}`);
+      expect(text).to.contain("deposited 20000 USDC into account 1 (minted from the mock faucet first)");
+      expect(text).to.contain(`account 1 wrote 2 contracts of ${seriesName}; the longs went to ${HOLDER}`);
+      expect(text).to.match(new RegExp(`${seriesName} +short 2 contracts`));
+      expect(text).to.contain(`closed 1 contracts of ${seriesName} in account 1`);
+      expect(text).to.contain(`withdrew 1000 USDC from account 1 to ${WRITER}`);
       expect(await ok("health", "--account", "1")).to.contain("healthy");
 
       await fails(
@@ -153,9 +152,15 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
 
       const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
       const clearing = OptionsClearing__factory.connect(record.contracts.OptionsClearing, provider);
-      expect(await clearing.positionOf(1n, BigInt(seriesId))).to.equal(-2n * WAD);
-      expect(await clearing.balanceOf(HOLDER, BigInt(seriesId))).to.equal(2n * WAD);
-      expect(await clearing.accountCount()).to.equal(1n);
+      const [listed] = await clearing.queryFilter(clearing.filters.SeriesListed());
+      const seriesId = listed.args.seriesId;
+      // Wrote 2, the holder closed 1 with its longs; its account 2 took 1 long in and out again.
+      expect(await clearing.positionOf(1n, seriesId)).to.equal(-1n * WAD);
+      expect(await clearing.positionOf(2n, seriesId)).to.equal(0n);
+      expect(await clearing.balanceOf(HOLDER, seriesId)).to.equal(1n * WAD);
+      expect(await clearing.accountCount()).to.equal(2n);
+      const usdc = ERC20__factory.connect(record.tokens.USDC, provider);
+      expect(await usdc.balanceOf(WRITER)).to.equal(1000n * 10n ** 6n);
       provider.destroy();
     } finally {
       await node?.stop();
