@@ -136,7 +136,7 @@ task("deposit", "Deposit an asset into its collateral vault and the vault shares
       });
       console.log(
         `deposited ${format.formatTokens(result.assets, result.decimals, result.symbol)} into account ${accountId}` +
-          `${result.minted ? " (minted from the mock faucet first)" : ""} as ${result.shares} vault shares`,
+          `${result.minted ? " (minted from the mock faucet first)" : ""} as ${format.formatTokens(result.shares, result.shareDecimals, result.shareSymbol)} vault shares`,
       );
       return result;
     }),

@@ -109,7 +109,7 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
       expect(text).to.contain("deposited 20000 USDC into account 1 (minted from the mock faucet first)");
       expect(text).to.contain(`account 1 wrote 2 contracts of ${seriesName}; the longs went to ${HOLDER}`);
       expect(text).to.match(new RegExp(`${seriesName} +short 2 contracts`));
-      expect(text).to.contain(`closed 1 contracts of ${seriesName} in account 1`);
+      expect(text).to.contain(`closed 1 contract of ${seriesName} in account 1`);
       expect(text).to.contain(`withdrew 1000 USDC from account 1 to ${WRITER}`);
       expect(await ok("health", "--account", "1")).to.contain("healthy");
 

@@ -15,7 +15,8 @@ import type { ListedSeries } from "./catalog";
 
 /** Option amounts have 18 decimals: 1e18 is one contract on one whole unit of the underlying. */
 export const CONTRACT_DECIMALS = 18;
-export const contracts = (amount: bigint): string => `${formatAmount(amount, CONTRACT_DECIMALS)} contracts`;
+export const contracts = (amount: bigint): string =>
+  `${formatAmount(amount, CONTRACT_DECIMALS)} ${amount === 10n ** 18n ? "contract" : "contracts"}`;
 
 async function sent(tx: Promise<ContractTransactionResponse>): Promise<string> {
   const receipt = await (await tx).wait();
@@ -45,6 +46,9 @@ export interface DepositResult {
   decimals: number;
   assets: bigint;
   shares: bigint;
+  /** The vault's share token: symbol and decimals (the asset's plus the vault's offset). */
+  shareSymbol: string;
+  shareDecimals: number;
   minted: boolean;
 }
 
@@ -85,7 +89,16 @@ export async function deposit(
   const shares = (await a.vault.balanceOf(me)) - before;
   await sent(a.vault.approve(await p.clearing.getAddress(), shares));
   await sent(p.clearing.connect(signer).depositCollateral(args.accountId, a.vaultAddress, shares));
-  return { accountId: args.accountId, symbol: a.symbol, decimals: a.decimals, assets, shares, minted };
+  return {
+    accountId: args.accountId,
+    symbol: a.symbol,
+    decimals: a.decimals,
+    assets,
+    shares,
+    shareSymbol: await a.vault.symbol(),
+    shareDecimals: Number(await a.vault.decimals()),
+    minted,
+  };
 }
 
 /** Withdraw collateral of asset `symbol` from the account and redeem the shares to `to`. */

@@ -17,7 +17,15 @@ export interface AccountView {
   owner: string;
   quote: { symbol: string; decimals: number };
   positions: { seriesId: bigint; series: string; position: bigint; settled: boolean }[];
-  collateral: { vault: string; symbol: string; decimals: number; shares: bigint; assets: bigint }[];
+  collateral: {
+    vault: string;
+    symbol: string;
+    decimals: number;
+    shares: bigint;
+    shareSymbol: string;
+    shareDecimals: number;
+    assets: bigint;
+  }[];
   debtWad: bigint;
   health?: {
     collateralValueWad: bigint;
@@ -56,6 +64,8 @@ export async function accountView(p: Protocol, provider: Provider, accountId: bi
       symbol: p.symbolOf(asset),
       decimals: Number(await ERC20__factory.connect(asset, provider).decimals()),
       shares,
+      shareSymbol: await v.symbol(),
+      shareDecimals: Number(await v.decimals()),
       assets: await v.convertToAssets(shares),
     });
   }
@@ -99,7 +109,9 @@ export function formatAccount(v: AccountView): string {
   out.push("collateral:");
   if (v.collateral.length === 0) out.push("  none");
   for (const c of v.collateral)
-    out.push(`  ${formatTokens(c.assets, c.decimals, c.symbol)} (${c.shares} vault shares)`);
+    out.push(
+      `  ${formatTokens(c.assets, c.decimals, c.symbol)} (${formatTokens(c.shares, c.shareDecimals, c.shareSymbol)} vault shares)`,
+    );
   out.push(`debt: ${q(v.debtWad)}`);
   const h = v.health;
   if (h === undefined) out.push(`health: unavailable (${v.healthError ?? "unknown"})`);

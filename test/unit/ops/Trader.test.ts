@@ -167,7 +167,9 @@ describe("unit/ops/Trader (trader tasks, in-process network, config/local.json)"
       signer: writer,
       record: recordPath,
     });
-    expect(dep.out).to.contain("deposited 20000 USDC into account 1 (minted from the mock faucet first)");
+    expect(dep.out).to.contain(
+      "deposited 20000 USDC into account 1 (minted from the mock faucet first) as 20000 oqUSDC vault shares",
+    );
     const usdcVault = CollateralVault__factory.connect(
       record.contracts["CollateralVault.USDC"],
       ethers.provider,
@@ -209,8 +211,9 @@ describe("unit/ops/Trader (trader tasks, in-process network, config/local.json)"
     expect(view.result.health?.maintenanceWad).to.equal(h.maintenanceWad);
     expect(view.out).to.contain(`account 1 (owner ${s[writer].address})`);
     expect(view.out).to.match(new RegExp(`${listed.result.name} +short 2 contracts`));
-    expect(view.out).to.contain("20000 USDC (");
-    expect(view.out).to.contain("1.5 WETH (");
+    // The first deposits into empty vaults: one share per asset unit, in the asset's units.
+    expect(view.out).to.contain("20000 USDC (20000 oqUSDC vault shares)");
+    expect(view.out).to.contain("1.5 WETH (1.5 oqWETH vault shares)");
     expect(view.out).to.contain("debt: 0 USDC");
     expect(view.out).to.contain("health: healthy");
     // 20,000 USDC plus 1.5 WETH at 2,000 less its 20% haircut.
@@ -252,7 +255,7 @@ describe("unit/ops/Trader (trader tasks, in-process network, config/local.json)"
       signer: holder,
       record: recordPath,
     });
-    expect(dl.out).to.contain(`deposited 1 contracts of ${name} into account 2`);
+    expect(dl.out).to.contain(`deposited 1 contract of ${name} into account 2`);
     expect(await clearing.positionOf(2n, listed.result.id)).to.equal(WAD);
     const wl = await run("withdraw-longs", {
       account: "2",
@@ -273,7 +276,7 @@ describe("unit/ops/Trader (trader tasks, in-process network, config/local.json)"
       signer: holder,
       record: recordPath,
     });
-    expect(closed.out).to.contain(`closed 1 contracts of ${name} in account 1`);
+    expect(closed.out).to.contain(`closed 1 contract of ${name} in account 1`);
     expect(await clearing.positionOf(1n, listed.result.id)).to.equal(-WAD);
     expect(await clearing.balanceOf(s[holder].address, listed.result.id)).to.equal(WAD / 4n);
 
@@ -442,12 +445,12 @@ describe("unit/ops/Trader (trader tasks, in-process network, config/local.json)"
     await refused(
       "close",
       { ...w, amount: "2", signer: holder },
-      `account 1 is short 1 contracts of ${name}, fewer than the 2 contracts to close`,
+      `account 1 is short 1 contract of ${name}, fewer than the 2 contracts to close`,
     );
     await refused(
       "close",
       { ...w, signer: stranger },
-      `${s[stranger].address} holds 0 contracts of ${name}, fewer than the 1 contracts needed`,
+      `${s[stranger].address} holds 0 contracts of ${name}, fewer than the 1 contract needed`,
     );
     await refused(
       "deposit-longs",
@@ -457,7 +460,7 @@ describe("unit/ops/Trader (trader tasks, in-process network, config/local.json)"
     await refused(
       "withdraw-longs",
       { ...w },
-      `account 1 is long 0 contracts of ${name}, fewer than the 1 contracts to withdraw`,
+      `account 1 is long 0 contracts of ${name}, fewer than the 1 contract to withdraw`,
     );
     await refused(
       "exercise",
