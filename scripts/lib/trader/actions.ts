@@ -23,6 +23,18 @@ async function sent(tx: Promise<ContractTransactionResponse>): Promise<string> {
   return receipt?.hash ?? "";
 }
 
+/**
+ * Send a clearing call with a quarter more gas than estimated: the oracle refuses a call that leaves too little gas
+ * for its sources (InsufficientGasForSource), and the mined block's time may take a costlier path than the estimate's.
+ */
+async function sentWithMargin(
+  estimate: Promise<bigint>,
+  send: (overrides: { gasLimit: bigint }) => Promise<ContractTransactionResponse>,
+): Promise<string> {
+  const gas = await estimate;
+  return sent(send({ gasLimit: gas + gas / 4n }));
+}
+
 async function latestTimestamp(signer: Signer): Promise<bigint> {
   const block = await signer.provider?.getBlock("latest");
   if (block === null || block === undefined) throw new OperatorError("the node returned no latest block");
@@ -88,7 +100,9 @@ export async function deposit(
   await sent(a.vault.deposit(assets, me));
   const shares = (await a.vault.balanceOf(me)) - before;
   await sent(a.vault.approve(await p.clearing.getAddress(), shares));
-  await sent(p.clearing.connect(signer).depositCollateral(args.accountId, a.vaultAddress, shares));
+  const c = p.clearing.connect(signer);
+  const call = [args.accountId, a.vaultAddress, shares] as const;
+  await sentWithMargin(c.depositCollateral.estimateGas(...call), (o) => c.depositCollateral(...call, o));
   return {
     accountId: args.accountId,
     symbol: a.symbol,
@@ -124,7 +138,9 @@ export async function withdraw(
       `account ${args.accountId} holds ${formatTokens(await a.vault.convertToAssets(held), a.decimals, a.symbol)} of collateral, less than the ${amount === "all" ? "amount" : formatTokens(amount, a.decimals, a.symbol)} to withdraw`,
     );
   }
-  await sent(p.clearing.connect(signer).withdrawCollateral(args.accountId, a.vaultAddress, shares, me));
+  const c = p.clearing.connect(signer);
+  const call = [args.accountId, a.vaultAddress, shares, me] as const;
+  await sentWithMargin(c.withdrawCollateral.estimateGas(...call), (o) => c.withdrawCollateral(...call, o));
   const before = await a.token.balanceOf(to);
   await sent(a.vault.redeem(shares, to, me));
   return {
@@ -151,7 +167,9 @@ export async function write(
     );
   }
   const to = args.to ?? me;
-  const tx = await sent(p.clearing.connect(signer).write(args.accountId, args.series.id, args.amount, to));
+  const c = p.clearing.connect(signer);
+  const call = [args.accountId, args.series.id, args.amount, to] as const;
+  const tx = await sentWithMargin(c.write.estimateGas(...call), (o) => c.write(...call, o));
   return { tx, to };
 }
 
@@ -171,7 +189,9 @@ export async function close(
     );
   }
   await requireLongs(p, me, args.series, args.amount);
-  return { tx: await sent(p.clearing.connect(signer).close(args.accountId, args.series.id, args.amount)) };
+  const c = p.clearing.connect(signer);
+  const call = [args.accountId, args.series.id, args.amount] as const;
+  return { tx: await sentWithMargin(c.close.estimateGas(...call), (o) => c.close(...call, o)) };
 }
 
 async function requireLongs(
@@ -200,9 +220,9 @@ export async function depositLongs(
   if (args.series.settled)
     throw new OperatorError(`${args.series.name} is settled: exercise its longs instead`);
   await requireLongs(p, me, args.series, args.amount);
-  return {
-    tx: await sent(p.clearing.connect(signer).depositLongs(args.accountId, args.series.id, args.amount)),
-  };
+  const c = p.clearing.connect(signer);
+  const call = [args.accountId, args.series.id, args.amount] as const;
+  return { tx: await sentWithMargin(c.depositLongs.estimateGas(...call), (o) => c.depositLongs(...call, o)) };
 }
 
 /** Take `amount` longs of `series` out of the account as tokens to `to` (default the signer). */
@@ -221,8 +241,10 @@ export async function withdrawLongs(
     );
   }
   const to = args.to ?? me;
+  const c = p.clearing.connect(signer);
+  const call = [args.accountId, args.series.id, args.amount, to] as const;
   return {
-    tx: await sent(p.clearing.connect(signer).withdrawLongs(args.accountId, args.series.id, args.amount, to)),
+    tx: await sentWithMargin(c.withdrawLongs.estimateGas(...call), (o) => c.withdrawLongs(...call, o)),
     to,
   };
 }
@@ -259,6 +281,8 @@ export async function exercise(
     }
     throw error;
   }
-  await sent(p.clearing.connect(signer).exercise(args.series.id, amount, to));
+  const c = p.clearing.connect(signer);
+  const call = [args.series.id, amount, to] as const;
+  await sentWithMargin(c.exercise.estimateGas(...call), (o) => c.exercise(...call, o));
   return { amount, paid: (await quote.balanceOf(to)) - before, to };
 }
