@@ -4,6 +4,9 @@ import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 // Operator tasks (status, health, pause, queue-resume, execute-resume, keeper-fund, keeper, report-prices).
 import "./tasks/operator";
+// Trader tasks (series, list-series, open-account, deposit, withdraw, write, close, deposit-longs, withdraw-longs,
+// exercise, account).
+import "./tasks/trader";
 
 /**
  * The compiler comes from the npm `solc` package (WebAssembly), never from a

@@ -15,23 +15,21 @@ const RECORD_HELP = "the deployment record (default: deployments/<network>.json)
  * Run an operator action; an OperatorError, or a revert the protocol's errors decode (`ScopeTripped(...)`,
  * `AccountNotFound(...)`), becomes a one-line message and a failed task (non-zero exit) instead of a stack trace.
  */
-async function operator<T>(name: string, action: () => Promise<T>): Promise<T> {
+export async function operator<T>(name: string, action: () => Promise<T>): Promise<T> {
   const { OperatorError } = await import("../scripts/lib/keeper/record");
   try {
     return await action();
   } catch (error) {
-    const { HardhatPluginError } = await import("hardhat/plugins");
-    if (error instanceof OperatorError) {
-      throw new HardhatPluginError("optiq", `${name} failed: ${error.message}`);
-    }
+    const { taskFailure } = await import("../scripts/lib/ops/taskFailure");
+    if (error instanceof OperatorError) throw taskFailure(`${name} failed: ${error.message}`, error);
     const { decodeRevert } = await import("../scripts/lib/keeper/errors");
     const reason = decodeRevert(error);
-    if (reason.name !== undefined) throw new HardhatPluginError("optiq", `${name} failed: ${reason.text}`);
+    if (reason.name !== undefined) throw taskFailure(`${name} failed: ${reason.text}`, error);
     throw error;
   }
 }
 
-async function protocolOf(hre: HardhatRuntimeEnvironment, record?: string) {
+export async function protocolOf(hre: HardhatRuntimeEnvironment, record?: string) {
   const { loadProtocol } = await import("../scripts/lib/ops/context");
   return loadProtocol(hre, record);
 }
@@ -65,12 +63,8 @@ task("health", "An account's collateral value, requirements and debt, beside the
       }
       const id = BigInt(args.account);
       const p = await protocolOf(hre, args.record);
-      const owner = await p.clearing.ownerOf(id);
-      if (owner === "0x0000000000000000000000000000000000000000") {
-        throw new OperatorError(
-          `account ${id} does not exist (accounts 1..${await p.clearing.accountCount()})`,
-        );
-      }
+      const { accountOwner } = await import("../scripts/lib/trader/accounts");
+      const owner = await accountOwner(p, id);
       const latest = await hre.ethers.provider.getBlock("latest");
       if (latest === null) throw new OperatorError("the node returned no latest block");
       const h = await accountHealth(p.clearing, p.oracle, id, latest);

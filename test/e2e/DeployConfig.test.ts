@@ -111,10 +111,22 @@ describe("e2e/DeployConfig (config loader and validator)", () => {
       });
     });
 
-    it("accepts config/example-mainnet.json on a public chain, with its initial series", () => {
-      const c = validateConfig(mainnet(), { now: NOW, allowMocks: false });
-      expect(c.series.length).to.be.greaterThan(0);
-      expect(Object.values(c.assets).every((a) => a.token !== "mock")).to.equal(true);
+    it("accepts config/example-mainnet.json on a public chain at any date: the template carries no dated series", () => {
+      const tenYearsOn = NOW + 10 * 365 * 86_400;
+      for (const now of [NOW, tenYearsOn]) {
+        const c = validateConfig(mainnet(), { now, allowMocks: false });
+        expect(c.series).to.deep.equal([]);
+        expect(Object.values(c.assets).every((a) => a.token !== "mock")).to.equal(true);
+      }
+    });
+
+    it("accepts the template with a dated initial series (docs/deployment.md) within that series' window", () => {
+      const raw = mainnet();
+      raw.series = [{ underlying: "WETH", strike: "3000", expiry: "2026-06-26T08:00:00Z", type: "call" }];
+      const c = validateConfig(raw, { now: NOW, allowMocks: false });
+      expect(c.series).to.deep.equal([
+        { underlying: "WETH", strikeWad: 3000n * WAD, expiry: Date.UTC(2026, 5, 26, 8) / 1000, isCall: true },
+      ]);
     });
   });
 

@@ -56,6 +56,8 @@ describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
       "Summary",
     ]);
     expect(lines.some((l) => /\[#+-*\] +\d+% {2}waiting out the grace period/.test(l))).to.equal(true);
+    // The series by its name (underlying, strike, P, expiry date in UTC), the raw id beside it.
+    expect(lines.some((l) => /WETH-1800-P-\d{4}-\d{2}-\d{2} \(id \d+\): Alice short/.test(l))).to.equal(true);
   });
 
   it("trips the WETH scope on the band breach and resumes it only through the timelock, after the cooldown", () => {

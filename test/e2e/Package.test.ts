@@ -26,6 +26,16 @@ async function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): 
 }
 
 /** The README's integrator example: the ```ts block that imports "@optiq/protocol". */
+/** The integrator's tsconfig the README gives (the ```json block with `compilerOptions`). */
+function readmeTsconfig(): { compilerOptions: Record<string, unknown> } {
+  const blocks = [...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/```json\n([\s\S]*?)```/g)].map(
+    (m) => m[1],
+  );
+  const tsconfig = blocks.find((b) => b.includes('"compilerOptions"'));
+  if (tsconfig === undefined) throw new Error("README.md has no ```json tsconfig with compilerOptions");
+  return JSON.parse(tsconfig) as { compilerOptions: Record<string, unknown> };
+}
+
 function readmeExample(): string {
   const blocks = [...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map(
     (m) => m[1],
@@ -123,9 +133,12 @@ describe("e2e/Package (the integrator package, packed and installed offline)", f
     expect(out.factoryAbi).to.deep.equal(out.abi);
     expect(out.deep).to.equal("ERR_PACKAGE_PATH_NOT_EXPORTED");
     expect(out.missing).to.equal("no deployment record 'mainnet' in @optiq/protocol (it has: local)");
+    // The MIT licence of package.json ships with the package.
+    const license = readFileSync(join(consumer, "node_modules", "@optiq", "protocol", "LICENSE"), "utf8");
+    expect(license).to.match(/^MIT License\n/);
   });
 
-  it("type-checks the README's integrator example as written, with typed (not `any`) bindings", async function () {
+  it("type-checks the README's integrator example with the README's tsconfig, with typed (not `any`) bindings", async function () {
     this.timeout(240_000);
     writeFileSync(join(consumer, "example.ts"), readmeExample());
     // A second file with a mistake: the binding must refuse a number for an address.
@@ -136,17 +149,7 @@ describe("e2e/Package (the integrator package, packed and installed offline)", f
     writeFileSync(
       join(consumer, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: {
-          target: "es2022",
-          module: "node16",
-          moduleResolution: "node16",
-          strict: true,
-          esModuleInterop: true,
-          resolveJsonModule: true,
-          skipLibCheck: true,
-          noEmit: true,
-          types: [],
-        },
+        compilerOptions: { ...readmeTsconfig().compilerOptions, noEmit: true },
         files: ["example.ts", "mistake.ts"],
       }),
     );

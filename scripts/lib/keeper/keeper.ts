@@ -27,6 +27,7 @@ import {
 } from "./profit";
 import { independentValuation, type IndependentValuation } from "./valuation";
 import { seriesSettlementRounds } from "../settlement/rounds";
+import { seriesName } from "../format/series";
 
 const WAD = 10n ** 18n;
 
@@ -238,9 +239,11 @@ export class Keeper {
         this.doneSeries.add(info.id);
         continue;
       }
+      const underlying = this.protocol.symbolOf(info.underlying);
       const fields = {
         seriesId: info.id,
-        underlying: this.protocol.symbolOf(info.underlying),
+        series: seriesName({ ...info, underlying }),
+        underlying,
         expiry: info.expiry,
       };
       // Within the window: the live price. After it: the first oracle round recorded in the window (settlement

@@ -39,6 +39,7 @@ import {
   WAD,
   type LineSink,
 } from "./steps";
+import { seriesName } from "../format/series";
 
 const HOUR = 3600;
 
@@ -325,7 +326,7 @@ export async function runLifecycle(
   check(shortBefore === S.putsWritten, `Alice's short is ${shortBefore}`);
   await checkOpenInterest(clearing, seriesId);
   n.line(
-    `series ${seriesId}: Alice short ${contracts(shortBefore)}, Bob long ${contracts(bobLongs)}, Dave long ` +
+    `${seriesName({ underlying: "WETH", strikeWad: S.strikeWad, expiry, isCall: false })} (id ${seriesId}): Alice short ${contracts(shortBefore)}, Bob long ${contracts(bobLongs)}, Dave long ` +
       `${contracts(daveLongs)}; open interest balanced`,
   );
   await showWallets(seriesId);

@@ -381,7 +381,12 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(s.settlementPriceWad).to.equal(CRASH_PRICE);
     // A put struck at 1,800 settled at 1,600 pays 200 per contract.
     expect(s.payoutPerContractWad).to.equal(200n * WAD);
-    expect(lines.find((l) => l.event === "settled")?.priceWad).to.equal(String(CRASH_PRICE));
+    const settledLine = lines.find((l) => l.event === "settled");
+    expect(settledLine?.priceWad).to.equal(String(CRASH_PRICE));
+    // The raw id, and beside it the series' name: underlying, strike, P, expiry date in UTC.
+    expect(settledLine?.seriesId).to.equal(String(book.seriesId));
+    const day = new Date(Number(book.expiry) * 1000).toISOString().slice(0, 10);
+    expect(settledLine?.series).to.equal(`WETH-1800-P-${day}`);
     // Both short accounts were settled lazily: no position left in the series.
     expect(summary.settledAccounts).to.equal(2);
     for (const id of [book.victim, book.second])
