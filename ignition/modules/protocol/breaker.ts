@@ -1,13 +1,13 @@
 /**
- * The CircuitBreaker, its function roles (BREAKER_FUNCTION_ROLES of scripts/lib/deploy/breaker.ts) and the initial
+ * The CircuitBreaker, its function roles (`FUNCTION_ROLES.CircuitBreaker` of scripts/lib/roles.ts) and the initial
  * outflow limit of every configured token, set by the deployer as temporary governor.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { CircuitBreaker__factory } from "../../../typechain-types";
-import { BREAKER_FUNCTION_ROLES } from "../../../scripts/lib/deploy/breaker";
 import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
+import { FUNCTION_ROLES } from "../../../scripts/lib/roles";
 import type { GovernanceModule } from "./governance";
-import { fid, restrict, type ParameterRecorder } from "./shared";
+import { fid, restrictFunctions, type ParameterRecorder } from "./shared";
 
 export const BREAKER_MODULE_ID = "Breaker";
 
@@ -25,9 +25,14 @@ export function buildBreakerModule(
       param("cooldownSeconds", BigInt(b.cooldownSeconds)),
       param("gracePeriodSeconds", BigInt(b.gracePeriodSeconds)),
     ]);
-    const iface = CircuitBreaker__factory.createInterface();
-    const wiring = BREAKER_FUNCTION_ROLES.map(({ role, functions }) =>
-      restrict(m, manager, breaker, iface, "CircuitBreaker", "CircuitBreaker", functions, role),
+    const wiring = restrictFunctions(
+      m,
+      manager,
+      breaker,
+      CircuitBreaker__factory.createInterface(),
+      "CircuitBreaker",
+      "CircuitBreaker",
+      FUNCTION_ROLES.CircuitBreaker,
     );
     for (const limit of b.outflowLimits) {
       m.call(

@@ -1,20 +1,18 @@
 /**
- * The MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and OptionsClearing linked to them, wired as
- * `deployClearing` in scripts/lib/deploy/clearing.ts (governed functions to GOVERNOR_ROLE, `listSeries` to
- * LISTER_ROLE, CLEARING_ROLE to the clearing for the insurance vault); then, by the deployer as temporary governor
- * and lister: every collateral vault with its haircut, every underlying with its listing bounds and risk
- * parameters, and the initial series.
+ * The MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and OptionsClearing
+ * linked to them (governed functions to GOVERNOR_ROLE, `listSeries` to LISTER_ROLE, CLEARING_ROLE to the clearing
+ * for the insurance and collateral vaults); then, by the deployer as temporary governor and lister: every collateral
+ * vault with its haircut, every underlying with its listing bounds and risk parameters, and the initial series.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractCallFuture } from "@nomicfoundation/ignition-core";
 import { OptionsClearing__factory } from "../../../typechain-types";
-import { CLEARING_GOVERNED_FUNCTIONS, CLEARING_LISTER_FUNCTIONS } from "../../../scripts/lib/deploy/clearing";
 import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
-import { Roles } from "../../../scripts/lib/roles";
+import { FUNCTION_ROLES, MODULE_ROLES, roleName } from "../../../scripts/lib/roles";
 import type { BreakerModule } from "./breaker";
 import type { GovernanceModule } from "./governance";
 import type { OracleModule } from "./oracle";
-import { fid, restrict, type ParameterRecorder } from "./shared";
+import { fid, restrictFunctions, type ParameterRecorder } from "./shared";
 import type { VaultsModule } from "./vaults";
 
 export const CLEARING_MODULE_ID = "Clearing";
@@ -61,32 +59,17 @@ export function buildClearingModule(
         },
       },
     );
-    const iface = OptionsClearing__factory.createInterface();
-    const wiring = [
-      restrict(
-        m,
-        manager,
-        clearing,
-        iface,
-        "OptionsClearing",
-        "OptionsClearing",
-        CLEARING_GOVERNED_FUNCTIONS,
-        Roles.GOVERNOR_ROLE,
-      ),
-      restrict(
-        m,
-        manager,
-        clearing,
-        iface,
-        "OptionsClearing",
-        "OptionsClearing",
-        CLEARING_LISTER_FUNCTIONS,
-        Roles.LISTER_ROLE,
-      ),
-    ];
-    m.call(manager, "grantRole", [Roles.CLEARING_ROLE, clearing, 0], {
-      id: fid("grant", "CLEARING_ROLE", "clearing"),
-    });
+    const wiring = restrictFunctions(
+      m,
+      manager,
+      clearing,
+      OptionsClearing__factory.createInterface(),
+      "OptionsClearing",
+      "OptionsClearing",
+      FUNCTION_ROLES.OptionsClearing,
+    );
+    const held = MODULE_ROLES.OptionsClearing;
+    m.call(manager, "grantRole", [held, clearing, 0], { id: fid("grant", roleName(held), "clearing") });
 
     const after = [modules.governance, ...wiring];
     for (const c of config.collateral) {

@@ -1,27 +1,17 @@
 /**
- * Governance: the ProtocolAccessManager (the deployer as initial admin) and the ProtocolTimelock (self-administered),
- * as `deployGovernance` in scripts/lib/governance.ts: the timelock gets GOVERNOR_ROLE, the guardians GUARDIAN_ROLE,
- * the listers LISTER_ROLE, all without execution delay. The deployer also takes GOVERNOR_ROLE (and LISTER_ROLE
- * when the config lists initial series) for the configuration steps of the other modules; the Protocol module
- * revokes both and hands the admin role to the timelock.
+ * Governance: the ProtocolAccessManager (the deployer as initial admin) and the ProtocolTimelock (self-administered):
+ * the timelock gets GOVERNOR_ROLE, the guardians GUARDIAN_ROLE, the listers LISTER_ROLE, all without execution
+ * delay. The deployer also takes GOVERNOR_ROLE (and LISTER_ROLE when the config lists initial series) for the
+ * configuration steps of the other modules; the Protocol module revokes both and hands the admin role to the
+ * timelock.
  */
 import { ZeroAddress } from "ethers";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
-import { Roles } from "../../../scripts/lib/roles";
+import { LABELLED_ROLES, Roles } from "../../../scripts/lib/roles";
 import { fid, type ParameterRecorder } from "./shared";
 
 export const GOVERNANCE_MODULE_ID = "Governance";
-
-/** Roles labelled in the manager (shown by explorers and AccessManager tooling). */
-const LABELLED_ROLES = [
-  "GOVERNOR_ROLE",
-  "GUARDIAN_ROLE",
-  "ORACLE_ROLE",
-  "VAULT_ROLE",
-  "CLEARING_ROLE",
-  "LISTER_ROLE",
-] as const;
 
 export function buildGovernanceModule(plan: DeploymentPlan, recorder: ParameterRecorder) {
   return buildModule(GOVERNANCE_MODULE_ID, (m) => {

@@ -1,18 +1,17 @@
 /**
- * The OracleAggregator (as `deployOracle` in scripts/lib/deploy/oracle.ts: governed functions to GOVERNOR_ROLE,
- * ORACLE_ROLE to the aggregator so it can trip the breaker), a ChainlinkFeedAdapter per configured feed, the asset
- * configuration of every priced asset, and an AggregatorV3Facade per priced asset.
+ * The OracleAggregator (governed functions to GOVERNOR_ROLE, ORACLE_ROLE to the aggregator so it can trip the
+ * breaker), a ChainlinkFeedAdapter per configured feed, the asset configuration of every priced asset, and an
+ * AggregatorV3Facade per priced asset.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture } from "@nomicfoundation/ignition-core";
 import { OracleAggregator__factory } from "../../../typechain-types";
-import { ORACLE_GOVERNED_FUNCTIONS } from "../../../scripts/lib/deploy/oracle";
 import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
 import { pricedAssets } from "../../../scripts/lib/config";
-import { Roles } from "../../../scripts/lib/roles";
+import { FUNCTION_ROLES, MODULE_ROLES, roleName } from "../../../scripts/lib/roles";
 import type { BreakerModule } from "./breaker";
 import type { GovernanceModule } from "./governance";
-import { fid, restrict, type ParameterRecorder } from "./shared";
+import { fid, restrictFunctions, type ParameterRecorder } from "./shared";
 
 export const ORACLE_MODULE_ID = "Oracle";
 
@@ -27,19 +26,17 @@ export function buildOracleModule(
     const { manager } = m.useModule(governance);
     const { breaker } = m.useModule(breakerModule);
     const aggregator = m.contract("OracleAggregator", [manager, breaker]);
-    const wiring = restrict(
+    const wiring = restrictFunctions(
       m,
       manager,
       aggregator,
       OracleAggregator__factory.createInterface(),
       "OracleAggregator",
       "OracleAggregator",
-      ORACLE_GOVERNED_FUNCTIONS,
-      Roles.GOVERNOR_ROLE,
+      FUNCTION_ROLES.OracleAggregator,
     );
-    m.call(manager, "grantRole", [Roles.ORACLE_ROLE, aggregator, 0], {
-      id: fid("grant", "ORACLE_ROLE", "aggregator"),
-    });
+    const held = MODULE_ROLES.OracleAggregator;
+    m.call(manager, "grantRole", [held, aggregator, 0], { id: fid("grant", roleName(held), "aggregator") });
 
     const results: Record<string, ContractFuture<string>> = {};
     for (const asset of pricedAssets(plan.config)) {
@@ -77,7 +74,7 @@ export function buildOracleModule(
           },
           sources,
         ],
-        { id: fid("setAssetConfig", sym), after: [governance, wiring] },
+        { id: fid("setAssetConfig", sym), after: [governance, ...wiring] },
       );
       results[fid("AggregatorV3Facade", sym)] = m.contract(
         "AggregatorV3Facade",

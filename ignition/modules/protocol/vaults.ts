@@ -1,7 +1,7 @@
 /**
  * The VaultFactory (`createVault` to GOVERNOR_ROLE), one CollateralVault per collateral asset created through it by
  * the deployer as temporary governor (governed functions to GOVERNOR_ROLE, VAULT_ROLE to the vault, mirrored into
- * the breaker with `syncVault`, so it can record flows on the breaker), and the InsuranceVault over the quote asset; as scripts/lib/deploy/vaults.ts does.
+ * the breaker with `syncVault`, so it can record flows on the breaker), and the InsuranceVault over the quote asset.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture } from "@nomicfoundation/ignition-core";
@@ -10,15 +10,11 @@ import {
   InsuranceVault__factory,
   VaultFactory__factory,
 } from "../../../typechain-types";
-import {
-  COLLATERAL_VAULT_RESTRICTIONS,
-  INSURANCE_VAULT_RESTRICTIONS,
-} from "../../../scripts/lib/deploy/vaults";
 import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
-import { Roles } from "../../../scripts/lib/roles";
+import { FUNCTION_ROLES, MODULE_ROLES, roleName } from "../../../scripts/lib/roles";
 import type { BreakerModule } from "./breaker";
 import type { GovernanceModule } from "./governance";
-import { fid, restrict, type ParameterRecorder } from "./shared";
+import { fid, restrictFunctions, type ParameterRecorder } from "./shared";
 
 export const VAULTS_MODULE_ID = "Vaults";
 
@@ -34,15 +30,14 @@ export function buildVaultsModule(
     const { breaker } = m.useModule(breakerModule);
 
     const factory = m.contract("VaultFactory", [breaker, manager]);
-    const factoryWiring = restrict(
+    const factoryWiring = restrictFunctions(
       m,
       manager,
       factory,
       VaultFactory__factory.createInterface(),
       "VaultFactory",
       "VaultFactory",
-      ["createVault"],
-      Roles.GOVERNOR_ROLE,
+      FUNCTION_ROLES.VaultFactory,
     );
 
     const vaults: Record<string, ContractFuture<string>> = {};
@@ -60,25 +55,21 @@ export function buildVaultsModule(
           param(`${sym}_permissioned`, c.permissioned),
         ],
         // After the whole governance module: the deployer's temporary GOVERNOR_ROLE is in place.
-        { id: fid("createVault", sym), after: [governance, factoryWiring] },
+        { id: fid("createVault", sym), after: [governance, ...factoryWiring] },
       );
       const address = m.readEventArgument(create, "VaultCreated", "vault", { id: fid("VaultCreated", sym) });
       const vault = m.contractAt("CollateralVault", address, { id: fid("CollateralVault", sym) });
-      for (const [functions, role] of COLLATERAL_VAULT_RESTRICTIONS) {
-        restrict(
-          m,
-          manager,
-          vault,
-          vaultInterface,
-          "CollateralVault",
-          fid("CollateralVault", sym),
-          functions,
-          role,
-        );
-      }
-      const grant = m.call(manager, "grantRole", [Roles.VAULT_ROLE, vault, 0], {
-        id: fid("grant", "VAULT_ROLE", sym),
-      });
+      restrictFunctions(
+        m,
+        manager,
+        vault,
+        vaultInterface,
+        "CollateralVault",
+        fid("CollateralVault", sym),
+        FUNCTION_ROLES.CollateralVault,
+      );
+      const held = MODULE_ROLES.CollateralVault;
+      const grant = m.call(manager, "grantRole", [held, vault, 0], { id: fid("grant", roleName(held), sym) });
       // The breaker's record functions check its mirror of VAULT_ROLE (permissionless sync after the grant).
       m.call(breaker, "syncVault", [vault], { id: fid("syncVault", sym), after: [grant] });
       vaults[fid("CollateralVault", sym)] = vault;
@@ -93,19 +84,15 @@ export function buildVaultsModule(
       param("insurance_cooldownSeconds", BigInt(ins.cooldownSeconds)),
       param("insurance_windowSeconds", BigInt(ins.windowSeconds)),
     ]);
-    const insuranceInterface = InsuranceVault__factory.createInterface();
-    for (const [functions, role] of INSURANCE_VAULT_RESTRICTIONS) {
-      restrict(
-        m,
-        manager,
-        insurance,
-        insuranceInterface,
-        "InsuranceVault",
-        "InsuranceVault",
-        functions,
-        role,
-      );
-    }
+    restrictFunctions(
+      m,
+      manager,
+      insurance,
+      InsuranceVault__factory.createInterface(),
+      "InsuranceVault",
+      "InsuranceVault",
+      FUNCTION_ROLES.InsuranceVault,
+    );
     const results: Record<string, ContractFuture<string>> = { factory, insurance, ...vaults };
     return results;
   });

@@ -1,8 +1,8 @@
 import { ethers } from "hardhat";
 import type { BenchRow } from "../types";
-import { deployGovernance, restrictFunctions } from "../../lib/governance";
+import { deployGovernance, restrictFunctions } from "../../../test/shared/deployers/governance";
 import { Roles } from "../../lib/roles";
-import { deployBreaker } from "../../lib/deploy/breaker";
+import { deployBreaker } from "../../../test/shared/deployers/breaker";
 
 const WAD = 10n ** 18n;
 const ASSET = ethers.getAddress("0x00000000000000000000000000000000000a55e7");

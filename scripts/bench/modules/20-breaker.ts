@@ -1,7 +1,11 @@
 import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import { deployGovernance, handOverToTimelock, restrictFunctions } from "../../lib/governance";
-import { deployBreaker } from "../../lib/deploy/breaker";
+import {
+  deployGovernance,
+  handOverToTimelock,
+  restrictFunctions,
+} from "../../../test/shared/deployers/governance";
+import { deployBreaker } from "../../../test/shared/deployers/breaker";
 import { Roles } from "../../lib/roles";
 import type { BenchRow } from "../types";
 

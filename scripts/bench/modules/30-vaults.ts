@@ -1,10 +1,10 @@
 import { ethers } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { BenchRow } from "../types";
-import { deployGovernance } from "../../lib/governance";
+import { deployGovernance } from "../../../test/shared/deployers/governance";
 import { Roles } from "../../lib/roles";
-import { createCollateralVault, deployVaultFactory, NO_CAP } from "../../lib/deploy/vaults";
-import { deployBreaker } from "../../lib/deploy/breaker";
+import { createCollateralVault, deployVaultFactory, NO_CAP } from "../../../test/shared/deployers/vaults";
+import { deployBreaker } from "../../../test/shared/deployers/breaker";
 
 /** The target: within +15% of the plain OpenZeppelin ERC4626 over the same token. */
 const BUDGET_PCT = 115n;

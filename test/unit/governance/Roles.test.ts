@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Roles } from "../../../scripts/lib/roles";
-import { deployGovernance, handOverToTimelock } from "../../../scripts/lib/governance";
+import { deployGovernance, handOverToTimelock } from "../../shared/deployers/governance";
 
 const DELAY = 2n * 24n * 3600n;
 

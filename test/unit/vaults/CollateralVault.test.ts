@@ -4,9 +4,9 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { CollateralVault } from "../../../typechain-types";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { Roles } from "../../../scripts/lib/roles";
-import { handOverToTimelock } from "../../../scripts/lib/governance";
+import { handOverToTimelock } from "../../shared/deployers/governance";
 import { preview, toShares, type VaultState } from "../../../scripts/lib/math/erc4626";
-import { NO_CAP, createCollateralVault } from "../../../scripts/lib/deploy/vaults";
+import { NO_CAP, createCollateralVault } from "../../shared/deployers/vaults";
 import { MAX_LIQUIDITY } from "../../../scripts/lib/breaker/rateLimit";
 import {
   DECIMALS_OFFSET,

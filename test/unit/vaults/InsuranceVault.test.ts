@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { InsuranceVault } from "../../../typechain-types";
 import { preview, toAssets, toShares, type VaultState } from "../../../scripts/lib/math/erc4626";
-import { deployInsuranceVault } from "../../../scripts/lib/deploy/vaults";
+import { deployInsuranceVault } from "../../shared/deployers/vaults";
 import { Roles } from "../../../scripts/lib/roles";
 import {
   COOLDOWN_SECONDS,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { NO_CAP } from "../../../scripts/lib/deploy/vaults";
+import { NO_CAP } from "../../shared/deployers/vaults";
 import { Roles } from "../../../scripts/lib/roles";
 import { deployToken, vaultsFixture } from "../../shared/fixtures/vaults";
 

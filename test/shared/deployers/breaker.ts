@@ -1,8 +1,9 @@
+// Direct ethers deployers for the test fixtures and the bench; production deploys go through Ignition.
 import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 import type { CircuitBreaker, ProtocolAccessManager } from "../../../typechain-types";
-import { restrictFunctions } from "../governance";
-import { Roles } from "../roles";
+import { FUNCTION_ROLES, Roles } from "../../../scripts/lib/roles";
+import { restrictAll } from "./governance";
 
 export interface OutflowLimitParams {
   token: string;
@@ -21,31 +22,6 @@ export interface BreakerParams {
   outflowLimits?: OutflowLimitParams[];
 }
 
-/** Which role may call which restricted function of the CircuitBreaker. */
-export const BREAKER_FUNCTION_ROLES: ReadonlyArray<{ role: bigint; functions: string[] }> = [
-  { role: Roles.GUARDIAN_ROLE, functions: ["pause"] },
-  {
-    role: Roles.GOVERNOR_ROLE,
-    functions: ["resume", "setCooldown", "setGracePeriod", "setOutflowLimit"],
-  },
-  {
-    role: Roles.ORACLE_ROLE,
-    functions: ["reportPriceBandBreach", "reportQuorumLoss", "reportSequencerDown"],
-  },
-  { role: Roles.VAULT_ROLE, functions: ["recordOutflow", "recordInflow", "recordLoss"] },
-];
-
-/** Map every restricted function of `breaker` to its role. `admin` must be the manager's admin. */
-export async function wireBreakerRoles(
-  manager: ProtocolAccessManager,
-  admin: Signer,
-  breaker: CircuitBreaker,
-): Promise<void> {
-  for (const { role, functions } of BREAKER_FUNCTION_ROLES) {
-    await restrictFunctions(manager, admin, breaker, functions, role);
-  }
-}
-
 /**
  * Deploy the CircuitBreaker under `manager`, wire its function roles and set the initial outflow limits. `admin`
  * must be the manager's admin (the deployer, before `handOverToTimelock`). The limits are set by granting `admin`
@@ -62,7 +38,7 @@ export async function deployBreaker(
     admin,
   );
   await breaker.waitForDeployment();
-  await wireBreakerRoles(manager, admin, breaker);
+  await restrictAll(manager, admin, breaker, FUNCTION_ROLES.CircuitBreaker);
   const limits = params.outflowLimits ?? [];
   if (limits.length > 0) {
     const adminAddress = await admin.getAddress();

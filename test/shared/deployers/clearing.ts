@@ -1,18 +1,10 @@
+// Direct ethers deployers for the test fixtures and the bench; production deploys go through Ignition.
 import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 import type { MarginCalculator, OptionsClearing, ProtocolAccessManager } from "../../../typechain-types";
 import { LiquidationLogic__factory, OptionsClearing__factory } from "../../../typechain-types";
-import { restrictFunctions } from "../governance";
-import { Roles } from "../roles";
-
-/** The clearing contract's functions only governance (the timelock) may call. */
-export const CLEARING_GOVERNED_FUNCTIONS = [
-  "configureUnderlying",
-  "configureCollateral",
-  "settleWithFallbackPrice",
-];
-/** The clearing contract's functions the lister may call. */
-export const CLEARING_LISTER_FUNCTIONS = ["listSeries"];
+import { FUNCTION_ROLES, MODULE_ROLES } from "../../../scripts/lib/roles";
+import { restrictAll } from "./governance";
 
 export interface ClearingParams {
   breaker: string;
@@ -34,10 +26,9 @@ export interface ClearingDeployment {
 }
 
 /**
- * Deploy the MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and OptionsClearing linked to
- * them; map the clearing's
- * governed and lister functions; grant the clearing CLEARING_ROLE (bad-debt cover and penalties of the insurance
- * vault). `admin` must be the manager's admin.
+ * Deploy the MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and
+ * OptionsClearing linked to them; map the clearing's governed and lister functions; grant the clearing CLEARING_ROLE
+ * (bad-debt cover and penalties of the insurance vault). `admin` must be the manager's admin.
  */
 export async function deployClearing(
   manager: ProtocolAccessManager,
@@ -76,8 +67,8 @@ export async function deployClearing(
     params.uri,
   );
   await clearing.waitForDeployment();
-  await restrictFunctions(manager, admin, clearing, CLEARING_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
-  await restrictFunctions(manager, admin, clearing, CLEARING_LISTER_FUNCTIONS, Roles.LISTER_ROLE);
-  await (await manager.connect(admin).grantRole(Roles.CLEARING_ROLE, await clearing.getAddress(), 0)).wait();
+  await restrictAll(manager, admin, clearing, FUNCTION_ROLES.OptionsClearing);
+  const held = MODULE_ROLES.OptionsClearing;
+  await (await manager.connect(admin).grantRole(held, await clearing.getAddress(), 0)).wait();
   return { clearing, calculator, marginLogic, liquidationLogic, settlementLogic };
 }

@@ -1,11 +1,9 @@
+// Direct ethers deployers for the test fixtures and the bench; production deploys go through Ignition.
 import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 import type { CircuitBreaker, OracleAggregator, ProtocolAccessManager } from "../../../typechain-types";
-import { restrictFunctions } from "../governance";
-import { Roles } from "../roles";
-
-/** The aggregator's functions only governance (the timelock) may call. */
-export const ORACLE_GOVERNED_FUNCTIONS = ["setAssetConfig", "setSequencerUptimeFeed"];
+import { FUNCTION_ROLES, MODULE_ROLES } from "../../../scripts/lib/roles";
+import { restrictAll } from "./governance";
 
 /**
  * Deploy the OracleAggregator under `manager`, reporting to `breaker`: map its governed functions to GOVERNOR_ROLE
@@ -23,7 +21,8 @@ export async function deployOracle(
     admin,
   );
   await aggregator.waitForDeployment();
-  await restrictFunctions(manager, admin, aggregator, ORACLE_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
-  await (await manager.connect(admin).grantRole(Roles.ORACLE_ROLE, await aggregator.getAddress(), 0)).wait();
+  await restrictAll(manager, admin, aggregator, FUNCTION_ROLES.OracleAggregator);
+  const held = MODULE_ROLES.OracleAggregator;
+  await (await manager.connect(admin).grantRole(held, await aggregator.getAddress(), 0)).wait();
   return aggregator;
 }

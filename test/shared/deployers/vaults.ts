@@ -1,3 +1,4 @@
+// Direct ethers deployers for the test fixtures and the bench; production deploys go through Ignition.
 import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 import type {
@@ -7,34 +8,8 @@ import type {
   ProtocolAccessManager,
   VaultFactory,
 } from "../../../typechain-types";
-import { restrictFunctions } from "../governance";
-import { Roles } from "../roles";
-
-/** Functions of a CollateralVault that only governance (the timelock) may call. */
-export const COLLATERAL_VAULT_GOVERNED_FUNCTIONS = [
-  "setDepositCap",
-  "setPermissioned",
-  "setDepositorAllowed",
-  "skim",
-  "recognizeLoss",
-];
-/** Functions of a CollateralVault that only the clearing contract may call (the bad-debt cover deposit). */
-export const COLLATERAL_VAULT_CLEARING_FUNCTIONS = ["depositCover"];
-/** Functions of the InsuranceVault that only governance (the timelock) may call. */
-export const INSURANCE_VAULT_GOVERNED_FUNCTIONS = ["setWithdrawalTimings", "skim", "recognizeLoss"];
-/** Functions of the InsuranceVault that only the clearing contract may call (payPenalty: no donation path). */
-export const INSURANCE_VAULT_CLEARING_FUNCTIONS = ["coverBadDebt", "payPenalty"];
-
-/** Each group of a CollateralVault's restricted functions and the role that may call it. */
-export const COLLATERAL_VAULT_RESTRICTIONS: readonly (readonly [string[], bigint])[] = [
-  [COLLATERAL_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE],
-  [COLLATERAL_VAULT_CLEARING_FUNCTIONS, Roles.CLEARING_ROLE],
-];
-/** Each group of the InsuranceVault's restricted functions and the role that may call it. */
-export const INSURANCE_VAULT_RESTRICTIONS: readonly (readonly [string[], bigint])[] = [
-  [INSURANCE_VAULT_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE],
-  [INSURANCE_VAULT_CLEARING_FUNCTIONS, Roles.CLEARING_ROLE],
-];
+import { FUNCTION_ROLES, MODULE_ROLES } from "../../../scripts/lib/roles";
+import { restrictAll } from "./governance";
 
 /** Deposit cap meaning "no cap". */
 export const NO_CAP = ethers.MaxUint256;
@@ -71,15 +46,15 @@ export async function deployVaultFactory(
     admin,
   );
   await factory.waitForDeployment();
-  await restrictFunctions(manager, admin, factory, ["createVault"], Roles.GOVERNOR_ROLE);
+  await restrictAll(manager, admin, factory, FUNCTION_ROLES.VaultFactory);
   return factory;
 }
 
 /**
  * Create the CollateralVault of `params.asset` through the factory (by `governor`, a GOVERNOR_ROLE holder), map its
- * governed functions to GOVERNOR_ROLE and `depositCover` to CLEARING_ROLE, and grant it VAULT_ROLE on the breaker (by `admin`, the manager's admin), then
- * mirror the grant into the breaker (`syncVault`). After the hand-over to the timelock the same calls are timelock
- * operations (the sync is permissionless).
+ * governed functions to GOVERNOR_ROLE and `depositCover` to CLEARING_ROLE, and grant it VAULT_ROLE on the breaker
+ * (by `admin`, the manager's admin), then mirror the grant into the breaker (`syncVault`). After the hand-over to the
+ * timelock the same calls are timelock operations (the sync is permissionless).
  */
 export async function createCollateralVault(
   manager: ProtocolAccessManager,
@@ -91,10 +66,9 @@ export async function createCollateralVault(
   const args = [params.asset, params.name, params.symbol, params.depositCap, params.permissioned] as const;
   await (await factory.connect(governor).createVault(...args)).wait();
   const vault = await ethers.getContractAt("CollateralVault", await factory.vaultOf(params.asset));
-  for (const [functions, role] of COLLATERAL_VAULT_RESTRICTIONS) {
-    await restrictFunctions(manager, admin, vault, functions, role);
-  }
-  await (await manager.connect(admin).grantRole(Roles.VAULT_ROLE, await vault.getAddress(), 0)).wait();
+  await restrictAll(manager, admin, vault, FUNCTION_ROLES.CollateralVault);
+  const held = MODULE_ROLES.CollateralVault;
+  await (await manager.connect(admin).grantRole(held, await vault.getAddress(), 0)).wait();
   await syncBreakerVault(await vault.BREAKER(), await vault.getAddress(), admin);
   return vault;
 }
@@ -109,8 +83,8 @@ export async function syncBreakerVault(breaker: string, vault: string, caller: S
 }
 
 /**
- * Deploy the InsuranceVault over the quote asset: `coverBadDebt` and `payPenalty` to CLEARING_ROLE, parameters to GOVERNOR_ROLE.
- * `admin` must be the manager's admin.
+ * Deploy the InsuranceVault over the quote asset: `coverBadDebt` and `payPenalty` to CLEARING_ROLE, parameters to
+ * GOVERNOR_ROLE. `admin` must be the manager's admin.
  */
 export async function deployInsuranceVault(
   manager: ProtocolAccessManager,
@@ -130,8 +104,6 @@ export async function deployInsuranceVault(
     admin,
   );
   await vault.waitForDeployment();
-  for (const [functions, role] of INSURANCE_VAULT_RESTRICTIONS) {
-    await restrictFunctions(manager, admin, vault, functions, role);
-  }
+  await restrictAll(manager, admin, vault, FUNCTION_ROLES.InsuranceVault);
   return vault;
 }

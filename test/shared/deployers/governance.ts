@@ -1,7 +1,8 @@
+// Direct ethers deployers for the test fixtures and the bench; production deploys go through Ignition.
 import type { BaseContract, Signer } from "ethers";
 import { ethers } from "hardhat";
-import type { ProtocolAccessManager, ProtocolTimelock } from "../../typechain-types";
-import { Roles } from "./roles";
+import type { ProtocolAccessManager, ProtocolTimelock } from "../../../typechain-types";
+import { Roles, selectorsOf, type FunctionRole } from "../../../scripts/lib/roles";
 
 export interface GovernanceParams {
   /** Timelock delay for every parameter change and resume. */
@@ -50,17 +51,22 @@ export async function restrictFunctions(
   manager: ProtocolAccessManager,
   admin: Signer,
   target: BaseContract,
-  functionNames: string[],
+  functionNames: readonly string[],
   role: bigint,
 ): Promise<void> {
-  const selectors = functionNames.map((name) => {
-    const fragment = target.interface.getFunction(name);
-    if (fragment === null) throw new Error(`restrictFunctions: ${name} is not a function of the target`);
-    return fragment.selector;
-  });
-  await (
-    await manager.connect(admin).setTargetFunctionRole(await target.getAddress(), selectors, role)
-  ).wait();
+  const address = await target.getAddress();
+  const selectors = selectorsOf(target.interface, `the contract at ${address}`, functionNames);
+  await (await manager.connect(admin).setTargetFunctionRole(address, selectors, role)).wait();
+}
+
+/** Map every group of a role table (scripts/lib/roles.ts) on `target`, in the table's order. */
+export async function restrictAll(
+  manager: ProtocolAccessManager,
+  admin: Signer,
+  target: BaseContract,
+  table: readonly FunctionRole[],
+): Promise<void> {
+  for (const { functions, role } of table) await restrictFunctions(manager, admin, target, functions, role);
 }
 
 /**
