@@ -8,7 +8,8 @@
  * The structure (which assets, how many feeds, guardians, series) comes from the plan; every value reaches the
  * modules as an Ignition parameter (`parameters`, pass them to `ignition.deploy`), so Ignition's journal records
  * them and a resumed deployment with a changed config fails reconciliation instead of mixing two configs.
- * scripts/deploy.ts is the entry point.
+ * scripts/lib/deploy/ignition.ts runs it (for scripts/deploy.ts); the modules import only the pure definitions of
+ * scripts/lib (roles, config, plan).
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { DeploymentParameters } from "@nomicfoundation/ignition-core";

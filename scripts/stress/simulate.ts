@@ -5,7 +5,7 @@
  * The caller starts every scenario from the same chain state (an EVM snapshot taken after the deployment).
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { feedAnswer } from "../lib/deploy/suite";
+import { feedAnswer } from "../lib/deploy/mocks";
 import { Scopes } from "../lib/scopes";
 import { WAD } from "../lib/math/wad";
 import {

@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
-import { getAddress } from "ethers";
 import {
   ConfigError,
   pricedAssets,
@@ -17,15 +16,11 @@ import {
   type ChainlinkSource,
   type DeployConfig,
 } from "../config";
-import { buildProtocolModule } from "../../../ignition/modules/Protocol";
-import { RecordNames, type DeploymentPlan } from "./plan";
+import type { DeploymentPlan } from "./plan";
+import { deployProtocol } from "./ignition";
+import { deployMissingMocks, refreshMockFeeds } from "./mocks";
 import type { DeploymentRecord } from "../../../src/deployment";
-import {
-  ERC20__factory,
-  MockChainlinkFeed__factory,
-  MockERC20__factory,
-  OracleAggregator__factory,
-} from "../../../typechain-types";
+import { ERC20__factory, OracleAggregator__factory } from "../../../typechain-types";
 
 /** Chain id of development chains (Hardhat network, `hardhat node`, anvil): the only ones that take mocks. */
 export const DEV_CHAIN_ID = 31337;
@@ -45,37 +40,6 @@ export interface DeploySuiteOptions {
 /** A failure of the deployment that is not a config problem (unreachable RPC, no signer, stale record, ...). */
 export class DeployError extends Error {
   override name = "DeployError";
-}
-
-const RESULT_NAMES: Record<string, string> = {
-  manager: "ProtocolAccessManager",
-  timelock: "ProtocolTimelock",
-  breaker: "CircuitBreaker",
-  aggregator: "OracleAggregator",
-  factory: "VaultFactory",
-  insurance: "InsuranceVault",
-  calculator: "MarginCalculator",
-  marginLogic: "MarginLogic",
-  liquidationLogic: "LiquidationLogic",
-  settlementLogic: "SettlementLogic",
-  clearing: "OptionsClearing",
-};
-
-/** The record name of an Ignition result key ("CollateralVault_WETH" -> "CollateralVault.WETH"). */
-export function recordName(resultKey: string): string {
-  if (resultKey in RESULT_NAMES) return RESULT_NAMES[resultKey];
-  const [kind, symbol, index] = resultKey.split("_");
-  if (kind === "CollateralVault") return RecordNames.collateralVault(symbol);
-  if (kind === "AggregatorV3Facade") return RecordNames.facade(symbol);
-  if (kind === "ChainlinkFeedAdapter") return RecordNames.adapter(symbol, Number(index));
-  throw new Error(`no record name for the Ignition result ${resultKey}`);
-}
-
-/** A mock feed's answer for a WAD price. */
-export function feedAnswer(priceWad: bigint, feedDecimals: number): bigint {
-  return feedDecimals <= 18
-    ? priceWad / 10n ** BigInt(18 - feedDecimals)
-    : priceWad * 10n ** BigInt(feedDecimals - 18);
 }
 
 function readRecord(path: string): DeploymentRecord | undefined {
@@ -181,33 +145,7 @@ export async function deploySuite(
   // 4. Mocks (local configs): reuse the recorded ones, deploy the missing ones, record at once.
   const plan: DeploymentPlan = { config, tokens: {}, feeds: {} };
   if (usesMocks(config)) {
-    const hasCode = async (address: string | undefined): Promise<boolean> =>
-      address !== undefined && (await ethers.provider.getCode(address)) !== "0x";
-    for (const asset of Object.values(config.assets)) {
-      if (asset.token !== "mock") continue;
-      if (!(await hasCode(record.mocks.tokens[asset.symbol]))) {
-        const token = await new MockERC20__factory(deployer).deploy(
-          asset.name,
-          asset.symbol,
-          asset.decimals ?? 18,
-        );
-        await token.waitForDeployment();
-        record.mocks.tokens[asset.symbol] = await token.getAddress();
-        log(`mock token ${asset.symbol}: ${record.mocks.tokens[asset.symbol]}`);
-      }
-    }
-    for (const asset of pricedAssets(config)) {
-      for (const [i, source] of asset.sources.entries()) {
-        if (source.feed !== "mock") continue;
-        const feeds = (record.mocks.feeds[asset.symbol] ??= {});
-        if (!(await hasCode(feeds[i]))) {
-          const feed = await new MockChainlinkFeed__factory(deployer).deploy(source.feedDecimals);
-          await feed.waitForDeployment();
-          feeds[i] = await feed.getAddress();
-          log(`mock feed ${asset.symbol}[${i}]: ${feeds[i]}`);
-        }
-      }
-    }
+    await deployMissingMocks(hre, config, record, deployer, log);
     writeRecord(options.recordPath, record);
   }
   for (const asset of Object.values(config.assets)) {
@@ -222,17 +160,13 @@ export async function deploySuite(
   record.feeds = plan.feeds;
 
   // 5. The protocol, through Ignition (resumes from its journal on a named network).
-  const { module, parameters } = buildProtocolModule(plan);
-  log(`ignition: deploying module ${module.id} (deployment id ${options.deploymentId})`);
-  const result = await hre.ignition.deploy(module, {
-    parameters,
+  const deployed = await deployProtocol(hre, plan, {
     deploymentId: options.deploymentId,
     defaultSender: deployer.address,
     displayUi: options.ui ?? false,
+    log,
   });
-  for (const [key, contract] of Object.entries(result)) {
-    record.contracts[recordName(key)] = getAddress(await contract.getAddress());
-  }
+  Object.assign(record.contracts, deployed);
 
   // 6. Prices: fresh mock rounds, then one poke per priced asset whenever it would record a new round.
   await refreshMockFeeds(hre, config, record);
@@ -273,27 +207,6 @@ export async function deploySuite(
     `record: ${options.recordPath} (${Object.keys(record.contracts).length} contracts, block ${record.blockNumber})`,
   );
   return record;
-}
-
-/** Re-stamp mock feeds that were never set or are past half their heartbeat (same answer, the latest block time). */
-async function refreshMockFeeds(
-  hre: HardhatRuntimeEnvironment,
-  config: DeployConfig,
-  record: DeploymentRecord,
-): Promise<void> {
-  const [deployer] = await hre.ethers.getSigners();
-  const block = await hre.ethers.provider.getBlock("latest");
-  const now = BigInt(block?.timestamp ?? 0);
-  for (const asset of pricedAssets(config)) {
-    for (const [i, source] of asset.sources.entries()) {
-      if (source.feed !== "mock") continue;
-      const feed = MockChainlinkFeed__factory.connect(record.mocks.feeds[asset.symbol][i], deployer);
-      const [roundId, answer, , updatedAt] = await feed.latestRoundData();
-      if (roundId !== 0n && now - updatedAt <= BigInt(source.heartbeatSeconds / 2)) continue;
-      const next = roundId === 0n ? feedAnswer(source.initialPriceWad, source.feedDecimals) : answer;
-      await (await feed.setAnswer(next, now)).wait();
-    }
-  }
 }
 
 /** On-chain checks of the config's real tokens and feeds, before anything is sent. */

@@ -6,7 +6,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Interface } from "ethers";
 import { MockChainlinkFeed__factory } from "../../../typechain-types";
-import { feedAnswer } from "../deploy/suite";
+import { feedAnswer } from "../deploy/mocks";
 
 export const WAD = 10n ** 18n;
 

@@ -21,7 +21,8 @@ import {
   OracleAggregator__factory,
   type OptionsClearing,
 } from "../../../typechain-types";
-import { feedAnswer, type DeploymentRecord } from "../../../scripts/lib/deploy/suite";
+import type { DeploymentRecord } from "../../../scripts/lib/deploy/suite";
+import { feedAnswer } from "../../../scripts/lib/deploy/mocks";
 import { liquidationLiabilityWad, mark, type Position } from "../../../scripts/lib/margin";
 import { decide, type ProfitPolicy } from "../../../scripts/lib/keeper/profit";
 import { Scopes } from "../../../scripts/lib/scopes";
