@@ -14,7 +14,7 @@
  */
 import hre from "hardhat";
 import { keeperCommandFromEnv, runKeeperCommand } from "./lib/keeper/cli";
-import { OperatorError } from "./lib/keeper/record";
+import { OperatorError } from "./lib/operator/errors";
 
 async function main(): Promise<void> {
   const command = keeperCommandFromEnv(process.env);

@@ -14,7 +14,7 @@
  */
 import hre from "hardhat";
 import { reporterCommandFromEnv, runReporterCommand } from "./lib/reporter/cli";
-import { OperatorError } from "./lib/keeper/record";
+import { OperatorError } from "./lib/operator/errors";
 
 async function main(): Promise<void> {
   const command = reporterCommandFromEnv(process.env);

@@ -16,13 +16,13 @@ const RECORD_HELP = "the deployment record (default: deployments/<network>.json)
  * `AccountNotFound(...)`), becomes a one-line message and a failed task (non-zero exit) instead of a stack trace.
  */
 export async function operator<T>(name: string, action: () => Promise<T>): Promise<T> {
-  const { OperatorError } = await import("../scripts/lib/keeper/record");
+  const { OperatorError } = await import("../scripts/lib/operator/errors");
   try {
     return await action();
   } catch (error) {
     const { taskFailure } = await import("../scripts/lib/ops/taskFailure");
     if (error instanceof OperatorError) throw taskFailure(`${name} failed: ${error.message}`, error);
-    const { decodeRevert } = await import("../scripts/lib/keeper/errors");
+    const { decodeRevert } = await import("../scripts/lib/operator/reverts");
     const reason = decodeRevert(error);
     if (reason.name !== undefined) throw taskFailure(`${name} failed: ${reason.text}`, error);
     throw error;
@@ -54,7 +54,7 @@ task("health", "An account's collateral value, requirements and debt, beside the
   .addFlag("json", "print JSON instead of text")
   .setAction(async (args: { account: string; record?: string; json: boolean }, hre) =>
     operator("health", async () => {
-      const { OperatorError } = await import("../scripts/lib/keeper/record");
+      const { OperatorError } = await import("../scripts/lib/operator/errors");
       const { accountHealth } = await import("../scripts/lib/keeper/health");
       const { toJson } = await import("../scripts/lib/ops/context");
       const { formatUnits } = await import("ethers");
@@ -104,8 +104,9 @@ task("pause", "Pause a breaker scope at once (guardian)")
   .addOptionalParam("record", RECORD_HELP)
   .setAction(async (args: { scope: string; reason: string; from?: string; record?: string }, hre) =>
     operator("pause", async () => {
-      const { parseScope } = await import("../scripts/lib/ops/scopes");
-      const { guardianSigner, pauseScope } = await import("../scripts/lib/ops/governance");
+      const { parseScope } = await import("../scripts/lib/ops/scopeNames");
+      const { guardianSigner } = await import("../scripts/lib/operator/signers");
+      const { pauseScope } = await import("../scripts/lib/ops/pauseResume");
       const p = await protocolOf(hre, args.record);
       const scope = parseScope(args.scope, p.record);
       const guardian = await guardianSigner(p, await hre.ethers.getSigners(), args.from);
@@ -125,8 +126,9 @@ task("queue-resume", "Schedule the resume of a tripped scope through the timeloc
   .addOptionalParam("record", RECORD_HELP)
   .setAction(async (args: { scope: string; from?: string; record?: string }, hre) =>
     operator("queue-resume", async () => {
-      const { parseScope } = await import("../scripts/lib/ops/scopes");
-      const { proposerSigner, queueResume } = await import("../scripts/lib/ops/governance");
+      const { parseScope } = await import("../scripts/lib/ops/scopeNames");
+      const { proposerSigner } = await import("../scripts/lib/operator/signers");
+      const { queueResume } = await import("../scripts/lib/ops/pauseResume");
       const p = await protocolOf(hre, args.record);
       const scope = parseScope(args.scope, p.record);
       const proposer = await proposerSigner(p, await hre.ethers.getSigners(), args.from);
@@ -146,8 +148,9 @@ task("execute-resume", "Execute the scheduled resume of a scope once the timeloc
   .addOptionalParam("record", RECORD_HELP)
   .setAction(async (args: { scope: string; from?: string; record?: string }, hre) =>
     operator("execute-resume", async () => {
-      const { parseScope } = await import("../scripts/lib/ops/scopes");
-      const { executorSigner, executeResume } = await import("../scripts/lib/ops/governance");
+      const { parseScope } = await import("../scripts/lib/ops/scopeNames");
+      const { executorSigner } = await import("../scripts/lib/operator/signers");
+      const { executeResume } = await import("../scripts/lib/ops/pauseResume");
       const p = await protocolOf(hre, args.record);
       const scope = parseScope(args.scope, p.record);
       const executor = await executorSigner(p, await hre.ethers.getSigners(), args.from);
@@ -172,7 +175,7 @@ task("keeper-fund", "Open (if needed) and fund the keeper's clearing account wit
   .setAction(async (args: { amount: string; signer: number; account?: string; record?: string }, hre) =>
     operator("keeper-fund", async () => {
       const { fundKeeperAccount } = await import("../scripts/lib/ops/fund");
-      const { operatorSigner } = await import("../scripts/lib/keeper/cli");
+      const { operatorSigner } = await import("../scripts/lib/operator/signers");
       const p = await protocolOf(hre, args.record);
       const signer = await operatorSigner(hre, args.signer);
       const result = await fundKeeperAccount(p, signer, args.amount, {

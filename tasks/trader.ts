@@ -9,7 +9,7 @@
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
-import type { Protocol } from "../scripts/lib/keeper/record";
+import type { Protocol } from "../scripts/lib/operator/protocol";
 import { protocolOf } from "./operator";
 
 const RECORD_HELP = "the deployment record (default: deployments/<network>.json)";
@@ -30,14 +30,14 @@ async function trader<T>(
 ): Promise<T> {
   const { taskFailure } = await import("../scripts/lib/ops/taskFailure");
   const { HardhatPluginError } = await import("hardhat/plugins");
-  const { OperatorError } = await import("../scripts/lib/keeper/record");
+  const { OperatorError } = await import("../scripts/lib/operator/errors");
   const { describeFailure } = await import("../scripts/lib/trader/errors");
   let quote = "quote";
   try {
     const p = await protocolOf(hre, args.record);
     const configured = (p.record.config as { quote?: unknown } | null)?.quote;
     if (typeof configured === "string") quote = configured;
-    const { operatorSigner } = await import("../scripts/lib/keeper/cli");
+    const { operatorSigner } = await import("../scripts/lib/operator/signers");
     return await action(p, () => operatorSigner(hre, args.signer));
   } catch (error) {
     if (HardhatPluginError.isHardhatPluginError(error)) throw error;

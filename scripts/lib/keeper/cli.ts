@@ -3,10 +3,14 @@
  * Hardhat task `keeper` (flags). Resolves the record, reaches the RPC (a clear OperatorError if it cannot), picks
  * the keeper's signer and runs one pass or a loop.
  */
-import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
-import { Wallet, parseUnits, type Signer } from "ethers";
-import { bindProtocol, connectChecked, OperatorError, readDeploymentRecord, recordPathFor } from "./record";
-import { createLogger, type JsonLogger } from "./log";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { parseUnits } from "ethers";
+import { bindProtocol } from "../operator/protocol";
+import { connectChecked, networkUrl } from "../operator/connection";
+import { OperatorError } from "../operator/errors";
+import { readDeploymentRecord, recordPathFor } from "../operator/record";
+import { createLogger, type JsonLogger } from "../operator/log";
+import { operatorSigner } from "../operator/signers";
 import { validateProfitPolicy, type ProfitPolicy } from "./profit";
 import {
   DEFAULT_KEEPER_OPTIONS,
@@ -128,33 +132,6 @@ export function keeperCommandFromEnv(env: NodeJS.ProcessEnv): KeeperCommand {
   if (v.range !== undefined) c.blockRange = integer("KEEPER_BLOCK_RANGE", v.range, 1);
   if (v.settle !== undefined) c.settle = truthy(v.settle);
   return c;
-}
-
-/** The URL of the network, for error messages. */
-export function networkUrl(hre: HardhatRuntimeEnvironment): string {
-  return "url" in hre.network.config ? (hre.network.config as HttpNetworkConfig).url : "in-process";
-}
-
-/** The signer at `index` of the network's accounts, or a wallet of `privateKey`; the RPC must be reachable. */
-export async function operatorSigner(
-  hre: HardhatRuntimeEnvironment,
-  index: number,
-  privateKey?: string,
-): Promise<Signer> {
-  if (privateKey !== undefined) {
-    try {
-      return new Wallet(privateKey, hre.ethers.provider);
-    } catch {
-      throw new OperatorError("the private key is not a valid 32-byte hex key");
-    }
-  }
-  const signers = await hre.ethers.getSigners();
-  if (index >= signers.length) {
-    throw new OperatorError(
-      `network '${hre.network.name}' has ${signers.length} account(s); there is no account #${index}`,
-    );
-  }
-  return signers[index];
 }
 
 export interface KeeperRun {

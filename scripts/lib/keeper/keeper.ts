@@ -11,10 +11,10 @@
  * clean skip. See docs/operations.md.
  */
 import type { Signer } from "ethers";
-import type { Protocol } from "./record";
-import type { JsonLogger } from "./log";
+import type { Protocol } from "../operator/protocol";
+import type { JsonLogger } from "../operator/log";
 import { Discovery } from "./discovery";
-import { decodeRevert } from "./errors";
+import { decodeRevert } from "../operator/reverts";
 import { accountHealth, type AccountHealth } from "./health";
 import { LIQUIDATION_RESULT_FIELDS, liquidatedResults, type LiquidationFigures } from "../liquidation";
 import {

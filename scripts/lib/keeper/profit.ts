@@ -5,7 +5,7 @@
  * contract then refuses any execution in which the keeper receives less than the independent liability plus the
  * minimum profit and the gas. See docs/operations.md ("Profit and the limit").
  */
-import { OperatorError } from "./record";
+import { OperatorError } from "../operator/errors";
 import type { LiquidationFigures } from "../liquidation";
 import type { IndependentValuation } from "./valuation";
 

@@ -1,13 +1,9 @@
 /** What every operator task starts with: the record of the network, a reachable RPC, typed bindings. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import {
-  bindProtocol,
-  connectChecked,
-  readDeploymentRecord,
-  recordPathFor,
-  type Protocol,
-} from "../keeper/record";
-import { networkUrl } from "../keeper/cli";
+import { bindProtocol, type Protocol } from "../operator/protocol";
+import { connectChecked } from "../operator/connection";
+import { readDeploymentRecord, recordPathFor } from "../operator/record";
+import { networkUrl } from "../operator/connection";
 
 export async function loadProtocol(hre: HardhatRuntimeEnvironment, recordFlag?: string): Promise<Protocol> {
   const record = readDeploymentRecord(recordPathFor(hre.network.name, recordFlag));

@@ -6,8 +6,8 @@
  */
 import { parseUnits, type Signer } from "ethers";
 import { CollateralVault__factory, ERC20__factory, MockERC20__factory } from "../../../typechain-types";
-import type { Protocol } from "../keeper/record";
-import { OperatorError } from "../keeper/record";
+import type { Protocol } from "../operator/protocol";
+import { OperatorError } from "../operator/errors";
 import { Discovery } from "../keeper/discovery";
 
 export interface FundResult {

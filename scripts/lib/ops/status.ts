@@ -6,9 +6,9 @@
 import type { Provider } from "ethers";
 import { formatUnits, Interface } from "ethers";
 import { ERC20__factory, CircuitBreaker__factory } from "../../../typechain-types";
-import type { Protocol } from "../keeper/record";
-import { decodeRevert } from "../keeper/errors";
-import { knownScopes, tripReasonName } from "./scopes";
+import type { Protocol } from "../operator/protocol";
+import { decodeRevert } from "../operator/reverts";
+import { knownScopes, tripReasonName } from "./scopeNames";
 
 export interface PriceStatus {
   symbol: string;

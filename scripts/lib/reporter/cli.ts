@@ -4,15 +4,13 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { isAddress, Wallet, type Signer } from "ethers";
-import {
-  bindProtocol,
-  connectChecked,
-  OperatorError,
-  readDeploymentRecord,
-  recordPathFor,
-} from "../keeper/record";
-import { networkUrl, operatorSigner } from "../keeper/cli";
-import { createLogger, type JsonLogger } from "../keeper/log";
+import { bindProtocol } from "../operator/protocol";
+import { connectChecked } from "../operator/connection";
+import { OperatorError } from "../operator/errors";
+import { readDeploymentRecord, recordPathFor } from "../operator/record";
+import { networkUrl } from "../operator/connection";
+import { operatorSigner } from "../operator/signers";
+import { createLogger, type JsonLogger } from "../operator/log";
 import { loadPrices } from "./prices";
 import { reportOnce, type ReportSummary } from "./reporter";
 

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseDecimal } from "../config";
-import { OperatorError } from "../keeper/record";
+import { OperatorError } from "../operator/errors";
 
 export interface PriceInput {
   /** WAD price of every symbol in the document. */

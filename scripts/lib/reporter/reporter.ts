@@ -8,10 +8,10 @@
  */
 import { id as keccakText, type Signer } from "ethers";
 import { ISignedReportSource__factory, type ISignedReportSource } from "../../../typechain-types";
-import type { Protocol } from "../keeper/record";
-import { OperatorError } from "../keeper/record";
-import type { JsonLogger } from "../keeper/log";
-import { decodeRevert } from "../keeper/errors";
+import type { Protocol } from "../operator/protocol";
+import { OperatorError } from "../operator/errors";
+import type { JsonLogger } from "../operator/log";
+import { decodeRevert } from "../operator/reverts";
 import { REPORT_TYPE_STRING, reportDomain, signReport, toCalldata } from "../signing";
 import type { PriceInput } from "./prices";
 

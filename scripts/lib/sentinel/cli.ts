@@ -1,8 +1,9 @@
 /** The sentinel script's set-up from the environment: the record, the rules, the RPC and the guardian. */
 import { existsSync, readFileSync } from "node:fs";
-import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { Wallet, type Signer } from "ethers";
 import { ProtocolAccessManager__factory } from "../../../typechain-types";
+import { networkUrl } from "../operator/connection";
 import type { DeploymentRecord } from "../deploy/suite";
 import { Roles } from "../roles";
 import { loadSentinelConfig, type SentinelConfig } from "./config";
@@ -48,7 +49,7 @@ export async function setUpSentinel(
   const once = flag(env.SENTINEL_ONCE);
   const dryRun = flag(env.SENTINEL_DRY_RUN);
 
-  const url = "url" in network.config ? (network.config as HttpNetworkConfig).url : "in-process";
+  const url = networkUrl(hre);
   try {
     const chainId = Number(await ethers.provider.send("eth_chainId", []));
     if (chainId !== record.chainId) {

@@ -1,6 +1,6 @@
 /** Checks on a trader's account before anything is sent: it exists, and the signer may act for it. */
-import type { Protocol } from "../keeper/record";
-import { OperatorError } from "../keeper/record";
+import type { Protocol } from "../operator/protocol";
+import { OperatorError } from "../operator/errors";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 

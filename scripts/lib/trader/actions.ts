@@ -5,9 +5,9 @@
  */
 import type { ContractTransactionResponse, Signer } from "ethers";
 import { ERC20__factory, MockERC20__factory } from "../../../typechain-types";
-import type { Protocol } from "../keeper/record";
-import { OperatorError } from "../keeper/record";
-import { decodeRevert } from "../keeper/errors";
+import type { Protocol } from "../operator/protocol";
+import { OperatorError } from "../operator/errors";
+import { decodeRevert } from "../operator/reverts";
 import { formatAmount, formatTokens, utcDate } from "../format/series";
 import { assetVault } from "./assets";
 import { accountOwner, requireAuthorized } from "./accounts";

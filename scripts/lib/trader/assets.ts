@@ -6,8 +6,8 @@ import {
   type CollateralVault,
   type ERC20,
 } from "../../../typechain-types";
-import type { Protocol } from "../keeper/record";
-import { OperatorError } from "../keeper/record";
+import type { Protocol } from "../operator/protocol";
+import { OperatorError } from "../operator/errors";
 import { quoteSymbol } from "../ops/fund";
 
 export interface AssetVault {

@@ -3,8 +3,8 @@
  * settlement state and open interest; and the resolution of a trader's `--series` (a human name or a raw id).
  */
 import type { Provider } from "ethers";
-import type { Protocol } from "../keeper/record";
-import { OperatorError } from "../keeper/record";
+import type { Protocol } from "../operator/protocol";
+import { OperatorError } from "../operator/errors";
 import { Discovery } from "../keeper/discovery";
 import { seriesName } from "../format/series";
 

@@ -4,7 +4,7 @@
  */
 import { Interface } from "ethers";
 import { CollateralVault__factory, ERC20__factory } from "../../../typechain-types";
-import { decodeRevert } from "../keeper/errors";
+import { decodeRevert } from "../operator/reverts";
 import { formatAmount } from "../format/series";
 
 const TOKEN_ERRORS = new Interface(

@@ -1,6 +1,6 @@
 /** A trader's command-line inputs, checked before anything is sent: each bad one is an OperatorError naming it. */
 import { getAddress, isAddress, parseUnits } from "ethers";
-import { OperatorError } from "../keeper/record";
+import { OperatorError } from "../operator/errors";
 
 /** `--account`: a positive integer. */
 export function parseAccountId(text: string): bigint {

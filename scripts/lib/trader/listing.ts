@@ -4,11 +4,11 @@
  * bounds first.
  */
 import type { Signer } from "ethers";
-import type { Protocol } from "../keeper/record";
-import { OperatorError } from "../keeper/record";
+import type { Protocol } from "../operator/protocol";
+import { OperatorError } from "../operator/errors";
 import { parseDuration } from "../config";
 import { Roles } from "../roles";
-import { signerWith } from "../ops/governance";
+import { signerWith } from "../operator/signers";
 import { parseAmount } from "./inputs";
 import { seriesById, type ListedSeries } from "./catalog";
 

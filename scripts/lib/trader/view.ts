@@ -4,8 +4,8 @@
  */
 import type { Provider } from "ethers";
 import { CollateralVault__factory, ERC20__factory } from "../../../typechain-types";
-import type { Protocol } from "../keeper/record";
-import { decodeRevert } from "../keeper/errors";
+import type { Protocol } from "../operator/protocol";
+import { decodeRevert } from "../operator/reverts";
 import { formatAmount, formatTokens } from "../format/series";
 import { accountOwner } from "./accounts";
 import { seriesById } from "./catalog";

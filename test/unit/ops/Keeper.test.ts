@@ -27,16 +27,16 @@ import { liquidationLiabilityWad, mark, type Position } from "../../../scripts/l
 import { decide, type ProfitPolicy } from "../../../scripts/lib/keeper/profit";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { accountHealth } from "../../../scripts/lib/keeper/health";
-import { createLogger, type JsonLogger } from "../../../scripts/lib/keeper/log";
+import { createLogger, type JsonLogger } from "../../../scripts/lib/operator/log";
 import {
   DEFAULT_KEEPER_COMMAND,
   keeperCommandFromEnv,
   runKeeperCommand,
   type KeeperCommand,
 } from "../../../scripts/lib/keeper/cli";
-import { OperatorError } from "../../../scripts/lib/keeper/record";
+import { OperatorError } from "../../../scripts/lib/operator/errors";
 import { loadProtocol } from "../../../scripts/lib/ops/context";
-import { executeResume, queueResume } from "../../../scripts/lib/ops/governance";
+import { executeResume, queueResume } from "../../../scripts/lib/ops/pauseResume";
 import type { KeeperHooks } from "../../../scripts/lib/keeper/keeper";
 import { CRASH_PRICE, WAD, setMockPrice } from "../../shared/fixtures/book";
 import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";

@@ -18,8 +18,8 @@ import {
   ProtocolTimelock__factory,
   SignedReportSource__factory,
 } from "../../../typechain-types";
-import { createLogger, type JsonLogger } from "../../../scripts/lib/keeper/log";
-import { OperatorError } from "../../../scripts/lib/keeper/record";
+import { createLogger, type JsonLogger } from "../../../scripts/lib/operator/log";
+import { OperatorError } from "../../../scripts/lib/operator/errors";
 import { parsePrices } from "../../../scripts/lib/reporter/prices";
 import {
   reporterCommandFromEnv,

@@ -3,10 +3,10 @@
  * deployment ("WETH": its price scope), a token address, or a raw 32-byte scope id.
  */
 import { isAddress, isHexString } from "ethers";
-import type { DeploymentRecord } from "../deploy/suite";
+import type { DeploymentRecord } from "../../../src/deployment";
 import { Scopes } from "../scopes";
 import { TripReason } from "../breaker/tripReason";
-import { OperatorError } from "../keeper/record";
+import { OperatorError } from "../operator/errors";
 
 export const ACTION_SCOPES = ["DEPOSIT", "WITHDRAW", "WRITE", "LIQUIDATE", "SETTLE", "GLOBAL"] as const;
 export type ActionScope = (typeof ACTION_SCOPES)[number];

@@ -6,71 +6,12 @@
  * The operation's salt is derived from the scope and its trip time, so `execute-resume` finds the operation that
  * `queue-resume` scheduled for the same trip without being told, and a later trip of the scope gets a new one.
  */
-import { AbiCoder, keccak256, ZeroAddress, ZeroHash, type Signer } from "ethers";
-import type { Protocol } from "../keeper/record";
-import { OperatorError } from "../keeper/record";
-import { Roles } from "../roles";
-import type { NamedScope } from "./scopes";
-import { tripReasonName } from "./scopes";
+import { AbiCoder, keccak256, ZeroHash, type Signer } from "ethers";
+import { OperatorError } from "../operator/errors";
+import type { Protocol } from "../operator/protocol";
+import { tripReasonName, type NamedScope } from "./scopeNames";
 
 const iso = (t: bigint | number): string => `${new Date(Number(t) * 1000).toISOString()} (${t})`;
-
-/** The first of `signers` (or the one at `from`) for which `holds` is true. */
-export async function signerWith(
-  signers: readonly Signer[],
-  holds: (address: string) => Promise<boolean>,
-  what: string,
-  from?: string,
-): Promise<Signer> {
-  for (const signer of signers) {
-    const address = await signer.getAddress();
-    if (from !== undefined && address.toLowerCase() !== from.toLowerCase()) continue;
-    if (await holds(address)) return signer;
-    if (from !== undefined) throw new OperatorError(`${address} is not ${what}`);
-  }
-  throw new OperatorError(
-    from !== undefined
-      ? `${from} is not an account of this network`
-      : `none of this network's ${signers.length} account(s) is ${what}`,
-  );
-}
-
-export async function guardianSigner(
-  p: Protocol,
-  signers: readonly Signer[],
-  from?: string,
-): Promise<Signer> {
-  return signerWith(
-    signers,
-    async (a) => (await p.manager.hasRole(Roles.GUARDIAN_ROLE, a))[0],
-    "a guardian (GUARDIAN_ROLE)",
-    from,
-  );
-}
-
-export async function proposerSigner(
-  p: Protocol,
-  signers: readonly Signer[],
-  from?: string,
-): Promise<Signer> {
-  const role = await p.timelock.PROPOSER_ROLE();
-  return signerWith(signers, (a) => p.timelock.hasRole(role, a), "a timelock proposer (PROPOSER_ROLE)", from);
-}
-
-export async function executorSigner(
-  p: Protocol,
-  signers: readonly Signer[],
-  from?: string,
-): Promise<Signer> {
-  const role = await p.timelock.EXECUTOR_ROLE();
-  const open = await p.timelock.hasRole(role, ZeroAddress);
-  return signerWith(
-    signers,
-    async (a) => open || (await p.timelock.hasRole(role, a)),
-    "a timelock executor (EXECUTOR_ROLE)",
-    from,
-  );
-}
 
 /** The guardian pauses `scope` with `reason` (kept in the calldata; its hash is the Tripped event's detail). */
 export async function pauseScope(
