@@ -6,11 +6,16 @@
  * with a limit derived from that valuation (profit.ts). Every decision is one JSON line. In dry-run mode it quotes
  * and logs but sends nothing.
  *
+ * Per liquidatable account the contract is asked twice: `liquidationQuote` (whether, how much, at what figures) and
+ * the node's gas estimate of the exact transaction (the keeper's own side, which the quote leaves out: its margin
+ * after taking the positions, its appetite, the breaker; and the gas it costs).
+ *
  * Races are expected, never fatal: an account a competitor (or the owner's top-up) made healthy between the
- * keeper's read and its transaction is re-checked before sending, and an `AccountHealthy` revert is logged as a
- * clean skip. See docs/operations.md.
+ * keeper's quote and its transaction is refused `AccountHealthy` by the estimate before sending, logged as a clean
+ * skip. See docs/operations.md.
  */
 import type { Signer } from "ethers";
+import type { IOptionsClearing } from "../../../typechain-types";
 import type { Protocol } from "../operator/protocol";
 import type { JsonLogger } from "../operator/log";
 import { Discovery } from "./discovery";
@@ -57,7 +62,7 @@ export const DEFAULT_KEEPER_OPTIONS: KeeperOptions = {
 
 /** Test and integration hooks. */
 export interface KeeperHooks {
-  /** Called after the final re-check, just before a liquidation is sent. */
+  /** Called after the keeper decided to liquidate, just before the transaction is sent. */
   beforeLiquidationSend?: (accountId: bigint) => Promise<void>;
 }
 
@@ -430,7 +435,7 @@ export class Keeper {
     // The quote and the keeper's own valuation are read at one block, after any pending lazy settlement (a touch
     // repays debt before it credits settled longs, so a second settlement may be needed).
     let at: Block;
-    let view: { settlementPending: boolean; collateralValueWad: bigint };
+    let view: IOptionsClearing.LiquidationQuoteStructOutput;
     for (let settled = 0; ; settled++) {
       at = await this.latestBlock();
       try {
@@ -451,22 +456,42 @@ export class Keeper {
 
     const deadline = BigInt(at.timestamp + this.options.deadlineSeconds);
     const maxFraction = this.options.maxFractionWad;
-    let quote: LiquidationFigures;
+    const healthyAtQuote = (reason: string): void =>
+      this.skip(summary, figures, `healthy at the quote (topped up or liquidated first): ${reason}`);
+    if (!view.belowMaintenance) {
+      const healthy = clearing.interface.encodeErrorResult("AccountHealthy", [
+        id,
+        view.collateralValueWad,
+        view.maintenanceWad,
+      ]);
+      return healthyAtQuote(decodeRevert({ data: healthy }).text);
+    }
+    let gasUnits: bigint;
     try {
-      const result = await clearing.liquidate.staticCall(id, keeperAccount, maxFraction, 0n, deadline, {
-        blockTag: at.number,
-      });
-      quote = plainFigures(result);
+      gasUnits = await clearing.liquidate.estimateGas(id, keeperAccount, maxFraction, 0n, deadline);
     } catch (error) {
       const reason = decodeRevert(error);
-      if (reason.name === "AccountHealthy") {
+      if (reason.name === "AccountHealthy") return healthyAtQuote(reason.text);
+      return this.skip(summary, figures, `not liquidatable by this keeper now: ${reason.text}`);
+    }
+    let quote: LiquidationFigures;
+    if (view.result.fractionWad <= maxFraction) {
+      quote = plainFigures(view.result);
+    } else {
+      // The quote is for a full appetite; a keeper capped below the needed fraction takes less, which only
+      // `liquidate` itself computes.
+      try {
+        const result = await clearing.liquidate.staticCall(id, keeperAccount, maxFraction, 0n, deadline, {
+          blockTag: at.number,
+        });
+        quote = plainFigures(result);
+      } catch (error) {
         return this.skip(
           summary,
           figures,
-          `healthy at the quote (topped up or liquidated first): ${reason.text}`,
+          `not liquidatable by this keeper now: ${decodeRevert(error).text}`,
         );
       }
-      return this.skip(summary, figures, `not liquidatable by this keeper now: ${reason.text}`);
     }
     const quoteFields = {
       ...figures,
@@ -491,7 +516,7 @@ export class Keeper {
         view.collateralValueWad,
         at,
       );
-      gasWad = await this.gasCostWad(id, keeperAccount, maxFraction, deadline, at);
+      gasWad = await this.gasCostWad(gasUnits, at);
     } catch (error) {
       return this.skip(summary, quoteFields, `no independent valuation: ${decodeRevert(error).text}`);
     }
@@ -534,11 +559,6 @@ export class Keeper {
       return;
     }
 
-    // Re-check at the newest block: a competitor or the owner may have acted since the pass started.
-    const now = await clearing.health(id);
-    if (now.collateralValueWad >= now.maintenanceWad) {
-      return this.skip(summary, sendFields, "healthy before sending (topped up or liquidated first)");
-    }
     await this.hooks.beforeLiquidationSend?.(id);
     try {
       const tx = await clearing.liquidate(id, keeperAccount, maxFraction, limit, deadline);
@@ -562,19 +582,12 @@ export class Keeper {
     return { number: block.number, timestamp: block.timestamp };
   }
 
-  /** The liquidation's estimated gas at the node's fee per gas (EIP-1559 cap, else gas price), in WAD quote. */
-  private async gasCostWad(
-    id: bigint,
-    keeperAccount: bigint,
-    maxFraction: bigint,
-    deadline: bigint,
-    at: Block,
-  ): Promise<bigint> {
+  /** `units` of gas at the node's fee per gas (EIP-1559 cap, else gas price), in WAD quote. */
+  private async gasCostWad(units: bigint, at: Block): Promise<bigint> {
     if (this.gasAsset === undefined) return 0n;
     const provider = this.signer.provider;
     if (provider === null) throw new Error("the keeper's signer has no provider");
-    const [units, fees, [nativePriceWad]] = await Promise.all([
-      this.protocol.clearing.liquidate.estimateGas(id, keeperAccount, maxFraction, 0n, deadline),
+    const [fees, [nativePriceWad]] = await Promise.all([
       provider.getFeeData(),
       this.protocol.oracle.getPrice(this.gasAsset, { blockTag: at.number }),
     ]);

@@ -333,6 +333,24 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     ).to.have.length(0);
   });
 
+  it("with an appetite below the fraction needed, values and takes exactly its cap, not the full quote", async () => {
+    const book = await crashedBook();
+    const clearing = OptionsClearing__factory.connect(book.record.contracts.OptionsClearing, ethers.provider);
+    const full = await clearing.liquidationQuote(book.victim);
+    const cap = full.result.fractionWad / 2n;
+    expect(cap > 0n).to.equal(true);
+    const settings = { maxFractionWad: cap, gasAsset: "none" };
+    const dry = await keep(book.recordPath, { ...settings, dryRun: true });
+    const quoted = dry.lines.find(
+      (l) => l.event === "would-liquidate" && l.accountId === String(book.victim),
+    );
+    expect(quoted?.fractionWad).to.equal(String(cap));
+    const { summary } = await keep(book.recordPath, settings);
+    expect(summary).to.include({ failures: 0, disagreements: 0 });
+    const [event] = await clearing.queryFilter(clearing.filters.Liquidated(book.victim, book.keeperAccount));
+    expect(event.args.result.fractionWad).to.equal(cap);
+  });
+
   it("while the LIQUIDATE scope is paused, skips with the breaker's reason and sends nothing", async () => {
     const book = await crashedBook();
     const breaker = CircuitBreaker__factory.connect(
