@@ -8,7 +8,7 @@
  */
 import hre from "hardhat";
 import { runLifecycle } from "./lib/lifecycle/run";
-import { LifecycleCheckError } from "./lib/lifecycle/steps";
+import { LifecycleCheckError } from "./lib/lifecycle/checks";
 
 async function main(): Promise<void> {
   const started = Date.now();

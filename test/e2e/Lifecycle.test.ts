@@ -6,7 +6,9 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { runLifecycle, SCENARIO, type LifecycleSummary } from "../../scripts/lib/lifecycle/run";
+import { runLifecycle } from "../../scripts/lib/lifecycle/run";
+import { SCENARIO } from "../../scripts/lib/lifecycle/scenario";
+import type { LifecycleSummary } from "../../scripts/lib/lifecycle/summary";
 import { TripReason } from "../../scripts/lib/breaker/tripReason";
 
 const WAD = 10n ** 18n;
