@@ -86,8 +86,8 @@ library SettlementLogic {
         _fix($, seriesId, s, priceWad, true);
     }
 
-    /// @notice See IOptionsClearing.settleAccount: the account's lazy settlement (`AccountLogic.settlePending`), run here so
-    /// the clearing contract carries its code once, outside its own bytecode.
+    /// @notice See IOptionsClearing.settleAccount: the account's lazy settlement (`AccountLogic.settlePending`), run
+    /// here so the clearing contract carries its code once, outside its own bytecode.
     function settleAccount(
         ClearingStorage.Layout storage $,
         AccountLogic.Quote memory quote,
