@@ -3,7 +3,7 @@
  * by its JSON path before anything touches the network.
  */
 import { readFileSync } from "node:fs";
-import { parseDecimal, parseDuration } from "../config";
+import { parseDecimal, parseDuration } from "../units";
 
 export type RuleKind = "price" | "spread" | "outflow" | "liquidations" | "positions";
 export type RuleAction = "pause" | "alert";
