@@ -1,7 +1,6 @@
 /**
- * The building blocks of the config schema: fields in human units read through scripts/lib/units.ts, objects that
- * refuse unknown keys, bound checks naming the bound, and the test that lets a cross-field check run beside
- * problems elsewhere.
+ * The deploy config's fields: prices, shares, durations, addresses and strings in its units, objects that refuse
+ * unknown keys but take notes, and bound checks naming the bound crossed.
  */
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 import { z } from "zod";
@@ -15,33 +14,9 @@ import {
   UnitError,
   WAD_DECIMALS,
 } from "../units";
+import { closedObject, isNot, unit } from "../validation";
 
-type Path = readonly PropertyKey[];
-/** What a refinement sees of the problems found so far (paths relative to the refined value). */
-type Issues = readonly { path?: PropertyKey[]; continue?: boolean }[];
-
-/** A field read by a unit parser: absent is "missing", a value it refuses is named in the message. */
-export function unit<T>(parse: (value: unknown) => T) {
-  return z.unknown().transform((value, ctx): T => {
-    if (value === undefined) {
-      ctx.addIssue({ code: "custom", message: "missing" });
-      return z.NEVER;
-    }
-    try {
-      return parse(value);
-    } catch (error) {
-      if (!(error instanceof UnitError)) throw error;
-      ctx.addIssue({ code: "custom", message: error.message });
-      return z.NEVER;
-    }
-  });
-}
-
-/** A message for a value of the wrong kind: "missing" when absent, else the value and what it is not. */
-export const isNot =
-  (what: string) =>
-  (issue: { input?: unknown }): string =>
-    issue.input === undefined ? "missing" : `${show(issue.input)} is not ${what}`;
+export { isNot, isRecord, parsed, RUN_ALWAYS, unit } from "../validation";
 
 /** Any address but zero, checksummed (a mixed-case address with a wrong checksum is refused). */
 export function parseAddress(value: unknown): string {
@@ -114,47 +89,14 @@ export function within<T extends number | bigint>(min: T, max: T, format: (value
   };
 }
 
-/** A cross-field check runs whatever failed elsewhere; it reads only what `parsed` says was read. */
-export const RUN_ALWAYS = { when: (): boolean => true };
-
-/**
- * Whether the value at every path was read without a parse failure at, under or above it, so it has its parsed
- * type. Bound and cross-field problems (continuable issues) leave values read: they never precede a transform.
- */
-export function parsed(issues: Issues, ...paths: Path[]): boolean {
-  return !issues.some(
-    (issue) => issue.continue !== true && paths.some((path) => overlaps(issue.path ?? [], path)),
-  );
-}
-
-function overlaps(a: Path, b: Path): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /** Keys any object may carry as notes: "comment" and "$..." (e.g. "$schema"). */
 const isNote = (key: string): boolean => key === "comment" || key.startsWith("$");
 
 /** An object with exactly the keys of `shape` (and notes); every other key is a problem at its own path. */
-export function section<S extends z.ZodRawShape>(shape: S) {
-  const allowed = Object.keys(shape);
-  return z.looseObject(shape, { error: isNot("an object") }).superRefine((value, ctx) => {
-    if (!isRecord(value)) return;
-    for (const key of Object.keys(value)) {
-      if (!allowed.includes(key) && !isNote(key)) {
-        ctx.addIssue({
-          code: "custom",
-          path: [key],
-          message: `unknown key (expected one of ${allowed.join(", ")})`,
-        });
-      }
-    }
-  }, RUN_ALWAYS);
-}
+export const section = <S extends z.ZodRawShape>(shape: S) =>
+  closedObject(shape, isNot("an object"), (key, allowed) =>
+    isNote(key) ? undefined : `unknown key (expected one of ${allowed.join(", ")})`,
+  );
 
 /** An object keyed by names (asset symbols). */
 export const named = <T extends z.ZodType>(entry: T) =>

@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { show } from "../units";
+import { formatPath } from "../validation";
 
 /** Every problem of a config, one per line, each with its JSON path. */
 export class ConfigError extends Error {
@@ -16,15 +17,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** "assets.WETH.sources[1].kind"; the whole document is "config". */
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "config";
-  return path
-    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
-    .join("");
-}
-
-export const formatIssue = (issue: z.core.$ZodIssue): string => `${formatPath(issue.path)}: ${issue.message}`;
+/** "assets.WETH.sources[1].kind: ..."; a problem of the whole document is at "config". */
+export const formatIssue = (issue: z.core.$ZodIssue): string =>
+  `${formatPath(issue.path, "config")}: ${issue.message}`;
 
 const KIND_NAMES: Readonly<Record<string, string>> = {
   object: "an object",
