@@ -1,72 +1,22 @@
 /**
- * The sentinel's rules file (config/sentinel.json; schema in docs/sentinel.md), validated with every problem named
- * by its JSON path before anything touches the network.
+ * The sentinel's rules file (config/sentinel.json; schema in docs/sentinel.md) as a zod schema: every problem named by
+ * its JSON path (a rule's also by its id) before anything touches the network.
  */
 import { readFileSync } from "node:fs";
-import { parseDecimal, parseDuration } from "../units";
+import { z } from "zod";
+import {
+  formatWad,
+  parseDecimal,
+  parseDuration,
+  parseShareWad,
+  show,
+  UnitError,
+  WAD_DECIMALS,
+} from "../units";
+import { closedObject, formatPath, isRecord, parsed, RUN_ALWAYS, unit } from "../validation";
 
-export type RuleKind = "price" | "spread" | "outflow" | "liquidations" | "positions";
-export type RuleAction = "pause" | "alert";
 /** A breaker scope by name: an action scope, or an asset's price scope as "asset:<SYMBOL>". */
 export type ScopeName = string;
-
-interface RuleBase {
-  id: string;
-  kind: RuleKind;
-  action: RuleAction;
-  /** The scope a pause trips (price and spread rules default to their asset's scope). */
-  scope?: ScopeName;
-}
-
-/** Every source of `asset` within [min, max]; with `maxAge`, every source also available and at most that old. */
-export interface PriceRule extends RuleBase {
-  kind: "price";
-  asset: string;
-  minWad?: bigint;
-  maxWad?: bigint;
-  maxAgeSeconds?: number;
-}
-
-/** `(max - min) / median` of the available sources of `asset` at most `maxSpreadWad`. */
-export interface SpreadRule extends RuleBase {
-  kind: "spread";
-  asset: string;
-  maxSpreadWad: bigint;
-}
-
-/** Withdrawals of `token` from its vaults within the window at most `maxUsedWad` of what the breaker's limit lets out. */
-export interface OutflowRule extends RuleBase {
-  kind: "outflow";
-  token: string;
-  maxUsedWad: bigint;
-  /** Default: the breaker's outflow window of the token. */
-  windowSeconds?: number;
-}
-
-/** Liquidations within the window: seized collateral value at most `maxValueWad`, count at most `maxCount`. */
-export interface LiquidationsRule extends RuleBase {
-  kind: "liquidations";
-  windowSeconds: number;
-  maxValueWad?: bigint;
-  maxCount?: number;
-}
-
-/** No single write or close within the window of more than `maxContractsWad` contracts. */
-export interface PositionsRule extends RuleBase {
-  kind: "positions";
-  windowSeconds: number;
-  maxContractsWad: bigint;
-}
-
-export type Rule = PriceRule | SpreadRule | OutflowRule | LiquidationsRule | PositionsRule;
-
-export interface SentinelConfig {
-  /** Seconds between passes in loop mode. */
-  intervalSeconds: number;
-  /** How many blocks back the event rules read on each pass (bounded RPC queries). */
-  lookbackBlocks: number;
-  rules: Rule[];
-}
 
 /** What the validator may check the rules against (the deployment's symbols), if known. */
 export interface SentinelKnown {
@@ -85,25 +35,261 @@ export class SentinelConfigError extends Error {
 }
 
 const ACTION_SCOPES = ["GLOBAL", "DEPOSIT", "WITHDRAW", "WRITE", "LIQUIDATE", "SETTLE"];
-const KINDS: RuleKind[] = ["price", "spread", "outflow", "liquidations", "positions"];
-const FIELDS: Record<RuleKind, string[]> = {
-  price: ["asset", "min", "max", "maxAge"],
-  spread: ["asset", "maxSpread"],
-  outflow: ["token", "maxUsed", "window"],
-  liquidations: ["window", "maxValue", "maxCount"],
-  positions: ["window", "maxContracts"],
-};
-const COMMON = ["id", "kind", "action", "scope", "description"];
+const KINDS = ["price", "spread", "outflow", "liquidations", "positions"] as const;
+const RULE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const WAD = 10n ** 18n;
+const DEFAULT_INTERVAL_SECONDS = 30;
+const DEFAULT_LOOKBACK_BLOCKS = 5_000;
+const MAX_LOOKBACK_BLOCKS = 1_000_000;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => (typeof v === "string" ? `'${v}'` : JSON.stringify(v));
+/** "WITHDRAW", "GLOBAL", ... or "asset:WETH". */
+export function parseScopeName(value: unknown, known: SentinelKnown = {}): ScopeName {
+  if (typeof value !== "string") throw new UnitError(`${show(value)} is not a scope name`);
+  if (ACTION_SCOPES.includes(value)) return value;
+  const match = /^asset:(.+)$/.exec(value);
+  if (match !== null) {
+    if (known.assets !== undefined && !known.assets.includes(match[1])) {
+      throw new UnitError(`unknown asset '${match[1]}' (the deployment has ${known.assets.join(", ")})`);
+    }
+    return value;
+  }
+  throw new UnitError(`unknown scope ${show(value)} (one of ${ACTION_SCOPES.join(", ")}, or asset:<SYMBOL>)`);
+}
 
-/** A share as a fraction (0.02) or a percentage ("2%"), WAD. */
-function parseShare(value: unknown): bigint {
-  if (typeof value === "string" && value.trim().endsWith("%"))
-    return parseDecimal(value.trim().slice(0, -1), 16);
-  return parseDecimal(value, 18);
+/** A value the parser reads, above zero. */
+const positive = <T extends bigint | number>(parse: (value: unknown) => T) =>
+  unit((value) => {
+    const read = parse(value);
+    if (read <= 0) throw new UnitError(`${show(value)} must be above zero`);
+    return read;
+  });
+
+const decimalWad = (value: unknown): bigint => parseDecimal(value, WAD_DECIMALS);
+
+/** A share above zero and at most 100%, as WAD. */
+const shareOfWhole = () =>
+  positive((value) => {
+    const shareWad = parseShareWad(value);
+    if (shareWad > WAD) throw new UnitError(`${show(value)} is over 100%`);
+    return shareWad;
+  });
+
+/** A symbol among the deployment's assets or tokens, when those are known. */
+const symbolOf = (key: "asset" | "token", list: string[] | undefined) =>
+  unit((value) => {
+    if (typeof value !== "string" || value === "") throw new UnitError("a symbol is required");
+    if (list !== undefined && !list.includes(value))
+      throw new UnitError(`unknown ${key} '${value}' (the deployment has ${list.join(", ")})`);
+    return value;
+  });
+
+const wholeNumber = () =>
+  unit((value) => {
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
+      throw new UnitError(`${show(value)} is not a whole number`);
+    return value;
+  });
+
+/** The fields every rule has. */
+const commonFields = (known: SentinelKnown) => ({
+  /** Checked across the rules (`ruleList`), so a rule of an unknown kind has its id checked too. */
+  id: z.string().catch(""),
+  action: z.enum(["pause", "alert"], { error: (issue) => `${show(issue.input)} is not 'pause' or 'alert'` }),
+  /** The scope a pause trips (price and spread rules default to their asset's scope). */
+  scope: unit((value) => parseScopeName(value, known)).optional(),
+  description: z.unknown().optional(),
+});
+
+/** A rule of `kind`: the common fields and its own, nothing else. */
+const ruleOf = <K extends (typeof KINDS)[number], S extends z.ZodRawShape>(
+  kind: K,
+  known: SentinelKnown,
+  shape: S,
+) =>
+  closedObject(
+    { kind: z.literal(kind), ...commonFields(known), ...shape },
+    () => "a rule must be an object",
+    () => `unknown field for a ${kind} rule`,
+  );
+
+/** Every source of `asset` within [min, max]; with `maxAge`, every source also available and at most that old. */
+const priceRule = (known: SentinelKnown) =>
+  ruleOf("price", known, {
+    asset: symbolOf("asset", known.assets),
+    min: positive(decimalWad).optional(),
+    max: positive(decimalWad).optional(),
+    maxAge: positive(parseDuration).optional(),
+  })
+    .superRefine((r, ctx) => {
+      if (!parsed(ctx.issues, ["min"], ["max"], ["maxAge"])) return;
+      if (r.min === undefined && r.max === undefined && r.maxAge === undefined)
+        ctx.addIssue({ code: "custom", message: "a price rule needs min, max or maxAge" });
+      else if (r.min !== undefined && r.max !== undefined && r.min >= r.max)
+        ctx.addIssue({
+          code: "custom",
+          message: `min ${formatWad(r.min)} must be below max ${formatWad(r.max)}`,
+        });
+    }, RUN_ALWAYS)
+    .transform(({ min, max, maxAge, description: _, ...r }) => ({
+      ...r,
+      minWad: min,
+      maxWad: max,
+      maxAgeSeconds: maxAge,
+    }));
+
+/** `(max - min) / median` of the available sources of `asset` at most `maxSpreadWad`. */
+const spreadRule = (known: SentinelKnown) =>
+  ruleOf("spread", known, { asset: symbolOf("asset", known.assets), maxSpread: shareOfWhole() }).transform(
+    ({ maxSpread, description: _, ...r }) => ({ ...r, maxSpreadWad: maxSpread }),
+  );
+
+/** Withdrawals of `token` from its vaults within the window at most `maxUsedWad` of what the breaker's limit lets out. */
+const outflowRule = (known: SentinelKnown) =>
+  ruleOf("outflow", known, {
+    token: symbolOf("token", known.tokens),
+    maxUsed: shareOfWhole(),
+    /** Default: the breaker's outflow window of the token. */
+    window: positive(parseDuration).optional(),
+  }).transform(({ maxUsed, window, description: _, ...r }) => ({
+    ...r,
+    maxUsedWad: maxUsed,
+    windowSeconds: window,
+  }));
+
+/** Liquidations within the window: seized collateral value at most `maxValueWad`, count at most `maxCount`. */
+const liquidationsRule = (known: SentinelKnown) =>
+  ruleOf("liquidations", known, {
+    window: positive(parseDuration),
+    maxValue: unit(decimalWad).optional(),
+    maxCount: wholeNumber().optional(),
+  })
+    .superRefine((r, ctx) => {
+      if (
+        parsed(ctx.issues, ["maxValue"], ["maxCount"]) &&
+        r.maxValue === undefined &&
+        r.maxCount === undefined
+      )
+        ctx.addIssue({ code: "custom", message: "a liquidations rule needs maxValue or maxCount" });
+    }, RUN_ALWAYS)
+    .transform(({ window, maxValue, description: _, ...r }) => ({
+      ...r,
+      windowSeconds: window,
+      maxValueWad: maxValue,
+    }));
+
+/** No single write or close within the window of more than `maxContractsWad` contracts. */
+const positionsRule = (known: SentinelKnown) =>
+  ruleOf("positions", known, {
+    window: positive(parseDuration),
+    maxContracts: positive(decimalWad),
+  }).transform(({ window, maxContracts, description: _, ...r }) => ({
+    ...r,
+    windowSeconds: window,
+    maxContractsWad: maxContracts,
+  }));
+
+const ruleSchema = (known: SentinelKnown) =>
+  z
+    .discriminatedUnion(
+      "kind",
+      [
+        priceRule(known),
+        spreadRule(known),
+        outflowRule(known),
+        liquidationsRule(known),
+        positionsRule(known),
+      ],
+      {
+        error: (issue) => {
+          const input: unknown = issue.input;
+          if (!isRecord(input)) return "a rule must be an object";
+          return `unknown rule kind ${show(input.kind)} (one of ${KINDS.join(", ")})`;
+        },
+      },
+    )
+    .superRefine((r, ctx) => {
+      if (!isRecord(r) || !parsed(ctx.issues, ["action"], ["scope"])) return;
+      if (r.scope === undefined && r.action === "pause" && r.kind !== "price" && r.kind !== "spread") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["scope"],
+          message: `a pause rule of kind ${r.kind} must name the scope it pauses`,
+        });
+      }
+    }, RUN_ALWAYS);
+
+/** The id a rule is named by in messages, when it has a valid one. */
+const idOf = (rule: unknown): string | undefined =>
+  isRecord(rule) && typeof rule.id === "string" && RULE_ID.test(rule.id) ? rule.id : undefined;
+
+const NON_EMPTY_LIST = "a non-empty list of rules is required";
+
+const ruleList = (known: SentinelKnown) =>
+  z.array(ruleSchema(known), { error: () => NON_EMPTY_LIST }).superRefine((rules, ctx) => {
+    if (!Array.isArray(rules)) return;
+    if (rules.length === 0) ctx.addIssue({ code: "custom", message: NON_EMPTY_LIST });
+    const seen = new Set<string>();
+    rules.forEach((rule, i) => {
+      if (!isRecord(rule)) return;
+      const id = idOf(rule);
+      if (id === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "id"],
+          message: `${show(rule.id)} is not an id (1-64 letters, digits, '_', '.', '-')`,
+        });
+      } else if (seen.has(id)) {
+        ctx.addIssue({ code: "custom", path: [i, "id"], message: `'${id}' is used by another rule` });
+      } else seen.add(id);
+    });
+  }, RUN_ALWAYS);
+
+export const sentinelConfigSchema = (known: SentinelKnown = {}) =>
+  closedObject(
+    {
+      description: z.unknown().optional(),
+      /** Seconds between passes in loop mode. */
+      interval: unit((value) => {
+        const seconds = parseDuration(value);
+        if (seconds < 1) throw new UnitError("must be at least 1 second");
+        return seconds;
+      }).default(DEFAULT_INTERVAL_SECONDS),
+      /** How many blocks back the event rules read on each pass (bounded RPC queries). */
+      lookbackBlocks: unit((value) => {
+        if (
+          typeof value !== "number" ||
+          !Number.isSafeInteger(value) ||
+          value < 1 ||
+          value > MAX_LOOKBACK_BLOCKS
+        )
+          throw new UnitError(`${show(value)} is not a whole number of blocks from 1 to 1,000,000`);
+        return value;
+      }).default(DEFAULT_LOOKBACK_BLOCKS),
+      rules: ruleList(known),
+    },
+    () => "the file must hold a JSON object",
+    () => "unknown field",
+  ).transform((c) => ({ intervalSeconds: c.interval, lookbackBlocks: c.lookbackBlocks, rules: c.rules }));
+
+export type SentinelConfig = z.output<ReturnType<typeof sentinelConfigSchema>>;
+export type Rule = SentinelConfig["rules"][number];
+export type RuleKind = Rule["kind"];
+export type RuleAction = Rule["action"];
+export type PriceRule = Extract<Rule, { kind: "price" }>;
+export type SpreadRule = Extract<Rule, { kind: "spread" }>;
+export type OutflowRule = Extract<Rule, { kind: "outflow" }>;
+export type LiquidationsRule = Extract<Rule, { kind: "liquidations" }>;
+export type PositionsRule = Extract<Rule, { kind: "positions" }>;
+
+/** "rules[3] (weth-bounds).min: ..."; a rule's problems name its id, when it has a valid one, except the id's own. */
+function formatProblem(issue: z.core.$ZodIssue, raw: unknown): string {
+  const [top, index, ...rest] = issue.path;
+  if (issue.path.length === 0) return issue.message;
+  if (top !== "rules" || typeof index !== "number") return `${formatPath(issue.path, "")}: ${issue.message}`;
+  const rules = isRecord(raw) && Array.isArray(raw.rules) ? raw.rules : [];
+  const id = rest[0] === "id" ? undefined : idOf(rules[index]);
+  const field = rest.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
+  return `rules[${index}]${id === undefined ? "" : ` (${id})`}${field}: ${issue.message}`;
 }
 
 export function validateSentinelConfig(
@@ -111,185 +297,13 @@ export function validateSentinelConfig(
   source = "sentinel config",
   known: SentinelKnown = {},
 ): SentinelConfig {
-  const problems: string[] = [];
-  const field = <T>(path: string, parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      problems.push(`${path}: ${(error as Error).message}`);
-      return undefined;
-    }
-  };
-  if (!isObj(raw)) throw new SentinelConfigError(source, ["the file must hold a JSON object"]);
-  for (const key of Object.keys(raw)) {
-    if (!["description", "interval", "lookbackBlocks", "rules"].includes(key))
-      problems.push(`${key}: unknown field`);
-  }
-  const intervalSeconds =
-    raw.interval === undefined
-      ? 30
-      : field("interval", () => {
-          const s = parseDuration(raw.interval);
-          if (s < 1) throw new Error("must be at least 1 second");
-          return s;
-        });
-  const lookbackBlocks =
-    raw.lookbackBlocks === undefined
-      ? 5_000
-      : field("lookbackBlocks", () => {
-          const n = raw.lookbackBlocks;
-          if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1 || n > 1_000_000) {
-            throw new Error(`${show(n)} is not a whole number of blocks from 1 to 1,000,000`);
-          }
-          return n;
-        });
-  const rules: Rule[] = [];
-  if (!Array.isArray(raw.rules) || raw.rules.length === 0) {
-    problems.push("rules: a non-empty list of rules is required");
-  } else {
-    const ids = new Set<string>();
-    raw.rules.forEach((r: unknown, i: number) => {
-      const at = `rules[${i}]`;
-      if (!isObj(r)) {
-        problems.push(`${at}: a rule must be an object`);
-        return;
-      }
-      const id = typeof r.id === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(r.id) ? r.id : undefined;
-      if (id === undefined)
-        problems.push(`${at}.id: ${show(r.id)} is not an id (1-64 letters, digits, '_', '.', '-')`);
-      else if (ids.has(id)) problems.push(`${at}.id: '${id}' is used by another rule`);
-      else ids.add(id);
-      const path = id === undefined ? at : `${at} (${id})`;
-      const kind = KINDS.includes(r.kind as RuleKind) ? (r.kind as RuleKind) : undefined;
-      if (kind === undefined) {
-        problems.push(`${path}.kind: unknown rule kind ${show(r.kind)} (one of ${KINDS.join(", ")})`);
-        return;
-      }
-      for (const key of Object.keys(r)) {
-        if (!COMMON.includes(key) && !FIELDS[kind].includes(key))
-          problems.push(`${path}.${key}: unknown field for a ${kind} rule`);
-      }
-      const action = r.action === "pause" || r.action === "alert" ? r.action : undefined;
-      if (action === undefined) problems.push(`${path}.action: ${show(r.action)} is not 'pause' or 'alert'`);
-      let scope: string | undefined;
-      if (r.scope !== undefined) {
-        scope = field(`${path}.scope`, () => parseScopeName(r.scope, known));
-      } else if (action === "pause" && kind !== "price" && kind !== "spread") {
-        problems.push(`${path}.scope: a pause rule of kind ${kind} must name the scope it pauses`);
-      }
-      const symbol = (key: "asset" | "token"): string | undefined => {
-        const v = r[key];
-        const list = key === "asset" ? known.assets : known.tokens;
-        if (typeof v !== "string" || v === "") {
-          problems.push(`${path}.${key}: a symbol is required`);
-          return undefined;
-        }
-        if (list !== undefined && !list.includes(v)) {
-          problems.push(`${path}.${key}: unknown ${key} '${v}' (the deployment has ${list.join(", ")})`);
-          return undefined;
-        }
-        return v;
-      };
-      const positive = <T extends bigint | number>(
-        key: string,
-        parse: (v: unknown) => T,
-        required: boolean,
-      ): T | undefined => {
-        if (r[key] === undefined) {
-          if (required) problems.push(`${path}.${key}: required`);
-          return undefined;
-        }
-        return field(`${path}.${key}`, () => {
-          const value = parse(r[key]);
-          if (value <= 0) throw new Error(`${show(r[key])} must be above zero`);
-          return value;
-        });
-      };
-      const base: { id: string; action: RuleAction; scope?: string } = {
-        id: id ?? at,
-        action: action ?? "alert",
-        ...(scope === undefined ? {} : { scope }),
-      };
-      const count = problems.length;
-      let rule: Rule | undefined;
-      switch (kind) {
-        case "price": {
-          const asset = symbol("asset");
-          const minWad = positive("min", (v) => parseDecimal(v, 18), false);
-          const maxWad = positive("max", (v) => parseDecimal(v, 18), false);
-          const maxAgeSeconds = positive("maxAge", parseDuration, false);
-          if (r.min === undefined && r.max === undefined && r.maxAge === undefined) {
-            problems.push(`${path}: a price rule needs min, max or maxAge`);
-          }
-          if (minWad !== undefined && maxWad !== undefined && minWad >= maxWad) {
-            problems.push(`${path}: min ${show(r.min)} must be below max ${show(r.max)}`);
-          }
-          rule = { ...base, kind, asset: asset ?? "", minWad, maxWad, maxAgeSeconds };
-          break;
-        }
-        case "spread": {
-          const asset = symbol("asset");
-          const maxSpreadWad = positive("maxSpread", parseShare, true);
-          if (maxSpreadWad !== undefined && maxSpreadWad > 10n ** 18n)
-            problems.push(`${path}.maxSpread: ${show(r.maxSpread)} is over 100%`);
-          rule = { ...base, kind, asset: asset ?? "", maxSpreadWad: maxSpreadWad ?? 0n };
-          break;
-        }
-        case "outflow": {
-          const token = symbol("token");
-          const maxUsedWad = positive("maxUsed", parseShare, true);
-          if (maxUsedWad !== undefined && maxUsedWad > 10n ** 18n)
-            problems.push(`${path}.maxUsed: ${show(r.maxUsed)} is over 100%`);
-          const windowSeconds = positive("window", parseDuration, false);
-          rule = { ...base, kind, token: token ?? "", maxUsedWad: maxUsedWad ?? 0n, windowSeconds };
-          break;
-        }
-        case "liquidations": {
-          const windowSeconds = positive("window", parseDuration, true);
-          const maxValueWad =
-            r.maxValue === undefined
-              ? undefined
-              : field(`${path}.maxValue`, () => parseDecimal(r.maxValue, 18));
-          const maxCount =
-            r.maxCount === undefined
-              ? undefined
-              : field(`${path}.maxCount`, () => {
-                  if (typeof r.maxCount !== "number" || !Number.isSafeInteger(r.maxCount) || r.maxCount < 0) {
-                    throw new Error(`${show(r.maxCount)} is not a whole number`);
-                  }
-                  return r.maxCount;
-                });
-          if (r.maxValue === undefined && r.maxCount === undefined)
-            problems.push(`${path}: a liquidations rule needs maxValue or maxCount`);
-          rule = { ...base, kind, windowSeconds: windowSeconds ?? 0, maxValueWad, maxCount };
-          break;
-        }
-        case "positions": {
-          const windowSeconds = positive("window", parseDuration, true);
-          const maxContractsWad = positive("maxContracts", (v) => parseDecimal(v, 18), true);
-          rule = { ...base, kind, windowSeconds: windowSeconds ?? 0, maxContractsWad: maxContractsWad ?? 0n };
-          break;
-        }
-      }
-      if (problems.length === count && rule !== undefined) rules.push(rule);
-    });
-  }
-  if (problems.length > 0) throw new SentinelConfigError(source, problems);
-  return { intervalSeconds: intervalSeconds ?? 30, lookbackBlocks: lookbackBlocks ?? 5_000, rules };
-}
-
-/** "WITHDRAW", "GLOBAL", ... or "asset:WETH". */
-export function parseScopeName(value: unknown, known: SentinelKnown = {}): ScopeName {
-  if (typeof value !== "string") throw new Error(`${show(value)} is not a scope name`);
-  if (ACTION_SCOPES.includes(value)) return value;
-  const match = /^asset:(.+)$/.exec(value);
-  if (match !== null) {
-    if (known.assets !== undefined && !known.assets.includes(match[1])) {
-      throw new Error(`unknown asset '${match[1]}' (the deployment has ${known.assets.join(", ")})`);
-    }
-    return value;
-  }
-  throw new Error(`unknown scope ${show(value)} (one of ${ACTION_SCOPES.join(", ")}, or asset:<SYMBOL>)`);
+  const result = sentinelConfigSchema(known).safeParse(raw);
+  if (!result.success)
+    throw new SentinelConfigError(
+      source,
+      result.error.issues.map((issue) => formatProblem(issue, raw)),
+    );
+  return result.data;
 }
 
 export function loadSentinelConfig(path: string, known: SentinelKnown = {}): SentinelConfig {
