@@ -81,3 +81,20 @@ export function formatPath(path: readonly PropertyKey[], root: string): string {
     .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
     .join("");
 }
+
+const KIND_NAMES: Readonly<Record<string, string>> = {
+  object: "an object",
+  record: "an object",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+};
+
+/** Messages for zod's own issues where a schema gives none: a missing key, a value of the wrong kind. */
+export function issueText(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== "invalid_type") return undefined;
+  if (issue.input === undefined) return "missing";
+  return `${show(issue.input)} is not ${KIND_NAMES[issue.expected] ?? issue.expected}`;
+}

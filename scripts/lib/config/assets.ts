@@ -3,7 +3,7 @@
  * The quote asset takes no sources; every other priced asset has at least one.
  */
 import { z } from "zod";
-import { WAD_DECIMALS } from "../units";
+import { show, WAD_DECIMALS } from "../units";
 import {
   MAX_ASSET_DECIMALS,
   MAX_BAND_WAD,
@@ -17,12 +17,9 @@ import {
   addressOrMock,
   duration,
   integer,
-  isRecord,
   MOCK,
   named,
-  parsed,
   percentText,
-  RUN_ALWAYS,
   seconds,
   section,
   share,
@@ -31,10 +28,11 @@ import {
   wadText,
   within,
 } from "./fields";
-import { MOCKS_ONLY_ON_DEVELOPMENT_CHAINS, type ValidateOptions } from "./options";
-import { show } from "../units";
+import { isRecord, parsed, RUN_ALWAYS } from "../validation";
+import type { ValidateOptions } from "./options";
 
 const SYMBOL = /^[A-Za-z][A-Za-z0-9]{0,15}$/;
+const MOCKS_ONLY_ON_DEVELOPMENT_CHAINS = `"mock" is only allowed on a development chain (chain id 31337)`;
 
 /** An address, or "mock" where the options allow mocks. */
 const deployable = (options: ValidateOptions) =>

@@ -2,7 +2,8 @@
 import type { z } from "zod";
 import { parseShareWad, UnitError } from "../units";
 import { BREAKER_COOLDOWN_BOUNDS, BREAKER_GRACE_BOUNDS, OUTFLOW_WINDOW_BOUNDS } from "./bounds";
-import { duration, named, percentText, seconds, section, unit, within } from "./fields";
+import { duration, named, percentText, seconds, section, within } from "./fields";
+import { unit } from "../validation";
 
 const WAD = 10n ** 18n;
 const BPS_PER_WHOLE = 10_000n;

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { parseDecimal, parseShareWad, show, UnitError } from "../units";
 import { MAX_ASSET_DECIMALS, MAX_HAIRCUT_WAD } from "./bounds";
 import { defaultVaultName, defaultVaultSymbol, UNLIMITED, UNLIMITED_TEXT } from "./defaults";
-import { flag, named, percentText, section, text, unit } from "./fields";
+import { flag, named, percentText, section, text } from "./fields";
+import { unit } from "../validation";
 
 const WAD = 10n ** 18n;
 /** A cap in whole tokens is held at the finest decimals a token may have until its own are known. */

@@ -16,8 +16,6 @@ import {
 } from "../units";
 import { closedObject, isNot, unit } from "../validation";
 
-export { isNot, isRecord, parsed, RUN_ALWAYS, unit } from "../validation";
-
 /** Any address but zero, checksummed (a mixed-case address with a wrong checksum is refused). */
 export function parseAddress(value: unknown): string {
   if (typeof value !== "string" || !isAddress(value)) throw new UnitError(`${show(value)} is not an address`);

@@ -2,7 +2,8 @@
 import { getAddress } from "ethers";
 import type { z } from "zod";
 import { MAX_TIMELOCK_DELAY_SECONDS } from "./bounds";
-import { addresses, duration, parsed, RUN_ALWAYS, seconds, section, within } from "./fields";
+import { addresses, duration, seconds, section, within } from "./fields";
+import { parsed, RUN_ALWAYS } from "../validation";
 import type { ValidateOptions } from "./options";
 
 const ROLE_LISTS = ["proposers", "executors", "guardians", "listers"] as const;

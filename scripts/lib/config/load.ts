@@ -1,7 +1,8 @@
 /** Reading a config file and validating it into a `DeployConfig`, or one `ConfigError` naming every problem. */
 import { readFileSync } from "node:fs";
 import type { ValidateOptions } from "./options";
-import { ConfigError, configIssueText, formatIssue } from "./problems";
+import { issueText } from "../validation";
+import { ConfigError, formatIssue } from "./problems";
 import { deployConfigSchema, type DeployConfig } from "./schema";
 
 /** Read and parse a JSON config file; a syntax error becomes a `ConfigError` naming the file. */
@@ -24,7 +25,7 @@ export function readConfigFile(path: string): unknown {
  * `DeployConfig` only when there is none.
  */
 export function validateConfig(raw: unknown, options: ValidateOptions, source = "config"): DeployConfig {
-  const result = deployConfigSchema(options).safeParse(raw, { error: configIssueText });
+  const result = deployConfigSchema(options).safeParse(raw, { error: issueText });
   if (!result.success) throw new ConfigError(source, result.error.issues.map(formatIssue));
   return result.data;
 }

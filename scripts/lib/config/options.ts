@@ -7,5 +7,3 @@ export interface ValidateOptions {
   /** The deploying account: it must hold no role after the deployment. */
   deployer?: string;
 }
-
-export const MOCKS_ONLY_ON_DEVELOPMENT_CHAINS = `"mock" is only allowed on a development chain (chain id 31337)`;

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { formatWad, isoSeconds, UnitError } from "../units";
 import { MAX_COLLATERAL_VAULTS } from "./bounds";
 import { depositCapUnits } from "./collateral";
-import { parsed } from "./fields";
+import { parsed } from "../validation";
 import type { ValidateOptions } from "./options";
 import type { ParsedConfig } from "./schema";
 

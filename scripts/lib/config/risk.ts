@@ -1,7 +1,8 @@
 /** `underlyings.<SYM>.risk`: the portfolio margin's parameters, within PortfolioMargin's bounds. */
 import { z } from "zod";
 import { RISK_BOUNDS } from "./bounds";
-import { percentText, RUN_ALWAYS, section, share, within } from "./fields";
+import { percentText, section, share, within } from "./fields";
+import { RUN_ALWAYS } from "../validation";
 
 const {
   volWad,

@@ -1,7 +1,8 @@
 /** `series`: options listed at deployment, each within its underlying's listing window (checked in references.ts). */
 import { z } from "zod";
 import { show } from "../units";
-import { parsed, RUN_ALWAYS, section, text, timestamp, wad } from "./fields";
+import { section, text, timestamp, wad } from "./fields";
+import { parsed, RUN_ALWAYS } from "../validation";
 
 const entry = section({
   underlying: text(),

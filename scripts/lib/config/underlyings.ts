@@ -1,7 +1,8 @@
 /** `underlyings`: the assets options are listed on, with their strike and expiry windows and risk parameters. */
 import type { z } from "zod";
 import { MAX_TIME_TO_EXPIRY_SECONDS, STRIKE_BOUNDS_WAD } from "./bounds";
-import { duration, named, parsed, RUN_ALWAYS, seconds, section, wad, wadText, within } from "./fields";
+import { duration, named, seconds, section, wad, wadText, within } from "./fields";
+import { parsed, RUN_ALWAYS } from "../validation";
 import { riskSchema, toRiskSpec } from "./risk";
 
 const strike = () => wad().superRefine(within(STRIKE_BOUNDS_WAD[0], STRIKE_BOUNDS_WAD[1], wadText));
