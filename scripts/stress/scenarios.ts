@@ -1,119 +1,17 @@
 /**
- * The stress simulation's parameters (config/stress.json): step length, agents, scenarios and the crash sweep.
- * `loadStressConfig` validates the whole file and names every problem it finds, before anything is deployed.
+ * The stress simulation's parameters (config/stress.json) as a zod schema: step length, agents, scenarios and the
+ * crash sweep. `loadStressConfig` names every problem it finds with its path, before anything is deployed.
  */
 import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { show, UnitError } from "../lib/units";
+import { formatPath, issueText, parsed, RUN_ALWAYS, unit } from "../lib/validation";
 
-export type Collateral = "USDC" | "WETH";
-
-/** One leg of a writer's book: short `weight` units of a put or call struck at `strike` × the initial spot. */
-export interface LegSpec {
-  type: "put" | "call";
-  strike: number;
-  weight: number;
-}
-
-export interface WriterSpec {
-  name: string;
-  collateral: Collateral;
-  /** Collateral deposited, in whole units of the collateral token. */
-  deposit: number;
-  /** Share of the collateral value the book's initial margin uses when it is written (0 < x < 1). */
-  leverage: number;
-  legs: LegSpec[];
-  /** Optional: deposit `amount` more (whole units) when collateral / maintenance falls below `below`, at most `max` times. */
-  topUp?: { below: number; amount: number; max: number };
-}
-
-export interface KeeperSpec {
-  name: string;
-  /** Steps between an account first seen below maintenance and this keeper acting on it. */
-  latencySteps: number;
-  /** USDC in the keeper's own clearing account (it must end above initial margin after taking positions over). */
-  deposit: number;
-}
-
-export interface StakerSpec {
-  name: string;
-  /** USDC staked in the insurance vault at the start. */
-  deposit: number;
-}
-
-export interface GuardianSpec {
-  enabled: boolean;
-  /** Pause the asset's price scope when the oracle median moves more than this in one step (0.25 = 25%). */
-  maxStepMove: number;
-  /** Pause the asset's price scope after this many consecutive steps of refused prices. */
-  refusalSteps: number;
-}
-
-export interface GovernanceSpec {
-  /** Steps between seeing a tripped scope (with a served price) and scheduling its resume through the timelock. */
-  reactionSteps: number;
-  /** After this many consecutive refused prices, schedule the removal of the source farthest from the median. */
-  removeOutlierAfterSteps: number;
-}
-
-export interface AgentsSpec {
-  writers: WriterSpec[];
-  buyers: number;
-  keepers: KeeperSpec[];
-  stakers: StakerSpec[];
-  guardian: GuardianSpec;
-  governance: GovernanceSpec;
-}
-
-/** Price paths, as multipliers of the initial spot; every kind adds GBM noise of annual volatility `noise`. */
-export type PathSpec =
-  | { kind: "gbm"; vol: number; drift: number; jumpProbability: number; jumpMean: number; jumpStdev: number }
-  | { kind: "flash-crash"; at: number; drop: number; recoverSteps: number; recoverTo: number; noise: number }
-  | { kind: "bleed"; totalDrop: number; noise: number }
-  | { kind: "crash"; at: number; drops: number[]; noise: number };
-
-/** A fault of one mock feed from step `from` (inclusive) to `to` (exclusive; the end of the run if absent). */
-export type FeedFault =
-  | { feed: number; from: number; to?: number; kind: "stale" }
-  | { feed: number; from: number; to?: number; kind: "rogue"; factor: number };
-
-export interface ScenarioSpec {
-  name: string;
-  description: string;
-  steps: number;
-  seed: number;
-  path: PathSpec;
-  faults?: FeedFault[];
-  guardian?: Partial<GuardianSpec>;
-  /** Replaces the agents' keepers in this scenario (e.g. only slow ones). */
-  keepers?: KeeperSpec[];
-}
-
-export interface SweepSpec {
-  /** Crash sizes (0.4 = the price falls 40% in one step) to run, each as its own scenario. */
-  drops: number[];
-  steps: number;
-  at: number;
-  seed: number;
-  noise: number;
-  guardian?: Partial<GuardianSpec>;
-}
-
-export interface StressConfig {
-  description?: string;
-  /** The deployment config the suite is deployed from. */
-  deployConfig: string;
-  /** The underlying the scenarios move (a priced asset of the deploy config with mock feeds). */
-  asset: string;
-  /**
-   * When the scenarios start (ISO 8601, UTC). Every scenario starts at this block time, so absolute timestamps
-   * (calldata, hence gas) are the same on every run; a chain already past it starts at the next whole day.
-   */
-  startTime: string;
-  stepSeconds: number;
-  expiryDays: number;
-  agents: AgentsSpec;
-  scenarios: ScenarioSpec[];
-  sweep: SweepSpec;
-}
+/** Signers the simulation takes besides its agents (deployer, guardian, governance, the price mover). */
+const FIXED_SIGNERS = 4;
+/** Accounts of the Hardhat network. */
+const HARDHAT_SIGNERS = 20;
+const MAX_SEED = 0xffffffff;
 
 export class StressConfigError extends Error {
   override name = "StressConfigError";
@@ -125,120 +23,234 @@ export class StressConfigError extends Error {
   }
 }
 
-const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
-const isInt = (x: unknown): x is number => Number.isInteger(x);
+/** A finite number `ok` accepts (a whole one if `integer`), else "<what>, got <value>". */
+const number = (what: string, ok: (n: number) => boolean = () => true, integer = false) =>
+  unit((value) => {
+    if (
+      typeof value !== "number" ||
+      !Number.isFinite(value) ||
+      (integer && !Number.isInteger(value)) ||
+      !ok(value)
+    )
+      throw new UnitError(`${what}, got ${show(value)}`);
+    return value;
+  });
+const integer = (what: string, ok: (n: number) => boolean = () => true) => number(what, ok, true);
+const positive = () => number("a positive number", (n) => n > 0);
+const nonEmptyList = <T extends z.ZodType>(entry: T, what: string) =>
+  z.array(entry, { error: () => what }).refine((list) => list.length > 0, { error: () => what });
+const text = (what: string) => z.string({ error: (issue) => `${what}, got ${show(issue.input)}` });
+
+/** One leg of a writer's book: short `weight` units of a put or call struck at `strike` × the initial spot. */
+const leg = z.object({
+  type: z.enum(["put", "call"], { error: () => "put or call" }),
+  strike: number("a multiple of spot in [0.1, 10]", (n) => n >= 0.1 && n <= 10),
+  weight: positive(),
+});
+
+const writer = z.object({
+  name: text("a name"),
+  collateral: z.enum(["USDC", "WETH"], { error: (issue) => `USDC or WETH, got ${show(issue.input)}` }),
+  /** Collateral deposited, in whole units of the collateral token. */
+  deposit: positive(),
+  /** Share of the collateral value the book's initial margin uses when it is written (0 < x < 1). */
+  leverage: number("in (0, 1)", (n) => n > 0 && n < 1),
+  legs: nonEmptyList(leg, "at least one leg"),
+  /** Optional: deposit `amount` more (whole units) when collateral / maintenance falls below `below`, at most `max` times. */
+  topUp: z
+    .object({ below: number("a number"), amount: number("a number"), max: integer("an integer") })
+    .optional(),
+});
+
+const keeper = z.object({
+  name: text("a name"),
+  /** Steps between an account first seen below maintenance and this keeper acting on it. */
+  latencySteps: integer("a non-negative integer", (n) => n >= 0),
+  /** USDC in the keeper's own clearing account (it must end above initial margin after taking positions over). */
+  deposit: positive(),
+});
+
+const staker = z.object({
+  name: text("a name"),
+  /** USDC staked in the insurance vault at the start. */
+  deposit: positive(),
+});
+
+const guardian = z.object({
+  enabled: z.boolean({ error: (issue) => `true or false, got ${show(issue.input)}` }),
+  /** Pause the asset's price scope when the oracle median moves more than this in one step (0.25 = 25%). */
+  maxStepMove: number("a number"),
+  /** Pause the asset's price scope after this many consecutive steps of refused prices. */
+  refusalSteps: integer("an integer"),
+});
+
+const governance = z.object({
+  /** Steps between seeing a tripped scope (with a served price) and scheduling its resume through the timelock. */
+  reactionSteps: integer("an integer"),
+  /** After this many consecutive refused prices, schedule the removal of the source farthest from the median. */
+  removeOutlierAfterSteps: integer("an integer"),
+});
+
+const agents = z
+  .object({
+    writers: nonEmptyList(writer, "at least one writer"),
+    buyers: integer("at least 1", (n) => n >= 1),
+    keepers: nonEmptyList(keeper, "at least one keeper"),
+    stakers: z.array(staker, { error: () => "a list (may be empty)" }),
+    guardian,
+    governance,
+  })
+  .superRefine((a, ctx) => {
+    if (!parsed(ctx.issues, ["writers"], ["buyers"], ["keepers"], ["stakers"])) return;
+    const signers = FIXED_SIGNERS + a.writers.length + a.buyers + a.keepers.length + a.stakers.length;
+    if (signers > HARDHAT_SIGNERS)
+      ctx.addIssue({
+        code: "custom",
+        message: `${signers} signers needed, the Hardhat network has ${HARDHAT_SIGNERS}`,
+      });
+  }, RUN_ALWAYS);
+
+/** Price paths, as multipliers of the initial spot; every kind adds GBM noise of annual volatility `noise`. */
+const path = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({
+      kind: z.literal("gbm"),
+      vol: number("a number"),
+      drift: number("a number"),
+      jumpProbability: number("a number"),
+      jumpMean: number("a number"),
+      jumpStdev: number("a number"),
+    }),
+    z.object({
+      kind: z.literal("flash-crash"),
+      at: number("a number"),
+      drop: number("a number"),
+      recoverSteps: number("a number"),
+      recoverTo: number("a number"),
+      noise: number("a number"),
+    }),
+    z.object({ kind: z.literal("bleed"), totalDrop: number("a number"), noise: number("a number") }),
+    z.object({
+      kind: z.literal("crash"),
+      at: number("a number"),
+      drops: z.array(number("a number"), { error: () => "a list of numbers" }),
+      noise: number("a number"),
+    }),
+  ],
+  {
+    error: (issue) =>
+      typeof issue.input === "object" && issue.input !== null
+        ? "gbm, flash-crash, bleed or crash"
+        : "required",
+  },
+);
+
+/** A fault of one mock feed from step `from` (inclusive) to `to` (exclusive; the end of the run if absent). */
+const faultWindow = {
+  feed: integer("a feed index", (n) => n >= 0),
+  from: integer("a step", (n) => n >= 0),
+  to: integer("a step", (n) => n >= 0).optional(),
+};
+const fault = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ ...faultWindow, kind: z.literal("stale") }),
+    z.object({ ...faultWindow, kind: z.literal("rogue"), factor: positive() }),
+  ],
+  { error: () => "stale or rogue" },
+);
+
+const scenario = z.object({
+  name: z
+    .string({ error: () => "lower-case letters, digits and dashes" })
+    .regex(/^[a-z0-9-]+$/, { error: () => "lower-case letters, digits and dashes" }),
+  description: text("a description"),
+  steps: integer("an integer in [2, 500]", (n) => n >= 2 && n <= 500),
+  seed: integer("an integer in [0, 2^32)", (n) => n >= 0 && n <= MAX_SEED),
+  path,
+  faults: z.array(fault).optional(),
+  guardian: guardian.partial().optional(),
+  /** Replaces the agents' keepers in this scenario (e.g. only slow ones). */
+  keepers: nonEmptyList(keeper, "a non-empty list when given").optional(),
+});
+
+const sweep = z
+  .object({
+    /** Crash sizes (0.4 = the price falls 40% in one step) to run, each as its own scenario. */
+    drops: z.array(
+      number("crash sizes in (0, 0.95)", (n) => n > 0 && n < 0.95),
+      {
+        error: () => "crash sizes in (0, 0.95)",
+      },
+    ),
+    steps: integer("an integer"),
+    at: integer("an integer"),
+    seed: integer("an integer"),
+    noise: number("a number"),
+    guardian: guardian.partial().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (parsed(ctx.issues, ["steps"], ["at"]) && s.at >= s.steps)
+      ctx.addIssue({ code: "custom", path: ["at"], message: `${s.at} is not before steps ${s.steps}` });
+  }, RUN_ALWAYS);
+
+export const stressConfigSchema = z.object(
+  {
+    description: z.string().optional(),
+    /** The deployment config the suite is deployed from. */
+    deployConfig: text("a path to a deploy config is required"),
+    /** The underlying the scenarios move (a priced asset of the deploy config with mock feeds). */
+    asset: text("the symbol of the underlying is required"),
+    /**
+     * When the scenarios start (ISO 8601, UTC). Every scenario starts at this block time, so absolute timestamps
+     * (calldata, hence gas) are the same on every run; a chain already past it starts at the next whole day.
+     */
+    startTime: z
+      .string({ error: (issue) => `an ISO 8601 date, got ${show(issue.input)}` })
+      .refine((s) => Number.isFinite(Date.parse(s)), {
+        error: (issue) => `an ISO 8601 date, got ${show(issue.input)}`,
+      }),
+    stepSeconds: integer("an integer in [60, 86400]", (n) => n >= 60 && n <= 86_400),
+    expiryDays: number("a number in [1, 365]", (n) => n >= 1 && n <= 365),
+    agents,
+    scenarios: nonEmptyList(scenario, "at least one").superRefine((list, ctx) => {
+      if (!Array.isArray(list)) return;
+      list.forEach((s, i) => {
+        if (!parsed(ctx.issues, [i, "name"])) return;
+        if (list.findIndex((x, j) => parsed(ctx.issues, [j, "name"]) && x.name === s.name) < i)
+          ctx.addIssue({ code: "custom", path: [i, "name"], message: `'${s.name}' used twice` });
+      });
+    }, RUN_ALWAYS),
+    sweep,
+  },
+  { error: () => "not a JSON object" },
+);
+
+export type StressConfig = z.output<typeof stressConfigSchema>;
+export type AgentsSpec = StressConfig["agents"];
+export type WriterSpec = AgentsSpec["writers"][number];
+export type Collateral = WriterSpec["collateral"];
+export type LegSpec = WriterSpec["legs"][number];
+export type KeeperSpec = AgentsSpec["keepers"][number];
+export type StakerSpec = AgentsSpec["stakers"][number];
+export type GuardianSpec = AgentsSpec["guardian"];
+export type GovernanceSpec = AgentsSpec["governance"];
+export type ScenarioSpec = StressConfig["scenarios"][number];
+export type PathSpec = ScenarioSpec["path"];
+export type FeedFault = NonNullable<ScenarioSpec["faults"]>[number];
+export type SweepSpec = StressConfig["sweep"];
 
 /** Validate a parsed config; throws StressConfigError naming every problem. */
 export function validateStressConfig(raw: unknown, source = "stress config"): StressConfig {
-  const p: string[] = [];
-  const c = raw as StressConfig;
-  if (typeof raw !== "object" || raw === null) throw new StressConfigError(source, ["not a JSON object"]);
-  if (typeof c.deployConfig !== "string") p.push("deployConfig: a path to a deploy config is required");
-  if (typeof c.asset !== "string") p.push("asset: the symbol of the underlying is required");
-  if (typeof c.startTime !== "string" || !Number.isFinite(Date.parse(c.startTime)))
-    p.push(`startTime: an ISO 8601 date, got ${String(c.startTime)}`);
-  if (!isInt(c.stepSeconds) || c.stepSeconds < 60 || c.stepSeconds > 86_400)
-    p.push(`stepSeconds: an integer in [60, 86400], got ${String(c.stepSeconds)}`);
-  if (!isNum(c.expiryDays) || c.expiryDays < 1 || c.expiryDays > 365)
-    p.push(`expiryDays: a number in [1, 365], got ${String(c.expiryDays)}`);
-  const a = c.agents;
-  if (typeof a !== "object" || a === null) {
-    p.push("agents: required");
-  } else {
-    if (!Array.isArray(a.writers) || a.writers.length === 0) p.push("agents.writers: at least one writer");
-    else
-      a.writers.forEach((w, i) => {
-        const at = `agents.writers[${i}]`;
-        if (w.collateral !== "USDC" && w.collateral !== "WETH")
-          p.push(`${at}.collateral: USDC or WETH, got ${String(w.collateral)}`);
-        if (!isNum(w.deposit) || w.deposit <= 0) p.push(`${at}.deposit: a positive number`);
-        if (!isNum(w.leverage) || w.leverage <= 0 || w.leverage >= 1)
-          p.push(`${at}.leverage: in (0, 1), got ${String(w.leverage)}`);
-        if (!Array.isArray(w.legs) || w.legs.length === 0) p.push(`${at}.legs: at least one leg`);
-        else
-          w.legs.forEach((l, j) => {
-            if (l.type !== "put" && l.type !== "call") p.push(`${at}.legs[${j}].type: put or call`);
-            if (!isNum(l.strike) || l.strike < 0.1 || l.strike > 10)
-              p.push(`${at}.legs[${j}].strike: a multiple of spot in [0.1, 10]`);
-            if (!isNum(l.weight) || l.weight <= 0) p.push(`${at}.legs[${j}].weight: positive`);
-          });
-        if (w.topUp !== undefined && (!isNum(w.topUp.below) || !isNum(w.topUp.amount) || !isInt(w.topUp.max)))
-          p.push(`${at}.topUp: {below, amount, max} numbers`);
-      });
-    if (!isInt(a.buyers) || a.buyers < 1) p.push("agents.buyers: at least 1");
-    if (!Array.isArray(a.keepers) || a.keepers.length === 0) p.push("agents.keepers: at least one keeper");
-    else
-      a.keepers.forEach((k, i) => {
-        if (!isInt(k.latencySteps) || k.latencySteps < 0)
-          p.push(`agents.keepers[${i}].latencySteps: a non-negative integer`);
-        if (!isNum(k.deposit) || k.deposit <= 0) p.push(`agents.keepers[${i}].deposit: positive`);
-      });
-    if (!Array.isArray(a.stakers)) p.push("agents.stakers: a list (may be empty)");
-    else
-      a.stakers.forEach((s, i) => {
-        if (!isNum(s.deposit) || s.deposit <= 0) p.push(`agents.stakers[${i}].deposit: positive`);
-      });
-    const signersNeeded = 4 + a.writers?.length + a.buyers + a.keepers?.length + a.stakers?.length;
-    if (signersNeeded > 20) p.push(`agents: ${signersNeeded} signers needed, the Hardhat network has 20`);
-    if (typeof a.guardian !== "object" || !isNum(a.guardian?.maxStepMove) || !isInt(a.guardian?.refusalSteps))
-      p.push("agents.guardian: {enabled, maxStepMove, refusalSteps}");
-    if (!isInt(a.governance?.reactionSteps) || !isInt(a.governance?.removeOutlierAfterSteps))
-      p.push("agents.governance: {reactionSteps, removeOutlierAfterSteps} integers");
-  }
-  if (!Array.isArray(c.scenarios) || c.scenarios.length === 0) p.push("scenarios: at least one");
-  else {
-    const names = new Set<string>();
-    c.scenarios.forEach((s, i) => {
-      const at = `scenarios[${i}]`;
-      if (typeof s.name !== "string" || !/^[a-z0-9-]+$/.test(s.name))
-        p.push(`${at}.name: lower-case letters, digits and dashes`);
-      else if (names.has(s.name)) p.push(`${at}.name: '${s.name}' used twice`);
-      names.add(s.name);
-      if (!isInt(s.steps) || s.steps < 2 || s.steps > 500) p.push(`${at}.steps: an integer in [2, 500]`);
-      if (!isInt(s.seed) || s.seed < 0 || s.seed > 0xffffffff) p.push(`${at}.seed: an integer in [0, 2^32)`);
-      p.push(...checkPath(s.path, `${at}.path`));
-      if (s.keepers !== undefined && (!Array.isArray(s.keepers) || s.keepers.length === 0))
-        p.push(`${at}.keepers: a non-empty list when given`);
-      for (const [j, f] of (s.faults ?? []).entries()) {
-        if (!isInt(f.feed) || f.feed < 0) p.push(`${at}.faults[${j}].feed: a feed index`);
-        if (f.kind !== "stale" && f.kind !== "rogue") p.push(`${at}.faults[${j}].kind: stale or rogue`);
-        if (f.kind === "rogue" && (!isNum(f.factor) || f.factor <= 0))
-          p.push(`${at}.faults[${j}].factor: positive`);
-      }
-    });
-  }
-  const sw = c.sweep;
-  if (typeof sw !== "object" || sw === null) p.push("sweep: required");
-  else {
-    if (!Array.isArray(sw.drops) || sw.drops.some((d) => !isNum(d) || d <= 0 || d >= 0.95))
-      p.push("sweep.drops: crash sizes in (0, 0.95)");
-    if (!isInt(sw.steps) || !isInt(sw.at) || sw.at >= sw.steps) p.push("sweep: integer steps > at");
-    if (!isInt(sw.seed)) p.push("sweep.seed: an integer");
-  }
-  if (p.length > 0) throw new StressConfigError(source, p);
-  return c;
-}
-
-function checkPath(path: PathSpec | undefined, at: string): string[] {
-  if (typeof path !== "object" || path === null) return [`${at}: required`];
-  switch (path.kind) {
-    case "gbm":
-      return [path.vol, path.drift, path.jumpProbability, path.jumpMean, path.jumpStdev].every(isNum)
-        ? []
-        : [`${at}: gbm needs vol, drift, jumpProbability, jumpMean, jumpStdev`];
-    case "flash-crash":
-      return [path.at, path.drop, path.recoverSteps, path.recoverTo, path.noise].every(isNum)
-        ? []
-        : [`${at}: flash-crash needs at, drop, recoverSteps, recoverTo, noise`];
-    case "bleed":
-      return [path.totalDrop, path.noise].every(isNum) ? [] : [`${at}: bleed needs totalDrop, noise`];
-    case "crash":
-      return isNum(path.at) && Array.isArray(path.drops) && path.drops.every(isNum) && isNum(path.noise)
-        ? []
-        : [`${at}: crash needs at, drops[], noise`];
-    default:
-      return [`${at}.kind: gbm, flash-crash, bleed or crash`];
-  }
+  const result = stressConfigSchema.safeParse(raw, { error: issueText });
+  if (result.success) return result.data;
+  throw new StressConfigError(
+    source,
+    result.error.issues.map((issue) =>
+      issue.path.length === 0 ? issue.message : `${formatPath(issue.path, "")}: ${issue.message}`,
+    ),
+  );
 }
 
 export function loadStressConfig(path: string): StressConfig {
