@@ -285,7 +285,8 @@ async function afterLiquidation(
 
   // The result's bounds, the insurance's claim (penalty in, cover out) and write-offs only with a socialised loss.
   const written = await writtenOffOf(clearing, w.book.series);
-  checkLiquidationResult(
+  await checkLiquidationResult(
+    clearing,
     label,
     r,
     maxFraction,

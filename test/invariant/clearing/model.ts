@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Interface } from "ethers";
 import { Scopes } from "../../../scripts/lib/scopes";
-import type { IMarginCalculator } from "../../../typechain-types/contracts/interfaces/IMarginCalculator";
+import type { PositionStruct } from "../../../typechain-types/contracts/interfaces/IMarginCalculator";
 import { errorName } from "../../shared/campaign/harness";
 import { checkBook, perLongPayout } from "../../shared/campaign/checks";
 import { predictBreach, readBand } from "../../shared/campaign/oracle";
@@ -125,7 +125,7 @@ export async function noteSettled(w: World, j: number, byFallback: boolean): Pro
 export async function positionsOf(w: World, accountId: bigint) {
   const { clearing } = w.book;
   const ids = await clearing.seriesOf(accountId);
-  const out: { position: IMarginCalculator.PositionStruct; settled: boolean; payoutWad: bigint }[] = [];
+  const out: { position: PositionStruct; settled: boolean; payoutWad: bigint }[] = [];
   for (const id of ids) {
     const s = await clearing.series(id);
     out.push({

@@ -10,9 +10,6 @@ import { WAD, mulWadUp } from "../../../scripts/lib/math/wad";
 import { INV, assertInvariant } from "../invariants";
 import { QUOTE_TO_WAD } from "./checks";
 
-/** Liquidation discount bounds (docs/liquidation.md); copies until the clearing exposes them. */
-export const START_DISCOUNT_WAD = WAD / 50n;
-export const MAX_DISCOUNT_WAD = WAD / 10n;
 /** Rounding of the insurance claim across a liquidation, in quote units: pending shares before, penalty and cover. */
 export const MAX_CLAIM_ROUNDING = 3n;
 
@@ -48,23 +45,26 @@ export function writtenOffOf(
 }
 
 /**
- * A liquidation's result within its bounds, the insurance's claim moved by the penalty less the cover and nothing
- * else (each pending-share conversion rounds down), and shorts written off exactly when a loss is socialised.
+ * A liquidation's result within its bounds (the discount within the clearing's auction schedule), the insurance's
+ * claim moved by the penalty less the cover and nothing else (each pending-share conversion rounds down), and shorts
+ * written off exactly when a loss is socialised.
  */
-export function checkLiquidationResult(
+export async function checkLiquidationResult(
+  clearing: OptionsClearing,
   label: string,
   r: LiquidationResult,
   maxFraction: bigint,
   claim: { before: bigint; after: bigint },
   written: { before: readonly bigint[]; after: readonly bigint[] },
-): void {
+): Promise<void> {
+  const { startDiscountWad, maxDiscountWad } = await clearing.dutchAuctionSchedule();
   expect(
     r.fractionWad > 0n && r.fractionWad <= maxFraction,
     `${label}: fraction ${r.fractionWad} within the liquidator's maximum ${maxFraction}`,
   ).to.equal(true);
   expect(
-    r.discountWad >= START_DISCOUNT_WAD && r.discountWad <= MAX_DISCOUNT_WAD,
-    `${label}: discount ${r.discountWad}`,
+    r.discountWad >= startDiscountWad && r.discountWad <= maxDiscountWad,
+    `${label}: discount ${r.discountWad} outside [${startDiscountWad}, ${maxDiscountWad}]`,
   ).to.equal(true);
   const expected = claim.before + r.penaltyWad / QUOTE_TO_WAD - r.coveredWad / QUOTE_TO_WAD;
   const gap = claim.after > expected ? claim.after - expected : expected - claim.after;

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { WAD, divUp, mulWadDown } from "../../../../scripts/lib/math/wad";
 import { liquidationLiabilityWad, riskParamsFrom } from "../../../../scripts/lib/margin";
-import type { IMarginCalculator } from "../../../../typechain-types/contracts/interfaces/IMarginCalculator";
+import type { RiskParamsStruct } from "../../../../typechain-types/contracts/interfaces/IMarginCalculator";
 import { QUOTE_TO_WAD } from "../../../shared/campaign/checks";
 import {
   badDebt,
@@ -111,7 +111,7 @@ export const liquidate: Handler = {
       collateralWad = h.collateralValueWad;
       const unsettled = held.filter((x) => !x.settled).map((x) => x.position);
       const r = await clearing.riskParams(w.weth);
-      const risk: IMarginCalculator.RiskParamsStruct = riskParamsFrom(r);
+      const risk: RiskParamsStruct = riskParamsFrom(r);
       const [maintenance, initial] =
         unsettled.length > 0 ? await calculator.requirements(unsettled, w.spot, risk, at) : [0n, 0n];
       const maintenanceWad = maintenance + debtBefore;
@@ -154,7 +154,8 @@ export const liquidate: Handler = {
       .find((l) => l !== null && l.name === "Liquidated");
     if (log === undefined || log === null) throw new Error("liquidate succeeded without a Liquidated event");
     const r = log.args.result as unknown as LiquidationResult;
-    checkLiquidationResult(
+    await checkLiquidationResult(
+      clearing,
       `liquidate(${victim.id})`,
       r,
       maxFraction,
