@@ -36,8 +36,11 @@ import { FAR, pinNextBlock, refresh, stats, topUp, type Keeper, type World } fro
 /** Relative tolerance between the TypeScript margin reference (float64) and the contract's fixed-point math. */
 const REF_TOLERANCE_PPM = 10n;
 const PPM = 1_000_000n;
-/** Largest spot shock of the margin grid (±30%): a move within it from a healthy state is covered by margin. */
-const GRID_SHOCK_WAD = (3n * WAD) / 10n;
+/** Largest spot shock of WETH's margin grid: a move within it from a healthy state is covered by margin. */
+const GRID_SHOCK_WAD = wethRisk().spotShocksWad.reduce<bigint>((m, x) => {
+  const shock = BigInt(x) < 0n ? -BigInt(x) : BigInt(x);
+  return shock > m ? shock : m;
+}, 0n);
 
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);
 const within = (a: bigint, b: bigint, slackWad = 10n ** 9n): boolean =>
@@ -350,7 +353,8 @@ async function afterLiquidation(
     assertInvariant(
       INV.BAD_DEBT_ACCOUNTED,
       gapWad > GRID_SHOCK_WAD || refBefore.holdsWeth,
-      () => `${label}: bad debt after a move of ${gapPct}% from ${healthySpot} (grid covers 30%)`,
+      () =>
+        `${label}: bad debt after a move of ${gapPct}% from ${healthySpot} (grid covers ${GRID_SHOCK_WAD})`,
     );
   }
 }
