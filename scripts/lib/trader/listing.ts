@@ -6,7 +6,7 @@
 import type { Signer } from "ethers";
 import type { Protocol } from "../operator/protocol";
 import { OperatorError } from "../operator/errors";
-import { parseDuration } from "../config";
+import { parseDuration } from "../units";
 import { Roles } from "../roles";
 import { signerWith } from "../operator/signers";
 import { parseAmount } from "./inputs";
