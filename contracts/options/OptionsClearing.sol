@@ -23,6 +23,8 @@ import {ClearingStorage} from "./ClearingStorage.sol";
 import {LiquidationLogic} from "./LiquidationLogic.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {SettlementLogic} from "./SettlementLogic.sol";
+import {TradeLogic} from "./TradeLogic.sol";
+import {Trade} from "../types/Trade.sol";
 
 /// @title OptionsClearing
 /// @notice See IOptionsClearing.
@@ -245,6 +247,11 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         }
         emit Written(accountId, seriesId, recipient, amount);
         _mint(recipient, seriesId, amount, "");
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function trade(Trade[] calldata trades, uint256 feeAccountId) external restricted nonReentrant {
+        TradeLogic.trade($, _marginContext(), _quote(), trades, feeAccountId);
     }
 
     /// @inheritdoc IOptionsClearing

@@ -10,6 +10,8 @@ export const Roles = {
   VAULT_ROLE: 4n,
   CLEARING_ROLE: 5n,
   LISTER_ROLE: 6n,
+  EXCHANGE_ROLE: 7n,
+  EXECUTOR_ROLE: 8n,
   PUBLIC_ROLE: 2n ** 64n - 1n,
 } as const;
 

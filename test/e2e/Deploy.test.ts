@@ -109,6 +109,7 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
       "MarginLogic",
       "LiquidationLogic",
       "SettlementLogic",
+      "TradeLogic",
       "OptionsClearing",
       "CollateralVault.USDC",
       "CollateralVault.WETH",

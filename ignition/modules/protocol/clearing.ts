@@ -1,5 +1,5 @@
 /**
- * The MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and OptionsClearing linked to them, wired as
+ * The MarginCalculator, the MarginLogic, LiquidationLogic, SettlementLogic and TradeLogic external libraries and OptionsClearing linked to them, wired as
  * `deployClearing` in scripts/lib/deploy/clearing.ts (governed functions to GOVERNOR_ROLE, `listSeries` to
  * LISTER_ROLE, CLEARING_ROLE to the clearing for the insurance vault); then, by the deployer as temporary governor
  * and lister: every collateral vault with its haircut, every underlying with its listing bounds and risk
@@ -42,6 +42,7 @@ export function buildClearingModule(
     const marginLogic = m.library("MarginLogic");
     const liquidationLogic = m.library("LiquidationLogic", { libraries: { MarginLogic: marginLogic } });
     const settlementLogic = m.library("SettlementLogic");
+    const tradeLogic = m.library("TradeLogic", { libraries: { MarginLogic: marginLogic } });
     const clearing = m.contract(
       "OptionsClearing",
       [
@@ -58,6 +59,7 @@ export function buildClearingModule(
           MarginLogic: marginLogic,
           LiquidationLogic: liquidationLogic,
           SettlementLogic: settlementLogic,
+          TradeLogic: tradeLogic,
         },
       },
     );
@@ -140,7 +142,7 @@ export function buildClearingModule(
         { id: fid("listSeries", i), after: [...after, configured[s.underlying]] },
       );
     });
-    return { calculator, marginLogic, liquidationLogic, settlementLogic, clearing };
+    return { calculator, marginLogic, liquidationLogic, settlementLogic, tradeLogic, clearing };
   });
 }
 

@@ -1,7 +1,11 @@
 import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 import type { MarginCalculator, OptionsClearing, ProtocolAccessManager } from "../../../typechain-types";
-import { LiquidationLogic__factory, OptionsClearing__factory } from "../../../typechain-types";
+import {
+  LiquidationLogic__factory,
+  OptionsClearing__factory,
+  TradeLogic__factory,
+} from "../../../typechain-types";
 import { restrictFunctions } from "../governance";
 import { Roles } from "../roles";
 
@@ -31,10 +35,14 @@ export interface ClearingDeployment {
   marginLogic: string;
   liquidationLogic: string;
   settlementLogic: string;
+  tradeLogic: string;
 }
 
+/** The clearing's function only the exchange (EXCHANGE_ROLE) may call: `deployExchange` maps it. */
+export const CLEARING_EXCHANGE_FUNCTIONS = ["trade"];
+
 /**
- * Deploy the MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and OptionsClearing linked to
+ * Deploy the MarginCalculator, the MarginLogic, LiquidationLogic, SettlementLogic and TradeLogic external libraries and OptionsClearing linked to
  * them; map the clearing's
  * governed and lister functions; grant the clearing CLEARING_ROLE (bad-debt cover and penalties of the insurance
  * vault). `admin` must be the manager's admin.
@@ -58,8 +66,15 @@ export async function deployClearing(
   const settlement = await ethers.deployContract("SettlementLogic", [], admin);
   await settlement.waitForDeployment();
   const settlementLogic = await settlement.getAddress();
+  const trade = await new TradeLogic__factory(
+    { "contracts/options/MarginLogic.sol:MarginLogic": marginLogic },
+    admin,
+  ).deploy();
+  await trade.waitForDeployment();
+  const tradeLogic = await trade.getAddress();
   const factory = new OptionsClearing__factory(
     {
+      "contracts/options/TradeLogic.sol:TradeLogic": tradeLogic,
       "contracts/options/MarginLogic.sol:MarginLogic": marginLogic,
       "contracts/options/LiquidationLogic.sol:LiquidationLogic": liquidationLogic,
       "contracts/options/SettlementLogic.sol:SettlementLogic": settlementLogic,
@@ -79,5 +94,5 @@ export async function deployClearing(
   await restrictFunctions(manager, admin, clearing, CLEARING_GOVERNED_FUNCTIONS, Roles.GOVERNOR_ROLE);
   await restrictFunctions(manager, admin, clearing, CLEARING_LISTER_FUNCTIONS, Roles.LISTER_ROLE);
   await (await manager.connect(admin).grantRole(Roles.CLEARING_ROLE, await clearing.getAddress(), 0)).wait();
-  return { clearing, calculator, marginLogic, liquidationLogic, settlementLogic };
+  return { clearing, calculator, marginLogic, liquidationLogic, settlementLogic, tradeLogic };
 }

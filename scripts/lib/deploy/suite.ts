@@ -58,6 +58,7 @@ const RESULT_NAMES: Record<string, string> = {
   marginLogic: "MarginLogic",
   liquidationLogic: "LiquidationLogic",
   settlementLogic: "SettlementLogic",
+  tradeLogic: "TradeLogic",
   clearing: "OptionsClearing",
 };
 
