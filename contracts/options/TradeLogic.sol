@@ -20,11 +20,12 @@ library TradeLogic {
     /// @notice Contracts per premium unit: premiums and fees are quoted per 1e18 contracts.
     uint256 internal constant CONTRACT_UNIT = 1e18;
 
-    /// @dev One account of the call: whether any of its sides grew a position, and its margin before its first
-    /// reducing side (measured only for an account whose first side reduces).
+    /// @dev One account of the call: whether any of its sides grew a position, and, for an account whose first side
+    /// reduces, its margin excess before it (measured only if the account then held a short or debt).
     struct Party {
         uint256 accountId;
         bool grew;
+        bool assessed;
         bool measured;
         int256 excessBeforeWad;
     }
@@ -162,9 +163,13 @@ library TradeLogic {
                 revert IOptionsClearing.AccountInLiquidation(party.accountId, a.since);
             }
             party.grew = true;
-        } else if (!party.grew && !party.measured) {
-            party.measured = true;
-            party.excessBeforeWad = _excess($, ctx, party.accountId);
+        } else if (!party.grew && !party.assessed) {
+            party.assessed = true;
+            // An account with no short and no debt has no requirement before, nor after only reducing sides.
+            if (_mayOwe($, party.accountId)) {
+                party.measured = true;
+                party.excessBeforeWad = _excess($, ctx, party.accountId);
+            }
         }
     }
 
@@ -220,6 +225,7 @@ library TradeLogic {
             if (_mayOwe($, accountId)) MarginLogic.requireInitial($, ctx, accountId);
             return;
         }
+        if (!party.measured) return;
         (uint256 collateralWad, uint256 maintenanceWad, uint256 initialWad) = MarginLogic.margin(
             $,
             ctx,
