@@ -1,39 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Position} from "../types/Position.sol";
+import {RiskParams} from "../types/RiskParams.sol";
+
 /// @title IMarginCalculator
 /// @notice Stateless portfolio-margin engine of the clearing contract: Black–Scholes under a grid of spot and
 /// volatility shocks, floored at intrinsic value. Deployed once, immutable in the clearing contract, and readable
 /// by keepers to compute an account's requirement off-chain exactly as the chain does.
 interface IMarginCalculator {
-    /// @notice One position of an account on one underlying.
-    /// @param strikeWad Strike, WAD quote per one whole unit of the underlying.
-    /// @param expiry Unix expiry; at or after it the position is valued at intrinsic.
-    /// @param isCall Call or put.
-    /// @param amount Contracts with 18 decimals (1e18 = one option on one whole unit); > 0 long, < 0 short.
-    struct Position {
-        uint256 strikeWad;
-        uint64 expiry;
-        bool isCall;
-        int256 amount;
-    }
-
-    /// @notice Risk parameters of one underlying, set by governance within the calculator's hard bounds.
-    /// @param volWad Annualised volatility (1e18 = 100%).
-    /// @param spotShocksWad Relative spot shocks of the scenario grid (e.g. -0.3e18 ... +0.3e18).
-    /// @param volShockUpWad Relative upward volatility shock (vol * (1 + up)).
-    /// @param volShockDownWad Relative downward volatility shock (vol * (1 - down)).
-    /// @param minPerShortSpotWad Minimum requirement per short contract, as a fraction of spot.
-    /// @param initialBufferWad Initial margin = maintenance * (1 + buffer).
-    struct RiskParams {
-        uint256 volWad;
-        int256[] spotShocksWad;
-        uint256 volShockUpWad;
-        uint256 volShockDownWad;
-        uint256 minPerShortSpotWad;
-        uint256 initialBufferWad;
-    }
-
     /// @notice Maintenance and initial requirement (WAD quote, rounded up) of `positions` at `spotWad`.
     /// @dev Any nonzero short yields a nonzero requirement.
     function requirements(

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RiskParams} from "../types/RiskParams.sol";
 import {Trade} from "../types/Trade.sol";
-import {IMarginCalculator} from "./IMarginCalculator.sol";
 
 /// @title IOptionsClearing
 /// @notice Clearing house of European, cash-settled options on several underlyings, all settled in one quote
@@ -229,11 +229,7 @@ interface IOptionsClearing {
     error MarginExcessDecreased(uint256 accountId, int256 excessBeforeWad, int256 excessAfterWad);
 
     // ------------------------------------------------------------------------------------------------- events
-    event UnderlyingConfigured(
-        address indexed underlying,
-        UnderlyingConfig config,
-        IMarginCalculator.RiskParams risk
-    );
+    event UnderlyingConfigured(address indexed underlying, UnderlyingConfig config, RiskParams risk);
     event CollateralConfigured(address indexed vault, CollateralConfig config);
     event SeriesListed(
         uint256 indexed seriesId,
@@ -334,7 +330,7 @@ interface IOptionsClearing {
     function configureUnderlying(
         address underlying,
         UnderlyingConfig calldata config,
-        IMarginCalculator.RiskParams calldata risk
+        RiskParams calldata risk
     ) external;
 
     /// @notice Approve (or stop new deposits into) collateral vault `vault` with `haircutWad`.
@@ -477,6 +473,20 @@ interface IOptionsClearing {
     /// when none runs (never flagged, healthy since, or last seen liquidatable over AUCTION_HEARTBEAT_SECONDS ago).
     function liquidationDiscount(uint256 accountId) external view returns (uint256 discountWad);
 
+    /// @notice The Dutch auction's constants (docs/liquidation.md): the liquidator's bonus per unit of liability grows
+    /// linearly from `startDiscountWad` to `maxDiscountWad` over `durationSeconds`; an auction lasts while the account
+    /// is observed liquidatable at least every `heartbeatSeconds`; `penaltyShareWad` of the bonus goes to insurance.
+    function dutchAuctionSchedule()
+        external
+        pure
+        returns (
+            uint256 startDiscountWad,
+            uint256 maxDiscountWad,
+            uint256 durationSeconds,
+            uint256 heartbeatSeconds,
+            uint256 penaltyShareWad
+        );
+
     /// @notice Keeper view: whether `accountId` can be liquidated now and what `liquidate` would do, computed by the
     /// same code as `liquidate` for a liquidator taking up to 100% (see LiquidationQuote). It ignores the
     /// liquidator's side: its own margin check after taking the positions (BelowInitialMargin), its limit and its
@@ -536,7 +546,7 @@ interface IOptionsClearing {
     function underlyingConfig(address underlying) external view returns (UnderlyingConfig memory);
 
     /// @notice Risk parameters of `underlying`.
-    function riskParams(address underlying) external view returns (IMarginCalculator.RiskParams memory);
+    function riskParams(address underlying) external view returns (RiskParams memory);
 
     /// @notice Configuration of collateral vault `vault`.
     function collateralConfig(address vault) external view returns (CollateralConfig memory);

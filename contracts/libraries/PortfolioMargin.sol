@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Position} from "../types/Position.sol";
+import {RiskParams} from "../types/RiskParams.sol";
 import {BlackScholes} from "./BlackScholes.sol";
 
 /// @title PortfolioMargin
@@ -14,31 +16,6 @@ import {BlackScholes} from "./BlackScholes.sol";
 /// (minPerShortSpot·S·Σ|short amounts|, rounded up); initial = maintenance·(1 + buffer), rounded up.
 /// A valid position set with a nonzero short always gives maintenance >= 1 wei.
 library PortfolioMargin {
-    /// @notice One signed position. `amount`: 1e18 = one contract on one whole unit of underlying; > 0 long,
-    /// < 0 short. `expiry` is a unix timestamp; at or after it the position is valued at intrinsic value.
-    struct Position {
-        uint256 strikeWad;
-        uint64 expiry;
-        bool isCall;
-        int256 amount;
-    }
-
-    /// @notice Risk parameters of one underlying (set by governance, checked by `validate`).
-    /// @param volWad Annualised volatility, WAD.
-    /// @param spotShocksWad Relative spot shocks, WAD (-0.3e18 = -30%); 1..MAX_SPOT_SHOCKS of them. Include 0.
-    /// @param volShockUpWad Relative upward vol shock: scenario vol σ·(1 + up).
-    /// @param volShockDownWad Relative downward vol shock: scenario vol σ·(1 - down).
-    /// @param minPerShortSpotWad Minimum requirement per short contract, as a fraction of spot (WAD).
-    /// @param initialBufferWad Initial margin = maintenance · (1 + initialBufferWad).
-    struct RiskParams {
-        uint256 volWad;
-        int256[] spotShocksWad;
-        uint256 volShockUpWad;
-        uint256 volShockDownWad;
-        uint256 minPerShortSpotWad;
-        uint256 initialBufferWad;
-    }
-
     /// @notice Volatility bounds of a RiskParams (1% .. 300%).
     uint256 internal constant MIN_VOL_WAD = 0.01e18;
     uint256 internal constant MAX_VOL_WAD = 3e18;

@@ -4,6 +4,8 @@ pragma solidity 0.8.28;
 import {BlackScholes} from "../libraries/BlackScholes.sol";
 import {NormalCdf} from "../libraries/NormalCdf.sol";
 import {PortfolioMargin} from "../libraries/PortfolioMargin.sol";
+import {Position} from "../types/Position.sol";
+import {RiskParams} from "../types/RiskParams.sol";
 
 /// @notice Test-only: exposes NormalCdf, BlackScholes and PortfolioMargin, and measures their gas in-call.
 contract PricingHarness {
@@ -23,23 +25,23 @@ contract PricingHarness {
         return BlackScholes.priceFromLogs(isCall, s, BlackScholes.lnWad(s), k, BlackScholes.lnWad(k), v);
     }
 
-    function validate(PortfolioMargin.RiskParams memory p) external pure {
+    function validate(RiskParams memory p) external pure {
         PortfolioMargin.validate(p);
     }
 
     function requirements(
-        PortfolioMargin.Position[] memory positions,
+        Position[] memory positions,
         uint256 spotWad,
-        PortfolioMargin.RiskParams memory p,
+        RiskParams memory p,
         uint256 nowTs
     ) external pure returns (uint256 maintenanceWad, uint256 initialWad) {
         return PortfolioMargin.requirements(positions, spotWad, p, nowTs);
     }
 
     function scenarioValues(
-        PortfolioMargin.Position[] memory positions,
+        Position[] memory positions,
         uint256 spotWad,
-        PortfolioMargin.RiskParams memory p,
+        RiskParams memory p,
         uint256 nowTs
     )
         external
@@ -64,9 +66,9 @@ contract PricingHarness {
 
     /// @notice Gas of one PortfolioMargin.requirements inside a call (gasleft delta; positions already in memory).
     function requirementsGas(
-        PortfolioMargin.Position[] memory positions,
+        Position[] memory positions,
         uint256 spotWad,
-        PortfolioMargin.RiskParams memory p,
+        RiskParams memory p,
         uint256 nowTs
     ) external view returns (uint256 gasUsed) {
         uint256 before = gasleft();

@@ -7,18 +7,18 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {Position} from "../types/Position.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
+import {MAX_SERIES_PER_ACCOUNT} from "./ConstantsLib.sol";
 
 /// @title AccountLogic
-/// @notice Bookkeeping of clearing accounts shared by OptionsClearing and LiquidationLogic: position changes that keep
-/// the series totals and the account's series list in step, lazy settlement of settled series, repayment of
-/// settlement debt from quote collateral into each series' own pool, and the move of debt in a liquidation. Internal
-/// library: no storage of its own, inlined into its users.
+/// @notice Bookkeeping of clearing accounts shared by OptionsClearing and its logic libraries: position changes that
+/// keep the series totals and the account's series list in step, the account's positions as the margin engine takes
+/// them, lazy settlement of settled series and its read-only preview, repayment of settlement debt from quote
+/// collateral into each series' own pool, and the move of debt in a liquidation. Internal library: no storage of its
+/// own, inlined into its users.
 library AccountLogic {
     using WadMath for uint256;
-
-    /// @notice Most series one account may hold at once: bounds every margin check.
-    uint256 internal constant MAX_SERIES_PER_ACCOUNT = 8;
 
     /// @notice The quote vault and its asset's decimals.
     struct Quote {
@@ -95,12 +95,61 @@ library AccountLogic {
         ids.push(seriesId);
     }
 
+    /// @dev The distinct underlyings of the account's unsettled series, in the list's order.
+    function underlyingsOf(
+        ClearingStorage.Layout storage $,
+        uint256 accountId
+    ) internal view returns (address[] memory underlyings) {
+        uint256[] storage ids = $.seriesOf[accountId];
+        uint256 n = ids.length;
+        underlyings = new address[](n);
+        uint256 distinct;
+        for (uint256 i; i < n; ++i) {
+            IOptionsClearing.Series storage s = $.series[ids[i]];
+            if (s.settled) continue;
+            address u = s.underlying;
+            uint256 j;
+            while (j < distinct && underlyings[j] != u) ++j;
+            if (j == distinct) underlyings[distinct++] = u;
+        }
+        assembly ("memory-safe") {
+            mstore(underlyings, distinct)
+        }
+    }
+
+    /// @dev The account's unsettled positions on `underlying` (its shorts only if `shortsOnly`), as the margin engine
+    /// takes them.
+    function positionsOn(
+        ClearingStorage.Layout storage $,
+        uint256 accountId,
+        address underlying,
+        bool shortsOnly
+    ) internal view returns (Position[] memory positions) {
+        uint256[] storage ids = $.seriesOf[accountId];
+        positions = new Position[](ids.length);
+        uint256 k;
+        for (uint256 i; i < ids.length; ++i) {
+            IOptionsClearing.Series storage s = $.series[ids[i]];
+            int256 amount = $.position[accountId][ids[i]];
+            if (s.settled || s.underlying != underlying || (shortsOnly && amount > 0)) continue;
+            positions[k++] = Position({
+                strikeWad: s.strikeWad,
+                expiry: s.expiry,
+                isCall: s.isCall,
+                amount: amount
+            });
+        }
+        assembly ("memory-safe") {
+            mstore(positions, k)
+        }
+    }
+
     /// @dev Lazy settlement: debit the account's settled shorts, each paid at once from quote collateral into its
     /// series' pool as far as it goes (the rest becomes debt of that series), repay older debt the same way, then
     /// credit its settled longs, each only as far as its own series' pool (filled by that series' payments) can pay:
     /// a long whose credit the pool cannot pay yet stays pending in the account, and no series' holders are ever paid
     /// with what another series' shorts paid in (INV_SERIES_SOLVENCY).
-    function touch(ClearingStorage.Layout storage $, Quote memory quote, uint256 accountId) internal {
+    function settlePending(ClearingStorage.Layout storage $, Quote memory quote, uint256 accountId) internal {
         uint256[] storage ids = $.seriesOf[accountId];
         for (uint256 i = ids.length; i > 0;) {
             --i;
@@ -115,6 +164,62 @@ library AccountLogic {
             uint256 seriesId = ids[i];
             if ($.series[seriesId].settled && $.position[accountId][seriesId] > 0) {
                 _settleLong($, quote, accountId, seriesId);
+            }
+        }
+    }
+
+    /// @dev What `settlePending` would leave, without writing: the account's settlement debt and quote-vault shares
+    /// after it, and whether it would change the account at all. Step for step: settled shorts debited, each paid at
+    /// once from the quote shares as far as they go (the rest owed to its series; a series left with neither position
+    /// nor debt dropped from the list by the same swap-and-pop), older debt repaid series by series, then each settled
+    /// long credited if its own series' pool (grown by these payments) can pay it.
+    function previewSettlePending(
+        ClearingStorage.Layout storage $,
+        Quote memory quote,
+        uint256 accountId
+    ) internal view returns (uint256 debtWad, uint256 quoteShares, bool pending) {
+        uint256[] memory ids = $.seriesOf[accountId];
+        uint256 n = ids.length;
+        uint256[] memory owed = new uint256[](n);
+        uint256[] memory added = new uint256[](n);
+        for (uint256 i; i < n; ++i) owed[i] = $.seriesDebt[accountId][ids[i]];
+        debtWad = $.debt[accountId];
+        quoteShares = $.collateral[accountId][address(quote.vault)];
+        pending = debtWad != 0 && quoteShares != 0;
+        for (uint256 i = n; i > 0;) {
+            --i;
+            int256 position = $.position[accountId][ids[i]];
+            if (!$.series[ids[i]].settled || position >= 0) continue;
+            pending = true;
+            uint256 unpaidWad = uint256(-position).mulWadUp($.series[ids[i]].payoutPerContractWad);
+            if (unpaidWad != 0 && quoteShares != 0) {
+                (uint256 paidShares, uint256 paidWad) = payment(quote, unpaidWad, quoteShares);
+                quoteShares -= paidShares;
+                added[i] += paidShares;
+                unpaidWad -= paidWad;
+            }
+            owed[i] += unpaidWad;
+            debtWad += unpaidWad;
+            if (owed[i] != 0) continue;
+            --n;
+            (ids[i], owed[i], added[i]) = (ids[n], owed[n], added[n]);
+        }
+        for (uint256 i = n; i > 0 && debtWad != 0 && quoteShares != 0;) {
+            --i;
+            if (owed[i] == 0) continue;
+            (uint256 paidShares, uint256 paidWad) = payment(quote, owed[i], quoteShares);
+            quoteShares -= paidShares;
+            added[i] += paidShares;
+            debtWad -= paidWad;
+        }
+        for (uint256 i; i < n; ++i) {
+            uint256 id = ids[i];
+            int256 position = $.position[accountId][id];
+            if (!$.series[id].settled || position <= 0) continue;
+            (uint256 shares, ) = longCredit($, quote, id, uint256(position));
+            if (shares <= $.seriesPool[id] + added[i]) {
+                quoteShares += shares;
+                pending = true;
             }
         }
     }

@@ -2,12 +2,12 @@
 pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
+import {RiskParams} from "../types/RiskParams.sol";
 
 /// @title ClearingStorage
-/// @notice The storage layout of OptionsClearing, shared with its external logic libraries (MarginLogic and,
-/// later, LiquidationLogic), which receive it as a storage pointer.
+/// @notice The storage layout of OptionsClearing, shared with its logic libraries (MarginLogic, LiquidationLogic,
+/// SettlementLogic, AccountLogic, InsuranceLogic), which receive it as a storage pointer.
 library ClearingStorage {
     /// @notice Totals of one series, kept in step with every position change and every mint and burn of its long
     /// tokens (INV_OPEN_INTEREST: before settlement `shorts == longsInAccounts + longTokens`). Packed: one slot for
@@ -71,7 +71,7 @@ library ClearingStorage {
 
     /// @notice Store `risk` (already validated by the calculator) packed into `stored`.
     /// @dev Reverts with SafeCast's error if a field does not fit, which validated parameters never do.
-    function store(PackedRisk storage stored, IMarginCalculator.RiskParams calldata risk) internal {
+    function store(PackedRisk storage stored, RiskParams calldata risk) internal {
         stored.volWad = SafeCast.toUint64(risk.volWad);
         stored.volShockUpWad = SafeCast.toUint64(risk.volShockUpWad);
         stored.volShockDownWad = SafeCast.toUint64(risk.volShockDownWad);
@@ -83,13 +83,11 @@ library ClearingStorage {
     }
 
     /// @notice The risk parameters packed in `stored`, as the calculator takes them.
-    function load(
-        PackedRisk storage stored
-    ) internal view returns (IMarginCalculator.RiskParams memory risk) {
+    function load(PackedRisk storage stored) internal view returns (RiskParams memory risk) {
         uint256 n = stored.shockCount;
         int256[] memory shocks = new int256[](n);
         for (uint256 i; i < n; ++i) shocks[i] = stored.spotShocksWad[i];
-        risk = IMarginCalculator.RiskParams({
+        risk = RiskParams({
             volWad: stored.volWad,
             spotShocksWad: shocks,
             volShockUpWad: stored.volShockUpWad,

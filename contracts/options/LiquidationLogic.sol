@@ -1,42 +1,31 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
-import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IInsuranceVault} from "../interfaces/IInsuranceVault.sol";
-import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
+import {LiquidationMath} from "../libraries/LiquidationMath.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {Position} from "../types/Position.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
+import {AUCTION_HEARTBEAT_SECONDS, START_DISCOUNT_WAD} from "./ConstantsLib.sol";
+import {InsuranceLogic} from "./InsuranceLogic.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 
 /// @title LiquidationLogic
 /// @notice Liquidation of clearing accounts (see IOptionsClearing.liquidate and docs/liquidation.md). An external
 /// library of OptionsClearing (linked at deployment, called by DELEGATECALL), so the clearing contract stays under
 /// the EIP-170 size limit. It runs in the clearing contract's context: `msg.sender` is the liquidator, token
-/// balances and vault shares are the clearing contract's.
+/// balances and vault shares are the clearing contract's. The arithmetic is LiquidationMath's; penalties and
+/// bad-debt cover are InsuranceLogic's.
 library LiquidationLogic {
     using WadMath for uint256;
-    using SafeERC20 for IERC20;
 
-    uint256 internal constant WAD = 1e18;
-    /// @notice The liquidator's bonus per unit of liability when the auction starts.
-    uint256 internal constant START_DISCOUNT_WAD = 0.02e18;
-    /// @notice The bonus the auction grows to (and stays at).
-    uint256 internal constant MAX_DISCOUNT_WAD = 0.1e18;
-    /// @notice How long the bonus takes to grow from START to MAX.
-    uint256 internal constant AUCTION_DURATION_SECONDS = 1 hours;
-    /// @notice Share of the bonus paid to the InsuranceVault as the liquidation penalty.
-    uint256 internal constant PENALTY_SHARE_WAD = 0.5e18;
-    /// @notice Longest gap between two observations of an account as liquidatable (by `flagLiquidatable` or
-    /// `liquidate`) that keeps its auction running; after a longer one the next observation starts a new auction.
-    uint256 internal constant AUCTION_HEARTBEAT_SECONDS = 10 minutes;
-
+    uint256 internal constant WAD = WadMath.WAD;
     /// @notice The clearing contract's immutables liquidation needs.
     struct Context {
         MarginLogic.Context margin;
@@ -72,8 +61,8 @@ library LiquidationLogic {
         Params memory p
     ) public returns (IOptionsClearing.LiquidationResult memory r) {
         _checkCaller($, p);
-        AccountLogic.touch($, ctx.quote, p.accountId);
-        AccountLogic.touch($, ctx.quote, p.liquidatorAccountId);
+        AccountLogic.settlePending($, ctx.quote, p.accountId);
+        AccountLogic.settlePending($, ctx.quote, p.liquidatorAccountId);
         _checkBreaker($, ctx, p.accountId);
         Plan memory plan;
         r = _assess($, ctx, p, plan);
@@ -87,7 +76,7 @@ library LiquidationLogic {
         uint256 accountId
     ) public view returns (IOptionsClearing.LiquidationQuote memory q) {
         if ($.owner[accountId] == address(0)) revert IOptionsClearing.AccountNotFound(accountId);
-        q.settlementPending = _settlementPending($, ctx.quote, accountId);
+        (, , q.settlementPending) = AccountLogic.previewSettlePending($, ctx.quote, accountId);
         (q.collateralValueWad, q.maintenanceWad, q.initialWad) = MarginLogic.margin($, ctx.margin, accountId);
         q.breakerAllows = _breakerAllows($, ctx, accountId);
         q.belowMaintenance = q.collateralValueWad < q.maintenanceWad;
@@ -98,10 +87,10 @@ library LiquidationLogic {
         Plan memory plan;
         plan.collateralWad = q.collateralValueWad;
         _plan($, ctx, accountId, WAD, q.initialWad, plan, r);
-        // The penalty as `_moveCollateral` pays it: capped by the seized quote shares, rounded by the vault.
+        // The penalty as `_moveCollateral` takes it: capped by the seized quote shares, rounded by the vault.
         uint256 shares = $.collateral[accountId][address(ctx.quote.vault)];
         uint256 seized = plan.seizeRatioWad == WAD ? shares : shares.mulWadDown(plan.seizeRatioWad);
-        (, r.penaltyWad) = _penalty(ctx, seized, r.penaltyWad);
+        (, r.penaltyWad) = InsuranceLogic.penaltyShares(ctx.quote, seized, r.penaltyWad);
     }
 
     /// @dev How much of the account is taken, at what discount, for how much collateral; the liquidator's limit.
@@ -145,7 +134,7 @@ library LiquidationLogic {
         plan.owedWad = liabilityWad.mulWadUp(WAD + r.discountWad);
         if (plan.collateralWad >= plan.owedWad) {
             // Solvent: only as much as brings the account back to its initial requirement.
-            (r.fractionWad, plan.restoresInitial) = _neededFraction(
+            (r.fractionWad, plan.restoresInitial) = LiquidationMath.neededFraction(
                 plan.collateralWad,
                 initialWad,
                 plan.owedWad,
@@ -153,9 +142,7 @@ library LiquidationLogic {
             );
             r.liabilityWad = liabilityWad.mulWadUp(r.fractionWad);
             r.seizedValueWad = plan.owedWad.mulWadDown(r.fractionWad);
-            r.penaltyWad = liabilityWad.mulWadDown(r.fractionWad).mulWadDown(r.discountWad).mulWadDown(
-                PENALTY_SHARE_WAD
-            );
+            r.penaltyWad = LiquidationMath.penalty(liabilityWad, r.fractionWad, r.discountWad);
         } else {
             _planInsolvent($, ctx, accountId, maxFractionWad, plan, r);
         }
@@ -178,7 +165,7 @@ library LiquidationLogic {
         r.fractionWad = WAD;
         r.seizedValueWad = plan.collateralWad;
         uint256 deficitWad = plan.owedWad - plan.collateralWad;
-        plan.pendingAssets = _pendingPenaltyAssets($, ctx);
+        plan.pendingAssets = InsuranceLogic.pendingPenaltyAssets($, ctx.quote);
         plan.coverAssets = Math.min(
             deficitWad.fromWadDown(ctx.quote.decimals),
             plan.pendingAssets + ctx.insurance.availableCover()
@@ -205,7 +192,17 @@ library LiquidationLogic {
         Plan memory plan,
         IOptionsClearing.LiquidationResult memory r
     ) private {
-        if (plan.coverAssets != 0) _cover($, ctx, p.liquidatorAccountId, plan);
+        if (plan.coverAssets != 0) {
+            InsuranceLogic.cover(
+                $,
+                ctx.quote,
+                ctx.margin.quote,
+                ctx.insurance,
+                p.liquidatorAccountId,
+                plan.coverAssets,
+                plan.pendingAssets
+            );
+        }
         _movePositions($, p, r.fractionWad, plan.writeOffWad);
         if (AccountLogic.moveDebt($, p.accountId, p.liquidatorAccountId, r.fractionWad) != 0) {
             AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
@@ -232,7 +229,7 @@ library LiquidationLogic {
     /// breaker refuses is not observed (its clock does not run; after a gap of over AUCTION_HEARTBEAT_SECONDS the
     /// next observation starts afresh at the start discount).
     function flag(ClearingStorage.Layout storage $, Context memory ctx, uint256 accountId) public {
-        AccountLogic.touch($, ctx.quote, accountId);
+        AccountLogic.settlePending($, ctx.quote, accountId);
         (uint256 collateralWad, uint256 maintenanceWad, ) = MarginLogic.margin($, ctx.margin, accountId);
         if (collateralWad >= maintenanceWad) {
             if ($.auction[accountId].since != 0) _resetAuction($, accountId);
@@ -246,15 +243,7 @@ library LiquidationLogic {
         ClearingStorage.Auction memory a = $.auction[accountId];
         if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS)
             return START_DISCOUNT_WAD;
-        return discountAfter(block.timestamp - a.since);
-    }
-
-    /// @notice The auction discount after `elapsed` seconds.
-    function discountAfter(uint256 elapsed) internal pure returns (uint256) {
-        if (elapsed >= AUCTION_DURATION_SECONDS) return MAX_DISCOUNT_WAD;
-        return
-            START_DISCOUNT_WAD +
-            ((MAX_DISCOUNT_WAD - START_DISCOUNT_WAD) * elapsed) / AUCTION_DURATION_SECONDS;
+        return LiquidationMath.discountAfter(block.timestamp - a.since);
     }
 
     // ------------------------------------------------------------------------------------------------- checks
@@ -311,27 +300,6 @@ library LiquidationLogic {
         return true;
     }
 
-    /// @dev Whether `AccountLogic.touch` would change the account: a settled short, settlement debt that its quote
-    /// collateral would repay, or a settled long whose credit the free pool can pay now.
-    function _settlementPending(
-        ClearingStorage.Layout storage $,
-        AccountLogic.Quote memory quoteVault,
-        uint256 accountId
-    ) private view returns (bool) {
-        if ($.debt[accountId] != 0 && $.collateral[accountId][address(quoteVault.vault)] != 0) return true;
-        uint256[] storage ids = $.seriesOf[accountId];
-        for (uint256 i; i < ids.length; ++i) {
-            uint256 id = ids[i];
-            if (!$.series[id].settled) continue;
-            int256 position = $.position[accountId][id];
-            if (position < 0) return true;
-            if (position == 0) continue;
-            (uint256 shares, ) = AccountLogic.longCredit($, quoteVault, id, uint256(position));
-            if (shares <= $.seriesPool[id]) return true;
-        }
-        return false;
-    }
-
     // ------------------------------------------------------------------------------------------------- auction
 
     /// @dev Record that the account is liquidatable now: continue its auction if the last observation is recent
@@ -347,40 +315,12 @@ library LiquidationLogic {
         }
         a.lastSeen = uint64(block.timestamp);
         $.auction[accountId] = a;
-        return discountAfter(block.timestamp - a.since);
+        return LiquidationMath.discountAfter(block.timestamp - a.since);
     }
 
     function _resetAuction(ClearingStorage.Layout storage $, uint256 accountId) private {
         delete $.auction[accountId];
         emit IOptionsClearing.LiquidationFlagged(accountId, 0);
-    }
-
-    /// @dev Smallest fraction that restores the initial requirement: C - f·owed >= (1 - f)·I, capped by the
-    /// liquidator's maximum. `restoresInitial`: a partial fraction that does restore it (not capped).
-    function _neededFraction(
-        uint256 collateralWad,
-        uint256 initialWad,
-        uint256 owedWad,
-        uint256 maxFractionWad
-    ) private pure returns (uint256 fractionWad, bool restoresInitial) {
-        fractionWad = WAD;
-        if (initialWad > owedWad) {
-            // collateral < maintenance <= initial, so the numerator is positive.
-            uint256 needed = Math.mulDiv(
-                initialWad - collateralWad,
-                WAD,
-                initialWad - owedWad,
-                Math.Rounding.Ceil
-            );
-            if (needed < fractionWad) {
-                fractionWad = needed;
-                restoresInitial = true;
-            }
-        }
-        if (fractionWad > maxFractionWad) {
-            fractionWad = maxFractionWad;
-            restoresInitial = false;
-        }
     }
 
     // ------------------------------------------------------------------------------------------------- valuation
@@ -393,20 +333,9 @@ library LiquidationLogic {
         uint256 accountId,
         bool shortsOnly
     ) private view returns (uint256 liabilityWad, uint256 longValueWad) {
-        uint256[] storage ids = $.seriesOf[accountId];
-        uint256 n = ids.length;
-        address[] memory underlyings = new address[](n);
-        uint256 distinct;
-        for (uint256 i; i < n; ++i) {
-            IOptionsClearing.Series storage s = $.series[ids[i]];
-            // A settled series is not a position: a pending long is worth nothing until its pool pays it.
-            if (s.settled) continue;
-            address u = s.underlying;
-            uint256 j;
-            while (j < distinct && underlyings[j] != u) ++j;
-            if (j == distinct) underlyings[distinct++] = u;
-        }
-        for (uint256 j; j < distinct; ++j) {
+        // A settled series is not a position: a pending long is worth nothing until its pool pays it.
+        address[] memory underlyings = AccountLogic.underlyingsOf($, accountId);
+        for (uint256 j; j < underlyings.length; ++j) {
             (int256 valueWad, uint256 markWad) = _markOn($, ctx, accountId, underlyings[j], shortsOnly);
             liabilityWad += markWad;
             if (valueWad > 0) longValueWad += uint256(valueWad);
@@ -421,7 +350,7 @@ library LiquidationLogic {
         address underlying,
         bool shortsOnly
     ) private view returns (int256 valueWad, uint256 markWad) {
-        IMarginCalculator.Position[] memory positions = _positionsOn($, accountId, underlying, shortsOnly);
+        Position[] memory positions = AccountLogic.positionsOn($, accountId, underlying, shortsOnly);
         if (positions.length == 0) return (0, 0);
         return
             ctx.margin.calculator.mark(
@@ -430,31 +359,6 @@ library LiquidationLogic {
                 $.risk[underlying].volWad,
                 block.timestamp
             );
-    }
-
-    function _positionsOn(
-        ClearingStorage.Layout storage $,
-        uint256 accountId,
-        address underlying,
-        bool shortsOnly
-    ) private view returns (IMarginCalculator.Position[] memory positions) {
-        uint256[] storage ids = $.seriesOf[accountId];
-        positions = new IMarginCalculator.Position[](ids.length);
-        uint256 k;
-        for (uint256 i; i < ids.length; ++i) {
-            IOptionsClearing.Series storage s = $.series[ids[i]];
-            int256 amount = $.position[accountId][ids[i]];
-            if (s.settled || s.underlying != underlying || (shortsOnly && amount > 0)) continue;
-            positions[k++] = IMarginCalculator.Position({
-                strikeWad: s.strikeWad,
-                expiry: s.expiry,
-                isCall: s.isCall,
-                amount: amount
-            });
-        }
-        assembly ("memory-safe") {
-            mstore(positions, k)
-        }
     }
 
     // ------------------------------------------------------------------------------------------------- transfers
@@ -485,8 +389,7 @@ library LiquidationLogic {
     }
 
     /// @dev Move `seizeRatioWad` of every collateral balance to the liquidator, then take the penalty out of the
-    /// seized quote-vault shares (capped by them) and book it as owed to the insurance vault (`payPenalties` pays it:
-    /// one vault redemption for many liquidations instead of one per liquidation).
+    /// seized quote-vault shares, capped by them (`InsuranceLogic.takePenalty`).
     /// @return paidPenaltyWad The penalty actually taken.
     function _moveCollateral(
         ClearingStorage.Layout storage $,
@@ -507,84 +410,16 @@ library LiquidationLogic {
             $.collateral[p.liquidatorAccountId][vault] += moved;
             if (vault == quoteVault) seizedQuoteShares = moved;
         }
-        uint256 penaltyShares;
-        (penaltyShares, paidPenaltyWad) = _penalty(ctx, seizedQuoteShares, penaltyWad);
-        if (penaltyShares == 0) return 0;
-        $.collateral[p.liquidatorAccountId][quoteVault] -= penaltyShares;
-        $.totalCollateral[quoteVault] -= penaltyShares;
-        $.pendingPenaltyShares += penaltyShares;
-    }
-
-    /// @dev The penalty taken out of `seizedQuoteShares`: the quote-vault shares that withdraw `penaltyWad` (rounded
-    /// up to the quote asset's unit), worth at least that, or all the seized quote shares when they are worth less;
-    /// and its value as reported (the rounded-up amount, or what the seized shares redeem for).
-    function _penalty(
-        Context memory ctx,
-        uint256 seizedQuoteShares,
-        uint256 penaltyWad
-    ) private view returns (uint256 shares, uint256 paidWad) {
-        if (penaltyWad == 0 || seizedQuoteShares == 0) return (0, 0);
-        uint256 assets = penaltyWad.fromWadUp(ctx.quote.decimals);
-        shares = ctx.quote.vault.previewWithdraw(assets);
-        if (shares <= seizedQuoteShares) return (shares, assets.toWadDown(ctx.quote.decimals));
-        shares = seizedQuoteShares;
-        paidWad = ctx.quote.vault.previewRedeem(shares).toWadDown(ctx.quote.decimals);
+        return InsuranceLogic.takePenalty($, ctx.quote, p.liquidatorAccountId, seizedQuoteShares, penaltyWad);
     }
 
     /// @notice See IOptionsClearing.payPenalties.
     function payPenalties(
         ClearingStorage.Layout storage $,
-        Context memory ctx
-    ) public returns (uint256 assets) {
-        uint256 shares = $.pendingPenaltyShares;
-        if (shares == 0) return 0;
-        $.pendingPenaltyShares = 0;
-        assets = ctx.quote.vault.redeem(shares, address(this), address(this));
-        emit IOptionsClearing.PenaltiesPaid(shares, assets);
-        if (assets == 0) return 0;
-        IERC20(ctx.margin.quote).forceApprove(address(ctx.insurance), assets);
-        ctx.insurance.payPenalty(assets);
-    }
-
-    /// @dev The quote assets the pending penalty shares redeem for: cover that `_cover` uses before the vault's.
-    function _pendingPenaltyAssets(
-        ClearingStorage.Layout storage $,
-        Context memory ctx
-    ) private view returns (uint256) {
-        uint256 shares = $.pendingPenaltyShares;
-        return shares == 0 ? 0 : ctx.quote.vault.previewRedeem(shares);
-    }
-
-    /// @dev Cover `plan.coverAssets` of bad debt (at most what `_planInsolvent` found available) for the liquidator's
-    /// account: first from the pending penalty shares (already the insurance vault's money, moved as shares), then
-    /// drawn from the insurance vault and deposited in the quote vault (`ICollateralVault.depositCover`).
-    function _cover(
-        ClearingStorage.Layout storage $,
-        Context memory ctx,
-        uint256 liquidatorAccountId,
-        Plan memory plan
-    ) private {
-        address quoteVault = address(ctx.quote.vault);
-        uint256 assets = plan.coverAssets;
-        uint256 shares;
-        if (plan.pendingAssets != 0) {
-            uint256 fromPending = Math.min(assets, plan.pendingAssets);
-            uint256 pending = $.pendingPenaltyShares;
-            // previewWithdraw(previewRedeem(pending)) <= pending, so the shares taken never exceed the pending ones.
-            uint256 taken =
-                fromPending == plan.pendingAssets ? pending : ctx.quote.vault.previewWithdraw(fromPending);
-            $.pendingPenaltyShares = pending - taken;
-            shares = taken;
-            assets -= fromPending;
-            emit IOptionsClearing.PenaltiesUsedAsCover(taken, fromPending);
-        }
-        if (assets != 0) {
-            assets = ctx.insurance.coverBadDebt(assets, address(this));
-            IERC20(ctx.margin.quote).forceApprove(quoteVault, assets);
-            // Not stopped by the quote vault's DEPOSIT pause, cap or allowlist: the insurance's money is already ours.
-            shares += ICollateralVault(quoteVault).depositCover(assets);
-        }
-        $.collateral[liquidatorAccountId][quoteVault] += shares;
-        $.totalCollateral[quoteVault] += shares;
+        IERC4626 quoteVault,
+        address quoteAsset,
+        IInsuranceVault insurance
+    ) public returns (uint256) {
+        return InsuranceLogic.payPenalties($, quoteVault, quoteAsset, insurance);
     }
 }

@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {PortfolioMargin} from "../libraries/PortfolioMargin.sol";
+import {Position} from "../types/Position.sol";
+import {RiskParams} from "../types/RiskParams.sol";
 
 /// @title MarginCalculator
 /// @notice The deployed, stateless portfolio-margin engine: IMarginCalculator over the PortfolioMargin library.
@@ -16,7 +18,7 @@ contract MarginCalculator is IMarginCalculator {
         RiskParams calldata params,
         uint256 nowTimestamp
     ) external pure returns (uint256 maintenanceWad, uint256 initialWad) {
-        return PortfolioMargin.requirements(_positions(positions), spotWad, _params(params), nowTimestamp);
+        return PortfolioMargin.requirements(positions, spotWad, params, nowTimestamp);
     }
 
     /// @inheritdoc IMarginCalculator
@@ -41,7 +43,7 @@ contract MarginCalculator is IMarginCalculator {
 
     /// @inheritdoc IMarginCalculator
     function validate(RiskParams calldata params) external pure {
-        PortfolioMargin.validate(_params(params));
+        PortfolioMargin.validate(params);
     }
 
     /// @dev One scenario (spot, `volWad`, no shocks: both vol scenarios are equal) and the model's smallest minimum
@@ -52,7 +54,7 @@ contract MarginCalculator is IMarginCalculator {
         uint256 volWad,
         uint256 nowTimestamp
     ) private pure returns (int256 valueWad, uint256 liabilityWad) {
-        PortfolioMargin.RiskParams memory atMark = PortfolioMargin.RiskParams({
+        RiskParams memory atMark = RiskParams({
             volWad: volWad,
             spotShocksWad: new int256[](1),
             volShockUpWad: 0,
@@ -61,7 +63,7 @@ contract MarginCalculator is IMarginCalculator {
             initialBufferWad: 0
         });
         (int256[] memory values, uint256 shortAmount) = PortfolioMargin.scenarioValues(
-            _positions(positions),
+            positions,
             spotWad,
             atMark,
             nowTimestamp
@@ -70,33 +72,5 @@ contract MarginCalculator is IMarginCalculator {
         (, uint256 worstWad) = PortfolioMargin.worstScenario(values);
         liabilityWad =
             worstWad + PortfolioMargin.minPerShortWad(spotWad, atMark.minPerShortSpotWad, shortAmount);
-    }
-
-    function _positions(
-        Position[] calldata positions
-    ) private pure returns (PortfolioMargin.Position[] memory out) {
-        uint256 n = positions.length;
-        out = new PortfolioMargin.Position[](n);
-        for (uint256 i; i < n; ++i) {
-            Position calldata p = positions[i];
-            out[i] = PortfolioMargin.Position({
-                strikeWad: p.strikeWad,
-                expiry: p.expiry,
-                isCall: p.isCall,
-                amount: p.amount
-            });
-        }
-    }
-
-    function _params(RiskParams calldata p) private pure returns (PortfolioMargin.RiskParams memory) {
-        return
-            PortfolioMargin.RiskParams({
-                volWad: p.volWad,
-                spotShocksWad: p.spotShocksWad,
-                volShockUpWad: p.volShockUpWad,
-                volShockDownWad: p.volShockDownWad,
-                minPerShortSpotWad: p.minPerShortSpotWad,
-                initialBufferWad: p.initialBufferWad
-            });
     }
 }

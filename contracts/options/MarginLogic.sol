@@ -11,6 +11,7 @@ import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
+import {MAX_PRICE_ROUND_AGE_SECONDS} from "./ConstantsLib.sol";
 
 /// @title MarginLogic
 /// @notice Valuation of a clearing account: collateral value after haircuts and the portfolio requirements of its
@@ -20,10 +21,6 @@ import {ClearingStorage} from "./ClearingStorage.sol";
 /// MAX_COLLATERAL_VAULTS vaults.
 library MarginLogic {
     using WadMath for uint256;
-
-    /// @notice How old a `poke`-confirmed oracle round may be for a margin check to use it instead of aggregating
-    /// the sources live (`IPriceOracle.getRecentPrice`). Settlement always aggregates live.
-    uint256 internal constant MAX_PRICE_ROUND_AGE_SECONDS = 60;
 
     /// @notice The clearing contract's immutables the valuation needs.
     struct Context {
@@ -94,16 +91,15 @@ library MarginLogic {
     }
 
     /// @notice `margin` as the account will stand once its lazy settlement applies (what `liquidate` and every
-    /// guarded action see after `AccountLogic.touch`), without writing: settled shorts debited as debt, the debt
-    /// repaid from quote collateral, settled longs credited only as far as the free pool can pay them now (a long
-    /// whose credit the pool cannot pay yet stays pending and is not valued, as `touch` leaves it).
+    /// guarded action see after `AccountLogic.settlePending`), without writing (`AccountLogic.previewSettlePending`):
+    /// a settled long whose credit its pool cannot pay yet stays pending and is not valued.
     function health(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         AccountLogic.Quote memory quote,
         uint256 accountId
     ) public view returns (IOptionsClearing.Health memory h) {
-        (uint256 debtWad, uint256 quoteShares) = _afterTouch($, quote, accountId);
+        (uint256 debtWad, uint256 quoteShares, ) = AccountLogic.previewSettlePending($, quote, accountId);
         // The value is a sum over vaults: swap the quote vault's term for its balance after settlement (when it is a
         // collateral vault at all; the margin values no other shares).
         h.collateralValueWad = _collateralValue($, ctx, accountId);
@@ -117,56 +113,6 @@ library MarginLogic {
         h.debtWad = debtWad;
         h.maintenanceWad += debtWad;
         h.initialWad += debtWad;
-    }
-
-    /// @dev The account's settlement debt and quote-vault shares after `AccountLogic.touch`, step for step: settled
-    /// shorts debited, each paid at once from the quote shares as far as they go (the rest owed to its series; a
-    /// series left with neither position nor debt dropped from the list by the same swap-and-pop), older debt repaid
-    /// series by series, then each settled long credited if its own series' pool (grown by these payments) can pay it.
-    function _afterTouch(
-        ClearingStorage.Layout storage $,
-        AccountLogic.Quote memory quote,
-        uint256 accountId
-    ) private view returns (uint256 debtWad, uint256 quoteShares) {
-        uint256[] memory ids = $.seriesOf[accountId];
-        uint256 n = ids.length;
-        uint256[] memory owed = new uint256[](n);
-        uint256[] memory added = new uint256[](n);
-        for (uint256 i; i < n; ++i) owed[i] = $.seriesDebt[accountId][ids[i]];
-        debtWad = $.debt[accountId];
-        quoteShares = $.collateral[accountId][address(quote.vault)];
-        for (uint256 i = n; i > 0;) {
-            --i;
-            int256 position = $.position[accountId][ids[i]];
-            if (!$.series[ids[i]].settled || position >= 0) continue;
-            uint256 unpaidWad = uint256(-position).mulWadUp($.series[ids[i]].payoutPerContractWad);
-            if (unpaidWad != 0 && quoteShares != 0) {
-                (uint256 paidShares, uint256 paidWad) = AccountLogic.payment(quote, unpaidWad, quoteShares);
-                quoteShares -= paidShares;
-                added[i] += paidShares;
-                unpaidWad -= paidWad;
-            }
-            owed[i] += unpaidWad;
-            debtWad += unpaidWad;
-            if (owed[i] != 0) continue;
-            --n;
-            (ids[i], owed[i], added[i]) = (ids[n], owed[n], added[n]);
-        }
-        for (uint256 i = n; i > 0 && debtWad != 0 && quoteShares != 0;) {
-            --i;
-            if (owed[i] == 0) continue;
-            (uint256 paidShares, uint256 paidWad) = AccountLogic.payment(quote, owed[i], quoteShares);
-            quoteShares -= paidShares;
-            added[i] += paidShares;
-            debtWad -= paidWad;
-        }
-        for (uint256 i; i < n; ++i) {
-            uint256 id = ids[i];
-            int256 position = $.position[accountId][id];
-            if (!$.series[id].settled || position <= 0) continue;
-            (uint256 shares, ) = AccountLogic.longCredit($, quote, id, uint256(position));
-            if (shares <= $.seriesPool[id] + added[i]) quoteShares += shares;
-        }
     }
 
     function _collateralValue(
@@ -202,63 +148,17 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId
     ) private view returns (uint256 maintenanceWad, uint256 initialWad) {
-        uint256[] storage ids = $.seriesOf[accountId];
-        uint256 n = ids.length;
-        if (n == 0) return (0, 0);
-        address[] memory underlyings = new address[](n);
-        uint256[] memory counts = new uint256[](n);
-        uint256 distinct;
-        for (uint256 i; i < n; ++i) {
-            IOptionsClearing.Series storage s = $.series[ids[i]];
-            if (s.settled) continue;
-            uint256 j;
-            while (j < distinct && underlyings[j] != s.underlying) ++j;
-            if (j == distinct) underlyings[distinct++] = s.underlying;
-            ++counts[j];
-        }
-        for (uint256 j; j < distinct; ++j) {
-            (uint256 m, uint256 ini) = _requirementsOn($, ctx, accountId, underlyings[j], counts[j]);
-            maintenanceWad += m;
-            initialWad += ini;
-        }
-    }
-
-    function _requirementsOn(
-        ClearingStorage.Layout storage $,
-        Context memory ctx,
-        uint256 accountId,
-        address underlying,
-        uint256 count
-    ) private view returns (uint256 maintenanceWad, uint256 initialWad) {
-        IMarginCalculator.Position[] memory positions = _positionsOn($, accountId, underlying, count);
-        return
-            ctx.calculator.requirements(
-                positions,
+        address[] memory underlyings = AccountLogic.underlyingsOf($, accountId);
+        for (uint256 j; j < underlyings.length; ++j) {
+            address underlying = underlyings[j];
+            (uint256 m, uint256 ini) = ctx.calculator.requirements(
+                AccountLogic.positionsOn($, accountId, underlying, false),
                 price(ctx, underlying),
                 ClearingStorage.load($.risk[underlying]),
                 block.timestamp
             );
-    }
-
-    /// @dev The account's `count` unsettled positions on `underlying`, as the calculator takes them.
-    function _positionsOn(
-        ClearingStorage.Layout storage $,
-        uint256 accountId,
-        address underlying,
-        uint256 count
-    ) private view returns (IMarginCalculator.Position[] memory positions) {
-        positions = new IMarginCalculator.Position[](count);
-        uint256[] storage ids = $.seriesOf[accountId];
-        uint256 k;
-        for (uint256 i; i < ids.length; ++i) {
-            IOptionsClearing.Series storage s = $.series[ids[i]];
-            if (s.settled || s.underlying != underlying) continue;
-            positions[k++] = IMarginCalculator.Position({
-                strikeWad: s.strikeWad,
-                expiry: s.expiry,
-                isCall: s.isCall,
-                amount: $.position[accountId][ids[i]]
-            });
+            maintenanceWad += m;
+            initialWad += ini;
         }
     }
 

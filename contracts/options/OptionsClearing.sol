@@ -18,13 +18,15 @@ import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {BlackScholes} from "../libraries/BlackScholes.sol";
 import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {RiskParams} from "../types/RiskParams.sol";
+import {Trade} from "../types/Trade.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
+import "./ConstantsLib.sol" as Constants;
 import {LiquidationLogic} from "./LiquidationLogic.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {SettlementLogic} from "./SettlementLogic.sol";
 import {TradeLogic} from "./TradeLogic.sol";
-import {Trade} from "../types/Trade.sol";
 
 /// @title OptionsClearing
 /// @notice See IOptionsClearing.
@@ -33,17 +35,15 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     // ------------------------------------------------------------------------------------------------- constants
     /// @notice Most series one account may hold at once: bounds every margin check.
-    uint256 public constant MAX_SERIES_PER_ACCOUNT = AccountLogic.MAX_SERIES_PER_ACCOUNT;
+    uint256 public constant MAX_SERIES_PER_ACCOUNT = Constants.MAX_SERIES_PER_ACCOUNT;
     /// @notice Most collateral vaults the clearing house approves: bounds every collateral valuation.
-    uint256 public constant MAX_COLLATERAL_VAULTS = 8;
+    uint256 public constant MAX_COLLATERAL_VAULTS = Constants.MAX_COLLATERAL_VAULTS;
     /// @notice Largest haircut governance may set (a 100% haircut would make collateral worthless).
-    uint64 public constant MAX_HAIRCUT_WAD = 0.95e18;
+    uint64 public constant MAX_HAIRCUT_WAD = Constants.MAX_HAIRCUT_WAD;
     /// @notice After expiry, an oracle price observed within this window settles the series.
-    uint256 public constant SETTLEMENT_WINDOW_SECONDS = SettlementLogic.SETTLEMENT_WINDOW_SECONDS;
+    uint256 public constant SETTLEMENT_WINDOW_SECONDS = Constants.SETTLEMENT_WINDOW_SECONDS;
     /// @notice Farthest governance's fallback settlement price may lie from the last oracle round before expiry.
-    uint256 public constant FALLBACK_MAX_DEVIATION_WAD = SettlementLogic.FALLBACK_MAX_DEVIATION_WAD;
-    /// @notice Longest gap between two observations of an account as liquidatable that keeps its auction running.
-    uint256 public constant AUCTION_HEARTBEAT_SECONDS = LiquidationLogic.AUCTION_HEARTBEAT_SECONDS;
+    uint256 public constant FALLBACK_MAX_DEVIATION_WAD = Constants.FALLBACK_MAX_DEVIATION_WAD;
 
     // ------------------------------------------------------------------------------------------------- immutables
     /// @notice Prices of underlyings and collateral assets, in the quote asset.
@@ -95,7 +95,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     function configureUnderlying(
         address underlying,
         UnderlyingConfig calldata config,
-        IMarginCalculator.RiskParams calldata risk
+        RiskParams calldata risk
     ) external restricted {
         if (underlying == address(0)) revert ZeroAddress();
         if (
@@ -194,7 +194,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         _exists(accountId);
         if (shares == 0) revert ZeroAmount();
         if (!$.collateralConfig[vault].approved) revert CollateralNotApproved(vault);
-        _touch(accountId);
+        _settlePending(accountId);
         $.collateral[accountId][vault] += shares;
         $.totalCollateral[vault] += shares;
         emit CollateralDeposited(accountId, vault, msg.sender, shares);
@@ -212,7 +212,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         _authorize(accountId);
         if (shares == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress();
-        _touch(accountId);
+        _settlePending(accountId);
         uint256 available = $.collateral[accountId][vault];
         if (shares > available) revert InsufficientCollateral(accountId, vault, shares, available);
         $.collateral[accountId][vault] = available - shares;
@@ -237,7 +237,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         // New longs would share the loss written off before them: an impaired series only winds down.
         uint256 written = $.writtenOff[seriesId];
         if (written != 0) revert SeriesImpaired(seriesId, written);
-        _touch(accountId);
+        _settlePending(accountId);
         // Writing against a held long nets it away and mints it to the recipient: a withdrawal of longs.
         if ($.position[accountId][seriesId] > 0) _checkScope(Scopes.WITHDRAW);
         _updatePosition(accountId, seriesId, -delta);
@@ -259,7 +259,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         _exists(accountId);
         int256 delta = _signed(amount);
         _listed(seriesId);
-        _touch(accountId);
+        _settlePending(accountId);
         int256 position = $.position[accountId][seriesId];
         uint256 shortAmount = position < 0 ? uint256(-position) : 0;
         if (amount > shortAmount) revert CloseExceedsShort(accountId, seriesId, amount, shortAmount);
@@ -274,7 +274,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         int256 delta = _signed(amount);
         Series storage s = _listed(seriesId);
         if (s.settled) revert SeriesAlreadySettled(seriesId);
-        _touch(accountId);
+        _settlePending(accountId);
         _burn(msg.sender, seriesId, amount);
         _updatePosition(accountId, seriesId, delta);
         emit LongsDeposited(accountId, seriesId, msg.sender, amount);
@@ -291,7 +291,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         if (to == address(0)) revert ZeroAddress();
         int256 delta = _signed(amount);
         _listed(seriesId);
-        _touch(accountId);
+        _settlePending(accountId);
         int256 position = $.position[accountId][seriesId];
         uint256 longAmount = position > 0 ? uint256(position) : 0;
         if (amount > longAmount) revert InsufficientLongs(accountId, seriesId, amount, longAmount);
@@ -304,7 +304,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     /// @inheritdoc IOptionsClearing
     function settleAccount(uint256 accountId) external nonReentrant {
         _exists(accountId);
-        _touch(accountId);
+        _settlePending(accountId);
     }
 
     // ================================================================================================= settlement
@@ -364,7 +364,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     /// @inheritdoc IOptionsClearing
     function payPenalties() external nonReentrant returns (uint256) {
-        return LiquidationLogic.payPenalties($, _liquidationContext());
+        return LiquidationLogic.payPenalties($, QUOTE_VAULT, QUOTE, INSURANCE);
     }
 
     /// @inheritdoc IOptionsClearing
@@ -381,6 +381,27 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     /// @inheritdoc IOptionsClearing
     function liquidationDiscount(uint256 accountId) external view returns (uint256) {
         return LiquidationLogic.discount($, accountId);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function dutchAuctionSchedule()
+        external
+        pure
+        returns (
+            uint256 startDiscountWad,
+            uint256 maxDiscountWad,
+            uint256 durationSeconds,
+            uint256 heartbeatSeconds,
+            uint256 penaltyShareWad
+        )
+    {
+        return (
+            Constants.START_DISCOUNT_WAD,
+            Constants.MAX_DISCOUNT_WAD,
+            Constants.AUCTION_DURATION_SECONDS,
+            Constants.AUCTION_HEARTBEAT_SECONDS,
+            Constants.PENALTY_SHARE_WAD
+        );
     }
 
     /// @inheritdoc IOptionsClearing
@@ -494,7 +515,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
     }
 
     /// @inheritdoc IOptionsClearing
-    function riskParams(address underlying) external view returns (IMarginCalculator.RiskParams memory) {
+    function riskParams(address underlying) external view returns (RiskParams memory) {
         return ClearingStorage.load($.risk[underlying]);
     }
 
@@ -526,7 +547,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         AccountLogic.updatePosition($, accountId, seriesId, delta);
     }
 
-    function _touch(uint256 accountId) internal {
+    function _settlePending(uint256 accountId) internal {
         SettlementLogic.settleAccount($, _quote(), accountId);
     }
 

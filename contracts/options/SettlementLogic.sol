@@ -9,21 +9,16 @@ import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
+import {FALLBACK_MAX_DEVIATION_WAD, SETTLEMENT_WINDOW_SECONDS} from "./ConstantsLib.sol";
 
 /// @title SettlementLogic
 /// @notice Fixing a series' settlement price and payout (from the oracle's live price within the settlement window,
 /// from its first round in the window after it, or from governance's bounded fallback), paying exercised longs from
 /// their series' pool, and the lazy settlement of accounts. An external library of OptionsClearing (linked at
 /// deployment, called by DELEGATECALL), so the clearing contract stays under the EIP-170 size limit. O(1): no loop
-/// over holders or accounts; accounts are settled lazily (`AccountLogic.touch`).
+/// over holders or accounts; accounts are settled lazily (`AccountLogic.settlePending`).
 library SettlementLogic {
     using WadMath for uint256;
-
-    /// @notice How long after expiry the oracle's live price is accepted; after it, the first recorded round observed
-    /// in the window (`settleFromRound`), or, with no round in the window, governance's bounded fallback.
-    uint256 internal constant SETTLEMENT_WINDOW_SECONDS = 1 days;
-    /// @notice Farthest governance's fallback price may lie from the last round observed before expiry.
-    uint256 internal constant FALLBACK_MAX_DEVIATION_WAD = 0.5e18;
 
     /// @notice See IOptionsClearing.settle. The caller checked the breaker (SETTLE and the underlying's scope).
     /// Settlement always aggregates the oracle's sources live: the price must be observed at or after expiry.
@@ -91,14 +86,14 @@ library SettlementLogic {
         _fix($, seriesId, s, priceWad, true);
     }
 
-    /// @notice See IOptionsClearing.settleAccount: the account's lazy settlement (`AccountLogic.touch`), run here so
-    /// the clearing contract carries its code once, outside its own bytecode.
+    /// @notice See IOptionsClearing.settleAccount: the account's lazy settlement (`AccountLogic.settlePending`), run
+    /// here so the clearing contract carries its code once, outside its own bytecode.
     function settleAccount(
         ClearingStorage.Layout storage $,
         AccountLogic.Quote memory quote,
         uint256 accountId
     ) public {
-        AccountLogic.touch($, quote, accountId);
+        AccountLogic.settlePending($, quote, accountId);
     }
 
     /// @notice Repay the account's settlement debt from its quote collateral (`AccountLogic.repayDebt`).

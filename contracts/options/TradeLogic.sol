@@ -9,7 +9,7 @@ import {Scopes} from "../libraries/Scopes.sol";
 import {Trade, TradeLib} from "../types/Trade.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
-import {LiquidationLogic} from "./LiquidationLogic.sol";
+import {AUCTION_HEARTBEAT_SECONDS} from "./ConstantsLib.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 
 /// @title TradeLogic
@@ -70,7 +70,7 @@ library TradeLogic {
     ) private returns (uint256 index, uint256) {
         for (uint256 i; i < count; ++i) if (parties[i].accountId == accountId) return (i, count);
         if ($.owner[accountId] == address(0)) revert IOptionsClearing.AccountNotFound(accountId);
-        AccountLogic.touch($, quote, accountId);
+        AccountLogic.settlePending($, quote, accountId);
         parties[count].accountId = accountId;
         return (count, count + 1);
     }
@@ -159,7 +159,7 @@ library TradeLogic {
             if (reduceOnly)
                 revert IOptionsClearing.ReduceOnlyViolated(party.accountId, seriesId, before, amount);
             ClearingStorage.Auction memory a = $.auction[party.accountId];
-            if (a.since != 0 && block.timestamp - a.lastSeen <= LiquidationLogic.AUCTION_HEARTBEAT_SECONDS) {
+            if (a.since != 0 && block.timestamp - a.lastSeen <= AUCTION_HEARTBEAT_SECONDS) {
                 revert IOptionsClearing.AccountInLiquidation(party.accountId, a.since);
             }
             party.grew = true;

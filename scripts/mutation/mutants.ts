@@ -72,6 +72,14 @@ export const CONTRACT_TESTS: Record<string, string[]> = {
     "test/unit/options/Liquidation.test.ts",
     "test/unit/options/OptionsClearing.review.test.ts",
   ],
+  "contracts/libraries/LiquidationMath.sol": [
+    "test/unit/libraries/LiquidationMath.test.ts",
+    "test/unit/options/Liquidation.test.ts",
+  ],
+  "contracts/options/InsuranceLogic.sol": [
+    "test/unit/options/Liquidation.test.ts",
+    "test/unit/options/OptionsClearing.review.test.ts",
+  ],
   "contracts/options/SettlementLogic.sol": [
     "test/unit/options/OptionsClearing.review.test.ts",
     "test/unit/options/OptionsClearing.test.ts",
@@ -92,6 +100,8 @@ const ORACLE = "contracts/oracle/OracleAggregator.sol";
 const BREAKER = "contracts/breaker/CircuitBreaker.sol";
 const CLEARING = "contracts/options/OptionsClearing.sol";
 const LIQUIDATION = "contracts/options/LiquidationLogic.sol";
+const LIQUIDATION_MATH = "contracts/libraries/LiquidationMath.sol";
+const INSURANCE = "contracts/options/InsuranceLogic.sol";
 const ACCOUNT = "contracts/options/AccountLogic.sol";
 const SETTLEMENT = "contracts/options/SettlementLogic.sol";
 
@@ -272,11 +282,11 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: "health-values-unpaid-long-credit",
-    file: "contracts/options/MarginLogic.sol",
+    file: ACCOUNT,
     description:
       "health() values a settled long whose credit its series' pool cannot pay yet (liquidate does not)",
-    from: "if (shares <= $.seriesPool[id] + added[i]) quoteShares += shares;",
-    to: "quoteShares += shares;",
+    from: "if (shares <= $.seriesPool[id] + added[i]) {",
+    to: "{",
     tests: ["test/unit/options/OptionsClearing.edge.test.ts"],
   },
   // ---------------------------------------------------------------------------------------------- liquidation
@@ -306,11 +316,11 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: "liquidation-cover-ordinary-deposit",
-    file: LIQUIDATION,
+    file: INSURANCE,
     description:
       "the insurance cover enters the quote vault as an ordinary deposit (stopped by the DEPOSIT pause)",
     from: "shares += ICollateralVault(quoteVault).depositCover(assets);",
-    to: "shares += ctx.quote.vault.deposit(assets, address(this));",
+    to: "shares += quote.vault.deposit(assets, address(this));",
     tests: ["test/invariant/Clearing.invariant.test.ts"],
   },
   {
@@ -336,14 +346,14 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: "liquidation-needed-fraction-rounds-down",
-    file: LIQUIDATION,
+    file: LIQUIDATION_MATH,
     description: "the fraction that restores initial margin is rounded down instead of up",
     from: "initialWad - owedWad,\n                Math.Rounding.Ceil",
     to: "initialWad - owedWad,\n                Math.Rounding.Floor",
   },
   {
     id: "liquidation-discount-cap-boundary",
-    file: LIQUIDATION,
+    file: LIQUIDATION_MATH,
     description: "the maximum discount applies after, not at, the auction's end (>= becomes >)",
     from: "if (elapsed >= AUCTION_DURATION_SECONDS) return MAX_DISCOUNT_WAD;",
     to: "if (elapsed > AUCTION_DURATION_SECONDS) return MAX_DISCOUNT_WAD;",
@@ -393,8 +403,8 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: "review-settled-long-marked",
-    file: LIQUIDATION,
-    description: "liquidation marks a settled, unpaid long at today's intrinsic value",
+    file: ACCOUNT,
+    description: "liquidation (and the margin) value a settled, unpaid long at today's intrinsic value",
     from: "if (s.settled || s.underlying != underlying || (shortsOnly && amount > 0)) continue;",
     to: "if (s.underlying != underlying || (shortsOnly && amount > 0)) continue;",
     tests: ["test/unit/options/OptionsClearing.review.test.ts"],

@@ -28,7 +28,7 @@ import {
   validateConfig,
   type ValidateOptions,
 } from "../../scripts/lib/config";
-import type { IMarginCalculator } from "../../typechain-types/contracts/interfaces/IMarginCalculator";
+import type { RiskParamsStruct } from "../../typechain-types/contracts/interfaces/IMarginCalculator";
 import { deploySystem, wethRisk } from "../shared/fixtures/system";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -325,7 +325,7 @@ describe("e2e/DeployConfig (config loader and validator)", () => {
     it("accepts exactly the risk parameters the MarginCalculator accepts at the edges", async () => {
       const s = await deploySystem();
       const base = wethRisk();
-      const edge = (patch: Partial<IMarginCalculator.RiskParamsStruct>) => ({ ...base, ...patch });
+      const edge = (patch: Partial<RiskParamsStruct>) => ({ ...base, ...patch });
       const inside = [
         edge({ volWad: RISK_BOUNDS.volWad[0] }),
         edge({ volWad: RISK_BOUNDS.volWad[1] }),
@@ -341,7 +341,7 @@ describe("e2e/DeployConfig (config loader and validator)", () => {
       for (const params of inside) await s.calculator.validate(params);
       const { volWad, spotShockWad, maxSpotShocks, volShockUpWad, volShockDownWad, minPerShortSpotWad } =
         RISK_BOUNDS;
-      const outside: [Partial<IMarginCalculator.RiskParamsStruct>, string, unknown[]][] = [
+      const outside: [Partial<RiskParamsStruct>, string, unknown[]][] = [
         [{ volWad: volWad[0] - 1n }, "InvalidVolatility", [volWad[0] - 1n]],
         [{ volWad: volWad[1] + 1n }, "InvalidVolatility", [volWad[1] + 1n]],
         [{ spotShocksWad: [spotShockWad[0] - 1n] }, "InvalidSpotShock", [0n, spotShockWad[0] - 1n]],

@@ -8,21 +8,24 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { runLifecycle, SCENARIO, type LifecycleSummary } from "../../scripts/lib/lifecycle/run";
 import { TripReason } from "../../scripts/lib/breaker/tripReason";
+import {
+  discountAfter as auctionDiscountAfter,
+  type AuctionParams,
+} from "../../scripts/lib/math/liquidation";
 
 const WAD = 10n ** 18n;
 const USDC_PER_WAD = 10n ** 12n;
 // config/local.json: breaker cooldown 1h, grace period 1h, timelock delay 1h.
 const HOUR = 3600;
 // docs/liquidation.md: the discount grows linearly from 2% to 10% over one hour; half the bonus is the penalty.
-const START_DISCOUNT = WAD / 50n;
-const MAX_DISCOUNT = WAD / 10n;
-const AUCTION_SECONDS = 3600n;
+const AUCTION: AuctionParams = {
+  startDiscountWad: WAD / 50n,
+  maxDiscountWad: WAD / 10n,
+  durationSeconds: 3600n,
+  penaltyShareWad: WAD / 2n,
+};
 
-function discountAfter(elapsed: number): bigint {
-  const e = BigInt(elapsed);
-  if (e >= AUCTION_SECONDS) return MAX_DISCOUNT;
-  return START_DISCOUNT + ((MAX_DISCOUNT - START_DISCOUNT) * e) / AUCTION_SECONDS;
-}
+const discountAfter = (elapsed: number): bigint => auctionDiscountAfter(AUCTION, BigInt(elapsed));
 
 function near(actual: bigint, expected: bigint, tolerance: bigint, what: string): void {
   const diff = actual > expected ? actual - expected : expected - actual;
@@ -93,7 +96,12 @@ describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
     // Collateral worth the liability plus the discount; half the bonus to insurance.
     near(l.seizedValueWad, (l.liabilityWad * (WAD + l.discountWad)) / WAD, 1_000n, "seized value");
     // Paid in whole quote units (6 decimals), rounded up.
-    near(l.penaltyWad, (l.liabilityWad * l.discountWad) / WAD / 2n, USDC_PER_WAD, "penalty");
+    near(
+      l.penaltyWad,
+      (((l.liabilityWad * l.discountWad) / WAD) * AUCTION.penaltyShareWad) / WAD,
+      USDC_PER_WAD,
+      "penalty",
+    );
     near(l.insuranceGainUsdc, l.penaltyWad / USDC_PER_WAD, 1n, "insurance gain");
     // The same fraction of the short moved to the liquidator; nothing created or lost.
     expect(s.alice.shortBefore).to.equal(SCENARIO.putsWritten);

@@ -37,7 +37,10 @@ import { attempt as attemptTx, checkVaultSolvency, errorName } from "../shared/c
 import { INV, assertInvariant } from "../shared/invariants";
 import { HOUR, USDC_UNIT } from "../shared/fixtures/system";
 import { deployClearingBook, type BookAccount } from "../shared/fixtures/clearing";
-import type { IMarginCalculator } from "../../typechain-types/contracts/interfaces/IMarginCalculator";
+import type {
+  PositionStruct,
+  RiskParamsStruct,
+} from "../../typechain-types/contracts/interfaces/IMarginCalculator";
 import { boundedFallbackPrice, seriesSettlementRounds } from "../../scripts/lib/settlement/rounds";
 
 /** Runs and commands per run of the bounded campaign (`npm test`); FUZZ_RUNS overrides the runs. */
@@ -611,7 +614,7 @@ async function noteSettled(w: World, j: number, byFallback: boolean): Promise<vo
 async function positionsOf(w: World, accountId: bigint) {
   const { clearing } = w.book;
   const ids = await clearing.seriesOf(accountId);
-  const out: { position: IMarginCalculator.PositionStruct; settled: boolean; payoutWad: bigint }[] = [];
+  const out: { position: PositionStruct; settled: boolean; payoutWad: bigint }[] = [];
   for (const id of ids) {
     const s = await clearing.series(id);
     out.push({
@@ -1116,7 +1119,7 @@ const HANDLERS: Record<Kind, (w: World, p: Params) => Promise<void>> = {
       collateralWad = h.collateralValueWad;
       const unsettled = held.filter((x) => !x.settled).map((x) => x.position);
       const r = await clearing.riskParams(w.weth);
-      const risk: IMarginCalculator.RiskParamsStruct = riskParamsFrom(r);
+      const risk: RiskParamsStruct = riskParamsFrom(r);
       const [maintenance, initial] =
         unsettled.length > 0 ? await calculator.requirements(unsettled, w.spot, risk, at) : [0n, 0n];
       const maintenanceWad = maintenance + debtBefore;

@@ -18,11 +18,18 @@ import { INV, assertInvariant } from "../../shared/invariants";
 
 const STRIKE = 2200n * WAD;
 const ONE = WAD;
-const START_DISCOUNT = WAD / 50n; // 2%
-const MAX_DISCOUNT = WAD / 10n; // 10%
 const FAR = 2n ** 63n;
 
 describe("unit/options/Liquidation", () => {
+  // The auction's bounds, as the clearing exposes them.
+  let START_DISCOUNT: bigint;
+  let MAX_DISCOUNT: bigint;
+  before(async () => {
+    const { clearing } = await loadFixture(deploySystem);
+    ({ startDiscountWad: START_DISCOUNT, maxDiscountWad: MAX_DISCOUNT } =
+      await clearing.dutchAuctionSchedule());
+  });
+
   /**
    * Alice writes 2 calls K=2200 from an account funded just above the initial requirement; Bob, the liquidator,
    * has a well-funded account of his own; a staker funds the insurance vault.
@@ -148,7 +155,7 @@ describe("unit/options/Liquidation", () => {
     account: bigint,
     seconds: number,
   ) {
-    const step = Number(await sys.clearing.AUCTION_HEARTBEAT_SECONDS()) / 2;
+    const step = Number((await sys.clearing.dutchAuctionSchedule()).heartbeatSeconds) / 2;
     for (let left = seconds; left > 0; left -= step) {
       await time.increase(Math.min(step, left));
       await sys.refreshPrices();
@@ -402,7 +409,7 @@ describe("unit/options/Liquidation", () => {
       const { clearing, victim } = sys;
       await below(sys, 2300n * WAD);
       await clearing.flagLiquidatable(victim);
-      const heartbeat = Number(await clearing.AUCTION_HEARTBEAT_SECONDS());
+      const heartbeat = Number((await clearing.dutchAuctionSchedule()).heartbeatSeconds);
       await time.increase(heartbeat + 1);
       expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
       await sys.refreshPrices();

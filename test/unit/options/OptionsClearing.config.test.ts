@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { OptionsClearing__factory } from "../../../typechain-types";
-import type { IMarginCalculator } from "../../../typechain-types/contracts/interfaces/IMarginCalculator";
+import type { RiskParamsStruct } from "../../../typechain-types/contracts/interfaces/IMarginCalculator";
 import type { IOptionsClearing } from "../../../typechain-types/contracts/interfaces/IOptionsClearing";
 import { WAD, mulWadDown } from "../../../scripts/lib/math/wad";
 import { toAssets } from "../../../scripts/lib/math/erc4626";
@@ -199,7 +199,7 @@ describe("unit/options/OptionsClearing.config", () => {
       // 50% of spot per short, 100% buffer).
       const shocks: bigint[] = [];
       for (let i = 0n; i < 16n; i++) shocks.push(-(9n * WAD) / 10n + (i * (99n * WAD)) / 10n / 15n);
-      const extreme: IMarginCalculator.RiskParamsStruct = {
+      const extreme: RiskParamsStruct = {
         volWad: 3n * WAD,
         spotShocksWad: shocks,
         volShockUpWad: 2n * WAD,
@@ -218,7 +218,7 @@ describe("unit/options/OptionsClearing.config", () => {
       expect(got.minPerShortSpotWad).to.equal(extreme.minPerShortSpotWad);
       expect(got.initialBufferWad).to.equal(extreme.initialBufferWad);
 
-      const short: IMarginCalculator.RiskParamsStruct = { ...wethRisk(), spotShocksWad: [-(WAD / 10n)] };
+      const short: RiskParamsStruct = { ...wethRisk(), spotShocksWad: [-(WAD / 10n)] };
       await clearing.connect(governor).configureUnderlying(OTHER_UNDERLYING, wethListing(), short);
       const again = await clearing.riskParams(OTHER_UNDERLYING);
       expect([...again.spotShocksWad]).to.deep.equal([-(WAD / 10n)]);
