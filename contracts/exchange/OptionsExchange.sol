@@ -23,6 +23,16 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
     IOptionsClearing public immutable CLEARING;
     /// @notice MAX_FEE_PER_CONTRACT_QUOTE_WAD in the quote asset's units.
     uint256 public immutable MAX_FEE_PER_CONTRACT;
+    /// @inheritdoc IOptionsExchange
+    uint256 public immutable FEE_ACCOUNT_ID;
+    /// @notice The clearing's quote vault (fees are its shares).
+    address internal immutable QUOTE_VAULT;
+
+    /// @dev The per-contract fees of one fill.
+    struct Fees {
+        uint256 makerFeePerContract;
+        uint256 takerFeePerContract;
+    }
 
     FeeSchedule internal _fees;
     mapping(bytes32 orderHash => uint256) internal _filled;
@@ -36,6 +46,8 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
     ) EIP712("optiq OptionsExchange", "1") AccessManaged(authority) {
         CLEARING = clearing;
         MAX_FEE_PER_CONTRACT = WadMath.fromWadDown(MAX_FEE_PER_CONTRACT_QUOTE_WAD, clearing.QUOTE_DECIMALS());
+        QUOTE_VAULT = address(clearing.QUOTE_VAULT());
+        FEE_ACCOUNT_ID = clearing.openAccount();
         _setFeeSchedule(fees);
     }
 
@@ -55,7 +67,7 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
         }
         orderHash = _take(order, signature, amount);
         _checkCounterparty(order, orderHash, takerOwner);
-        FeeSchedule memory fees = _fees;
+        Fees memory fees = _loadFees();
         _checkFee(fees.makerFeePerContract, order.maxFeePerContract);
         _checkFee(fees.takerFeePerContract, maxFeePerContract);
         Trade[] memory trades = new Trade[](1);
@@ -70,7 +82,7 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
             fees.makerFeePerContract,
             fees.takerFeePerContract
         );
-        CLEARING.trade(trades, fees.recipientAccountId);
+        CLEARING.trade(trades, FEE_ACCOUNT_ID);
     }
 
     /// @inheritdoc IOptionsExchange
@@ -91,14 +103,14 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
         if (taker.executor != address(0) && taker.executor != msg.sender) {
             revert ExecutorMismatch(takerHash, taker.executor, msg.sender);
         }
-        FeeSchedule memory fees = _fees;
+        Fees memory fees = _loadFees();
         _checkFee(fees.takerFeePerContract, taker.maxFeePerContract);
         Trade[] memory trades = new Trade[](n);
         for (uint256 i; i < n; ++i) {
             trades[i] = _matchMaker(taker, takerHash, makers[i], makerSignatures[i], amounts[i], fees);
         }
         emit OrdersMatched(takerHash, n, total);
-        CLEARING.trade(trades, fees.recipientAccountId);
+        CLEARING.trade(trades, FEE_ACCOUNT_ID);
     }
 
     /// @inheritdoc IOptionsExchange
@@ -120,6 +132,15 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
     /// @inheritdoc IOptionsExchange
     function setFeeSchedule(FeeSchedule calldata schedule) external restricted {
         _setFeeSchedule(schedule);
+    }
+
+    /// @inheritdoc IOptionsExchange
+    function sweepFees() external returns (uint256 shares) {
+        shares = CLEARING.collateralOf(FEE_ACCOUNT_ID, QUOTE_VAULT);
+        if (shares == 0) return 0;
+        address recipient = _fees.recipient;
+        emit FeesSwept(recipient, shares);
+        CLEARING.withdrawCollateral(FEE_ACCOUNT_ID, QUOTE_VAULT, shares, recipient);
     }
 
     // ================================================================================================= views
@@ -234,7 +255,7 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
         Order calldata maker,
         bytes calldata signature,
         uint256 amount,
-        FeeSchedule memory fees
+        Fees memory fees
     ) internal returns (Trade memory t) {
         bytes32 makerHash = _take(maker, signature, amount);
         _checkCross(taker, takerHash, maker, makerHash);
@@ -295,7 +316,7 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
         Order calldata maker,
         uint256 takerAccountId,
         uint256 amount,
-        FeeSchedule memory fees
+        Fees memory fees
     ) internal pure returns (Trade memory t) {
         bool makerSells = maker.side == Side.Sell;
         t.sellerAccountId = makerSells ? maker.accountId : takerAccountId;
@@ -309,14 +330,19 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
             t.flags = makerSells ? TradeLib.SELLER_REDUCE_ONLY : TradeLib.BUYER_REDUCE_ONLY;
     }
 
+    /// @dev The fees of a fill, one storage read.
+    function _loadFees() internal view returns (Fees memory) {
+        return Fees(_fees.makerFeePerContract, _fees.takerFeePerContract);
+    }
+
     function _setFeeSchedule(FeeSchedule memory schedule) internal {
         if (
             schedule.makerFeePerContract > MAX_FEE_PER_CONTRACT ||
             schedule.takerFeePerContract > MAX_FEE_PER_CONTRACT ||
-            CLEARING.ownerOf(schedule.recipientAccountId) == address(0)
+            schedule.recipient == address(0)
         ) {
             revert InvalidFeeSchedule(
-                schedule.recipientAccountId,
+                schedule.recipient,
                 schedule.makerFeePerContract,
                 schedule.takerFeePerContract
             );

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
 import {RiskParams} from "../types/RiskParams.sol";
 import {Trade} from "../types/Trade.sol";
 
@@ -397,6 +399,9 @@ interface IOptionsClearing {
 
     /// @notice The quote asset's decimals (premiums and fees of `trade` are in its units).
     function QUOTE_DECIMALS() external view returns (uint8);
+
+    /// @notice The collateral vault of the quote asset (premiums and fees move as its shares).
+    function QUOTE_VAULT() external view returns (IERC4626);
 
     /// @notice Burn `amount` of the caller's longs against the short of `accountId`. Anyone holding longs may close
     /// any account's short (it only reduces risk); never guarded by the breaker.

@@ -33,12 +33,12 @@ interface IOptionsExchange {
         SeriesNotTradable
     }
 
-    /// @notice The fee schedule: per-contract fees in quote units (per 1e18 contracts) and the clearing account that
-    /// receives them (and the rounding of every premium).
+    /// @notice The fee schedule: per-contract fees in quote units (per 1e18 contracts), and the address `sweepFees`
+    /// pays the exchange's fee account to. The fees in one slot (read on every fill), the recipient in the next.
     struct FeeSchedule {
-        uint64 recipientAccountId;
-        uint96 makerFeePerContract;
-        uint96 takerFeePerContract;
+        uint128 makerFeePerContract;
+        uint128 takerFeePerContract;
+        address recipient;
     }
 
     // ------------------------------------------------------------------------------------------------- errors
@@ -86,12 +86,8 @@ interface IOptionsExchange {
     error InvalidMakerList(uint256 makers, uint256 signatures, uint256 amounts);
     /// @notice `setMinNonce` must raise the minimum.
     error NonceNotIncreasing(uint256 minNonce, uint256 current);
-    /// @notice A fee above MAX_FEE_PER_CONTRACT, or a recipient account that does not exist (or does not fit).
-    error InvalidFeeSchedule(
-        uint256 recipientAccountId,
-        uint256 makerFeePerContract,
-        uint256 takerFeePerContract
-    );
+    /// @notice A fee above MAX_FEE_PER_CONTRACT, or a zero recipient.
+    error InvalidFeeSchedule(address recipient, uint256 makerFeePerContract, uint256 takerFeePerContract);
 
     // ------------------------------------------------------------------------------------------------- events
     /// @notice `amount` of the maker order `orderHash` filled against `takerAccountId` at the order's price.
@@ -113,6 +109,8 @@ interface IOptionsExchange {
     event MinNonceSet(address indexed owner, uint256 minNonce);
     /// @notice Governance set the fee schedule.
     event FeeScheduleSet(FeeSchedule schedule);
+    /// @notice `shares` quote-vault shares of fees and premium rounding paid from the fee account to `recipient`.
+    event FeesSwept(address indexed recipient, uint256 shares);
 
     // ------------------------------------------------------------------------------------------------- trading
     /// @notice Take `amount` of the resting order `order` at its price from `takerAccountId`, paying at most
@@ -143,8 +141,13 @@ interface IOptionsExchange {
     /// @notice Cancel every order of the caller (as owner) with a nonce below `minNonce`; it only rises.
     function setMinNonce(uint256 minNonce) external;
 
-    /// @notice Set the fee schedule. Only governance. Each fee at most MAX_FEE_PER_CONTRACT.
+    /// @notice Set the fee schedule. Only governance. Each fee at most MAX_FEE_PER_CONTRACT; a non-zero recipient.
     function setFeeSchedule(FeeSchedule calldata schedule) external;
+
+    /// @notice Pay the fee account's quote-vault shares (fees and premium rounding) to the schedule's recipient.
+    /// Anyone may call it; the shares go only to the governance-set recipient.
+    /// @return shares The shares paid (zero: nothing to pay).
+    function sweepFees() external returns (uint256 shares);
 
     // ------------------------------------------------------------------------------------------------- views
     /// @notice The EIP-712 digest a signer signs for `order`.
@@ -172,4 +175,8 @@ interface IOptionsExchange {
 
     /// @notice The clearing house the exchange settles on.
     function CLEARING() external view returns (IOptionsClearing);
+
+    /// @notice The exchange's own clearing account (opened at construction, owned by the exchange, never a party to
+    /// a trade): it receives the fees and the rounding of every premium until `sweepFees`.
+    function FEE_ACCOUNT_ID() external view returns (uint256);
 }

@@ -11,8 +11,8 @@ export const EXCHANGE_GOVERNED_FUNCTIONS = ["setFeeSchedule"];
 export const EXCHANGE_EXECUTOR_FUNCTIONS = ["matchOrders"];
 
 export interface ExchangeParams {
-  /** The clearing account that receives fees and premium rounding (it must exist). */
-  feeRecipientAccountId: bigint;
+  /** The address `sweepFees` pays the exchange's fee account to (a treasury; the timelock by default). */
+  feeRecipient: string;
   /** Quote units per 1e18 contracts, at most the exchange's MAX_FEE_PER_CONTRACT. */
   makerFeePerContract: bigint;
   takerFeePerContract: bigint;
@@ -34,9 +34,9 @@ export async function deployExchange(
     await manager.getAddress(),
     await clearing.getAddress(),
     {
-      recipientAccountId: params.feeRecipientAccountId,
       makerFeePerContract: params.makerFeePerContract,
       takerFeePerContract: params.takerFeePerContract,
+      recipient: params.feeRecipient,
     },
   );
   await exchange.waitForDeployment();

@@ -782,9 +782,7 @@ describe("unit/exchange/OptionsExchange", () => {
     const matchCases: Array<{
       name: string;
       error: string;
-      build: (
-        sys: ExchangeSystem,
-      ) => Promise<{
+      build: (sys: ExchangeSystem) => Promise<{
         args: Parameters<ExchangeSystem["exchange"]["matchOrders"]>;
         hashes: string[];
         errArgs: unknown[];
@@ -936,23 +934,51 @@ describe("unit/exchange/OptionsExchange", () => {
 
   describe("governance and views", () => {
     it("sets the fee schedule within the code cap, for governance only", async () => {
-      const { exchange, governor, bob, feeAccount } = await loadFixture(deployExchangeSystem);
+      const { exchange, governor, bob } = await loadFixture(deployExchangeSystem);
       const cap = await exchange.MAX_FEE_PER_CONTRACT();
       expect(cap).to.equal(10n * USDC_UNIT);
-      const schedule = { recipientAccountId: feeAccount, makerFeePerContract: cap, takerFeePerContract: 0n };
+      const schedule = { makerFeePerContract: cap, takerFeePerContract: 0n, recipient: bob.address };
       await expect(exchange.connect(bob).setFeeSchedule(schedule)).to.be.revertedWithCustomError(
         exchange,
         "AccessManagedUnauthorized",
       );
-      await exchange.connect(governor).setFeeSchedule(schedule);
+      await expect(exchange.connect(governor).setFeeSchedule(schedule)).to.emit(exchange, "FeeScheduleSet");
       expect((await exchange.feeSchedule()).makerFeePerContract).to.equal(cap);
       await expect(exchange.connect(governor).setFeeSchedule({ ...schedule, takerFeePerContract: cap + 1n }))
         .to.be.revertedWithCustomError(exchange, "InvalidFeeSchedule")
-        .withArgs(feeAccount, cap, cap + 1n);
-      await expect(exchange.connect(governor).setFeeSchedule({ ...schedule, recipientAccountId: 999n }))
+        .withArgs(bob.address, cap, cap + 1n);
+      await expect(exchange.connect(governor).setFeeSchedule({ ...schedule, recipient: ethers.ZeroAddress }))
         .to.be.revertedWithCustomError(exchange, "InvalidFeeSchedule")
-        .withArgs(999n, cap, 0n);
-      expect((await exchange.feeSchedule()).takerFeePerContract).to.equal(0n);
+        .withArgs(ethers.ZeroAddress, cap, 0n);
+      expect((await exchange.feeSchedule()).recipient).to.equal(bob.address);
+    });
+
+    it("keeps fees in its own clearing account and sweeps them to the recipient only", async () => {
+      const sys = await loadFixture(deployExchangeSystem);
+      const {
+        exchange,
+        clearing,
+        usdcVault,
+        alice,
+        bob,
+        carol,
+        governor,
+        aliceAccount,
+        bobAccount,
+        feeAccount,
+      } = sys;
+      expect(await clearing.ownerOf(feeAccount)).to.equal(await exchange.getAddress());
+      expect(await exchange.connect(carol).sweepFees.staticCall()).to.equal(0n);
+      const { order, signature } = await sys.order(alice, aliceAccount, { side: Side.Sell });
+      await exchange.connect(bob).fill(order, signature, WAD, bobAccount, TAKER_FEE);
+      const shares = await clearing.collateralOf(feeAccount, await usdcVault.getAddress());
+      expect(await usdcVault.convertToAssets(shares)).to.be.gte(MAKER_FEE + TAKER_FEE - 1n);
+      const before = await usdcVault.balanceOf(governor.address);
+      await expect(exchange.connect(carol).sweepFees())
+        .to.emit(exchange, "FeesSwept")
+        .withArgs(governor.address, shares);
+      expect(await usdcVault.balanceOf(governor.address)).to.equal(before + shares);
+      expect(await clearing.collateralOf(feeAccount, await usdcVault.getAddress())).to.equal(0n);
     });
 
     it("validate names the first failing rule without a transaction", async () => {
