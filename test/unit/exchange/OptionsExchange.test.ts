@@ -723,6 +723,46 @@ describe("unit/exchange/OptionsExchange", () => {
     });
   });
 
+  describe("an impaired series (shorts written off in a socialised loss)", () => {
+    it("refuses a fill that opens new shorts, and lets existing longs change hands", async () => {
+      const sys = await loadFixture(deployExchangeSystem);
+      const { exchange, clearing, alice, bob, carol, aliceAccount, bobAccount, carolAccount, call } = sys;
+      // Bob buys 1 call from alice; a thin writer's calls are written off by a liquidation after a price jump.
+      const ask = await sys.order(alice, aliceAccount, {
+        side: Side.Sell,
+        seriesId: call,
+        limitPremiumPerContract: 20n * USDC_UNIT,
+      });
+      await exchange.connect(bob).fill(ask.order, ask.signature, WAD, bobAccount, TAKER_FEE);
+      const victim = await sys.fundAccount(carol, "usdc", 1_450n * USDC_UNIT);
+      await clearing.connect(carol).write(victim, call, 2n * WAD, carol.address);
+      await sys.setSpot(await sys.weth.getAddress(), 2_900n * WAD);
+      const keeper = await sys.fundAccount(sys.keeper, "usdc", 100_000n * USDC_UNIT);
+      await clearing.connect(sys.keeper).liquidate(victim, keeper, WAD, 0, 2n ** 63n);
+      const written = await clearing.writtenOff(call);
+      expect(written > 0n, "the empty insurance vault leaves a socialised loss").to.equal(true);
+      const more = await sys.order(alice, aliceAccount, {
+        side: Side.Sell,
+        seriesId: call,
+        limitPremiumPerContract: 900n * USDC_UNIT,
+      });
+      const before = await state(sys, [more.hash]);
+      await expect(exchange.connect(carol).fill(more.order, more.signature, WAD, carolAccount, TAKER_FEE))
+        .to.be.revertedWithCustomError(clearing, "SeriesImpaired")
+        .withArgs(call, written);
+      expect(await state(sys, [more.hash])).to.equal(before);
+      // Bob's long changes hands: no new short, so the impaired series still trades.
+      const bid = await sys.order(carol, carolAccount, {
+        side: Side.Buy,
+        seriesId: call,
+        limitPremiumPerContract: 900n * USDC_UNIT,
+      });
+      await exchange.connect(bob).fill(bid.order, bid.signature, WAD, bobAccount, TAKER_FEE);
+      expect(await clearing.positionOf(carolAccount, call)).to.equal(WAD);
+      expect(await clearing.positionOf(bobAccount, call)).to.equal(0n);
+    });
+  });
+
   describe("matchOrders", () => {
     it("crosses a taker against two makers at each maker's price, within the taker's limit", async () => {
       const sys = await loadFixture(deployExchangeSystem);
