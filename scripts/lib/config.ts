@@ -155,6 +155,17 @@ export interface DeployConfig {
   underlyings: UnderlyingSpec[];
   series: SeriesSpec[];
   clearing: { uri: string };
+  exchange: ExchangeSpec;
+}
+
+/** OptionsExchange: its fees (quote units per contract) and who sweeps them, and the matchers. */
+export interface ExchangeSpec {
+  makerFeePerContract: bigint;
+  takerFeePerContract: bigint;
+  /** Null: the timelock. */
+  feeRecipient: string | null;
+  /** Addresses granted EXECUTOR_ROLE (the order book's matcher). */
+  executors: string[];
 }
 
 export interface ValidateOptions {
@@ -300,6 +311,7 @@ const TOP_LEVEL_KEYS = [
   "underlyings",
   "series",
   "clearing",
+  "exchange",
 ] as const;
 const SYMBOL = /^[A-Za-z][A-Za-z0-9]{0,15}$/;
 
@@ -852,6 +864,43 @@ export function validateConfig(raw: Json, options: ValidateOptions, source = "co
       ? undefined
       : v.field(cl, "clearing", "uri", parseString, "https://optiq.invalid/series/{id}.json");
 
+  // ---- exchange (optional: no fees, swept to the timelock, no matcher)
+  const exchange: ExchangeSpec = {
+    makerFeePerContract: 0n,
+    takerFeePerContract: 0n,
+    feeRecipient: null,
+    executors: [],
+  };
+  if (root.exchange !== undefined) {
+    const ex = v.object(root.exchange, "exchange", [
+      "makerFeePerContract",
+      "takerFeePerContract",
+      "feeRecipient",
+      "executors",
+    ]);
+    const quoteDecimals = quote === undefined ? undefined : assets[quote]?.decimals;
+    if (ex !== undefined) {
+      for (const key of ["makerFeePerContract", "takerFeePerContract"] as const) {
+        if (ex[key] === undefined) continue;
+        if (quoteDecimals === undefined) {
+          v.problem(`exchange.${key}`, "needs the quote asset's decimals in its asset entry");
+          continue;
+        }
+        const fee = v.field(ex, "exchange", key, (x) => parseDecimal(x, quoteDecimals));
+        const cap = 10n * 10n ** BigInt(quoteDecimals);
+        if (fee !== undefined && (fee < 0n || fee > cap)) {
+          v.problem(
+            `exchange.${key}`,
+            `${ex[key]} is outside [0, 10] quote units (the exchange's MAX_FEE_PER_CONTRACT)`,
+          );
+        } else if (fee !== undefined) exchange[key] = fee;
+      }
+      if (ex.feeRecipient !== undefined)
+        exchange.feeRecipient = v.field(ex, "exchange", "feeRecipient", parseAddress) ?? null;
+      exchange.executors = v.addresses(ex, "exchange", "executors", false);
+    }
+  }
+
   const description = typeof root.description === "string" ? root.description : "";
   if (v.problems.length > 0 || quote === undefined || uri === undefined) {
     if (v.problems.length === 0) v.problem("config", "incomplete");
@@ -868,6 +917,7 @@ export function validateConfig(raw: Json, options: ValidateOptions, source = "co
     underlyings,
     series,
     clearing: { uri },
+    exchange,
   };
 }
 

@@ -147,6 +147,29 @@ describe("e2e/DeployConfig (config loader and validator)", () => {
       expect(problemsOf(noQuoteKey)).to.include("quote: missing");
     });
 
+    it("reads the optional exchange section: defaults, fees in quote units, the fee cap, executors", () => {
+      expect(validateConfig(local(), DEV).exchange).to.deep.equal({
+        makerFeePerContract: 0n,
+        takerFeePerContract: 0n,
+        feeRecipient: null,
+        executors: [],
+      });
+      const raw = local();
+      const matcher = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+      raw.exchange = { makerFeePerContract: "0.25", takerFeePerContract: 0.5, executors: [matcher] };
+      expect(validateConfig(raw, DEV).exchange).to.deep.equal({
+        makerFeePerContract: 250_000n,
+        takerFeePerContract: 500_000n,
+        feeRecipient: null,
+        executors: [matcher],
+      });
+      raw.exchange = { makerFeePerContract: "10.5", matchers: [] };
+      expect(problemsOf(raw)).to.deep.equal([
+        "exchange.matchers: unknown key (expected one of makerFeePerContract, takerFeePerContract, feeRecipient, executors)",
+        "exchange.makerFeePerContract: 10.5 is outside [0, 10] quote units (the exchange's MAX_FEE_PER_CONTRACT)",
+      ]);
+    });
+
     it("refuses an unknown source kind", () => {
       const raw = local();
       raw.assets.WETH.sources[1].kind = "foo";

@@ -60,6 +60,7 @@ const RESULT_NAMES: Record<string, string> = {
   settlementLogic: "SettlementLogic",
   tradeLogic: "TradeLogic",
   clearing: "OptionsClearing",
+  exchange: "OptionsExchange",
 };
 
 /** The record name of an Ignition result key ("CollateralVault_WETH" -> "CollateralVault.WETH"). */
