@@ -9,6 +9,7 @@ import {
   CollateralVault__factory,
   InsuranceVault__factory,
   OptionsClearing__factory,
+  OptionsExchange__factory,
   OracleAggregator__factory,
   VaultFactory__factory,
 } from "../../../typechain-types";
@@ -28,6 +29,7 @@ const INTERFACES: Record<RestrictedContract, Interface> = {
   CollateralVault: CollateralVault__factory.createInterface(),
   InsuranceVault: InsuranceVault__factory.createInterface(),
   OptionsClearing: OptionsClearing__factory.createInterface(),
+  OptionsExchange: OptionsExchange__factory.createInterface(),
 };
 
 describe("unit/governance/role tables (scripts/lib/roles.ts)", () => {
