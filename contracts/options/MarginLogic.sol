@@ -163,9 +163,9 @@ library MarginLogic {
         (valueWad, ) = _vaultValue($, ctx, vault, shares);
     }
 
-    /// @dev Sum over the account's underlyings of the calculator's requirements, each beside the account's collateral in
-    /// that underlying (revalued in every scenario of its grid) when it holds `nonQuoteCollateral`; settled series are
-    /// excluded.
+    /// @dev Sum over the account's underlyings of the calculator's requirements, each beside the account's collateral
+    /// in that underlying (revalued in every scenario of its grid) when it holds `nonQuoteCollateral`; settled series
+    /// are excluded.
     function _requirements(
         ClearingStorage.Layout storage $,
         Context memory ctx,
