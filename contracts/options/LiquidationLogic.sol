@@ -207,7 +207,7 @@ library LiquidationLogic {
         if (AccountLogic.moveDebt($, p.accountId, p.liquidatorAccountId, r.fractionWad) != 0) {
             AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
         }
-        r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
+        r.penaltyWad = _moveCollateral($, ctx, p, plan, r.penaltyWad);
         (uint256 collateralWad, , uint256 initialWad) = MarginLogic.margin(
             $,
             ctx.margin,
@@ -388,16 +388,19 @@ library LiquidationLogic {
         }
     }
 
-    /// @dev Move `seizeRatioWad` of every collateral balance to the liquidator, then take the penalty out of the
-    /// seized quote-vault shares, capped by them (`InsuranceLogic.takePenalty`).
+    /// @dev Move `plan.seizeRatioWad` of every collateral balance to the liquidator, then take the penalty out of the
+    /// seized quote-vault shares, capped by them (`InsuranceLogic.takePenalty`). Seized non-quote collateral may be
+    /// correlated with the positions left (docs/risk-model.md), whose requirement then need not shrink with the
+    /// fraction taken: such a liquidation does not count as restoring initial margin.
     /// @return paidPenaltyWad The penalty actually taken.
     function _moveCollateral(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         Params memory p,
-        uint256 seizeRatioWad,
+        Plan memory plan,
         uint256 penaltyWad
     ) private returns (uint256 paidPenaltyWad) {
+        uint256 seizeRatioWad = plan.seizeRatioWad;
         address quoteVault = address(ctx.quote.vault);
         uint256 seizedQuoteShares;
         address[] storage vaults = $.collateralVaults;
@@ -409,6 +412,7 @@ library LiquidationLogic {
             $.collateral[p.accountId][vault] = shares - moved;
             $.collateral[p.liquidatorAccountId][vault] += moved;
             if (vault == quoteVault) seizedQuoteShares = moved;
+            else plan.restoresInitial = false;
         }
         return InsuranceLogic.takePenalty($, ctx.quote, p.liquidatorAccountId, seizedQuoteShares, penaltyWad);
     }
