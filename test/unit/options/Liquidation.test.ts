@@ -14,6 +14,7 @@ import {
   type System,
 } from "../../shared/fixtures/system";
 import { LIQUIDATION_RESULT_FIELDS, liquidatedResults } from "../../../scripts/lib/liquidation";
+import { referenceRequirement } from "../../../scripts/lib/keeper/health";
 import { INV, assertInvariant } from "../../shared/invariants";
 
 const STRIKE = 2200n * WAD;
@@ -276,13 +277,14 @@ describe("unit/options/Liquidation", () => {
     const sys = await loadFixture(deploySystem);
     const { clearing, alice, bob, carol, weth } = sys;
     const expiry = (await time.latest()) + 7 * DAY;
-    const call = await sys.list(STRIKE, expiry, true);
-    const victim = await sys.fundAccount(alice, "weth", WAD / 2n);
-    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    // WETH backing WETH puts: the collateral falls with the puts (docs/risk-model.md, "Correlated collateral").
+    const put = await sys.list(1800n * WAD, expiry, false);
+    const victim = await sys.fundAccount(alice, "weth", ONE);
+    await clearing.connect(alice).write(victim, put, ONE, carol.address);
     const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
     const h0 = await clearing.health(victim);
     expect(h0.collateralValueWad >= h0.initialWad).to.equal(true);
-    await sys.setSpot(await weth.getAddress(), 2500n * WAD);
+    await sys.setSpot(await weth.getAddress(), 1400n * WAD);
     const h = await clearing.health(victim);
     expect(h.collateralValueWad < h.maintenanceWad, "liquidatable").to.equal(true);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
@@ -323,14 +325,14 @@ describe("unit/options/Liquidation", () => {
     const sys = await loadFixture(deploySystem);
     const { clearing, alice, bob, carol, weth, usdcVault } = sys;
     const expiry = (await time.latest()) + 7 * DAY;
-    const call = await sys.list(STRIKE, expiry, true);
-    const victim = await sys.fundAccount(alice, "weth", WAD / 2n);
+    const put = await sys.list(1800n * WAD, expiry, false);
+    const victim = await sys.fundAccount(alice, "weth", ONE);
     // A few cents of USDC beside the WETH: the seized quote shares are worth less than the penalty.
     const cents = await sys.fundVaultShares(alice, "usdc", USDC_UNIT / 100n);
     await clearing.connect(alice).depositCollateral(victim, await usdcVault.getAddress(), cents);
-    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    await clearing.connect(alice).write(victim, put, ONE, carol.address);
     const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
-    await sys.setSpot(await weth.getAddress(), 2500n * WAD);
+    await sys.setSpot(await weth.getAddress(), 1400n * WAD);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
     const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
     const r = event.args.result;
@@ -640,13 +642,15 @@ describe("unit/options/Liquidation", () => {
     const { clearing, calculator, bob, weth, insurance } = sys;
     const debt = await clearing.debtOf(victim);
     expect(debt).to.equal(1_400n * WAD);
-    const h = await clearing.health(victim);
+    // The account at the liquidation's own block time (the long's value and its WETH's scenario term decay with it).
+    const at = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(at);
+    const h = await clearing.health(victim, { blockTag: "pending" });
     expect(h.collateralValueWad < h.maintenanceWad, "liquidatable: longs are not margin collateral").to.equal(
       true,
     );
 
     // The mark of the long at the liquidation's own block time, with the calculator.
-    const at = (await time.latest()) + 10;
     const { volWad } = await clearing.riskParams(await weth.getAddress());
     const long = { strikeWad: STRIKE, expiry: farExpiry, isCall: true, amount: ONE };
     const [valueWad, markWad] = await calculator.mark([long], spot, volWad, at);
@@ -659,7 +663,6 @@ describe("unit/options/Liquidation", () => {
     expect(owedWad < h.collateralValueWad, "solvent once the long pays part of the debt").to.equal(true);
 
     const insuranceBefore = await insurance.totalAssets();
-    await time.setNextBlockTimestamp(at);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
     const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
     const r = event.args.result;
@@ -679,7 +682,17 @@ describe("unit/options/Liquidation", () => {
     expect(after.collateralValueWad + roundingWad >= after.maintenanceWad, "back at maintenance").to.equal(
       true,
     );
-    expect(after.maintenanceWad).to.equal(await clearing.debtOf(victim));
+    // The requirement left: the debt left, and the long left beside the WETH left (its scenario term).
+    const left = await referenceRequirement(
+      clearing,
+      sys.oracle,
+      victim,
+      "latest",
+      BigInt(await time.latest()),
+    );
+    const beyondDebt = after.maintenanceWad - (await clearing.debtOf(victim));
+    expect(beyondDebt - left.maintenanceWad <= left.toleranceWad).to.equal(true);
+    expect(left.maintenanceWad - beyondDebt <= left.toleranceWad).to.equal(true);
   });
 
   it("a long worth more than everything owed leaves no liability: nothing seized, only the fraction needed taken", async () => {
@@ -687,8 +700,14 @@ describe("unit/options/Liquidation", () => {
     // but the long pays the whole debt at mark, so the liquidator takes a sliver of both and seizes nothing.
     const { sys, victim, keeper, far } = await settledCalendar(ONE, (3n * WAD) / 10n);
     const { clearing, bob, insurance } = sys;
-    const h = await clearing.health(victim);
-    expect(h.maintenanceWad).to.equal(700n * WAD);
+    const at = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(at);
+    const h = await clearing.health(victim, { blockTag: "pending" });
+    // The debt, and the long beside the WETH (its scenario term; docs/risk-model.md, "Correlated collateral").
+    const long = await referenceRequirement(clearing, sys.oracle, victim, "pending", BigInt(at));
+    const beyondDebt = h.maintenanceWad - 700n * WAD;
+    expect(beyondDebt - long.maintenanceWad <= long.toleranceWad).to.equal(true);
+    expect(long.maintenanceWad - beyondDebt <= long.toleranceWad).to.equal(true);
     expect(h.collateralValueWad < h.maintenanceWad).to.equal(true);
     const insuranceBefore = await insurance.totalAssets();
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
@@ -785,7 +804,7 @@ describe("unit/options/Liquidation", () => {
     const soon = await sys.list(2000n * WAD, t0 + DAY, false);
     const later = await sys.list(2000n * WAD, t0 + 7 * DAY, false);
     // WETH collateral only: the settlement debt is not repaid from quote collateral and stays on the account.
-    const victim = await sys.fundAccount(alice, "weth", WAD);
+    const victim = await sys.fundAccount(alice, "weth", (3n * WAD) / 2n);
     await clearing.connect(alice).write(victim, soon, ONE / 2n, carol.address);
     await clearing.connect(alice).write(victim, later, ONE, carol.address);
     const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
