@@ -38,9 +38,34 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId
     ) public view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
+        (collateralValueWad, maintenanceWad, initialWad, ) = liquidationMargin($, ctx, accountId);
+    }
+
+    /// @notice `margin`, and the part of the initial requirement that is the correlated collateral's own fall in its
+    /// underlyings' worst down shocks (Σ A · (S - min S_i) · (1 + buffer), rounded up): what a liquidation's fraction
+    /// must allow for, since seizing collateral by value does not shrink it with the positions.
+    function liquidationMargin(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    )
+        public
+        view
+        returns (
+            uint256 collateralValueWad,
+            uint256 maintenanceWad,
+            uint256 initialWad,
+            uint256 correlatedFallWad
+        )
+    {
         bool nonQuoteCollateral;
         (collateralValueWad, nonQuoteCollateral) = _collateralValue($, ctx, accountId);
-        (maintenanceWad, initialWad) = _requirements($, ctx, accountId, nonQuoteCollateral);
+        (maintenanceWad, initialWad, correlatedFallWad) = _requirements(
+            $,
+            ctx,
+            accountId,
+            nonQuoteCollateral
+        );
         uint256 debtWad = $.debt[accountId];
         maintenanceWad += debtWad;
         initialWad += debtWad;
@@ -113,7 +138,7 @@ library MarginLogic {
             if (stored != 0) h.collateralValueWad -= _quoteVaultValue($, ctx, quoteVault, stored);
             if (quoteShares != 0) h.collateralValueWad += _quoteVaultValue($, ctx, quoteVault, quoteShares);
         }
-        (h.maintenanceWad, h.initialWad) = _requirements($, ctx, accountId, nonQuoteCollateral);
+        (h.maintenanceWad, h.initialWad, ) = _requirements($, ctx, accountId, nonQuoteCollateral);
         h.debtWad = debtWad;
         h.maintenanceWad += debtWad;
         h.initialWad += debtWad;
@@ -171,12 +196,19 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId,
         bool nonQuoteCollateral
-    ) private view returns (uint256 maintenanceWad, uint256 initialWad) {
+    ) private view returns (uint256 maintenanceWad, uint256 initialWad, uint256 correlatedFallWad) {
         address[] memory underlyings = AccountLogic.underlyingsOf($, accountId);
         for (uint256 j; j < underlyings.length; ++j) {
-            (uint256 m, uint256 ini) = _requirementsOn($, ctx, accountId, underlyings[j], nonQuoteCollateral);
+            (uint256 m, uint256 ini, uint256 fall) = _requirementsOn(
+                $,
+                ctx,
+                accountId,
+                underlyings[j],
+                nonQuoteCollateral
+            );
             maintenanceWad += m;
             initialWad += ini;
+            correlatedFallWad += fall;
         }
     }
 
@@ -186,20 +218,42 @@ library MarginLogic {
         uint256 accountId,
         address underlying,
         bool nonQuoteCollateral
-    ) private view returns (uint256, uint256) {
+    ) private view returns (uint256 maintenanceWad, uint256 initialWad, uint256 fallWad) {
         Position[] memory positions = AccountLogic.positionsOn($, accountId, underlying, false);
         uint256 spotWad = price(ctx, underlying);
         RiskParams memory risk = ClearingStorage.load($.risk[underlying]);
         uint256 collateralWad = nonQuoteCollateral ? _collateralIn($, accountId, underlying) : 0;
-        if (collateralWad == 0) return ctx.calculator.requirements(positions, spotWad, risk, block.timestamp);
-        return
-            ctx.calculator.requirementsWithCollateral(
+        if (collateralWad == 0) {
+            (maintenanceWad, initialWad) = ctx.calculator.requirements(
+                positions,
+                spotWad,
+                risk,
+                block.timestamp
+            );
+        } else {
+            (maintenanceWad, initialWad) = ctx.calculator.requirementsWithCollateral(
                 positions,
                 collateralWad,
                 spotWad,
                 risk,
                 block.timestamp
             );
+            fallWad = _worstFall(collateralWad, spotWad, risk);
+        }
+    }
+
+    /// @dev `collateralWad` units' fall from `spotWad` to the grid's lowest shocked spot, times (1 + buffer), rounded up.
+    function _worstFall(
+        uint256 collateralWad,
+        uint256 spotWad,
+        RiskParams memory risk
+    ) private pure returns (uint256) {
+        int256 lowest;
+        for (uint256 i; i < risk.spotShocksWad.length; ++i) {
+            if (risk.spotShocksWad[i] < lowest) lowest = risk.spotShocksWad[i];
+        }
+        uint256 shocked = (spotWad * uint256(int256(WadMath.WAD) + lowest)) / WadMath.WAD;
+        return collateralWad.mulWadUp(spotWad - shocked).mulWadUp(WadMath.WAD + risk.initialBufferWad);
     }
 
     /// @dev Units of `asset` (WAD) the account holds as collateral, each vault's after its haircut, rounded down: the

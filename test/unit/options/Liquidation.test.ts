@@ -15,6 +15,7 @@ import {
 } from "../../shared/fixtures/system";
 import { LIQUIDATION_RESULT_FIELDS, liquidatedResults } from "../../../scripts/lib/liquidation";
 import { referenceRequirement } from "../../../scripts/lib/keeper/health";
+import { neededFraction } from "../../../scripts/lib/math/liquidation";
 import { INV, assertInvariant } from "../../shared/invariants";
 
 const STRIKE = 2200n * WAD;
@@ -121,6 +122,12 @@ describe("unit/options/Liquidation", () => {
     await clearing.settleAccount(victim);
     return { sys, victim, keeper, far, farExpiry, spot };
   }
+
+  /** `weth` of collateral's fall to the grid's lowest spot (-30%) times (1 + the 20% buffer): wethRisk's D. */
+  const wethFall = (weth: bigint, spot: bigint): bigint => {
+    const lowest = (spot * 7n) / 10n;
+    return mulWadUp(mulWadUp(mulWadDown(weth, WAD - WETH_HAIRCUT_WAD), spot - lowest), (12n * WAD) / 10n);
+  };
 
   /** The result fields of a quote or of a Liquidated event, as plain bigints (field order of LiquidationResult). */
   const FIELDS = LIQUIDATION_RESULT_FIELDS;
@@ -669,7 +676,9 @@ describe("unit/options/Liquidation", () => {
     expect([r.coveredWad, r.socialisedWad]).to.deep.equal([0n, 0n]);
     expect(await insurance.totalAssets()).to.equal(insuranceBefore);
     // Solvent: only as far as needed, f = (I - C) / (I - owed) rounded up, with the initial requirement = the debt.
-    const fraction = divUp((h.initialWad - h.collateralValueWad) * WAD, h.initialWad - owedWad);
+    // The WETH's fall at -30% x (1 + 20% buffer) is the correlated part the seized collateral leaves behind.
+    const fallWad = wethFall((6n * WAD) / 10n, spot);
+    const fraction = neededFraction(h.collateralValueWad, h.initialWad, owedWad, fallWad, WAD).fractionWad;
     expect(r.fractionWad).to.equal(fraction);
     expect(r.liabilityWad).to.equal(mulWadUp(liabilityWad, fraction));
     expect(r.seizedValueWad).to.equal(mulWadDown(owedWad, fraction));
@@ -698,7 +707,7 @@ describe("unit/options/Liquidation", () => {
   it("a long worth more than everything owed leaves no liability: nothing seized, only the fraction needed taken", async () => {
     // 1 short settled (debt 700) beside the 30-day long, on 0.3 WETH (696 of collateral at 2,900): liquidatable,
     // but the long pays the whole debt at mark, so the liquidator takes a sliver of both and seizes nothing.
-    const { sys, victim, keeper, far } = await settledCalendar(ONE, (3n * WAD) / 10n);
+    const { sys, victim, keeper, far, spot } = await settledCalendar(ONE, (3n * WAD) / 10n);
     const { clearing, bob, insurance } = sys;
     const at = (await time.latest()) + 10;
     await time.setNextBlockTimestamp(at);
@@ -721,7 +730,13 @@ describe("unit/options/Liquidation", () => {
       0n,
     ]);
     // f = (I - C) / (I - 0): the debt (= initial requirement) the collateral does not cover, rounded up.
-    const fraction = divUp((h.initialWad - h.collateralValueWad) * WAD, h.initialWad);
+    const fraction = neededFraction(
+      h.collateralValueWad,
+      h.initialWad,
+      0n,
+      wethFall((3n * WAD) / 10n, spot),
+      WAD,
+    ).fractionWad;
     expect(r.fractionWad).to.equal(fraction);
     expect(await clearing.positionOf(keeper, far)).to.equal(mulWadDown(ONE, fraction));
     expect(await clearing.debtOf(keeper)).to.equal(0n); // the keeper's USDC repaid the debt it took at once
