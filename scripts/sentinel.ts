@@ -13,7 +13,7 @@
  */
 import hre from "hardhat";
 import { SentinelSetupError, setUpSentinel } from "./lib/sentinel/cli";
-import { SentinelConfigError } from "./lib/sentinel/config";
+import { SentinelConfigError } from "./lib/sentinel/rules";
 import { decisionLine, runSentinel } from "./lib/sentinel/engine";
 
 async function main(): Promise<void> {

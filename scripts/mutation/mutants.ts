@@ -24,6 +24,19 @@ export interface Mutant {
   equivalent?: string;
 }
 
+/** The clearing's edge tests, one file per entry point. */
+const CLEARING_ENTRY_TESTS = [
+  "write",
+  "close",
+  "longs",
+  "withdrawCollateral",
+  "accounts",
+  "settle",
+  "exercise",
+  "settleAccount",
+  "health",
+].map((entry) => `test/unit/options/OptionsClearing.${entry}.test.ts`);
+
 /** Which test files exercise which contract: the targeted tests run after each mutant (unit first, then fuzz). */
 export const CONTRACT_TESTS: Record<string, string[]> = {
   "contracts/oracle/OracleAggregator.sol": [
@@ -54,18 +67,18 @@ export const CONTRACT_TESTS: Record<string, string[]> = {
   "contracts/options/OptionsClearing.sol": [
     "test/unit/options/OptionsClearing.review.test.ts",
     "test/unit/options/OptionsClearing.test.ts",
-    "test/unit/options/OptionsClearing.edge.test.ts",
+    ...CLEARING_ENTRY_TESTS,
     "test/unit/options/Liquidation.test.ts",
   ],
   "contracts/options/AccountLogic.sol": [
     "test/unit/options/OptionsClearing.review.test.ts",
     "test/unit/options/OptionsClearing.test.ts",
-    "test/unit/options/OptionsClearing.edge.test.ts",
+    ...CLEARING_ENTRY_TESTS,
   ],
   "contracts/options/MarginLogic.sol": [
     "test/unit/options/OptionsClearing.review.test.ts",
     "test/unit/options/OptionsClearing.test.ts",
-    "test/unit/options/OptionsClearing.edge.test.ts",
+    ...CLEARING_ENTRY_TESTS,
     "test/fuzz/ClearingMargin.fuzz.test.ts",
   ],
   "contracts/options/LiquidationLogic.sol": [
@@ -83,7 +96,7 @@ export const CONTRACT_TESTS: Record<string, string[]> = {
   "contracts/options/SettlementLogic.sol": [
     "test/unit/options/OptionsClearing.review.test.ts",
     "test/unit/options/OptionsClearing.test.ts",
-    "test/unit/options/OptionsClearing.edge.test.ts",
+    ...CLEARING_ENTRY_TESTS,
     "test/unit/options/Liquidation.test.ts",
   ],
   "contracts/libraries/WadMath.sol": [
@@ -287,7 +300,7 @@ export const MUTANTS: Mutant[] = [
       "health() values a settled long whose credit its series' pool cannot pay yet (liquidate does not)",
     from: "if (shares <= $.seriesPool[id] + added[i]) {",
     to: "{",
-    tests: ["test/unit/options/OptionsClearing.edge.test.ts"],
+    tests: CLEARING_ENTRY_TESTS,
   },
   // ---------------------------------------------------------------------------------------------- liquidation
   {

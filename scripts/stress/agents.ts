@@ -20,7 +20,7 @@ import {
 import { WAD, mulWadUp } from "../lib/math/wad";
 import { Scopes } from "../lib/scopes";
 import type { Chain } from "./chain";
-import type { GovernanceSpec, GuardianSpec, KeeperSpec, StakerSpec, WriterSpec } from "./config";
+import type { GovernanceSpec, GuardianSpec, KeeperSpec, StakerSpec, WriterSpec } from "./scenarios";
 import type { Suite } from "./suite";
 
 /** One option series a writer sells into. */

@@ -3,7 +3,7 @@
  * step t), and what each mock feed reports at each step (faults: a stale feed stops updating, a rogue one reports
  * a multiple of the market). All randomness from the seeded Rng.
  */
-import type { FeedFault, PathSpec } from "./config";
+import type { FeedFault, PathSpec } from "./scenarios";
 import { Rng } from "./rng";
 
 export const SECONDS_PER_YEAR = 365 * 24 * 3600;

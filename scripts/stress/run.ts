@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import hre from "hardhat";
-import { loadStressConfig, sweepScenarios } from "./config";
+import { loadStressConfig, sweepScenarios } from "./scenarios";
 import type { ScenarioResult } from "./metrics";
 import { mainChartHtml, reportHtml, type SweepPoint } from "./report";
 import { runScenario } from "./simulate";

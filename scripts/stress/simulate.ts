@@ -19,7 +19,7 @@ import {
   type Tracked,
 } from "./agents";
 import { Chain } from "./chain";
-import { guardianFor, type LegSpec, type ScenarioSpec, type StressConfig } from "./config";
+import { guardianFor, type LegSpec, type ScenarioSpec, type StressConfig } from "./scenarios";
 import {
   breakerTimes,
   checks,

@@ -30,7 +30,7 @@ import {
   type ProtocolTimelock,
 } from "../../typechain-types";
 import { deploySuite, type DeploymentRecord } from "../lib/deploy/suite";
-import type { StressConfig } from "./config";
+import type { StressConfig } from "./scenarios";
 import { RecordNames } from "../lib/deploy/plan";
 import { readConfigFile, validateConfig, type DeployConfig } from "../lib/config";
 

@@ -191,8 +191,8 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
     const result = await deployTo(url, work, newId("badconfig"), { DEPLOY_CONFIG: path });
     expect(result.code, explain(result)).to.equal(1);
     expect(result.stderr).to.contain(`deploy failed: invalid deployment config ${path}`);
-    expect(result.stderr).to.contain("collateral.WETH.haircut 1.2 is over 100%");
-    expect(result.stderr).to.contain("assets.WETH.sources[1]: unknown source kind 'foo'");
+    expect(result.stderr).to.contain("collateral.WETH.haircut: 1.2 is over 100%");
+    expect(result.stderr).to.contain("assets.WETH.sources[1].kind: unknown source kind 'foo'");
     expect(result.stderr).to.contain("collateral.WBTC: unknown asset 'WBTC' (not in assets)");
     expect(result.stderr).to.not.contain("cannot reach the RPC");
   });

@@ -26,7 +26,7 @@ import {
   SentinelConfigError,
   validateSentinelConfig,
   type SentinelConfig,
-} from "../../scripts/lib/sentinel/config";
+} from "../../scripts/lib/sentinel/rules";
 import {
   median,
   outflowUsedWad,
@@ -144,7 +144,7 @@ describe("e2e/Sentinel (rules file and rule engine, in-process network)", () => 
         "rules[1].id: 'a' is used by another rule",
         "rules[2] (b).scope: a pause rule of kind outflow must name the scope it pauses",
         "rules[3] (c).action: 'shout' is not 'pause' or 'alert'",
-        "rules[3] (c): min '10' must be below max '5'",
+        "rules[3] (c): min 10 must be below max 5",
         "rules[4] (d).scope: unknown asset 'DOGE' (the deployment has WETH, WBTC)",
         "rules[4] (d).maxContracts: 0 must be above zero",
         "rules[5] (e): a liquidations rule needs maxValue or maxCount",

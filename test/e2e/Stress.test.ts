@@ -13,7 +13,7 @@ import {
   StressConfigError,
   type ScenarioSpec,
   type StressConfig,
-} from "../../scripts/stress/config";
+} from "../../scripts/stress/scenarios";
 import { marketPath } from "../../scripts/stress/paths";
 import { runScenario } from "../../scripts/stress/simulate";
 import { deployForStress, type Suite } from "../../scripts/stress/suite";

@@ -8,7 +8,7 @@
  * is unix seconds (default: the latest block's time). Every problem is named with its key.
  */
 import { readFileSync } from "node:fs";
-import { parseDecimal } from "../config";
+import { parseDecimal } from "../units";
 import { OperatorError } from "../keeper/record";
 
 export interface PriceInput {

@@ -5,7 +5,7 @@ import { Wallet, type Signer } from "ethers";
 import { ProtocolAccessManager__factory } from "../../../typechain-types";
 import type { DeploymentRecord } from "../deploy/suite";
 import { Roles } from "../roles";
-import { loadSentinelConfig, type SentinelConfig } from "./config";
+import { loadSentinelConfig, type SentinelConfig } from "./rules";
 import type { SentinelContext } from "./engine";
 
 /** A problem that stops the sentinel before its first pass (record, RPC, guardian). */

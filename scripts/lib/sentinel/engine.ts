@@ -15,7 +15,7 @@ import {
 } from "../../../typechain-types";
 import type { DeploymentRecord } from "../deploy/suite";
 import { Scopes } from "../scopes";
-import type { Rule, SentinelConfig } from "./config";
+import type { Rule, SentinelConfig } from "./rules";
 
 const WAD = 10n ** 18n;
 

@@ -6,7 +6,7 @@
 import type { Signer } from "ethers";
 import type { Protocol } from "../keeper/record";
 import { OperatorError } from "../keeper/record";
-import { parseDuration } from "../config";
+import { parseDuration } from "../units";
 import { Roles } from "../roles";
 import { signerWith } from "../ops/governance";
 import { parseAmount } from "./inputs";

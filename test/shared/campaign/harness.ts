@@ -1,7 +1,7 @@
 /**
  * The harness shared by the stateful campaigns (test/fuzz/Liquidation.fuzz.test.ts and
  * test/invariant/Clearing.invariant.test.ts): naming a revert after the custom error of whichever contract of the
- * suite raised it, sending a transaction whose outcome the campaign predicted, and the per-vault solvency check.
+ * suite raised it, and sending a transaction whose outcome the campaign predicted.
  */
 import {
   Interface,
@@ -9,8 +9,6 @@ import {
   type ContractTransactionReceipt,
   type ContractTransactionResponse,
 } from "ethers";
-import type { CollateralVault, OptionsClearing } from "../../typechain-types";
-import { INV, assertInvariant } from "./invariants";
 
 /** The suite's contracts a campaign's transactions can revert in (the clearing bubbles up the others' errors). */
 export interface RevertSources {
@@ -102,50 +100,4 @@ export async function attempt(
     throw new Error(`${label}: unexpected revert ${name} (accepted: ${expected.join(", ") || "none"})`);
   }
   return { ok: false, error: name };
-}
-
-/** What the per-vault solvency check reads (OptionsClearing and the two collateral vaults). */
-export interface SolvencyBook {
-  clearing: Pick<OptionsClearing, "collateralOf" | "totalCollateral" | "pendingPenaltyShares">;
-  usdcVault: Pick<CollateralVault, "balanceOf">;
-  wethVault: Pick<CollateralVault, "balanceOf">;
-}
-
-/**
- * INV_SOLVENCY per collateral vault: `totalCollateral` is the sum of the accounts' balances, and the clearing holds
- * at least what it owes in shares (the accounts' balances, plus the pending liquidation penalties owed to the
- * insurance vault for the quote vault). Returns, per vault, the shares held and the shares owed.
- */
-export async function checkVaultSolvency(
-  book: SolvencyBook,
-  clearingAddress: string,
-  vaults: { usdc: string; weth: string },
-  accountIds: readonly bigint[],
-  at: () => string,
-): Promise<{ held: Record<"usdc" | "weth", bigint>; owed: Record<"usdc" | "weth", bigint> }> {
-  const { clearing } = book;
-  const held = { usdc: 0n, weth: 0n };
-  const owed = { usdc: 0n, weth: 0n };
-  for (const [name, vault] of [
-    ["usdc", book.usdcVault],
-    ["weth", book.wethVault],
-  ] as const) {
-    const address = vaults[name];
-    let sum = 0n;
-    for (const id of accountIds) sum += await clearing.collateralOf(id, address);
-    held[name] = await vault.balanceOf(clearingAddress);
-    const total = await clearing.totalCollateral(address);
-    assertInvariant(
-      INV.SOLVENCY,
-      total === sum,
-      () => `${at()}: ${name} totalCollateral ${total} != sum of accounts ${sum}`,
-    );
-    owed[name] = total + (name === "usdc" ? await clearing.pendingPenaltyShares() : 0n);
-    assertInvariant(
-      INV.SOLVENCY,
-      held[name] >= owed[name],
-      () => `${at()}: ${name} shares held ${held[name]} < owed to accounts and insurance ${owed[name]}`,
-    );
-  }
-  return { held, owed };
 }
