@@ -41,10 +41,10 @@ library LiquidationMath {
     ) internal pure returns (uint256 fractionWad, bool restoresInitial) {
         fractionWad = WadMath.WAD;
         // (1 - owed / C)·D, rounded up: the part of D the seized collateral leaves behind per unit of f.
-        uint256 leftFallWad =
-            correlatedFallWad == 0
-                ? 0
-                : correlatedFallWad - Math.mulDiv(correlatedFallWad, owedWad, collateralWad);
+        uint256 leftFallWad = correlatedFallWad;
+        if (correlatedFallWad != 0 && collateralWad != 0) {
+            leftFallWad -= Math.mulDiv(correlatedFallWad, owedWad, collateralWad);
+        }
         if (initialWad > owedWad + leftFallWad) {
             uint256 needed = Math.mulDiv(
                 initialWad - collateralWad,

@@ -31,7 +31,9 @@ export function neededFraction(
   let fractionWad = WAD;
   let restoresInitial = false;
   const leftFallWad =
-    correlatedFallWad === 0n ? 0n : correlatedFallWad - (correlatedFallWad * owedWad) / collateralWad;
+    correlatedFallWad === 0n || collateralWad === 0n
+      ? correlatedFallWad
+      : correlatedFallWad - (correlatedFallWad * owedWad) / collateralWad;
   if (initialWad > owedWad + leftFallWad) {
     const needed = divUp((initialWad - collateralWad) * WAD, initialWad - owedWad - leftFallWad);
     if (needed < fractionWad) {
