@@ -38,7 +38,12 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId
     ) public view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
-        (collateralValueWad, maintenanceWad, initialWad, ) = liquidationMargin($, ctx, accountId);
+        bool nonQuoteCollateral;
+        (collateralValueWad, nonQuoteCollateral) = _collateralValue($, ctx, accountId);
+        (maintenanceWad, initialWad, ) = _requirements($, ctx, accountId, nonQuoteCollateral);
+        uint256 debtWad = $.debt[accountId];
+        maintenanceWad += debtWad;
+        initialWad += debtWad;
     }
 
     /// @notice `margin`, and the part of the initial requirement that is the correlated collateral's own fall in its
