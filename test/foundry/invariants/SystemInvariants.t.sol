@@ -396,6 +396,7 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
         token.mint(actor, assets);
         token.approve(address(vault), assets);
         uint256 shares = vault.deposit(assets, actor);
+        if (address(token) == address(weth)) world.recordWethInflow(assets);
         vaultToken.approve(address(clearing), type(uint256).max);
         clearing.depositCollateral(accountId, address(vault), shares / 2);
     }
@@ -407,6 +408,7 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
         token.approve(address(vaultToken), assets);
         IERC4626(address(vaultToken)).deposit(assets, honest);
         vm.stopPrank();
+        if (address(token) == address(weth)) world.recordWethInflow(assets);
         world.setHonestDeposit(address(vaultToken), assets);
     }
 
