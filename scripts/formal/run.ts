@@ -6,9 +6,10 @@
  *
  *   npm run verify:formal                      # every target
  *   FORMAL_ONLY=RateLimitSpec npm run verify:formal
- *   FORMAL_TIMEOUT_MS=60000 npm run verify:formal   # per solver query (default 20 s)
+ *   FORMAL_RLIMIT=50000000 npm run verify:formal    # z3's resource limit per query (default 20,000,000)
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
 
@@ -16,12 +17,30 @@ import { execFileSync } from "child_process";
 const solc = require("solc");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const smtchecker = require("solc/smtchecker");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const smtsolver = require("solc/smtsolver");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SPEC_DIR = "test/formal";
-const TIMEOUT_MS = Number(process.env.FORMAL_TIMEOUT_MS ?? 20_000);
+/** z3's resource limit per query: deterministic, so a verdict does not depend on the machine's load. */
+const RLIMIT = Number(process.env.FORMAL_RLIMIT ?? 20_000_000);
+/** Wall-clock bound per query (a query past it is answered unknown). */
+const QUERY_TIMEOUT_MS = Number(process.env.FORMAL_QUERY_TIMEOUT_MS ?? 300_000);
+/** solc's own z3 options for CHC queries (solc/smtsolver.js), with the resource limit above. */
+const Z3_ARGS = [
+  "-smt2",
+  `rlimit=${RLIMIT}`,
+  "rewriter.pull_cheap_ite=true",
+  "fp.spacer.q3.use_qgen=true",
+  "fp.spacer.mbqi=false",
+  "fp.spacer.ground_pobs=false",
+];
+/** Codes of the SMTChecker's warnings that something under a target is abstracted or unsupported. */
+const ABSTRACTION_CODES: Record<string, string> = {
+  "5188": "an operator it does not implement",
+  "8364": "a type it does not implement",
+  "7650": "an expression it does not support",
+  "6031": "an internal error on an expression",
+  "7737": "inline assembly",
+};
 
 type Verdict = "proved" | "refuted" | "unknown";
 
@@ -34,21 +53,19 @@ interface Result {
 }
 
 /**
- * Refutations judged spurious, with the reason. Key: `Spec.function`. Each came without a counterexample and contradicts
- * code that checks the asserted condition itself; none is confirmed by a second tool yet (see docs/formal.md).
+ * Refutations explained as spurious, with the evidence. Key: `Spec.function`. The runner prints the SMTChecker's
+ * "not yet implemented" warnings of the code under each target, which is where the evidence comes from.
  */
 const FALSE_POSITIVES: Record<string, string> = {
   "PortfolioMarginSpec.validatedWithinBounds":
-    "every assertion is the negation of a revert condition of `validate`, read from the same memory struct; the " +
-    "refutation carries no counterexample (the SMTChecker loses the struct's fields across the internal call with a " +
-    "dynamic array member)",
-  "SortedMedianSpec.medianOfTwo":
-    "no counterexample; the insertion into a memory array passed by reference is not tracked by the SMTChecker's " +
-    "memory model; the median is checked against a reference in test/fuzz/OracleMedian.fuzz.test.ts",
-  "SortedMedianSpec.medianOfThree": "as medianOfTwo",
+    "each assertion is the negation of a condition on which `PortfolioMargin.validate` reverts with a custom error; " +
+    'the SMTChecker reports warning 8364 ("does not yet implement type error") at every one of those `revert ' +
+    "InvalidX(...)` statements and does not model them as reverts, so execution continues past them; the bounds are " +
+    "tested in test/unit/libraries/PortfolioMargin.test.ts",
   "WadMathSpec.toWadExact":
-    "`_scale` multiplies by `10 ** (toDecimals - fromDecimals)`, an exponentiation with a variable exponent, which " +
-    "the SMTChecker abstracts; no counterexample",
+    '`WadMath._scale` multiplies by `10 ** (toDecimals - fromDecimals)`; the SMTChecker reports warning 5188 ("does ' +
+    'not yet implement this operator") on that exponentiation in WadMath.sol and abstracts its value, so the product ' +
+    "is unconstrained; the exact scaling is covered by test/fuzz/WadMath.fuzz.test.ts",
 };
 
 interface SolcError {
@@ -99,7 +116,6 @@ function checkSpec(file: string): Result[] {
         engine: "chc",
         contracts: { [rel]: [spec] },
         targets: ["assert"],
-        timeout: TIMEOUT_MS,
         solvers: ["smtlib2"],
         showProvedSafe: true,
         showUnproved: true,
@@ -112,7 +128,7 @@ function checkSpec(file: string): Result[] {
   const output = JSON.parse(
     solc.compile(JSON.stringify(input), {
       import: findImport,
-      smtSolver: smtchecker.smtCallback(smtsolver.smtSolver, smtsolver.availableSolvers[0]),
+      smtSolver: smtchecker.smtCallback(solveWithZ3, undefined),
     }),
   ) as { errors?: SolcError[] };
   const seconds = (Date.now() - started) / 1000;
@@ -121,9 +137,19 @@ function checkSpec(file: string): Result[] {
   if (fatal.length > 0)
     throw new Error(`${spec} does not compile:\n${fatal.map((e) => e.message).join("\n")}`);
   const inSpec = errors.filter((e) => e.sourceLocation?.file === rel);
-  const assemblyNote = errors.some((e) => /[Ii]nline assembly/.test(e.message))
-    ? " (the code under check uses inline assembly, which the SMTChecker abstracts)"
-    : "";
+  const abstracted = new Map<string, Set<string>>();
+  for (const e of errors) {
+    const what = e.errorCode === undefined ? undefined : ABSTRACTION_CODES[e.errorCode];
+    if (what === undefined || e.sourceLocation === undefined) continue;
+    if (!abstracted.has(what)) abstracted.set(what, new Set());
+    abstracted.get(what)!.add(path.basename(e.sourceLocation.file));
+  }
+  const noSolver = errors.some((e) => /No Horn solver was available/.test(e.message));
+  const assemblyNote =
+    (abstracted.size === 0
+      ? ""
+      : ` (the SMTChecker abstracts ${[...abstracted].map(([w, f]) => `${w} in ${[...f].join(", ")}`).join("; ")})`) +
+    (noSolver ? " (a query failed in z3)" : "");
   return functionsOf(source).map(({ name, start, end }) => {
     const own = inSpec.filter((e) => e.sourceLocation!.start >= start && e.sourceLocation!.end <= end);
     const asserts = (source.slice(start, end).match(/\bassert\(/g) ?? []).length;
@@ -134,18 +160,40 @@ function checkSpec(file: string): Result[] {
     let detail: string;
     if (refuted.length > 0) {
       verdict = "refuted";
-      detail = refuted.map((e) => (e.formattedMessage ?? e.message).replace(/\s+/g, " ")).join(" | ");
+      detail =
+        refuted.map((e) => (e.formattedMessage ?? e.message).replace(/\s+/g, " ")).join(" | ") +
+        " (no counterexample: solc-js's SMT callback returns the verdict only)" +
+        assemblyNote;
     } else if (unproved.length > 0 || safe.length < asserts) {
       verdict = "unknown";
       detail =
-        `${safe.length} of ${asserts} assertions proved; the rest timed out or were not decided by z3 ` +
-        `(${TIMEOUT_MS / 1000} s per query)${assemblyNote}`;
+        `${safe.length} of ${asserts} assertions proved; z3 decided no more within its resource limit ` +
+        `(rlimit ${RLIMIT})${assemblyNote}`;
     } else {
       verdict = "proved";
       detail = `${asserts} assertion${asserts === 1 ? "" : "s"} proved`;
     }
     return { spec, target: name, verdict, detail, seconds };
   });
+}
+
+/** solc's SMT callback: one CHC query through z3 (a failure or a timeout answers unknown). */
+function solveWithZ3(query: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "formal-"));
+  const file = path.join(dir, "query.smt2");
+  fs.writeFileSync(file, query);
+  try {
+    return execFileSync("z3", [...Z3_ARGS, file], {
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+      timeout: QUERY_TIMEOUT_MS,
+    });
+  } catch (e) {
+    const out = String((e as { stdout?: unknown }).stdout ?? "");
+    return /^(sat|unsat|unknown)/.test(out) ? out : "unknown\n";
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function z3Version(): string {
@@ -168,7 +216,7 @@ function writeDoc(results: Result[], z3: string): void {
       `${z3 || "z3"} over the spec contracts in \`test/formal/\`. Each spec states a property of a pure library (or of ` +
       "the vaults' conversion formula) as assertions over all inputs within the stated bounds; a target is **proved** " +
       "when every assertion is, **refuted** with the solver's counterexample, **unknown** when the solver did not " +
-      `decide within ${TIMEOUT_MS / 1000} s per query.`,
+      `decide within its resource limit (rlimit ${RLIMIT} per query, deterministic).`,
     "",
     "| target | verdict | detail |",
     "| --- | --- | --- |",
@@ -180,7 +228,7 @@ function writeDoc(results: Result[], z3: string): void {
       "`test/fuzz/BlackScholes.fuzz.test.ts`) and, for the vaults, by the forge campaign (`INV_VAULT_ROUNDING` checks " +
       "the deployed previews against the formula proved here after every call).",
     "",
-    "False positives (judged spurious, each without a counterexample; not yet confirmed by a second tool):",
+    "Refutations explained as false positives (the runner exits non-zero on any other refutation):",
     "",
     ...Object.entries(FALSE_POSITIVES).map(([k, why]) => `- \`${k}\`: ${why}.`),
     "",

@@ -13,15 +13,21 @@ contract PortfolioMarginSpec {
         uint256 minPerShort,
         uint256 buffer
     ) external pure {
-        int256[] memory shocks = new int256[](1);
-        shocks[0] = shock;
-        PortfolioMargin.RiskParams memory p = PortfolioMargin.RiskParams(vol, shocks, volUp, volDown, minPerShort, buffer);
+        PortfolioMargin.RiskParams memory p;
+        p.volWad = vol;
+        p.spotShocksWad = new int256[](1);
+        p.spotShocksWad[0] = shock;
+        p.volShockUpWad = volUp;
+        p.volShockDownWad = volDown;
+        p.minPerShortSpotWad = minPerShort;
+        p.initialBufferWad = buffer;
         PortfolioMargin.validate(p);
-        assert(vol >= PortfolioMargin.MIN_VOL_WAD && vol <= PortfolioMargin.MAX_VOL_WAD);
-        assert(shock >= -int256(PortfolioMargin.MAX_SPOT_SHOCK_DOWN_WAD));
-        assert(shock <= int256(PortfolioMargin.MAX_SPOT_SHOCK_UP_WAD));
-        assert(volUp <= PortfolioMargin.MAX_VOL_SHOCK_UP_WAD && volDown <= PortfolioMargin.MAX_VOL_SHOCK_DOWN_WAD);
-        assert(minPerShort > 0 && minPerShort <= PortfolioMargin.MAX_MIN_PER_SHORT_SPOT_WAD);
-        assert(buffer <= PortfolioMargin.MAX_INITIAL_BUFFER_WAD);
+        assert(p.volWad >= PortfolioMargin.MIN_VOL_WAD && p.volWad <= PortfolioMargin.MAX_VOL_WAD);
+        assert(p.spotShocksWad[0] >= -int256(PortfolioMargin.MAX_SPOT_SHOCK_DOWN_WAD));
+        assert(p.spotShocksWad[0] <= int256(PortfolioMargin.MAX_SPOT_SHOCK_UP_WAD));
+        assert(p.volShockUpWad <= PortfolioMargin.MAX_VOL_SHOCK_UP_WAD);
+        assert(p.volShockDownWad <= PortfolioMargin.MAX_VOL_SHOCK_DOWN_WAD);
+        assert(p.minPerShortSpotWad > 0 && p.minPerShortSpotWad <= PortfolioMargin.MAX_MIN_PER_SHORT_SPOT_WAD);
+        assert(p.initialBufferWad <= PortfolioMargin.MAX_INITIAL_BUFFER_WAD);
     }
 }

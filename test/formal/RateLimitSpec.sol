@@ -42,6 +42,12 @@ contract RateLimitSpec {
         int256 liquidity = int256(uint256(base)) - prev - cur;
         require(liquidity >= 0 && uint256(liquidity) <= RateLimit.MAX_LIQUIDITY);
         require(uint256(base) <= RateLimit.MAX_LIQUIDITY);
-        return RateLimit.Window(base, 0, uint32(1 days), bps, prev, cur);
+        RateLimit.Window memory w;
+        w.baseLiquidity = base;
+        w.windowSeconds = uint32(1 days);
+        w.maxOutflowBps = bps;
+        w.netOutflowPrev = prev;
+        w.netOutflowCur = cur;
+        return w;
     }
 }

@@ -58,7 +58,7 @@ contract ClearingHandler is HandlerBase {
         try clearing.write(accountId, seriesId, amount, recipient) {
             if (blocked) return _violate(INV_BREAKER_GUARDS, "write while WRITE or WETH tripped");
             _afterRiskAdded(accountId, "write");
-            _checkRequirement(accountId);
+            _checkRequirement(accountId, seriesId);
         } catch (bytes memory err) {
             _rethrow(err);
         }
@@ -150,8 +150,10 @@ contract ClearingHandler is HandlerBase {
         revert("no open series");
     }
 
-    /// @dev After a write: the account holds a short, so its maintenance requirement is nonzero.
-    function _checkRequirement(uint256 accountId) private {
+    /// @dev After a write that leaves a short (a write first nets a long the account holds), the maintenance
+    /// requirement is nonzero.
+    function _checkRequirement(uint256 accountId, uint256 seriesId) private {
+        if (clearing.positionOf(accountId, seriesId) >= 0) return;
         try clearing.health(accountId) returns (IOptionsClearing.Health memory h) {
             if (h.maintenanceWad == 0) _violate(INV_MARGIN_CONSERVATIVE, "a short with a zero requirement");
         } catch {}
