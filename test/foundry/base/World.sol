@@ -72,9 +72,9 @@ contract World {
     }
 
     // ------------------------------------------------------------------------------------------------ set-up
-    function addActor(address actor, uint256 accountId) external {
-        _actors.push(actor);
-        accountOf[actor] = accountId;
+    function addActor(address who, uint256 accountId) external {
+        _actors.push(who);
+        accountOf[who] = accountId;
     }
 
     function addSeries(uint256 seriesId) external {

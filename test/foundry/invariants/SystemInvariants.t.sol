@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {IOptionsClearing} from "../../../contracts/interfaces/IOptionsClearing.sol";
 import {MockChainlinkFeed} from "../../../contracts/mocks/MockChainlinkFeed.sol";
 import {MockERC20} from "../../../contracts/mocks/tokens/MockERC20.sol";
 import {SystemDeployment} from "../base/SystemDeployment.sol";
@@ -32,7 +31,7 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
     address internal constant BOB = address(0xb0b);
     address internal constant CAROL = address(0xca401);
     address internal constant KEEPER = address(0x6ee9e4);
-    /// @dev Vault share probes of the rounding check (shares have 6 more decimals than the asset).
+    /// @dev What an honest depositor may lose to rounding, in the asset's units (INV_VAULT_NO_THEFT).
     uint256 internal constant HONEST_DUST = 2;
 
     World internal world;
