@@ -218,14 +218,15 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
     }
 
     /// @notice INV_BREAKER_OUTFLOW_LIMIT: WETH out of its vault within the last window <= the limit on the largest
-    /// liquidity ever tracked + what came in since the start of the bucket before the window's (a sound bound on
-    /// docs/breaker.md's statement).
+    /// liquidity ever tracked + what came in within the last three windows (a sound bound on docs/breaker.md's
+    /// statement: an interval [s, now] of one window may use inflows since the start of the bucket before s's, which
+    /// begins up to three windows ago).
     function check_breakerOutflowLimit() public view {
         uint256 window = OUTFLOW_WINDOW;
         uint256 t = block.timestamp;
         uint256 out = world.wethOutflowSince(t > window ? t - window : 0);
         uint256 bound = (world.maxWethLiquidity() * WETH_OUTFLOW_BPS) / 10_000 +
-            world.wethInflowSince(t > 2 * window ? t - 2 * window : 0);
+            world.wethInflowSince(t > 3 * window ? t - 3 * window : 0);
         require(out <= bound, INV_BREAKER_OUTFLOW_LIMIT);
     }
 
