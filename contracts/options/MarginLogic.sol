@@ -247,7 +247,8 @@ library MarginLogic {
         }
     }
 
-    /// @dev `collateralWad` units' fall from `spotWad` to the grid's lowest shocked spot, times (1 + buffer), rounded up.
+    /// @dev `collateralWad` units' fall from `spotWad` to the grid's lowest shocked spot, times (1 + buffer), rounded
+    /// up.
     function _worstFall(
         uint256 collateralWad,
         uint256 spotWad,
