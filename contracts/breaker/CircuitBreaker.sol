@@ -10,7 +10,7 @@ import {Scopes} from "../libraries/Scopes.sol";
 /// @title CircuitBreaker
 /// @notice Scoped trips (oracle reports, guardian pause), governed resume after a cooldown, a grace period for
 /// liquidations, and an ERC-7265-style outflow rate limit per token. See ICircuitBreaker and docs/breaker.md.
-/// @dev Roles (wired by the deployment, scripts/lib/deploy/breaker.ts): ORACLE_ROLE the three reports, GUARDIAN_ROLE
+/// @dev Roles (wired by the deployment from scripts/lib/roles.ts): ORACLE_ROLE the three reports, GUARDIAN_ROLE
 /// `pause`, GOVERNOR_ROLE (the timelock) `resume` and the setters, VAULT_ROLE `recordOutflow`, `recordInflow` and
 /// `recordLoss`. The VAULT_ROLE check of the two flow functions reads the breaker's own mirror of the
 /// AccessManager's answer (`syncVault`, permissionless) instead of calling the AccessManager on every flow: one SLOAD

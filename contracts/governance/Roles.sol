@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 /// @title Roles
 /// @notice The role ids of the protocol's OpenZeppelin AccessManager. Every restricted function of every module
-/// is mapped to exactly one of these roles by the deployment (see scripts/lib/governance.ts).
+/// is mapped to exactly one of these roles by the deployment (see scripts/lib/roles.ts).
 /// @dev ADMIN_ROLE (0) and PUBLIC_ROLE (type(uint64).max) are AccessManager's own. The TimelockController holds
 /// ADMIN_ROLE and GOVERNOR_ROLE, so every parameter change and every resume waits for the timelock delay.
 library Roles {

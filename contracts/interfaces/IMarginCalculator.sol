@@ -18,6 +18,18 @@ interface IMarginCalculator {
         uint256 nowTimestamp
     ) external pure returns (uint256 maintenanceWad, uint256 initialWad);
 
+    /// @notice `requirements` of `positions` beside `collateralWad` units of the same underlying (WAD, after their
+    /// haircut) held as collateral and valued by the caller at spot: in every scenario the collateral is revalued at
+    /// the scenario's shocked spot, so the worst scenario of positions and correlated collateral together sets the
+    /// requirement (wrong-way risk of collateral that falls with the puts it backs; the hedge of a covered call).
+    function requirementsWithCollateral(
+        Position[] calldata positions,
+        uint256 collateralWad,
+        uint256 spotWad,
+        RiskParams calldata params,
+        uint256 nowTimestamp
+    ) external pure returns (uint256 maintenanceWad, uint256 initialWad);
+
     /// @notice What it costs to close `positions` out now: the negated portfolio value at `spotWad` and `volWad` (one
     /// scenario, no shocks), floored at zero, rounded against the account; plus the model's smallest minimum per
     /// short (0.01% of spot per contract). Used by liquidation.

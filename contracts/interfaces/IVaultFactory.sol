@@ -5,7 +5,8 @@ pragma solidity 0.8.28;
 /// @notice Creates one CollateralVault per asset, the same way every time: CREATE2 with the asset as salt, the
 /// factory's breaker and authority, and governance's parameters. A second vault for an asset is refused.
 /// @dev The new vault still needs VAULT_ROLE on the breaker (mirrored with the breaker's `syncVault`) and its
-/// restricted functions mapped to GOVERNOR_ROLE in the AccessManager; `scripts/lib/deploy/vaults.ts` does all.
+/// restricted functions mapped to GOVERNOR_ROLE in the AccessManager; the deployment
+/// (ignition/modules/protocol/vaults.ts) does all.
 interface IVaultFactory {
     /// @notice A vault for `asset` exists already at `vault`.
     error VaultAlreadyExists(address asset, address vault);

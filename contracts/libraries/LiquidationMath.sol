@@ -26,21 +26,30 @@ library LiquidationMath {
             ((MAX_DISCOUNT_WAD - START_DISCOUNT_WAD) * elapsed) / AUCTION_DURATION_SECONDS;
     }
 
-    /// @dev Smallest fraction f with C - f·owed >= (1 - f)·I (it restores the initial requirement), rounded up, capped
-    /// by `maxFractionWad`. `restoresInitial`: the fraction is partial and does restore it (not capped).
-    /// Requires collateralWad < initialWad (the account is below maintenance, hence below initial).
+    /// @dev Smallest fraction f, rounded up and capped by `maxFractionWad`, with C - f·owed >= (1 - f)·I + (f - r)·D,
+    /// where r = f·owed / C is the share of every collateral balance seized and D the correlated collateral's fall
+    /// (`MarginLogic.liquidationMargin`): the requirement is sublinear in (positions, correlated collateral), so after
+    /// taking f of the positions and r <= f of the collateral it is at most (1 - f)·I + (f - r)·D, and the account is
+    /// back at its initial requirement. With D = 0: f = (I - C) / (I - owed). `restoresInitial`: the fraction is
+    /// partial and does restore it (not capped). Requires collateralWad < initialWad and owedWad <= collateralWad.
     function neededFraction(
         uint256 collateralWad,
         uint256 initialWad,
         uint256 owedWad,
+        uint256 correlatedFallWad,
         uint256 maxFractionWad
     ) internal pure returns (uint256 fractionWad, bool restoresInitial) {
         fractionWad = WadMath.WAD;
-        if (initialWad > owedWad) {
+        // (1 - owed / C)·D, rounded up: the part of D the seized collateral leaves behind per unit of f.
+        uint256 leftFallWad = correlatedFallWad;
+        if (correlatedFallWad != 0 && collateralWad != 0) {
+            leftFallWad -= Math.mulDiv(correlatedFallWad, owedWad, collateralWad);
+        }
+        if (initialWad > owedWad + leftFallWad) {
             uint256 needed = Math.mulDiv(
                 initialWad - collateralWad,
                 WadMath.WAD,
-                initialWad - owedWad,
+                initialWad - owedWad - leftFallWad,
                 Math.Rounding.Ceil
             );
             if (needed < fractionWad) {

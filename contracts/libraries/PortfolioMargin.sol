@@ -121,10 +121,46 @@ library PortfolioMargin {
         RiskParams memory p,
         uint256 nowTs
     ) internal pure returns (uint256 maintenanceWad, uint256 initialWad) {
+        return requirements(positions, 0, spotWad, p, nowTs);
+    }
+
+    /// @notice Maintenance and initial margin of `positions` beside `collateralWad` units of the same underlying held
+    /// as collateral (after its haircut), whose value the caller counts at spot: in every scenario the collateral's
+    /// change in value, (S_i - S) · collateral (a loss rounded up, a gain rounded down), is added to the positions'
+    /// value, so the worst scenario of positions and correlated collateral together sets the requirement.
+    function requirements(
+        Position[] memory positions,
+        uint256 collateralWad,
+        uint256 spotWad,
+        RiskParams memory p,
+        uint256 nowTs
+    ) internal pure returns (uint256 maintenanceWad, uint256 initialWad) {
         (int256[] memory values, uint256 shortAmount) = scenarioValues(positions, spotWad, p, nowTs);
+        if (collateralWad != 0) addCollateral(values, collateralWad, spotWad, p);
         (, uint256 worstLiability) = worstScenario(values);
         maintenanceWad = worstLiability + minPerShortWad(spotWad, p.minPerShortSpotWad, shortAmount);
         initialWad = _mulWadUp(maintenanceWad, WAD + p.initialBufferWad);
+    }
+
+    /// @notice Add to every scenario value the change in value of `collateralWad` units of the underlying from
+    /// `spotWad` to the scenario's shocked spot (rounded down, as the grid's): losses rounded up, gains down.
+    /// @dev collateralWad · |S_i - S| <= 2^128 · 1e33: no overflow, and the quotient fits in int256.
+    function addCollateral(
+        int256[] memory valuesWad,
+        uint256 collateralWad,
+        uint256 spotWad,
+        RiskParams memory p
+    ) internal pure {
+        uint256 n = p.spotShocksWad.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 shocked = (spotWad * uint256(int256(WAD) + p.spotShocksWad[i])) / WAD;
+            int256 change =
+                shocked < spotWad
+                    ? -int256(_mulWadUp(collateralWad, spotWad - shocked))
+                    : int256((collateralWad * (shocked - spotWad)) / WAD);
+            valuesWad[2 * i] += change;
+            valuesWad[2 * i + 1] += change;
+        }
     }
 
     /// @notice The portfolio value of every scenario (index 2·i + j: spot shock i, vol up j = 0 / down j = 1),

@@ -13,9 +13,17 @@ contract LiquidationMathHarness {
         uint256 collateralWad,
         uint256 initialWad,
         uint256 owedWad,
+        uint256 correlatedFallWad,
         uint256 maxFractionWad
     ) external pure returns (uint256 fractionWad, bool restoresInitial) {
-        return LiquidationMath.neededFraction(collateralWad, initialWad, owedWad, maxFractionWad);
+        return
+            LiquidationMath.neededFraction(
+                collateralWad,
+                initialWad,
+                owedWad,
+                correlatedFallWad,
+                maxFractionWad
+            );
     }
 
     function penalty(

@@ -64,6 +64,16 @@ contract PricingHarness {
         gasUsed = before - gasleft();
     }
 
+    function requirementsWithCollateral(
+        Position[] memory positions,
+        uint256 collateralWad,
+        uint256 spotWad,
+        RiskParams memory p,
+        uint256 nowTs
+    ) external pure returns (uint256 maintenanceWad, uint256 initialWad) {
+        return PortfolioMargin.requirements(positions, collateralWad, spotWad, p, nowTs);
+    }
+
     /// @notice Gas of one PortfolioMargin.requirements inside a call (gasleft delta; positions already in memory).
     function requirementsGas(
         Position[] memory positions,

@@ -77,7 +77,9 @@ library LiquidationLogic {
     ) public view returns (IOptionsClearing.LiquidationQuote memory q) {
         if ($.owner[accountId] == address(0)) revert IOptionsClearing.AccountNotFound(accountId);
         (, , q.settlementPending) = AccountLogic.previewSettlePending($, ctx.quote, accountId);
-        (q.collateralValueWad, q.maintenanceWad, q.initialWad) = MarginLogic.margin($, ctx.margin, accountId);
+        uint256 correlatedFallWad;
+        (q.collateralValueWad, q.maintenanceWad, q.initialWad, correlatedFallWad) = MarginLogic
+            .liquidationMargin($, ctx.margin, accountId);
         q.breakerAllows = _breakerAllows($, ctx, accountId);
         q.belowMaintenance = q.collateralValueWad < q.maintenanceWad;
         if (!q.belowMaintenance) return q;
@@ -86,7 +88,7 @@ library LiquidationLogic {
         r.discountWad = discount($, accountId);
         Plan memory plan;
         plan.collateralWad = q.collateralValueWad;
-        _plan($, ctx, accountId, WAD, q.initialWad, plan, r);
+        _plan($, ctx, accountId, WAD, q.initialWad, correlatedFallWad, plan, r);
         // The penalty as `_moveCollateral` takes it: capped by the seized quote shares, rounded by the vault.
         uint256 shares = $.collateral[accountId][address(ctx.quote.vault)];
         uint256 seized = plan.seizeRatioWad == WAD ? shares : shares.mulWadDown(plan.seizeRatioWad);
@@ -102,12 +104,17 @@ library LiquidationLogic {
     ) private returns (IOptionsClearing.LiquidationResult memory r) {
         uint256 maintenanceWad;
         uint256 initialWad;
-        (plan.collateralWad, maintenanceWad, initialWad) = MarginLogic.margin($, ctx.margin, p.accountId);
+        uint256 correlatedFallWad;
+        (plan.collateralWad, maintenanceWad, initialWad, correlatedFallWad) = MarginLogic.liquidationMargin(
+            $,
+            ctx.margin,
+            p.accountId
+        );
         if (plan.collateralWad >= maintenanceWad) {
             revert IOptionsClearing.AccountHealthy(p.accountId, plan.collateralWad, maintenanceWad);
         }
         r.discountWad = _observeLiquidatable($, p.accountId);
-        _plan($, ctx, p.accountId, p.maxFractionWad, initialWad, plan, r);
+        _plan($, ctx, p.accountId, p.maxFractionWad, initialWad, correlatedFallWad, plan, r);
         uint256 receivedWad = r.seizedValueWad - r.penaltyWad + r.coveredWad;
         uint256 requiredWad = r.liabilityWad.mulWadUp(p.minSeizedPerLiabilityWad);
         if (receivedWad < requiredWad)
@@ -123,6 +130,7 @@ library LiquidationLogic {
         uint256 accountId,
         uint256 maxFractionWad,
         uint256 initialWad,
+        uint256 correlatedFallWad,
         Plan memory plan,
         IOptionsClearing.LiquidationResult memory r
     ) private view {
@@ -138,6 +146,7 @@ library LiquidationLogic {
                 plan.collateralWad,
                 initialWad,
                 plan.owedWad,
+                correlatedFallWad,
                 maxFractionWad
             );
             r.liabilityWad = liabilityWad.mulWadUp(r.fractionWad);
@@ -207,7 +216,7 @@ library LiquidationLogic {
         if (AccountLogic.moveDebt($, p.accountId, p.liquidatorAccountId, r.fractionWad) != 0) {
             AccountLogic.repayDebt($, ctx.quote, p.liquidatorAccountId);
         }
-        r.penaltyWad = _moveCollateral($, ctx, p, plan.seizeRatioWad, r.penaltyWad);
+        r.penaltyWad = _moveCollateral($, ctx, p, plan, r.penaltyWad);
         (uint256 collateralWad, , uint256 initialWad) = MarginLogic.margin(
             $,
             ctx.margin,
@@ -388,16 +397,17 @@ library LiquidationLogic {
         }
     }
 
-    /// @dev Move `seizeRatioWad` of every collateral balance to the liquidator, then take the penalty out of the
+    /// @dev Move `plan.seizeRatioWad` of every collateral balance to the liquidator, then take the penalty out of the
     /// seized quote-vault shares, capped by them (`InsuranceLogic.takePenalty`).
     /// @return paidPenaltyWad The penalty actually taken.
     function _moveCollateral(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         Params memory p,
-        uint256 seizeRatioWad,
+        Plan memory plan,
         uint256 penaltyWad
     ) private returns (uint256 paidPenaltyWad) {
+        uint256 seizeRatioWad = plan.seizeRatioWad;
         address quoteVault = address(ctx.quote.vault);
         uint256 seizedQuoteShares;
         address[] storage vaults = $.collateralVaults;

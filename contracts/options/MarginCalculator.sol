@@ -22,6 +22,17 @@ contract MarginCalculator is IMarginCalculator {
     }
 
     /// @inheritdoc IMarginCalculator
+    function requirementsWithCollateral(
+        Position[] calldata positions,
+        uint256 collateralWad,
+        uint256 spotWad,
+        RiskParams calldata params,
+        uint256 nowTimestamp
+    ) external pure returns (uint256 maintenanceWad, uint256 initialWad) {
+        return PortfolioMargin.requirements(positions, collateralWad, spotWad, params, nowTimestamp);
+    }
+
+    /// @inheritdoc IMarginCalculator
     function markLiability(
         Position[] calldata positions,
         uint256 spotWad,

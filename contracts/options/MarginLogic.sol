@@ -10,6 +10,8 @@ import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AccountLogic} from "./AccountLogic.sol";
+import {Position} from "../types/Position.sol";
+import {RiskParams} from "../types/RiskParams.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
 import {MAX_PRICE_ROUND_AGE_SECONDS} from "./ConstantsLib.sol";
 
@@ -36,8 +38,39 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId
     ) public view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
-        collateralValueWad = _collateralValue($, ctx, accountId);
-        (maintenanceWad, initialWad) = _requirements($, ctx, accountId);
+        bool nonQuoteCollateral;
+        (collateralValueWad, nonQuoteCollateral) = _collateralValue($, ctx, accountId);
+        (maintenanceWad, initialWad, ) = _requirements($, ctx, accountId, nonQuoteCollateral);
+        uint256 debtWad = $.debt[accountId];
+        maintenanceWad += debtWad;
+        initialWad += debtWad;
+    }
+
+    /// @notice `margin`, and the part of the initial requirement that is the correlated collateral's own fall in its
+    /// underlyings' worst down shocks (Σ A · (S - min S_i) · (1 + buffer), rounded up): what a liquidation's fraction
+    /// must allow for, since seizing collateral by value does not shrink it with the positions.
+    function liquidationMargin(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    )
+        public
+        view
+        returns (
+            uint256 collateralValueWad,
+            uint256 maintenanceWad,
+            uint256 initialWad,
+            uint256 correlatedFallWad
+        )
+    {
+        bool nonQuoteCollateral;
+        (collateralValueWad, nonQuoteCollateral) = _collateralValue($, ctx, accountId);
+        (maintenanceWad, initialWad, correlatedFallWad) = _requirements(
+            $,
+            ctx,
+            accountId,
+            nonQuoteCollateral
+        );
         uint256 debtWad = $.debt[accountId];
         maintenanceWad += debtWad;
         initialWad += debtWad;
@@ -102,63 +135,151 @@ library MarginLogic {
         (uint256 debtWad, uint256 quoteShares, ) = AccountLogic.previewSettlePending($, quote, accountId);
         // The value is a sum over vaults: swap the quote vault's term for its balance after settlement (when it is a
         // collateral vault at all; the margin values no other shares).
-        h.collateralValueWad = _collateralValue($, ctx, accountId);
+        bool nonQuoteCollateral;
+        (h.collateralValueWad, nonQuoteCollateral) = _collateralValue($, ctx, accountId);
         address quoteVault = address(quote.vault);
         if ($.collateralConfig[quoteVault].asset != address(0)) {
             uint256 stored = $.collateral[accountId][quoteVault];
-            if (stored != 0) h.collateralValueWad -= _vaultValue($, ctx, quoteVault, stored);
-            if (quoteShares != 0) h.collateralValueWad += _vaultValue($, ctx, quoteVault, quoteShares);
+            if (stored != 0) h.collateralValueWad -= _quoteVaultValue($, ctx, quoteVault, stored);
+            if (quoteShares != 0) h.collateralValueWad += _quoteVaultValue($, ctx, quoteVault, quoteShares);
         }
-        (h.maintenanceWad, h.initialWad) = _requirements($, ctx, accountId);
+        (h.maintenanceWad, h.initialWad, ) = _requirements($, ctx, accountId, nonQuoteCollateral);
         h.debtWad = debtWad;
         h.maintenanceWad += debtWad;
         h.initialWad += debtWad;
     }
 
+    /// @dev The account's collateral value, and whether any of it is in an asset other than the quote (only then can
+    /// it be correlated with an underlying).
     function _collateralValue(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 accountId
-    ) private view returns (uint256 valueWad) {
+    ) private view returns (uint256 valueWad, bool nonQuote) {
         address[] storage vaults = $.collateralVaults;
         uint256 n = vaults.length;
         for (uint256 i; i < n; ++i) {
             address vault = vaults[i];
             uint256 shares = $.collateral[accountId][vault];
-            if (shares != 0) valueWad += _vaultValue($, ctx, vault, shares);
+            if (shares == 0) continue;
+            (uint256 vaultValueWad, bool isQuote) = _vaultValue($, ctx, vault, shares);
+            valueWad += vaultValueWad;
+            if (!isQuote) nonQuote = true;
         }
     }
 
-    /// @dev `shares` of an approved collateral vault, valued at the oracle price less the haircut, rounded down.
+    /// @dev `shares` of an approved collateral vault, valued at the oracle price less the haircut, rounded down; and
+    /// whether its asset is the quote.
     function _vaultValue(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         address vault,
         uint256 shares
-    ) private view returns (uint256) {
+    ) private view returns (uint256 valueWad, bool isQuote) {
         IOptionsClearing.CollateralConfig storage config = $.collateralConfig[vault];
         uint256 amountWad = IERC4626(vault).convertToAssets(shares).toWadDown(config.assetDecimals);
-        uint256 priceWad = config.asset == ctx.quote ? WadMath.WAD : price(ctx, config.asset);
-        return amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);
+        isQuote = config.asset == ctx.quote;
+        uint256 priceWad = isQuote ? WadMath.WAD : price(ctx, config.asset);
+        valueWad = amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);
     }
 
-    /// @dev Sum over the account's underlyings of the calculator's requirements; settled series are excluded.
+    /// @dev `_vaultValue` of the quote vault.
+    function _quoteVaultValue(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        address vault,
+        uint256 shares
+    ) private view returns (uint256 valueWad) {
+        (valueWad, ) = _vaultValue($, ctx, vault, shares);
+    }
+
+    /// @dev Sum over the account's underlyings of the calculator's requirements, each beside the account's collateral
+    /// in that underlying (revalued in every scenario of its grid) when it holds `nonQuoteCollateral`; settled series
+    /// are excluded.
     function _requirements(
         ClearingStorage.Layout storage $,
         Context memory ctx,
-        uint256 accountId
-    ) private view returns (uint256 maintenanceWad, uint256 initialWad) {
+        uint256 accountId,
+        bool nonQuoteCollateral
+    ) private view returns (uint256 maintenanceWad, uint256 initialWad, uint256 correlatedFallWad) {
         address[] memory underlyings = AccountLogic.underlyingsOf($, accountId);
         for (uint256 j; j < underlyings.length; ++j) {
-            address underlying = underlyings[j];
-            (uint256 m, uint256 ini) = ctx.calculator.requirements(
-                AccountLogic.positionsOn($, accountId, underlying, false),
-                price(ctx, underlying),
-                ClearingStorage.load($.risk[underlying]),
-                block.timestamp
+            (uint256 m, uint256 ini, uint256 fall) = _requirementsOn(
+                $,
+                ctx,
+                accountId,
+                underlyings[j],
+                nonQuoteCollateral
             );
             maintenanceWad += m;
             initialWad += ini;
+            correlatedFallWad += fall;
+        }
+    }
+
+    function _requirementsOn(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId,
+        address underlying,
+        bool nonQuoteCollateral
+    ) private view returns (uint256 maintenanceWad, uint256 initialWad, uint256 fallWad) {
+        Position[] memory positions = AccountLogic.positionsOn($, accountId, underlying, false);
+        uint256 spotWad = price(ctx, underlying);
+        RiskParams memory risk = ClearingStorage.load($.risk[underlying]);
+        uint256 collateralWad = nonQuoteCollateral ? _collateralIn($, accountId, underlying) : 0;
+        if (collateralWad == 0) {
+            (maintenanceWad, initialWad) = ctx.calculator.requirements(
+                positions,
+                spotWad,
+                risk,
+                block.timestamp
+            );
+        } else {
+            (maintenanceWad, initialWad) = ctx.calculator.requirementsWithCollateral(
+                positions,
+                collateralWad,
+                spotWad,
+                risk,
+                block.timestamp
+            );
+            fallWad = _worstFall(collateralWad, spotWad, risk);
+        }
+    }
+
+    /// @dev `collateralWad` units' fall from `spotWad` to the grid's lowest shocked spot, times (1 + buffer), rounded
+    /// up.
+    function _worstFall(
+        uint256 collateralWad,
+        uint256 spotWad,
+        RiskParams memory risk
+    ) private pure returns (uint256) {
+        int256 lowest;
+        for (uint256 i; i < risk.spotShocksWad.length; ++i) {
+            if (risk.spotShocksWad[i] < lowest) lowest = risk.spotShocksWad[i];
+        }
+        uint256 shocked = (spotWad * uint256(int256(WadMath.WAD) + lowest)) / WadMath.WAD;
+        return collateralWad.mulWadUp(spotWad - shocked).mulWadUp(WadMath.WAD + risk.initialBufferWad);
+    }
+
+    /// @dev Units of `asset` (WAD) the account holds as collateral, each vault's after its haircut, rounded down: the
+    /// correlated collateral of its positions on `asset`.
+    function _collateralIn(
+        ClearingStorage.Layout storage $,
+        uint256 accountId,
+        address asset
+    ) private view returns (uint256 amountWad) {
+        address[] storage vaults = $.collateralVaults;
+        uint256 n = vaults.length;
+        for (uint256 i; i < n; ++i) {
+            address vault = vaults[i];
+            uint256 shares = $.collateral[accountId][vault];
+            if (shares == 0) continue;
+            IOptionsClearing.CollateralConfig storage config = $.collateralConfig[vault];
+            if (config.asset != asset) continue;
+            amountWad += IERC4626(vault).convertToAssets(shares).toWadDown(config.assetDecimals).mulWadDown(
+                WadMath.WAD - config.haircutWad
+            );
         }
     }
 

@@ -361,8 +361,8 @@ export const MUTANTS: Mutant[] = [
     id: "liquidation-needed-fraction-rounds-down",
     file: LIQUIDATION_MATH,
     description: "the fraction that restores initial margin is rounded down instead of up",
-    from: "initialWad - owedWad,\n                Math.Rounding.Ceil",
-    to: "initialWad - owedWad,\n                Math.Rounding.Floor",
+    from: "initialWad - owedWad - leftFallWad,\n                Math.Rounding.Ceil",
+    to: "initialWad - owedWad - leftFallWad,\n                Math.Rounding.Floor",
   },
   {
     id: "liquidation-discount-cap-boundary",

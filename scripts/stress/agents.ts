@@ -12,12 +12,13 @@ import {
   clearingPrice,
   liquidationLiabilityWad,
   requirements,
+  requirementsWithCollateral,
   riskParamsFrom,
   type Mark,
   type Position,
   type RiskParams,
 } from "../lib/margin";
-import { WAD, mulWadUp } from "../lib/math/wad";
+import { WAD, mulWadDown, mulWadUp } from "../lib/math/wad";
 import { Scopes } from "../lib/scopes";
 import type { Chain } from "./chain";
 import type { GovernanceSpec, GuardianSpec, KeeperSpec, StakerSpec, WriterSpec } from "./scenarios";
@@ -119,9 +120,41 @@ export class Writer {
       const s = series(leg);
       return { strikeWad: s.strikeWad, expiry: s.expiry, isCall: s.isCall, amount: -toWad(leg.weight) };
     });
-    const perUnit = requirements(unit, spotWad, risk, BigInt(chain.cursor + 1)).initialWad;
     const budgetWad = (collateralWad * toWad(this.spec.leverage)) / WAD;
-    const units = (budgetWad * WAD) / perUnit; // WAD units of the book
+    // Collateral in the underlying is revalued in every scenario beside the book (docs/risk-model.md).
+    const vault = await suite.vaults[this.spec.collateral].getAddress();
+    const config = await suite.clearing.collateralConfig(vault);
+    const correlatedWad =
+      config.asset === (await suite.asset.getAddress())
+        ? mulWadDown(
+            await suite.vaults[this.spec.collateral].convertToAssets(
+              await suite.clearing.collateralOf(id, vault),
+            ),
+            WAD - config.haircutWad,
+          ) *
+          10n ** (18n - config.assetDecimals)
+        : 0n;
+    const initialOf = (units: bigint): bigint =>
+      requirementsWithCollateral(
+        unit.map((p) => ({ ...p, amount: (p.amount * units) / WAD })),
+        correlatedWad,
+        spotWad,
+        risk,
+        BigInt(chain.cursor + 1),
+      ).initialWad;
+    // The most WAD units of the book whose initial requirement fits the budget (bisection: it grows with the units;
+    // correlated collateral can raise the capacity, a covered call's, above the quote-backed figure, hence 4 x).
+    let [lo, hi] = [
+      0n,
+      (4n * budgetWad * WAD) / requirements(unit, spotWad, risk, BigInt(chain.cursor + 1)).initialWad,
+    ];
+    if (initialOf(hi) <= budgetWad) lo = hi;
+    while (hi - lo > 10n ** 12n) {
+      const mid = (lo + hi) / 2n;
+      if (initialOf(mid) <= budgetWad) lo = mid;
+      else hi = mid;
+    }
+    const units = lo; // WAD units of the book
     for (const leg of this.spec.legs) {
       const s = series(leg);
       // Whole thousandths of a contract.

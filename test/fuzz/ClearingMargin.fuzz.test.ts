@@ -66,7 +66,7 @@ const portfolioArb = fc.record({
 });
 
 describe("fuzz/options/ClearingMargin against the TypeScript reference", () => {
-  it("health() matches portfolioMargin (wethRisk) within the stated tolerance and values collateral exactly", async () => {
+  it("health() matches portfolioMargin (wethRisk, the WETH collateral in the grid) within the stated tolerance and values collateral exactly", async () => {
     const risk = riskOf();
     let compared = 0;
     let withShorts = 0;
@@ -121,8 +121,29 @@ describe("fuzz/options/ClearingMargin against the TypeScript reference", () => {
             amount: onChain,
           });
         }
-        const expected = ref.requirements(positions, oracleSpot, risk, nowTs);
-        const exact = ref.requirements(positions, oracleSpot, risk, nowTs, { allowance: false });
+        // Collateral value, independently: shares -> assets (ERC-4626 with virtual shares, rounded down) -> WAD ->
+        // x price (USDC is the quote: 1) -> x (1 - haircut), every step rounded down.
+        let valueWad = 0n;
+        let correlatedWad = 0n;
+        for (const [vault, decimals, price, haircut] of [
+          [usdcVault, USDC_DECIMALS, WAD, 0n],
+          [wethVault, 18n, oracleSpot, WETH_HAIRCUT_WAD],
+        ] as const) {
+          const shares = await clearing.collateralOf(portfolio, await vault.getAddress());
+          const state = {
+            supply: await vault.totalSupply(),
+            assets: await vault.totalAssets(),
+            offset: VAULT_DECIMALS_OFFSET,
+          };
+          const amountWad = toAssets(state, shares, "down") * 10n ** (18n - decimals);
+          valueWad += mulWadDown(mulWadDown(amountWad, price), WAD - haircut);
+          // WETH collateral beside WETH positions is revalued in every scenario (docs/risk-model.md).
+          if (vault === wethVault) correlatedWad = mulWadDown(amountWad, WAD - haircut);
+        }
+        const expected = ref.requirementsWithCollateral(positions, correlatedWad, oracleSpot, risk, nowTs);
+        const exact = ref.requirementsWithCollateral(positions, correlatedWad, oracleSpot, risk, nowTs, {
+          allowance: false,
+        });
         const tol = ref.requirementTolerance(positions, oracleSpot, risk);
         const evidence = () =>
           `spot ${oracleSpot} now ${nowTs} positions ${JSON.stringify(positions, (_, v) =>
@@ -146,22 +167,6 @@ describe("fuzz/options/ClearingMargin against the TypeScript reference", () => {
           () => `a short with a zero requirement: ${evidence()}`,
         );
 
-        // Collateral value, independently: shares -> assets (ERC-4626 with virtual shares, rounded down) -> WAD ->
-        // x price (USDC is the quote: 1) -> x (1 - haircut), every step rounded down.
-        let valueWad = 0n;
-        for (const [vault, decimals, price, haircut] of [
-          [usdcVault, USDC_DECIMALS, WAD, 0n],
-          [wethVault, 18n, oracleSpot, WETH_HAIRCUT_WAD],
-        ] as const) {
-          const shares = await clearing.collateralOf(portfolio, await vault.getAddress());
-          const state = {
-            supply: await vault.totalSupply(),
-            assets: await vault.totalAssets(),
-            offset: VAULT_DECIMALS_OFFSET,
-          };
-          const amountWad = toAssets(state, shares, "down") * 10n ** (18n - decimals);
-          valueWad += mulWadDown(mulWadDown(amountWad, price), WAD - haircut);
-        }
         expect(h.collateralValueWad, "collateral value").to.equal(valueWad);
 
         compared++;

@@ -6,6 +6,7 @@ import * as ref from "../../scripts/lib/margin";
 import type { Position, RiskParams } from "../../scripts/lib/margin";
 import { DAY, NOW, WAD, absDiff, deployPricing, toSol } from "../shared/fixtures/pricing";
 import { fuzzParams } from "../shared/fuzz";
+import { mulWadUp } from "../../scripts/lib/math/wad";
 import { INV, assertInvariant } from "../shared/invariants";
 
 const L = ref.LIMITS;
@@ -76,6 +77,38 @@ describe("fuzz/libraries/PortfolioMargin against the TypeScript reference", () =
           () => "a short with a zero requirement",
         );
         expect(initial >= maintenance).to.equal(true);
+      }),
+      fuzzParams(40),
+    );
+  });
+
+  it("requirements with correlated collateral agree with the reference, and the collateral's drop is charged exactly", async () => {
+    const { harness } = await loadFixture(deployPricing);
+    const collateral = fc.oneof(fc.constant(0n), logUniform(1n, 10n ** 24n));
+    const cases = spot.chain((s) => fc.tuple(fc.constant(s), positions(s), params, collateral));
+    await fc.assert(
+      fc.asyncProperty(cases, async ([s, pos, p, c]) => {
+        const [maintenance, initial] = await harness.requirementsWithCollateral(pos, c, s, toSol(p), NOW);
+        const expected = ref.requirementsWithCollateral(pos, c, s, p, NOW);
+        const tol = ref.requirementTolerance(pos, s, p);
+        expect(
+          absDiff(maintenance, expected.maintenanceWad) <= tol,
+          `${maintenance} vs ${expected.maintenanceWad}`,
+        ).to.equal(true);
+        expect(absDiff(initial, expected.initialWad) <= tol * 2n).to.equal(true);
+        // Model check, independent of the contract: the requirement is the worst over scenarios of the positions'
+        // liability less the collateral's change, floored at zero, plus the minimum per short.
+        const { valuesWad, shortAmount } = ref.scenarioValues(pos, s, p, NOW);
+        const spots = ref.shockedSpots(s, p);
+        let worst = 0n;
+        valuesWad.forEach((v, k) => {
+          const shocked = spots[k >> 1];
+          const change = shocked < s ? -mulWadUp(c, s - shocked) : (c * (shocked - s)) / WAD;
+          if (-(v + change) > worst) worst = -(v + change);
+        });
+        expect(expected.maintenanceWad).to.equal(
+          worst + ref.minPerShortWad(s, p.minPerShortSpotWad, shortAmount),
+        );
       }),
       fuzzParams(40),
     );

@@ -8,7 +8,15 @@
  */
 import type { BlockTag } from "ethers";
 import type { OptionsClearing, OracleAggregator } from "../../../typechain-types";
-import { clearingPrice, requirementTolerance, requirements, riskParamsFrom, type Position } from "../margin";
+import { IERC4626__factory } from "../../../typechain-types";
+import { WAD, mulWadDown, scale } from "../math/wad";
+import {
+  clearingPrice,
+  requirementTolerance,
+  requirementsWithCollateral,
+  riskParamsFrom,
+  type Position,
+} from "../margin";
 
 export interface HealthFigures {
   collateralValueWad: bigint;
@@ -78,10 +86,34 @@ export async function referenceRequirement(
       clearing.riskParams(underlying, at),
     ]);
     const p = riskParamsFrom(risk);
-    maintenanceWad += requirements(positions, spotWad, p, nowTs).maintenanceWad;
+    const collateralWad = await collateralIn(clearing, accountId, underlying, blockTag);
+    maintenanceWad += requirementsWithCollateral(positions, collateralWad, spotWad, p, nowTs).maintenanceWad;
     toleranceWad += requirementTolerance(positions, spotWad, p);
   }
   return { maintenanceWad, toleranceWad, positions: open, pendingSettlement };
+}
+
+/**
+ * Units of `asset` (WAD) the account holds as collateral, each vault's after its haircut, rounded down: the collateral
+ * MarginLogic revalues in every scenario of `asset`'s grid.
+ */
+export async function collateralIn(
+  clearing: OptionsClearing,
+  accountId: bigint,
+  asset: string,
+  blockTag: BlockTag,
+): Promise<bigint> {
+  const at = { blockTag };
+  let amountWad = 0n;
+  for (const vault of await clearing.collateralVaults(at)) {
+    const shares = await clearing.collateralOf(accountId, vault, at);
+    if (shares === 0n) continue;
+    const config = await clearing.collateralConfig(vault, at);
+    if (config.asset.toLowerCase() !== asset.toLowerCase()) continue;
+    const assets = await IERC4626__factory.connect(vault, clearing.runner).convertToAssets(shares, at);
+    amountWad += mulWadDown(scale(assets, Number(config.assetDecimals), 18, false), WAD - config.haircutWad);
+  }
+  return amountWad;
 }
 
 /** On-chain health and the reference check of `accountId` at block `blockNumber` (time `timestamp`). */

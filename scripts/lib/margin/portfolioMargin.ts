@@ -198,10 +198,44 @@ export function requirements(
   nowTs: bigint,
   options: MarginOptions = {},
 ): Requirements {
+  return requirementsWithCollateral(positions, 0n, spotWad, p, nowTs, options);
+}
+
+/**
+ * Mirrors PortfolioMargin.requirements with correlated collateral: `collateralWad` units of the underlying (after
+ * their haircut), valued by the caller at spot, revalued at every scenario's shocked spot beside the positions.
+ */
+export function requirementsWithCollateral(
+  positions: readonly Position[],
+  collateralWad: bigint,
+  spotWad: bigint,
+  p: RiskParams,
+  nowTs: bigint,
+  options: MarginOptions = {},
+): Requirements {
   const { valuesWad, shortAmount } = scenarioValues(positions, spotWad, p, nowTs, options);
+  if (collateralWad !== 0n) addCollateral(valuesWad, collateralWad, spotWad, p);
   const maintenanceWad =
     worstScenario(valuesWad).liabilityWad + minPerShortWad(spotWad, p.minPerShortSpotWad, shortAmount);
   return { maintenanceWad, initialWad: mulWadUp(maintenanceWad, WAD + p.initialBufferWad) };
+}
+
+/**
+ * Mirrors PortfolioMargin.addCollateral: adds to each scenario value the change in value of `collateralWad` units
+ * from spot to the scenario's shocked spot (a loss rounded up, a gain rounded down), in place.
+ */
+export function addCollateral(
+  valuesWad: bigint[],
+  collateralWad: bigint,
+  spotWad: bigint,
+  p: RiskParams,
+): void {
+  shockedSpots(spotWad, p).forEach((s, i) => {
+    const change =
+      s < spotWad ? -mulWadUp(collateralWad, spotWad - s) : (collateralWad * (s - spotWad)) / WAD;
+    valuesWad[2 * i] += change;
+    valuesWad[2 * i + 1] += change;
+  });
 }
 
 /**

@@ -16,19 +16,26 @@ export function discountAfter(p: AuctionParams, elapsed: bigint): bigint {
 }
 
 /**
- * Smallest fraction f (WAD, rounded up) with C - f·owed >= (1 - f)·I, capped by `maxFractionWad`; `restoresInitial`
- * when the fraction is partial and uncapped. Requires collateral < initial.
+ * Smallest fraction f (WAD, rounded up) with C - f·owed >= (1 - f)·I + (f - r)·D, r = f·owed / C, capped by
+ * `maxFractionWad`; `restoresInitial` when the fraction is partial and uncapped. D is the correlated collateral's fall
+ * (0 for an account without collateral in its underlyings: f = (I - C) / (I - owed)). Requires collateral < initial
+ * and owed <= collateral.
  */
 export function neededFraction(
   collateralWad: bigint,
   initialWad: bigint,
   owedWad: bigint,
+  correlatedFallWad: bigint,
   maxFractionWad: bigint,
 ): { fractionWad: bigint; restoresInitial: boolean } {
   let fractionWad = WAD;
   let restoresInitial = false;
-  if (initialWad > owedWad) {
-    const needed = divUp((initialWad - collateralWad) * WAD, initialWad - owedWad);
+  const leftFallWad =
+    correlatedFallWad === 0n || collateralWad === 0n
+      ? correlatedFallWad
+      : correlatedFallWad - (correlatedFallWad * owedWad) / collateralWad;
+  if (initialWad > owedWad + leftFallWad) {
+    const needed = divUp((initialWad - collateralWad) * WAD, initialWad - owedWad - leftFallWad);
     if (needed < fractionWad) {
       fractionWad = needed;
       restoresInitial = true;

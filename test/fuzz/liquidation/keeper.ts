@@ -15,7 +15,7 @@ import { WAD, divUp, mulWadDown } from "../../../scripts/lib/math/wad";
 import {
   liquidationLiabilityWad,
   mark,
-  requirements,
+  requirementsWithCollateral,
   type Position,
   type RiskParams,
 } from "../../../scripts/lib/margin";
@@ -76,7 +76,12 @@ async function reference(w: World, account: bigint, at: number) {
   const positions = await positionsOf(w, account);
   const risk = wethRisk() as unknown as RiskParams;
   const now = BigInt(at);
-  const req = positions.length === 0 ? { maintenanceWad: 0n } : requirements(positions, w.spot, risk, now);
+  // WETH collateral beside WETH positions is revalued in every scenario (docs/risk-model.md).
+  const correlatedWad = mulWadDown(wethWad, WAD - WETH_HAIRCUT_WAD);
+  const req =
+    positions.length === 0
+      ? { maintenanceWad: 0n }
+      : requirementsWithCollateral(positions, correlatedWad, w.spot, risk, now);
   const atMark = (ps: Position[]) => mark(ps, w.spot, risk.volWad, now);
   const settledLongs = await Promise.all(
     (await clearing.seriesOf(account)).map(

@@ -67,12 +67,12 @@ describe("unit/libraries/LiquidationMath", () => {
     it("takes the fraction that brings the account back exactly to initial, rounded up", async () => {
       const { harness } = await loadFixture(deploy);
       // C = 90, I = 110, owed = 100: 90 - f·100 >= (1 - f)·110  <=>  f >= 20 / 10 = 2 > 1: the whole account.
-      expect(await harness.neededFraction(90n * WAD, 110n * WAD, 100n * WAD, WAD)).to.deep.equal([
+      expect(await harness.neededFraction(90n * WAD, 110n * WAD, 100n * WAD, 0n, WAD)).to.deep.equal([
         WAD,
         false,
       ]);
       // C = 90, I = 110, owed = 50: f >= 20 / 60 = 1/3, rounded up.
-      const [f, restores] = await harness.neededFraction(90n * WAD, 110n * WAD, 50n * WAD, WAD);
+      const [f, restores] = await harness.neededFraction(90n * WAD, 110n * WAD, 50n * WAD, 0n, WAD);
       expect(f).to.equal(333_333_333_333_333_334n);
       expect(restores).to.equal(true);
       // The fraction restores initial: C - f·owed >= (1 - f)·I.
@@ -81,15 +81,31 @@ describe("unit/libraries/LiquidationMath", () => {
 
     it("caps the fraction at the liquidator's maximum, which then does not restore initial", async () => {
       const { harness } = await loadFixture(deploy);
-      expect(await harness.neededFraction(90n * WAD, 110n * WAD, 50n * WAD, WAD / 10n)).to.deep.equal([
+      expect(await harness.neededFraction(90n * WAD, 110n * WAD, 50n * WAD, 0n, WAD / 10n)).to.deep.equal([
         WAD / 10n,
+        false,
+      ]);
+    });
+
+    it("allows for correlated collateral: seizing it by value leaves (1 - owed / C) of its fall per unit taken", async () => {
+      const { harness } = await loadFixture(deploy);
+      // C = 90, I = 110, owed = 50, D = 18: left = 18 - 18·50/90 = 8; f >= 20 / (110 - 50 - 8) = 20 / 52.
+      const [f, restores] = await harness.neededFraction(90n * WAD, 110n * WAD, 50n * WAD, 18n * WAD, WAD);
+      expect(f).to.equal(384_615_384_615_384_616n);
+      expect(restores).to.equal(true);
+      // The bound it guarantees: C - f·owed >= (1 - f)·I + (f - r)·D with r = f·owed / C.
+      const r = (f * 50n) / 90n;
+      expect(90n * WAD * WAD - f * 50n * WAD >= (WAD - f) * 110n * WAD + (f - r) * 18n * WAD).to.equal(true);
+      // A fall so large that no partial fraction restores initial: the whole account.
+      expect(await harness.neededFraction(90n * WAD, 110n * WAD, 50n * WAD, 200n * WAD, WAD)).to.deep.equal([
+        WAD,
         false,
       ]);
     });
 
     it("takes everything when owed is at or above the initial requirement", async () => {
       const { harness } = await loadFixture(deploy);
-      expect(await harness.neededFraction(90n * WAD, 110n * WAD, 110n * WAD, WAD)).to.deep.equal([
+      expect(await harness.neededFraction(90n * WAD, 110n * WAD, 110n * WAD, 0n, WAD)).to.deep.equal([
         WAD,
         false,
       ]);
@@ -115,13 +131,15 @@ describe("unit/libraries/LiquidationMath", () => {
           amount,
           amount,
           amount,
+          fc.oneof(fc.constant(0n), amount),
           fc.bigInt({ min: 1n, max: WAD }),
-          async (elapsed, a, b, owed, maxFraction) => {
+          async (elapsed, a, b, owedDraw, fall, maxFraction) => {
             expect(await harness.discountAfter(elapsed)).to.equal(discountAfter(params, elapsed));
-            // collateral < initial, as every caller guarantees.
+            // collateral < initial and owed <= collateral, as every caller guarantees.
             const [collateral, initial] = a < b ? [a, b] : a > b ? [b, a] : [a, a + 1n];
-            const expected = neededFraction(collateral, initial, owed, maxFraction);
-            expect(await harness.neededFraction(collateral, initial, owed, maxFraction)).to.deep.equal([
+            const owed = collateral === 0n ? 0n : owedDraw % (collateral + 1n);
+            const expected = neededFraction(collateral, initial, owed, fall, maxFraction);
+            expect(await harness.neededFraction(collateral, initial, owed, fall, maxFraction)).to.deep.equal([
               expected.fractionWad,
               expected.restoresInitial,
             ]);

@@ -176,6 +176,53 @@ describe("unit/libraries/PortfolioMargin", () => {
     });
   });
 
+  describe("correlated collateral (wrong-way risk)", () => {
+    // One WETH of collateral after a 20% haircut, beside positions on WETH at spot 2,000.
+    const COLLATERAL = wad("0.8");
+
+    async function withCollateral(positions: Position[], collateralWad: bigint) {
+      const { harness } = await loadFixture(deployPricing);
+      const p = defaultParams();
+      const [maintenance, initial] = await harness.requirementsWithCollateral(
+        positions,
+        collateralWad,
+        SPOT,
+        toSol(p),
+        NOW,
+      );
+      const expected = ref.requirementsWithCollateral(positions, collateralWad, SPOT, p, NOW);
+      expect(
+        absDiff(maintenance, expected.maintenanceWad) <= ref.requirementTolerance(positions, SPOT, p),
+      ).to.equal(true);
+      const [plain] = await harness.requirements(positions, SPOT, toSol(p), NOW);
+      return { maintenance, initial, plain };
+    }
+
+    it("a put backed by the underlying is charged the collateral's fall in the put's worst scenario", async () => {
+      const { maintenance, plain } = await withCollateral([position("2000", 30n, false, -WAD)], COLLATERAL);
+      // Both are worst at -30%: the collateral loses 0.8 · (2,000 - 1,400) = 480 there, on top of the put's loss.
+      expect(maintenance).to.equal(plain + wad("480"));
+    });
+
+    it("a covered call needs less than the same call backed by quote collateral", async () => {
+      const { maintenance, plain } = await withCollateral([position("2200", 30n, true, -WAD)], COLLATERAL);
+      expect(maintenance < plain, `${maintenance} vs ${plain}`).to.equal(true);
+      // Still at least the collateral's own fall at -30% plus the minimum per short (1% of spot).
+      expect(maintenance >= wad("480") + wad("20")).to.equal(true);
+    });
+
+    it("a protective put: long puts that pay more than the collateral loses leave no requirement", async () => {
+      const { maintenance } = await withCollateral([position("2000", 30n, false, WAD)], COLLATERAL);
+      expect(maintenance).to.equal(0n);
+    });
+
+    it("collateral alone, no positions: its fall is the requirement (MarginLogic never asks without positions)", async () => {
+      const { maintenance, plain } = await withCollateral([], COLLATERAL);
+      expect(plain).to.equal(0n);
+      expect(maintenance).to.equal(wad("480"));
+    });
+  });
+
   describe("bad input", () => {
     const bad: [string, Partial<RiskParams>, string, bigint[]][] = [
       [

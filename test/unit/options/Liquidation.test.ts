@@ -14,6 +14,8 @@ import {
   type System,
 } from "../../shared/fixtures/system";
 import { LIQUIDATION_RESULT_FIELDS, liquidatedResults } from "../../../scripts/lib/liquidation";
+import { referenceRequirement } from "../../../scripts/lib/keeper/health";
+import { neededFraction } from "../../../scripts/lib/math/liquidation";
 import { INV, assertInvariant } from "../../shared/invariants";
 
 const STRIKE = 2200n * WAD;
@@ -120,6 +122,12 @@ describe("unit/options/Liquidation", () => {
     await clearing.settleAccount(victim);
     return { sys, victim, keeper, far, farExpiry, spot };
   }
+
+  /** `weth` of collateral's fall to the grid's lowest spot (-30%) times (1 + the 20% buffer): wethRisk's D. */
+  const wethFall = (weth: bigint, spot: bigint): bigint => {
+    const lowest = (spot * 7n) / 10n;
+    return mulWadUp(mulWadUp(mulWadDown(weth, WAD - WETH_HAIRCUT_WAD), spot - lowest), (12n * WAD) / 10n);
+  };
 
   /** The result fields of a quote or of a Liquidated event, as plain bigints (field order of LiquidationResult). */
   const FIELDS = LIQUIDATION_RESULT_FIELDS;
@@ -276,13 +284,14 @@ describe("unit/options/Liquidation", () => {
     const sys = await loadFixture(deploySystem);
     const { clearing, alice, bob, carol, weth } = sys;
     const expiry = (await time.latest()) + 7 * DAY;
-    const call = await sys.list(STRIKE, expiry, true);
-    const victim = await sys.fundAccount(alice, "weth", WAD / 2n);
-    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    // WETH backing WETH puts: the collateral falls with the puts (docs/risk-model.md, "Correlated collateral").
+    const put = await sys.list(1800n * WAD, expiry, false);
+    const victim = await sys.fundAccount(alice, "weth", ONE);
+    await clearing.connect(alice).write(victim, put, ONE, carol.address);
     const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
     const h0 = await clearing.health(victim);
     expect(h0.collateralValueWad >= h0.initialWad).to.equal(true);
-    await sys.setSpot(await weth.getAddress(), 2500n * WAD);
+    await sys.setSpot(await weth.getAddress(), 1400n * WAD);
     const h = await clearing.health(victim);
     expect(h.collateralValueWad < h.maintenanceWad, "liquidatable").to.equal(true);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
@@ -323,14 +332,14 @@ describe("unit/options/Liquidation", () => {
     const sys = await loadFixture(deploySystem);
     const { clearing, alice, bob, carol, weth, usdcVault } = sys;
     const expiry = (await time.latest()) + 7 * DAY;
-    const call = await sys.list(STRIKE, expiry, true);
-    const victim = await sys.fundAccount(alice, "weth", WAD / 2n);
+    const put = await sys.list(1800n * WAD, expiry, false);
+    const victim = await sys.fundAccount(alice, "weth", ONE);
     // A few cents of USDC beside the WETH: the seized quote shares are worth less than the penalty.
     const cents = await sys.fundVaultShares(alice, "usdc", USDC_UNIT / 100n);
     await clearing.connect(alice).depositCollateral(victim, await usdcVault.getAddress(), cents);
-    await clearing.connect(alice).write(victim, call, ONE, carol.address);
+    await clearing.connect(alice).write(victim, put, ONE, carol.address);
     const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
-    await sys.setSpot(await weth.getAddress(), 2500n * WAD);
+    await sys.setSpot(await weth.getAddress(), 1400n * WAD);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
     const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
     const r = event.args.result;
@@ -640,13 +649,15 @@ describe("unit/options/Liquidation", () => {
     const { clearing, calculator, bob, weth, insurance } = sys;
     const debt = await clearing.debtOf(victim);
     expect(debt).to.equal(1_400n * WAD);
-    const h = await clearing.health(victim);
+    // The account at the liquidation's own block time (the long's value and its WETH's scenario term decay with it).
+    const at = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(at);
+    const h = await clearing.health(victim, { blockTag: "pending" });
     expect(h.collateralValueWad < h.maintenanceWad, "liquidatable: longs are not margin collateral").to.equal(
       true,
     );
 
     // The mark of the long at the liquidation's own block time, with the calculator.
-    const at = (await time.latest()) + 10;
     const { volWad } = await clearing.riskParams(await weth.getAddress());
     const long = { strikeWad: STRIKE, expiry: farExpiry, isCall: true, amount: ONE };
     const [valueWad, markWad] = await calculator.mark([long], spot, volWad, at);
@@ -659,14 +670,15 @@ describe("unit/options/Liquidation", () => {
     expect(owedWad < h.collateralValueWad, "solvent once the long pays part of the debt").to.equal(true);
 
     const insuranceBefore = await insurance.totalAssets();
-    await time.setNextBlockTimestamp(at);
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
     const [event] = await clearing.queryFilter(clearing.filters.Liquidated(victim));
     const r = event.args.result;
     expect([r.coveredWad, r.socialisedWad]).to.deep.equal([0n, 0n]);
     expect(await insurance.totalAssets()).to.equal(insuranceBefore);
     // Solvent: only as far as needed, f = (I - C) / (I - owed) rounded up, with the initial requirement = the debt.
-    const fraction = divUp((h.initialWad - h.collateralValueWad) * WAD, h.initialWad - owedWad);
+    // The WETH's fall at -30% x (1 + 20% buffer) is the correlated part the seized collateral leaves behind.
+    const fallWad = wethFall((6n * WAD) / 10n, spot);
+    const fraction = neededFraction(h.collateralValueWad, h.initialWad, owedWad, fallWad, WAD).fractionWad;
     expect(r.fractionWad).to.equal(fraction);
     expect(r.liabilityWad).to.equal(mulWadUp(liabilityWad, fraction));
     expect(r.seizedValueWad).to.equal(mulWadDown(owedWad, fraction));
@@ -679,16 +691,32 @@ describe("unit/options/Liquidation", () => {
     expect(after.collateralValueWad + roundingWad >= after.maintenanceWad, "back at maintenance").to.equal(
       true,
     );
-    expect(after.maintenanceWad).to.equal(await clearing.debtOf(victim));
+    // The requirement left: the debt left, and the long left beside the WETH left (its scenario term).
+    const left = await referenceRequirement(
+      clearing,
+      sys.oracle,
+      victim,
+      "latest",
+      BigInt(await time.latest()),
+    );
+    const beyondDebt = after.maintenanceWad - (await clearing.debtOf(victim));
+    expect(beyondDebt - left.maintenanceWad <= left.toleranceWad).to.equal(true);
+    expect(left.maintenanceWad - beyondDebt <= left.toleranceWad).to.equal(true);
   });
 
   it("a long worth more than everything owed leaves no liability: nothing seized, only the fraction needed taken", async () => {
     // 1 short settled (debt 700) beside the 30-day long, on 0.3 WETH (696 of collateral at 2,900): liquidatable,
     // but the long pays the whole debt at mark, so the liquidator takes a sliver of both and seizes nothing.
-    const { sys, victim, keeper, far } = await settledCalendar(ONE, (3n * WAD) / 10n);
+    const { sys, victim, keeper, far, spot } = await settledCalendar(ONE, (3n * WAD) / 10n);
     const { clearing, bob, insurance } = sys;
-    const h = await clearing.health(victim);
-    expect(h.maintenanceWad).to.equal(700n * WAD);
+    const at = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(at);
+    const h = await clearing.health(victim, { blockTag: "pending" });
+    // The debt, and the long beside the WETH (its scenario term; docs/risk-model.md, "Correlated collateral").
+    const long = await referenceRequirement(clearing, sys.oracle, victim, "pending", BigInt(at));
+    const beyondDebt = h.maintenanceWad - 700n * WAD;
+    expect(beyondDebt - long.maintenanceWad <= long.toleranceWad).to.equal(true);
+    expect(long.maintenanceWad - beyondDebt <= long.toleranceWad).to.equal(true);
     expect(h.collateralValueWad < h.maintenanceWad).to.equal(true);
     const insuranceBefore = await insurance.totalAssets();
     await clearing.connect(bob).liquidate(victim, keeper, WAD, 0, FAR);
@@ -702,7 +730,13 @@ describe("unit/options/Liquidation", () => {
       0n,
     ]);
     // f = (I - C) / (I - 0): the debt (= initial requirement) the collateral does not cover, rounded up.
-    const fraction = divUp((h.initialWad - h.collateralValueWad) * WAD, h.initialWad);
+    const fraction = neededFraction(
+      h.collateralValueWad,
+      h.initialWad,
+      0n,
+      wethFall((3n * WAD) / 10n, spot),
+      WAD,
+    ).fractionWad;
     expect(r.fractionWad).to.equal(fraction);
     expect(await clearing.positionOf(keeper, far)).to.equal(mulWadDown(ONE, fraction));
     expect(await clearing.debtOf(keeper)).to.equal(0n); // the keeper's USDC repaid the debt it took at once
@@ -785,7 +819,7 @@ describe("unit/options/Liquidation", () => {
     const soon = await sys.list(2000n * WAD, t0 + DAY, false);
     const later = await sys.list(2000n * WAD, t0 + 7 * DAY, false);
     // WETH collateral only: the settlement debt is not repaid from quote collateral and stays on the account.
-    const victim = await sys.fundAccount(alice, "weth", WAD);
+    const victim = await sys.fundAccount(alice, "weth", (3n * WAD) / 2n);
     await clearing.connect(alice).write(victim, soon, ONE / 2n, carol.address);
     await clearing.connect(alice).write(victim, later, ONE, carol.address);
     const keeper = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);

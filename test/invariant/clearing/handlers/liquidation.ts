@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { WAD, divUp, mulWadDown } from "../../../../scripts/lib/math/wad";
 import { liquidationLiabilityWad, riskParamsFrom } from "../../../../scripts/lib/margin";
+import { neededFraction } from "../../../../scripts/lib/math/liquidation";
 import type { RiskParamsStruct } from "../../../../typechain-types/contracts/interfaces/IMarginCalculator";
 import { QUOTE_TO_WAD } from "../../../shared/campaign/checks";
 import {
@@ -89,6 +90,7 @@ export const liquidate: Handler = {
     let invariant: InvariantName | null = null;
     let collateralWad = 0n;
     let initialReqWad = 0n;
+    let correlatedFallWad = 0n;
     let assess = false;
     if (caller.address !== keeper.address) exp = { must: "NotOwnerOrOperator" };
     else if (victim.owner.address === keeper.address) exp = { must: "SelfLiquidation" };
@@ -112,8 +114,25 @@ export const liquidate: Handler = {
       const unsettled = held.filter((x) => !x.settled).map((x) => x.position);
       const r = await clearing.riskParams(w.weth);
       const risk: RiskParamsStruct = riskParamsFrom(r);
+      // WETH collateral beside WETH positions is revalued in every scenario (docs/risk-model.md).
+      const wethConfig = await clearing.collateralConfig(w.vaults.weth);
+      const wethWad = await w.book.wethVault.convertToAssets(
+        await clearing.collateralOf(victim.id, w.vaults.weth),
+      );
+      const correlatedWad = mulWadDown(wethWad, WAD - wethConfig.haircutWad);
       const [maintenance, initial] =
-        unsettled.length > 0 ? await calculator.requirements(unsettled, w.spot, risk, at) : [0n, 0n];
+        unsettled.length > 0
+          ? await calculator.requirementsWithCollateral(unsettled, correlatedWad, w.spot, risk, at)
+          : [0n, 0n];
+      // Its fall to the grid's lowest spot, with the buffer: what the liquidation's fraction allows for.
+      if (unsettled.length > 0 && correlatedWad > 0n) {
+        const lowestShock = risk.spotShocksWad.reduce<bigint>((a, x) => (BigInt(x) < a ? BigInt(x) : a), 0n);
+        const lowest = (w.spot * (WAD + lowestShock)) / WAD;
+        correlatedFallWad = divUp(
+          divUp(correlatedWad * (w.spot - lowest), WAD) * (WAD + BigInt(risk.initialBufferWad)),
+          WAD,
+        );
+      }
       const maintenanceWad = maintenance + debtBefore;
       initialReqWad = initial + debtBefore;
       if (collateralWad >= maintenanceWad) {
@@ -183,13 +202,15 @@ export const liquidate: Handler = {
       stats.liquidations.solvent++;
       expect(r.coveredWad + r.socialisedWad, "no bad debt on a solvent account").to.equal(0n);
       expect(r.seizedValueWad, "seized value").to.equal(mulWadDown(model.owedWad, r.fractionWad));
-      // Only as far as needed: f = (I - C) / (I - owed) rounded up, capped at 1 and at the liquidator's maximum.
-      let neededWad =
-        initialReqWad > model.owedWad
-          ? divUp((initialReqWad - collateralWad) * WAD, initialReqWad - model.owedWad)
-          : WAD;
-      if (neededWad > WAD) neededWad = WAD;
-      if (neededWad > maxFraction) neededWad = maxFraction;
+      // Only as far as needed: f = (I - C) / (I - owed - (1 - owed / C)·D) rounded up (D the correlated
+      // collateral's fall; docs/liquidation.md), capped at 1 and at the liquidator's maximum.
+      const neededWad = neededFraction(
+        collateralWad,
+        initialReqWad,
+        model.owedWad,
+        correlatedFallWad,
+        maxFraction,
+      ).fractionWad;
       expect(r.fractionWad, "the smallest fraction that restores the initial requirement").to.equal(
         neededWad,
       );
