@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
 import {IOptionsExchange} from "../interfaces/IOptionsExchange.sol";
@@ -23,18 +24,25 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
     IOptionsClearing public immutable CLEARING;
     /// @notice MAX_FEE_PER_CONTRACT_QUOTE_WAD in the quote asset's units.
     uint256 public immutable MAX_FEE_PER_CONTRACT;
-    /// @inheritdoc IOptionsExchange
-    uint256 public immutable FEE_ACCOUNT_ID;
     /// @notice The clearing's quote vault (fees are its shares).
     address internal immutable QUOTE_VAULT;
 
-    /// @dev The per-contract fees of one fill.
+    /// @dev The per-contract fees of one fill and the exchange's fee account (0 until the first fill).
     struct Fees {
         uint256 makerFeePerContract;
         uint256 takerFeePerContract;
+        uint256 accountId;
     }
 
-    FeeSchedule internal _fees;
+    /// @dev The fees and the fee account in one slot, read once per call.
+    struct FeeSlot {
+        uint96 makerFeePerContract;
+        uint96 takerFeePerContract;
+        uint64 accountId;
+    }
+
+    FeeSlot internal _feeSlot;
+    address internal _feeRecipient;
     mapping(bytes32 orderHash => uint256) internal _filled;
     mapping(address by => mapping(bytes32 orderHash => bool)) internal _cancelled;
     mapping(address owner => uint256) internal _minNonce;
@@ -47,7 +55,6 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
         CLEARING = clearing;
         MAX_FEE_PER_CONTRACT = WadMath.fromWadDown(MAX_FEE_PER_CONTRACT_QUOTE_WAD, clearing.QUOTE_DECIMALS());
         QUOTE_VAULT = address(clearing.QUOTE_VAULT());
-        FEE_ACCOUNT_ID = clearing.openAccount();
         _setFeeSchedule(fees);
     }
 
@@ -82,7 +89,7 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
             fees.makerFeePerContract,
             fees.takerFeePerContract
         );
-        CLEARING.trade(trades, FEE_ACCOUNT_ID);
+        CLEARING.trade(trades, _feeAccount(fees));
     }
 
     /// @inheritdoc IOptionsExchange
@@ -110,7 +117,7 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
             trades[i] = _matchMaker(taker, takerHash, makers[i], makerSignatures[i], amounts[i], fees);
         }
         emit OrdersMatched(takerHash, n, total);
-        CLEARING.trade(trades, FEE_ACCOUNT_ID);
+        CLEARING.trade(trades, _feeAccount(fees));
     }
 
     /// @inheritdoc IOptionsExchange
@@ -135,12 +142,19 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
     }
 
     /// @inheritdoc IOptionsExchange
+    function openFeeAccount() external returns (uint256) {
+        return _feeAccount(_loadFees());
+    }
+
+    /// @inheritdoc IOptionsExchange
     function sweepFees() external returns (uint256 shares) {
-        shares = CLEARING.collateralOf(FEE_ACCOUNT_ID, QUOTE_VAULT);
+        uint256 accountId = _feeSlot.accountId;
+        if (accountId == 0) return 0;
+        shares = CLEARING.collateralOf(accountId, QUOTE_VAULT);
         if (shares == 0) return 0;
-        address recipient = _fees.recipient;
+        address recipient = _feeRecipient;
         emit FeesSwept(recipient, shares);
-        CLEARING.withdrawCollateral(FEE_ACCOUNT_ID, QUOTE_VAULT, shares, recipient);
+        CLEARING.withdrawCollateral(accountId, QUOTE_VAULT, shares, recipient);
     }
 
     // ================================================================================================= views
@@ -167,7 +181,13 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
 
     /// @inheritdoc IOptionsExchange
     function feeSchedule() external view returns (FeeSchedule memory) {
-        return _fees;
+        FeeSlot memory f = _feeSlot;
+        return FeeSchedule(f.makerFeePerContract, f.takerFeePerContract, _feeRecipient);
+    }
+
+    /// @inheritdoc IOptionsExchange
+    function feeAccountId() external view returns (uint256) {
+        return _feeSlot.accountId;
     }
 
     /// @inheritdoc IOptionsExchange
@@ -330,9 +350,19 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
             t.flags = makerSells ? TradeLib.SELLER_REDUCE_ONLY : TradeLib.BUYER_REDUCE_ONLY;
     }
 
-    /// @dev The fees of a fill, one storage read.
+    /// @dev The fees of a fill and the fee account, one storage read.
     function _loadFees() internal view returns (Fees memory) {
-        return Fees(_fees.makerFeePerContract, _fees.takerFeePerContract);
+        FeeSlot memory f = _feeSlot;
+        return Fees(f.makerFeePerContract, f.takerFeePerContract, f.accountId);
+    }
+
+    /// @dev The fee account, opened on the first fill so that deploying the exchange opens no account.
+    function _feeAccount(Fees memory fees) internal returns (uint256 accountId) {
+        accountId = fees.accountId;
+        if (accountId != 0) return accountId;
+        accountId = CLEARING.openAccount();
+        _feeSlot.accountId = SafeCast.toUint64(accountId);
+        emit FeeAccountOpened(accountId);
     }
 
     function _setFeeSchedule(FeeSchedule memory schedule) internal {
@@ -347,7 +377,9 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
                 schedule.takerFeePerContract
             );
         }
-        _fees = schedule;
+        _feeSlot.makerFeePerContract = uint96(schedule.makerFeePerContract);
+        _feeSlot.takerFeePerContract = uint96(schedule.takerFeePerContract);
+        _feeRecipient = schedule.recipient;
         emit FeeScheduleSet(schedule);
     }
 

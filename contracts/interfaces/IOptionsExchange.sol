@@ -34,7 +34,7 @@ interface IOptionsExchange {
     }
 
     /// @notice The fee schedule: per-contract fees in quote units (per 1e18 contracts), and the address `sweepFees`
-    /// pays the exchange's fee account to. The fees in one slot (read on every fill), the recipient in the next.
+    /// pays the exchange's fee account to.
     struct FeeSchedule {
         uint128 makerFeePerContract;
         uint128 takerFeePerContract;
@@ -111,6 +111,8 @@ interface IOptionsExchange {
     event FeeScheduleSet(FeeSchedule schedule);
     /// @notice `shares` quote-vault shares of fees and premium rounding paid from the fee account to `recipient`.
     event FeesSwept(address indexed recipient, uint256 shares);
+    /// @notice The first fill opened the exchange's fee account `accountId` on the clearing.
+    event FeeAccountOpened(uint256 indexed accountId);
 
     // ------------------------------------------------------------------------------------------------- trading
     /// @notice Take `amount` of the resting order `order` at its price from `takerAccountId`, paying at most
@@ -144,6 +146,9 @@ interface IOptionsExchange {
     /// @notice Set the fee schedule. Only governance. Each fee at most MAX_FEE_PER_CONTRACT; a non-zero recipient.
     function setFeeSchedule(FeeSchedule calldata schedule) external;
 
+    /// @notice Open the exchange's fee account now if no fill has yet (anyone may; idempotent); returns its id.
+    function openFeeAccount() external returns (uint256 accountId);
+
     /// @notice Pay the fee account's quote-vault shares (fees and premium rounding) to the schedule's recipient.
     /// Anyone may call it; the shares go only to the governance-set recipient.
     /// @return shares The shares paid (zero: nothing to pay).
@@ -176,7 +181,7 @@ interface IOptionsExchange {
     /// @notice The clearing house the exchange settles on.
     function CLEARING() external view returns (IOptionsClearing);
 
-    /// @notice The exchange's own clearing account (opened at construction, owned by the exchange, never a party to
-    /// a trade): it receives the fees and the rounding of every premium until `sweepFees`.
-    function FEE_ACCOUNT_ID() external view returns (uint256);
+    /// @notice The exchange's own clearing account (0 until the first fill opens it; owned by the exchange, never a
+    /// party to a trade): it receives the fees and the rounding of every premium until `sweepFees`.
+    function feeAccountId() external view returns (uint256);
 }

@@ -78,8 +78,7 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
         expect(lines[0], explain(r)).to.contain(message);
       };
 
-      // Account 1 is the exchange's fee account, opened at deployment.
-      await fails("account 2 does not exist (accounts 1..1)", "health", "--account", "2");
+      await fails("account 1 does not exist: no account is open yet", "health", "--account", "1");
       expect(await ok("series")).to.contain("no series listed yet");
 
       // The README's trading sequence, command by command, on this node.
@@ -106,19 +105,19 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
       expect(seriesName).to.match(/^WETH-1800-P-\d{4}-\d{2}-\d{2}$/);
       const text = outputs.join("\n");
       expect(text).to.contain(`listed ${seriesName} (id `);
-      expect(text).to.contain(`opened account 2 for ${WRITER}`);
-      expect(text).to.contain("deposited 20000 USDC into account 2 (minted from the mock faucet first)");
-      expect(text).to.contain(`account 2 wrote 2 contracts of ${seriesName}; the longs went to ${HOLDER}`);
+      expect(text).to.contain(`opened account 1 for ${WRITER}`);
+      expect(text).to.contain("deposited 20000 USDC into account 1 (minted from the mock faucet first)");
+      expect(text).to.contain(`account 1 wrote 2 contracts of ${seriesName}; the longs went to ${HOLDER}`);
       expect(text).to.match(new RegExp(`${seriesName} +short 2 contracts`));
-      expect(text).to.contain(`closed 1 contract of ${seriesName} in account 2`);
-      expect(text).to.contain(`withdrew 1000 USDC from account 2 to ${WRITER}`);
-      expect(await ok("health", "--account", "2")).to.contain("healthy");
+      expect(text).to.contain(`closed 1 contract of ${seriesName} in account 1`);
+      expect(text).to.contain(`withdrew 1000 USDC from account 1 to ${WRITER}`);
+      expect(await ok("health", "--account", "1")).to.contain("healthy");
 
       await fails(
         `unknown series 'WETH-9999-P-2030-01-01' (listed: ${seriesName})`,
         "write",
         "--account",
-        "2",
+        "1",
         "--series",
         "WETH-9999-P-2030-01-01",
         "--amount",
@@ -130,7 +129,7 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
         "--amount must be a positive number of contracts, got 'two'",
         "write",
         "--account",
-        "2",
+        "1",
         "--series",
         seriesName,
         "--amount",
@@ -139,10 +138,10 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
         "4",
       );
       await fails(
-        `is not the owner of account 2`,
+        `is not the owner of account 1`,
         "write",
         "--account",
-        "2",
+        "1",
         "--series",
         seriesName,
         "--amount",
@@ -155,11 +154,11 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
       const clearing = OptionsClearing__factory.connect(record.contracts.OptionsClearing, provider);
       const [listed] = await clearing.queryFilter(clearing.filters.SeriesListed());
       const seriesId = listed.args.seriesId;
-      // Wrote 2, the holder closed 1 with its longs; its account 3 took 1 long in and out again.
-      expect(await clearing.positionOf(2n, seriesId)).to.equal(-1n * WAD);
-      expect(await clearing.positionOf(3n, seriesId)).to.equal(0n);
+      // Wrote 2, the holder closed 1 with its longs; its account 2 took 1 long in and out again.
+      expect(await clearing.positionOf(1n, seriesId)).to.equal(-1n * WAD);
+      expect(await clearing.positionOf(2n, seriesId)).to.equal(0n);
       expect(await clearing.balanceOf(HOLDER, seriesId)).to.equal(1n * WAD);
-      expect(await clearing.accountCount()).to.equal(3n);
+      expect(await clearing.accountCount()).to.equal(2n);
       const usdc = ERC20__factory.connect(record.tokens.USDC, provider);
       expect(await usdc.balanceOf(WRITER)).to.equal(1000n * 10n ** 6n);
       provider.destroy();

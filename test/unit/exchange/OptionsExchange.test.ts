@@ -5,7 +5,15 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { WAD } from "../../../scripts/lib/math/wad";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { Roles } from "../../../scripts/lib/roles";
-import { exchangeDomain, signOrder, Side, OrderFlags, type Order } from "../../../scripts/lib/exchange/order";
+import {
+  buildOrder,
+  exchangeDomain,
+  signOrder,
+  Side,
+  OrderFlags,
+  type Order,
+} from "../../../scripts/lib/exchange/order";
+import { deployExchange } from "../../shared/deployers/exchange";
 import {
   deployExchangeSystem,
   MAKER_FEE,
@@ -13,7 +21,7 @@ import {
   TAKER_FEE,
   type ExchangeSystem,
 } from "../../shared/fixtures/exchange";
-import { DAY, USDC_UNIT } from "../../shared/fixtures/system";
+import { DAY, USDC_UNIT, deploySystem } from "../../shared/fixtures/system";
 
 /** Premium or fee of `amount` contracts at `perContract` quote units, rounded up / down, computed here. */
 const up = (amount: bigint, perContract: bigint): bigint => (amount * perContract + WAD - 1n) / WAD;
@@ -991,6 +999,53 @@ describe("unit/exchange/OptionsExchange", () => {
         .to.be.revertedWithCustomError(exchange, "InvalidFeeSchedule")
         .withArgs(ethers.ZeroAddress, cap, 0n);
       expect((await exchange.feeSchedule()).recipient).to.equal(bob.address);
+    });
+
+    it("opens no account at deployment; the first fill opens the fee account, once", async () => {
+      const sys = await loadFixture(deploySystem);
+      const { clearing, manager, deployer, governor, keeper, alice, bob, usdcVault } = sys;
+      const accountsBefore = await clearing.accountCount();
+      const exchange = await deployExchange(manager, deployer, clearing, {
+        feeRecipient: governor.address,
+        makerFeePerContract: MAKER_FEE,
+        takerFeePerContract: TAKER_FEE,
+        executors: [keeper.address],
+      });
+      expect(await clearing.accountCount()).to.equal(accountsBefore);
+      expect(await exchange.feeAccountId()).to.equal(0n);
+      expect(await exchange.sweepFees.staticCall()).to.equal(0n);
+      const put = await sys.list(1800n * WAD, (await time.latest()) + 30 * DAY, false);
+      const aliceAccount = await sys.fundAccount(alice, "usdc", 100_000n * USDC_UNIT);
+      const bobAccount = await sys.fundAccount(bob, "usdc", 100_000n * USDC_UNIT);
+      expect(aliceAccount).to.equal(accountsBefore + 1n);
+      const { chainId } = await ethers.provider.getNetwork();
+      const order = buildOrder({
+        accountId: aliceAccount,
+        owner: alice.address,
+        signer: alice.address,
+        seriesId: put,
+        side: Side.Sell,
+        amount: WAD,
+        limitPremiumPerContract: PUT_PREMIUM,
+        maxFeePerContract: MAKER_FEE,
+        expiry: BigInt((await time.latest()) + DAY),
+      });
+      const signature = await signOrder(alice, exchangeDomain(await exchange.getAddress(), chainId), order);
+      await expect(exchange.connect(bob).fill(order, signature, WAD / 2n, bobAccount, TAKER_FEE))
+        .to.emit(exchange, "FeeAccountOpened")
+        .withArgs(bobAccount + 1n);
+      const feeAccount = await exchange.feeAccountId();
+      expect(feeAccount).to.equal(bobAccount + 1n);
+      expect(await clearing.ownerOf(feeAccount)).to.equal(await exchange.getAddress());
+      const shares = await clearing.collateralOf(feeAccount, await usdcVault.getAddress());
+      expect(await usdcVault.convertToAssets(shares)).to.be.gte((MAKER_FEE + TAKER_FEE) / 2n - 1n);
+      await expect(exchange.connect(bob).fill(order, signature, WAD / 2n, bobAccount, TAKER_FEE)).not.to.emit(
+        exchange,
+        "FeeAccountOpened",
+      );
+      expect(await exchange.openFeeAccount.staticCall()).to.equal(feeAccount);
+      await exchange.openFeeAccount();
+      expect(await clearing.accountCount()).to.equal(feeAccount);
     });
 
     it("keeps fees in its own clearing account and sweeps them to the recipient only", async () => {
