@@ -1,11 +1,14 @@
 /** What the lifecycle did, as figures (returned, checked by test/e2e/Lifecycle.test.ts) and as its closing step. */
 import type { LiquidationFigures } from "../liquidation";
+import type { PremiumTrade } from "./acts/writing";
 import { contracts, formatUnits, percent, usd, type Narrator } from "./narrator";
 
 export interface LifecycleSummary {
   network: string;
   contractsDeployed: number;
   seriesId: bigint;
+  /** Alice's signed sell order filled by Bob: the premium each side's account moved. */
+  trade: PremiumTrade;
   /** Refusals shown on the way, "what: CustomError". */
   refusals: string[];
   trip: {
@@ -50,6 +53,12 @@ export function printSummary(n: Narrator, s: LifecycleSummary): void {
     `crash to ${usd(s.trip.priceAfterCrashWad)} tripped the WETH scope; resumed through the timelock ` +
       `${s.trip.resumedAt - s.trip.trippedAt} s later (cooldown ${s.trip.resumableAt - s.trip.trippedAt} s), ` +
       `then ${s.trip.graceEndsAt - s.trip.resumedAt} s of grace without liquidations`,
+  );
+  n.line(
+    `Bob bought ${contracts(s.trade.contracts)} puts from Alice through a signed order at ` +
+      `${formatUnits(s.trade.premiumPerContractUsdc, 6)} USDC: Bob paid ${formatUnits(s.trade.paidByBobUsdc, 6)} USDC ` +
+      `premium on-chain, Alice received ${formatUnits(s.trade.receivedByAliceUsdc, 6)}, fees ` +
+      `${formatUnits(s.trade.feesUsdc, 6)}`,
   );
   n.line(`${s.refusals.length} refusals shown: ${s.refusals.map((r) => r.split(": ")[1]).join(", ")}`);
   n.line(

@@ -77,6 +77,7 @@ describe("unit/governance/role tables (scripts/lib/roles.ts)", () => {
 
   it("name a role id, and refuse an unknown one", () => {
     expect(roleName(6n)).to.equal("LISTER_ROLE");
-    expect(() => roleName(7n)).to.throw("unknown role id 7");
+    expect(roleName(8n)).to.equal("EXECUTOR_ROLE");
+    expect(() => roleName(9n)).to.throw("unknown role id 9");
   });
 });
