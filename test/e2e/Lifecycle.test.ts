@@ -65,6 +65,16 @@ describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
     expect(lines.some((l) => /WETH-1800-P-\d{4}-\d{2}-\d{2} \(id \d+\): Alice short/.test(l))).to.equal(true);
   });
 
+  it("prints a summary whose changes are the differences of the figures it shows", () => {
+    const cents = (text: string): bigint => BigInt(text.replace(/[,.]/g, ""));
+    const rows = lines
+      .map((l) => /^\s+(\w+)\s+([\d,]+\.\d{2}) ->\s+([\d,]+\.\d{2})\s+\(([+-][\d,]+\.\d{2})\)$/.exec(l))
+      .filter((m) => m !== null);
+    expect(rows.map((m) => m[1])).to.deep.equal(["Alice", "Bob", "Carol", "Dave", "Erin"]);
+    for (const [line, , into, out, change] of rows)
+      expect(cents(out) - cents(into), line).to.equal(cents(change.replace("+", "")));
+  });
+
   it("Bob buys Alice's puts through a signed order and pays the premium on-chain", () => {
     // config/local.json sets no exchange fees: the buyer pays and the seller receives the signed premium.
     const premium = (SCENARIO.putsWritten * SCENARIO.putPremiumUsdc) / WAD;

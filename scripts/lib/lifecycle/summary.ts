@@ -73,11 +73,12 @@ export function printSummary(n: Narrator, s: LifecycleSummary): void {
   );
   n.line("USDC in -> out per participant:");
   for (const name of Object.keys(s.usdcOut)) {
-    const into = s.usdcIn[name] ?? 0n;
-    const out = s.usdcOut[name];
+    // Whole cents, rounded half up, so that each line's change is the difference of the figures it shows.
+    const into = toCents(s.usdcIn[name] ?? 0n);
+    const out = toCents(s.usdcOut[name]);
     n.line(
-      `  ${name.padEnd(6)} ${formatUnits(into, 6).padStart(12)} -> ${formatUnits(out, 6).padStart(12)}  ` +
-        `(${out - into >= 0n ? "+" : ""}${formatUnits(out - into, 6)})`,
+      `  ${name.padEnd(6)} ${formatUnits(into, 2).padStart(12)} -> ${formatUnits(out, 2).padStart(12)}  ` +
+        `(${out - into >= 0n ? "+" : ""}${formatUnits(out - into, 2)})`,
     );
   }
   n.line(
@@ -85,4 +86,9 @@ export function printSummary(n: Narrator, s: LifecycleSummary): void {
       `open interest ${contracts(s.openInterestAtEnd.shorts)} short / ` +
       `${contracts(s.openInterestAtEnd.longsInAccounts + s.openInterestAtEnd.longTokens)} long`,
   );
+}
+
+/** A non-negative USDC amount (6 decimals) in whole cents, rounded half up. */
+function toCents(usdc: bigint): bigint {
+  return (usdc + 5_000n) / 10_000n;
 }
