@@ -7,6 +7,7 @@ import "./tasks/operator";
 // Trader tasks (series, list-series, open-account, deposit, withdraw, write, close, deposit-longs, withdraw-longs,
 // exercise, account).
 import "./tasks/trader";
+import "./tasks/exchange";
 
 /**
  * The compiler comes from the npm `solc` package (WebAssembly), never from a

@@ -28,7 +28,9 @@ const RESULT_NAMES: Record<string, string> = {
   marginLogic: "MarginLogic",
   liquidationLogic: "LiquidationLogic",
   settlementLogic: "SettlementLogic",
+  tradeLogic: "TradeLogic",
   clearing: "OptionsClearing",
+  exchange: "OptionsExchange",
 };
 
 /** The record name of an Ignition result key ("CollateralVault_WETH" -> "CollateralVault.WETH"). */
