@@ -15,7 +15,7 @@ import type { DeploymentRecord } from "./deployment";
 export * from "../typechain-types";
 export type { DeploymentRecord } from "./deployment";
 /** Signed orders of OptionsExchange: the Order type, its EIP-712 domain and type, build, sign, hash, validate. */
-export * from "../scripts/lib/exchange/order";
+export * from "./exchange/order";
 
 /** The package's deployments/ folder (next to dist/ in the installed package, or in the repository). */
 const DEPLOYMENTS_DIR = [

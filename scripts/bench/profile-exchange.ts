@@ -1,5 +1,5 @@
 import { BaseContract } from "ethers";
-import { Side } from "../lib/exchange/order";
+import { Side } from "../../src/exchange/order";
 import { deployExchangeSystem, TAKER_FEE } from "../../test/shared/fixtures/exchange";
 import { namesOf, profileTx } from "./profile";
 

@@ -20,7 +20,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Side, OrderFlags } from "../../scripts/lib/exchange/order";
+import { Side, OrderFlags } from "../../src/exchange/order";
 import { WAD } from "../../scripts/lib/math/wad";
 import { boundedShrink, fuzzParams } from "../shared/fuzz";
 import { INV, assertInvariant } from "../shared/invariants";

@@ -1,7 +1,7 @@
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BenchRow } from "../types";
-import { Side } from "../../lib/exchange/order";
+import { Side } from "../../../src/exchange/order";
 import { deployExchangeSystem, TAKER_FEE } from "../../../test/shared/fixtures/exchange";
 import { USDC_UNIT } from "../../../test/shared/fixtures/system";
 

@@ -19,7 +19,7 @@ import {
   OrderFlags,
   Side,
   type Order,
-} from "./order";
+} from "../../../src/exchange/order";
 
 /** A signed order as the file between signer and filler holds it. */
 export interface SignedOrderFile {

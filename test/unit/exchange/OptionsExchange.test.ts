@@ -12,7 +12,7 @@ import {
   Side,
   OrderFlags,
   type Order,
-} from "../../../scripts/lib/exchange/order";
+} from "../../../src/exchange/order";
 import { deployExchange } from "../../shared/deployers/exchange";
 import {
   deployExchangeSystem,
@@ -371,7 +371,7 @@ describe("unit/exchange/OptionsExchange", () => {
           // The wallet's owner key signs; the wallet refuses all.
           const signature = await sys.alice.signTypedData(
             sys.domain,
-            { Order: (await import("../../../scripts/lib/exchange/order")).ORDER_TYPES.Order },
+            { Order: (await import("../../../src/exchange/order")).ORDER_TYPES.Order },
             order,
           );
           await wallet.setRefuse(true);
@@ -600,7 +600,7 @@ describe("unit/exchange/OptionsExchange", () => {
 
     it("accepts an ERC-1271 wallet's signature when it says yes", async () => {
       const sys = await loadFixture(deployExchangeSystem);
-      const { ORDER_TYPES } = await import("../../../scripts/lib/exchange/order");
+      const { ORDER_TYPES } = await import("../../../src/exchange/order");
       const wallet = await ethers.deployContract("ERC1271WalletMock", [sys.alice.address]);
       await sys.clearing.connect(sys.alice).setOperator(await wallet.getAddress(), true);
       const o = await sys.order(sys.alice, sys.aliceAccount, { side: Side.Sell });

@@ -17,7 +17,7 @@ import {
   signOrder,
   validateOrder,
   Side,
-} from "../../../scripts/lib/exchange/order";
+} from "../../../src/exchange/order";
 import { WAD } from "../../../scripts/lib/math/wad";
 import { deployExchangeSystem } from "../../shared/fixtures/exchange";
 import { USDC_UNIT } from "../../shared/fixtures/system";

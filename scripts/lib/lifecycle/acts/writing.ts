@@ -2,7 +2,7 @@
  * Act 3: a WETH 1,800 put for 7 days is listed; Alice signs an order selling 2, Bob fills it on the exchange and pays
  * the premium from his account, takes the longs to his wallet and sends 0.5 to Dave.
  */
-import { buildOrder, exchangeDomain, signOrder, Side } from "../../exchange/order";
+import { buildOrder, exchangeDomain, signOrder, Side } from "../../../../src/exchange/order";
 import { seriesName } from "../../format/series";
 import { WAD } from "../../math/wad";
 import { check, checkOpenInterest } from "../checks";
