@@ -29,6 +29,10 @@ const RESULT_NAMES: Record<string, string> = {
   liquidationLogic: "LiquidationLogic",
   settlementLogic: "SettlementLogic",
   clearing: "OptionsClearing",
+  governanceSafe: "GovernanceSafe",
+  safeSingleton: "SafeL2",
+  safeProxyFactory: "SafeProxyFactory",
+  safeFallbackHandler: "CompatibilityFallbackHandler",
 };
 
 /** The record name of an Ignition result key ("CollateralVault_WETH" -> "CollateralVault.WETH"). */
