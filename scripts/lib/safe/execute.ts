@@ -2,10 +2,16 @@
  * Checking owners' signatures against a Safe as deployed (owners, threshold, nonce) and submitting
  * `execTransaction` once the threshold is met. Any account may submit: the signatures carry the authority.
  */
-import { getAddress, type Signer } from "ethers";
+import { getAddress, type ContractTransactionResponse, type Signer } from "ethers";
 import type { SafeL2 } from "../../../typechain-types/safe";
-import { packSignatures, recoverSigner, SafeSignatureError, type OwnerSignature } from "./signatures";
-import { safeTxHash, type SafeTx } from "./transaction";
+import {
+  packSignatures,
+  recoverSigner,
+  SafeSignatureError,
+  signSafeTx,
+  type OwnerSignature,
+} from "./signatures";
+import { safeCall, safeTxHash, type SafeTx } from "./transaction";
 
 export interface SafeState {
   address: string;
@@ -96,4 +102,40 @@ export async function executeSafeTx(
   );
   if (!success) throw new Error(`execTransaction ${receipt.hash} did not execute the Safe transaction`);
   return { hash: safeTxHash(state.chainId, state.address, tx), txHash: receipt.hash };
+}
+
+/**
+ * The owners in `owners` sign a call of the Safe to `to` with `data` at its current nonce, and `sender` submits it
+ * (the response, not awaited): for local tools and tests that hold enough owners' keys.
+ */
+export async function sendAsSafe(
+  safe: SafeL2,
+  owners: readonly Signer[],
+  sender: Signer,
+  to: string,
+  data: string,
+): Promise<ContractTransactionResponse> {
+  const state = await safeState(safe);
+  const tx = safeCall(to, data, state.nonce);
+  const signatures = await Promise.all(owners.map((o) => signSafeTx(o, state.chainId, state.address, tx)));
+  const signed = signingOwners(state, tx, signatures);
+  if (BigInt(signed.length) < state.threshold) {
+    throw new SafeSignatureError(
+      `${signed.length} owner signature(s) of ${state.threshold} required by the Safe ${state.address}`,
+    );
+  }
+  return safe
+    .connect(sender)
+    .execTransaction(
+      tx.to,
+      tx.value,
+      tx.data,
+      tx.operation,
+      tx.safeTxGas,
+      tx.baseGas,
+      tx.gasPrice,
+      tx.gasToken,
+      tx.refundReceiver,
+      packSignatures(signatures),
+    );
 }

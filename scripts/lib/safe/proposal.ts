@@ -49,11 +49,9 @@ const addr = () =>
     .transform((a) => getAddress(a));
 const uint = () => z.string().regex(/^\d+$/, { error: "is not a decimal integer" }).transform(BigInt);
 const hex = (bytes?: number) =>
-  z
-    .string()
-    .refine((h) => isHexString(h, bytes), {
-      error: bytes === undefined ? "is not hex" : `is not ${bytes} bytes of hex`,
-    });
+  z.string().refine((h) => isHexString(h, bytes), {
+    error: bytes === undefined ? "is not hex" : `is not ${bytes} bytes of hex`,
+  });
 
 const fileSchema = z.strictObject({
   format: z.literal(PROPOSAL_FORMAT),
