@@ -14,6 +14,14 @@ export interface LifecycleSummary {
     resumableAt: number;
     resumedAt: number;
     graceEndsAt: number;
+    /** The governance Safe's transaction that scheduled the resume: the owners who signed it. */
+    governance: {
+      safe: string;
+      threshold: number;
+      signers: string[];
+      safeTxHash: string;
+      safeNonceAfter: bigint;
+    };
     /** The price the oracle served after the crash (WAD). */
     priceAfterCrashWad: bigint;
   };
