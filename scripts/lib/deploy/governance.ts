@@ -38,8 +38,17 @@ export async function governancePreflight(
     } else {
       const safe = SafeL2__factory.connect(address, provider);
       const threshold = await safe.getThreshold().catch(() => undefined);
-      if (threshold === undefined || threshold === 0n) {
-        problems.push(`governance.safe.address: ${address} does not answer getThreshold() as a set-up Safe`);
+      const owners = await safe.getOwners().catch(() => undefined);
+      // A singleton or any other contract: no owners, or no answer at all.
+      if (
+        threshold === undefined ||
+        owners === undefined ||
+        threshold === 0n ||
+        BigInt(owners.length) < threshold
+      ) {
+        problems.push(
+          `governance.safe.address: ${address} is not a set-up Safe (getOwners() and getThreshold() give no usable multisig)`,
+        );
       }
     }
   }
