@@ -80,20 +80,7 @@ export async function executeSafeTx(
       `${owners.length} owner signature(s) of ${state.threshold} required by the Safe ${state.address}`,
     );
   }
-  const response = await safe
-    .connect(sender)
-    .execTransaction(
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      packSignatures(signatures),
-    );
+  const response = await execTransaction(safe, sender, tx, signatures);
   const receipt = await response.wait();
   if (receipt === null) throw new Error("execTransaction was not mined");
   // With safeTxGas and gasPrice 0 a failing inner call reverts the whole transaction (GS013); the event confirms it.
@@ -124,6 +111,16 @@ export async function sendAsSafe(
       `${signed.length} owner signature(s) of ${state.threshold} required by the Safe ${state.address}`,
     );
   }
+  return execTransaction(safe, sender, tx, signatures);
+}
+
+/** `execTransaction` of `tx` with the signatures packed as the Safe requires (sorted, one per owner). */
+function execTransaction(
+  safe: SafeL2,
+  sender: Signer,
+  tx: SafeTx,
+  signatures: readonly OwnerSignature[],
+): Promise<ContractTransactionResponse> {
   return safe
     .connect(sender)
     .execTransaction(
