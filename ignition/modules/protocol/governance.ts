@@ -1,10 +1,10 @@
 /**
- * Governance: the ProtocolAccessManager (the deployer as initial admin), the governance Safe when the config names one
- * (ignition/modules/protocol/safe.ts) and the ProtocolTimelock (self-administered, the Safe and any further proposers
- * as proposers and cancellers): the timelock gets GOVERNOR_ROLE, the guardians GUARDIAN_ROLE, the listers LISTER_ROLE, all without execution
- * delay. The deployer also takes GOVERNOR_ROLE (and LISTER_ROLE when the config lists initial series) for the
- * configuration steps of the other modules; the Protocol module revokes both and hands the admin role to the
- * timelock.
+ * Governance: the ProtocolAccessManager (the deployer as initial admin), the governance Safe when the config names
+ * one (ignition/modules/protocol/safe.ts) and the ProtocolTimelock (self-administered; the Safe and any further
+ * proposers propose and cancel): the timelock gets GOVERNOR_ROLE, the guardians GUARDIAN_ROLE, the listers
+ * LISTER_ROLE, all without execution delay. The deployer also takes GOVERNOR_ROLE (and LISTER_ROLE when the config
+ * lists initial series) for the configuration steps of the other modules; the Protocol module revokes both and hands
+ * the admin role to the timelock.
  */
 import { ZeroAddress } from "ethers";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
