@@ -8,6 +8,7 @@ import "./tasks/operator";
 // Trader tasks (series, list-series, open-account, deposit, withdraw, write, close, deposit-longs, withdraw-longs,
 // exercise, account).
 import "./tasks/trader";
+import "./tasks/exchange";
 // Governance tasks through the Safe (safe-propose, safe-sign, safe-execute, timelock-execute).
 import "./tasks/governance";
 import { generateSafeTypes } from "./scripts/lib/safe/artifacts";

@@ -20,4 +20,9 @@ library Roles {
     uint64 internal constant CLEARING_ROLE = 5;
     /// @notice Lists option series within governance's bounds.
     uint64 internal constant LISTER_ROLE = 6;
+    /// @notice Applies matched trades through OptionsClearing.trade. Held by the OptionsExchange contract.
+    uint64 internal constant EXCHANGE_ROLE = 7;
+    /// @notice Crosses signed orders on OptionsExchange (`matchOrders`) at the makers' prices. Held by the order
+    /// book's matcher.
+    uint64 internal constant EXECUTOR_ROLE = 8;
 }

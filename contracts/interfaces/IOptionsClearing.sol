@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
 import {RiskParams} from "../types/RiskParams.sol";
+import {Trade} from "../types/Trade.sol";
 
 /// @title IOptionsClearing
 /// @notice Clearing house of European, cash-settled options on several underlyings, all settled in one quote
@@ -215,6 +218,18 @@ interface IOptionsClearing {
     /// @notice The liquidator would receive less than its stated limit per unit of liability.
     error LiquidationBelowLimit(uint256 receivedWad, uint256 requiredWad);
 
+    /// @notice `trade`: the seller and the buyer are the same account.
+    error SelfTrade(uint256 accountId);
+    /// @notice `trade`: a side flagged reduce-only would open, grow or flip the account's position.
+    error ReduceOnlyViolated(uint256 accountId, uint256 seriesId, int256 position, uint256 amount);
+    /// @notice `trade`: an account in a running liquidation auction may only reduce its positions.
+    error AccountInLiquidation(uint256 accountId, uint64 auctionSince);
+    /// @notice `trade`: the premium the seller would receive (after its fee) rounds to zero quote assets or shares.
+    error DustTrade(uint256 seriesId, uint256 amount, uint256 premiumPerContract);
+    /// @notice `trade`: a risk-reducing side below its initial requirement would end with less margin excess
+    /// (collateral value less maintenance) than before.
+    error MarginExcessDecreased(uint256 accountId, int256 excessBeforeWad, int256 excessAfterWad);
+
     // ------------------------------------------------------------------------------------------------- events
     event UnderlyingConfigured(address indexed underlying, UnderlyingConfig config, RiskParams risk);
     event CollateralConfigured(address indexed vault, CollateralConfig config);
@@ -300,6 +315,16 @@ interface IOptionsClearing {
     /// @notice An insolvent liquidation used `shares` pending penalty shares, worth at least `assets` quote
     /// assets, as bad-debt cover for the liquidator (before drawing on the InsuranceVault).
     event PenaltiesUsedAsCover(uint256 shares, uint256 assets);
+    /// @notice `amount` contracts of `seriesId` moved from `sellerAccountId` to `buyerAccountId`: the buyer paid
+    /// `paidShares` quote-vault shares, the seller received `receivedShares`, the fee account the difference.
+    event Traded(
+        uint256 indexed sellerAccountId,
+        uint256 indexed buyerAccountId,
+        uint256 indexed seriesId,
+        uint256 amount,
+        uint256 paidShares,
+        uint256 receivedShares
+    );
 
     // ------------------------------------------------------------------------------------------------- governance
     /// @notice Enable `underlying` for listing with its bounds and risk parameters (validated by the calculator).
@@ -356,6 +381,27 @@ interface IOptionsClearing {
     /// SeriesImpaired (shorts of the series were written off), TooManySeries, RequirementRoundsToZero,
     /// BelowInitialMargin.
     function write(uint256 accountId, uint256 seriesId, uint256 amount, address recipient) external;
+
+    /// @notice Apply trades matched by the exchange: each moves `amount` contracts from the seller's account to the
+    /// buyer's (a short opened or reduced on the seller, a long credited to or a short bought back by the buyer,
+    /// positions netted), and the premium as quote-vault shares: the buyer pays `amount × (premium + buyer fee)`
+    /// rounded up, the seller receives `amount × (premium − seller fee)` rounded down, and `feeAccountId` the
+    /// difference in shares (fees and rounding). Every account whose position grew ends at or above its initial
+    /// requirement (one check per account per call) and must not be in a running liquidation auction; an account
+    /// whose every side reduced ends at or above initial, or with no less margin excess than before. A trade that
+    /// grows any position is guarded by TRADE, WRITE, the underlying's price scope and GLOBAL; a trade where both
+    /// sides reduce is never guarded.
+    /// @dev Only the exchange (EXCHANGE_ROLE): it has checked the signed orders, prices, fees and fill state.
+    /// Reverts SeriesNotListed, SeriesExpired, SeriesImpaired (new shorts), SelfTrade, ReduceOnlyViolated,
+    /// AccountInLiquidation, DustTrade, InsufficientCollateral (the buyer's quote shares), TooManySeries,
+    /// BelowInitialMargin, RequirementRoundsToZero, MarginExcessDecreased, AccountNotFound (the fee account).
+    function trade(Trade[] calldata trades, uint256 feeAccountId) external;
+
+    /// @notice The quote asset's decimals (premiums and fees of `trade` are in its units).
+    function QUOTE_DECIMALS() external view returns (uint8);
+
+    /// @notice The collateral vault of the quote asset (premiums and fees move as its shares).
+    function QUOTE_VAULT() external view returns (IERC4626);
 
     /// @notice Burn `amount` of the caller's longs against the short of `accountId`. Anyone holding longs may close
     /// any account's short (it only reduces risk); never guarded by the breaker.

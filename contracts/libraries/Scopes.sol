@@ -18,6 +18,9 @@ library Scopes {
     bytes32 internal constant LIQUIDATE = keccak256("optiq.scope.liquidate");
     /// @notice Settlement of expired series and exercise.
     bytes32 internal constant SETTLE = keccak256("optiq.scope.settle");
+    /// @notice Risk-increasing fills of signed orders on OptionsExchange (a trip pauses the exchange alone;
+    /// fills where both sides only reduce their positions still go through).
+    bytes32 internal constant TRADE = keccak256("optiq.scope.trade");
     /// @notice The whole protocol: a trip here blocks every guarded call (e.g. L2 sequencer down).
     bytes32 internal constant GLOBAL = keccak256("optiq.scope.global");
 

@@ -6,7 +6,7 @@ import {Scopes} from "../libraries/Scopes.sol";
 
 /// @notice Test-only: exposes the Roles and Scopes constants so the TypeScript mirrors can be checked.
 contract ConstantsHarness {
-    function roles() external pure returns (uint64[6] memory) {
+    function roles() external pure returns (uint64[8] memory) {
         return
             [
                 Roles.GOVERNOR_ROLE,
@@ -14,13 +14,23 @@ contract ConstantsHarness {
                 Roles.ORACLE_ROLE,
                 Roles.VAULT_ROLE,
                 Roles.CLEARING_ROLE,
-                Roles.LISTER_ROLE
+                Roles.LISTER_ROLE,
+                Roles.EXCHANGE_ROLE,
+                Roles.EXECUTOR_ROLE
             ];
     }
 
-    function scopes() external pure returns (bytes32[6] memory) {
+    function scopes() external pure returns (bytes32[7] memory) {
         return
-            [Scopes.DEPOSIT, Scopes.WITHDRAW, Scopes.WRITE, Scopes.LIQUIDATE, Scopes.SETTLE, Scopes.GLOBAL];
+            [
+                Scopes.DEPOSIT,
+                Scopes.WITHDRAW,
+                Scopes.WRITE,
+                Scopes.LIQUIDATE,
+                Scopes.SETTLE,
+                Scopes.TRADE,
+                Scopes.GLOBAL
+            ];
     }
 
     function assetScope(address asset) external pure returns (bytes32) {

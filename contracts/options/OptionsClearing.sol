@@ -19,12 +19,14 @@ import {BlackScholes} from "../libraries/BlackScholes.sol";
 import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {RiskParams} from "../types/RiskParams.sol";
+import {Trade} from "../types/Trade.sol";
 import {AccountLogic} from "./AccountLogic.sol";
 import {ClearingStorage} from "./ClearingStorage.sol";
 import "./ConstantsLib.sol" as Constants;
 import {LiquidationLogic} from "./LiquidationLogic.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {SettlementLogic} from "./SettlementLogic.sol";
+import {TradeLogic} from "./TradeLogic.sol";
 
 /// @title OptionsClearing
 /// @notice See IOptionsClearing.
@@ -245,6 +247,11 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
         }
         emit Written(accountId, seriesId, recipient, amount);
         _mint(recipient, seriesId, amount, "");
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function trade(Trade[] calldata trades, uint256 feeAccountId) external restricted nonReentrant {
+        TradeLogic.trade($, _marginContext(), _quote(), trades, feeAccountId);
     }
 
     /// @inheritdoc IOptionsClearing

@@ -1,6 +1,6 @@
 /**
  * The whole suite as Hardhat Ignition modules, built from a deployment plan (a validated config with every token
- * and feed address resolved): Governance, Breaker, Oracle, Vaults and Clearing (ignition/modules/protocol/), then
+ * and feed address resolved): Governance, Breaker, Oracle, Vaults, Clearing and Exchange (ignition/modules/protocol/), then
  * the hand-over: the timelock becomes the manager's admin, the deployer's temporary GOVERNOR_ROLE (and LISTER_ROLE)
  * is revoked and its admin role renounced. After it the deployer holds no role, and every parameter change, role
  * change and resume is a timelock operation.
@@ -17,6 +17,7 @@ import type { DeploymentPlan } from "../../scripts/lib/deploy/plan";
 import { Roles } from "../../scripts/lib/roles";
 import { buildBreakerModule } from "./protocol/breaker";
 import { buildClearingModule } from "./protocol/clearing";
+import { buildExchangeModule } from "./protocol/exchange";
 import { buildGovernanceModule } from "./protocol/governance";
 import { buildOracleModule } from "./protocol/oracle";
 import { fid, ParameterRecorder } from "./protocol/shared";
@@ -31,7 +32,8 @@ export function buildProtocolModule(plan: DeploymentPlan) {
   const oracle = buildOracleModule(plan, recorder, governance, breaker);
   const vaults = buildVaultsModule(plan, recorder, governance, breaker);
   const clearing = buildClearingModule(plan, recorder, { governance, breaker, oracle, vaults });
-  const submodules = [governance, breaker, oracle, vaults, clearing];
+  const exchange = buildExchangeModule(plan, recorder, { governance, clearing });
+  const submodules = [governance, breaker, oracle, vaults, clearing, exchange];
 
   const module = buildModule(PROTOCOL_MODULE_ID, (m) => {
     const deployer = m.getAccount(0);
@@ -42,6 +44,7 @@ export function buildProtocolModule(plan: DeploymentPlan) {
       ...m.useModule(oracle),
       ...m.useModule(vaults),
       ...m.useModule(clearing),
+      ...m.useModule(exchange),
     };
     const { manager, timelock } = gov;
     // Only after every step of every module: the temporary roles are no longer needed.

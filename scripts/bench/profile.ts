@@ -42,7 +42,7 @@ export async function profileTx(hash: string, names: Map<string, string>, maxDep
 }
 
 /** Contract names by address, from the system fixture's named contracts and libraries (feeds numbered). */
-async function namesOf(sys: System): Promise<Map<string, string>> {
+export async function namesOf(sys: System): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const [key, value] of Object.entries(sys)) {
     if (value instanceof BaseContract) names.set((await value.getAddress()).toLowerCase(), key);

@@ -14,6 +14,8 @@ export const Roles = {
   VAULT_ROLE: 4n,
   CLEARING_ROLE: 5n,
   LISTER_ROLE: 6n,
+  EXCHANGE_ROLE: 7n,
+  EXECUTOR_ROLE: 8n,
   PUBLIC_ROLE: 2n ** 64n - 1n,
 } as const;
 
@@ -57,6 +59,13 @@ export const FUNCTION_ROLES = {
       functions: ["configureUnderlying", "configureCollateral", "settleWithFallbackPrice"],
     },
     { role: Roles.LISTER_ROLE, functions: ["listSeries"] },
+    // The settlement of signed-order trades: the exchange holds EXCHANGE_ROLE.
+    { role: Roles.EXCHANGE_ROLE, functions: ["trade"] },
+  ],
+  OptionsExchange: [
+    { role: Roles.GOVERNOR_ROLE, functions: ["setFeeSchedule"] },
+    // The order book's matcher.
+    { role: Roles.EXECUTOR_ROLE, functions: ["matchOrders"] },
   ],
 } as const satisfies Record<string, readonly FunctionRole[]>;
 
@@ -68,6 +77,7 @@ export const MODULE_ROLES = {
   OracleAggregator: Roles.ORACLE_ROLE,
   CollateralVault: Roles.VAULT_ROLE,
   OptionsClearing: Roles.CLEARING_ROLE,
+  OptionsExchange: Roles.EXCHANGE_ROLE,
 } as const;
 
 /** Roles the production deployment labels in the manager (shown by explorers and AccessManager tooling). */
@@ -78,6 +88,8 @@ export const LABELLED_ROLES = [
   "VAULT_ROLE",
   "CLEARING_ROLE",
   "LISTER_ROLE",
+  "EXCHANGE_ROLE",
+  "EXECUTOR_ROLE",
 ] as const satisfies readonly RoleName[];
 
 /** The name of a role id. */

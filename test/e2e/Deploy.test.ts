@@ -17,6 +17,7 @@ import {
   InsuranceVault__factory,
   MockERC20__factory,
   OptionsClearing__factory,
+  OptionsExchange__factory,
   OracleAggregator__factory,
   ProtocolAccessManager__factory,
   ProtocolTimelock__factory,
@@ -27,7 +28,7 @@ import { Roles } from "../../scripts/lib/roles";
 import { sendAsSafe } from "../../scripts/lib/safe/execute";
 import { SafeL2__factory } from "../../typechain-types/safe";
 import { Scopes } from "../../scripts/lib/scopes";
-import { deploySystem } from "../shared/fixtures/system";
+import { deployExchangeSystem } from "../shared/fixtures/exchange";
 
 const LOCAL_CONFIG = "config/local.json";
 const WAD = 10n ** 18n;
@@ -71,6 +72,7 @@ async function bind(record: DeploymentRecord) {
     factory: VaultFactory__factory.connect(c.VaultFactory, deployer),
     insurance: InsuranceVault__factory.connect(c.InsuranceVault, deployer),
     clearing: OptionsClearing__factory.connect(c.OptionsClearing, deployer),
+    exchange: OptionsExchange__factory.connect(c.OptionsExchange, deployer),
     usdcVault: CollateralVault__factory.connect(c["CollateralVault.USDC"], deployer),
     wethVault: CollateralVault__factory.connect(c["CollateralVault.WETH"], deployer),
     wethFacade: AggregatorV3Facade__factory.connect(c["AggregatorV3Facade.WETH"], deployer),
@@ -114,7 +116,9 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
       "MarginLogic",
       "LiquidationLogic",
       "SettlementLogic",
+      "TradeLogic",
       "OptionsClearing",
+      "OptionsExchange",
       "CollateralVault.USDC",
       "CollateralVault.WETH",
       "CollateralVault.WBTC",
@@ -173,14 +177,17 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
     // The modules hold the roles they call each other with.
     expect((await d.manager.hasRole(Roles.ORACLE_ROLE, await d.oracle.getAddress()))[0]).to.equal(true);
     expect((await d.manager.hasRole(Roles.CLEARING_ROLE, await d.clearing.getAddress()))[0]).to.equal(true);
+    expect((await d.manager.hasRole(Roles.EXCHANGE_ROLE, await d.exchange.getAddress()))[0]).to.equal(true);
+    expect(await d.exchange.CLEARING()).to.equal(await d.clearing.getAddress());
+    expect((await d.exchange.feeSchedule()).recipient).to.equal(await d.timelock.getAddress());
     for (const vault of [d.usdcVault, d.wethVault]) {
       expect((await d.manager.hasRole(Roles.VAULT_ROLE, await vault.getAddress()))[0]).to.equal(true);
     }
   });
 
-  it("maps every function of every module to the same role as the TypeScript deployment (fixtures/system.ts)", async () => {
+  it("maps every function of every module to the same role as the TypeScript deployment (fixtures/exchange.ts)", async () => {
     const d = await loadFixture(deployLocal);
-    const s = await deploySystem();
+    const s = await deployExchangeSystem();
     const pairs: [string, BaseContract, BaseContract][] = [
       ["CircuitBreaker", d.breaker, s.breaker],
       ["OracleAggregator", d.oracle, s.oracle],
@@ -189,6 +196,7 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
       ["CollateralVault (WETH)", d.wethVault, s.wethVault],
       ["InsuranceVault", d.insurance, s.insurance],
       ["OptionsClearing", d.clearing, s.clearing],
+      ["OptionsExchange", d.exchange, s.exchange],
     ];
     for (const [name, deployed, reference] of pairs) {
       const got = await functionRoles(d.manager, deployed);

@@ -62,10 +62,10 @@ async function checkOnChain(url: string, record: DeploymentRecord): Promise<void
       ...Object.values(record.tokens),
       ...Object.values(record.feeds).flat(),
     ];
-    // 25 protocol contracts (governance 2, the Safe with its singleton, proxy factory and fallback handler, breaker,
-    // aggregator, 5 adapters, 2 facades, factory, insurance, 3 vaults, calculator, 3 logic libraries, clearing),
-    // 3 tokens and 5 feeds of config/local.json.
-    expect(addresses.length).to.equal(25 + 3 + 5);
+    // 27 protocol contracts (governance 2, the Safe with its singleton, proxy factory and fallback handler, breaker,
+    // aggregator, 5 adapters, 2 facades, factory, insurance, 3 vaults, calculator, 4 logic libraries, clearing,
+    // exchange), 3 tokens and 5 feeds of config/local.json.
+    expect(addresses.length).to.equal(27 + 3 + 5);
     for (const address of addresses) expect(await provider.getCode(address), address).to.not.equal("0x");
 
     const c = record.contracts;
@@ -80,6 +80,9 @@ async function checkOnChain(url: string, record: DeploymentRecord): Promise<void
     expect(await manager.getTargetFunctionRole(c.OptionsClearing, listSeries)).to.equal(Roles.LISTER_ROLE);
     expect((await manager.hasRole(Roles.CLEARING_ROLE, c.OptionsClearing))[0]).to.equal(true);
     expect((await clearing.collateralConfig(c["CollateralVault.WETH"])).approved).to.equal(true);
+    // The exchange settles through the clearing's trade and opened no account at deployment.
+    expect((await manager.hasRole(Roles.EXCHANGE_ROLE, c.OptionsExchange))[0]).to.equal(true);
+    expect(await clearing.accountCount()).to.equal(0n);
     // Nobody but the timelock administers; the deployer holds nothing.
     expect((await manager.hasRole(Roles.ADMIN_ROLE, c.ProtocolTimelock))[0]).to.equal(true);
     expect((await manager.hasRole(Roles.ADMIN_ROLE, DEPLOYER))[0]).to.equal(false);

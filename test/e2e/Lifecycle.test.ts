@@ -65,6 +65,28 @@ describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
     expect(lines.some((l) => /WETH-1800-P-\d{4}-\d{2}-\d{2} \(id \d+\): Alice short/.test(l))).to.equal(true);
   });
 
+  it("prints a summary whose changes are the differences of the figures it shows", () => {
+    const cents = (text: string): bigint => BigInt(text.replace(/[,.]/g, ""));
+    const rows = lines
+      .map((l) => /^\s+(\w+)\s+([\d,]+\.\d{2}) ->\s+([\d,]+\.\d{2})\s+\(([+-][\d,]+\.\d{2})\)$/.exec(l))
+      .filter((m) => m !== null);
+    expect(rows.map((m) => m[1])).to.deep.equal(["Alice", "Bob", "Carol", "Dave", "Erin"]);
+    for (const [line, , into, out, change] of rows)
+      expect(cents(out) - cents(into), line).to.equal(cents(change.replace("+", "")));
+  });
+
+  it("Bob buys Alice's puts through a signed order and pays the premium on-chain", () => {
+    // config/local.json sets no exchange fees: the buyer pays and the seller receives the signed premium.
+    const premium = (SCENARIO.putsWritten * SCENARIO.putPremiumUsdc) / WAD;
+    expect(s.trade.contracts).to.equal(SCENARIO.putsWritten);
+    near(s.trade.paidByBobUsdc, premium, 1n, "premium Bob paid");
+    near(s.trade.receivedByAliceUsdc, premium, 1n, "premium Alice received");
+    near(s.trade.feesUsdc, 0n, 1n, "fees");
+    expect(
+      lines.some((l) => l.includes("Bob bought 2 puts from Alice through a signed order at 40.00 USDC")),
+    ).to.equal(true);
+  });
+
   it("trips the WETH scope on the band breach and resumes it only through the timelock, after the cooldown", () => {
     expect(s.trip.reason).to.equal(TripReason.PriceBand);
     expect(s.trip.priceAfterCrashWad).to.equal(SCENARIO.crashWad);
@@ -142,10 +164,15 @@ describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
     const payout = SCENARIO.strikeWad - SCENARIO.settlementWad;
     const l = s.liquidation;
     const pnl = (name: string): bigint => s.usdcOut[name] - (s.usdcIn[name] ?? 0n);
+    const premium = (SCENARIO.putsWritten * SCENARIO.putPremiumUsdc) / WAD;
     expect(s.usdcIn.Alice).to.equal(SCENARIO.aliceDepositUsdc + SCENARIO.aliceTopUpUsdc);
-    // Alice loses the collateral seized and the payout on the short she kept.
-    const aliceLoss = (l.seizedValueWad + (s.alice.shortAfterLiquidation * payout) / WAD) / USDC_PER_WAD;
+    // Alice loses the collateral seized and the payout on the short she kept, less the premium she was paid.
+    const aliceLoss =
+      (l.seizedValueWad + (s.alice.shortAfterLiquidation * payout) / WAD) / USDC_PER_WAD - premium;
     near(-pnl("Alice"), aliceLoss, 3n, "Alice's loss");
+    // Bob paid the premium for the 1.5 puts he kept and the 0.5 he gave Dave; he collects his exercise payout.
+    expect(s.usdcIn.Bob).to.equal(SCENARIO.bobDepositUsdc);
+    near(pnl("Bob"), s.exercises[0].paidUsdc - premium, 2n, "Bob's gain");
     // Carol gains the seized collateral less the penalty and pays the payout on the short she took over.
     const carolGain =
       (l.seizedValueWad - l.penaltyWad - (s.carol.shortAfterLiquidation * payout) / WAD) / USDC_PER_WAD;

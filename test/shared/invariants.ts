@@ -39,6 +39,11 @@ export const INV = {
   /** An account's auction discount counts from when it has been continuously liquidatable (seen liquidatable at
    * least every AUCTION_HEARTBEAT_SECONDS, never seen healthy since). */
   AUCTION_CONTINUOUS: "INV_AUCTION_CONTINUOUS",
+  /** Premiums are conserved: in quote-vault shares, buyers' debits == sellers' credits + fees; the buyer pays at least
+   * and the seller receives at most what the signed price is worth. */
+  EXCHANGE_PREMIUM: "INV_EXCHANGE_PREMIUM",
+  /** No order is filled beyond its amount (nor after its expiry, cancellation or below its signer's min nonce). */
+  EXCHANGE_FILL_BOUNDS: "INV_EXCHANGE_FILL_BOUNDS",
 } as const;
 
 export type InvariantName = (typeof INV)[keyof typeof INV];

@@ -1,8 +1,9 @@
 /**
- * The MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and OptionsClearing
- * linked to them (governed functions to GOVERNOR_ROLE, `listSeries` to LISTER_ROLE, CLEARING_ROLE to the clearing
- * for the insurance and collateral vaults); then, by the deployer as temporary governor and lister: every collateral
- * vault with its haircut, every underlying with its listing bounds and risk parameters, and the initial series.
+ * The MarginCalculator, the MarginLogic, LiquidationLogic, SettlementLogic and TradeLogic external libraries and
+ * OptionsClearing linked to them (governed functions to GOVERNOR_ROLE, `listSeries` to LISTER_ROLE, `trade` to
+ * EXCHANGE_ROLE, CLEARING_ROLE to the clearing for the insurance and collateral vaults); then, by the deployer as
+ * temporary governor and lister: every collateral vault with its haircut, every underlying with its listing bounds
+ * and risk parameters, and the initial series.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractCallFuture } from "@nomicfoundation/ignition-core";
@@ -40,6 +41,7 @@ export function buildClearingModule(
     const marginLogic = m.library("MarginLogic");
     const liquidationLogic = m.library("LiquidationLogic", { libraries: { MarginLogic: marginLogic } });
     const settlementLogic = m.library("SettlementLogic");
+    const tradeLogic = m.library("TradeLogic", { libraries: { MarginLogic: marginLogic } });
     const clearing = m.contract(
       "OptionsClearing",
       [
@@ -56,6 +58,7 @@ export function buildClearingModule(
           MarginLogic: marginLogic,
           LiquidationLogic: liquidationLogic,
           SettlementLogic: settlementLogic,
+          TradeLogic: tradeLogic,
         },
       },
     );
@@ -123,7 +126,7 @@ export function buildClearingModule(
         { id: fid("listSeries", i), after: [...after, configured[s.underlying]] },
       );
     });
-    return { calculator, marginLogic, liquidationLogic, settlementLogic, clearing };
+    return { calculator, marginLogic, liquidationLogic, settlementLogic, tradeLogic, clearing };
   });
 }
 

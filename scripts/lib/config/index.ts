@@ -24,6 +24,7 @@ export {
   type CollateralSpec,
   type ConfigFile,
   type DeployConfig,
+  type ExchangeSpec,
   type GovernanceSpec,
   type InsuranceSpec,
   type OutflowLimitSpec,

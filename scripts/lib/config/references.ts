@@ -7,6 +7,7 @@ import { z } from "zod";
 import { formatWad, isoSeconds, UnitError } from "../units";
 import { MAX_COLLATERAL_VAULTS } from "./bounds";
 import { depositCapUnits } from "./collateral";
+import { feeUnits } from "./exchange";
 import { parsed } from "../validation";
 import type { ValidateOptions } from "./options";
 import type { ParsedConfig } from "./schema";
@@ -92,6 +93,17 @@ export const references =
       if (symbol === quote) problem(path, "the quote asset cannot be an underlying");
       else if (!isPriced(symbol))
         problem(path, `asset '${symbol}' has no price sources (assets.${symbol}.sources)`);
+    }
+
+    for (const key of ["makerFeePerContract", "takerFeePerContract"] as const) {
+      const fee = config.exchange?.[key];
+      if (fee === undefined || !parsed(ctx.issues, ["exchange", key])) continue;
+      try {
+        feeUnits(fee, quote === undefined ? undefined : config.assets[quote]?.decimals);
+      } catch (error) {
+        if (!(error instanceof UnitError)) throw error;
+        problem(["exchange", key], error.message);
+      }
     }
 
     if (!Array.isArray(config.series)) return;

@@ -7,6 +7,7 @@ import { assetsSchema, toAssetSpecs } from "./assets";
 import { breakerSchema, toBreakerSpec } from "./breaker";
 import { clearingSchema, toClearingSpec } from "./clearing";
 import { collateralSchema, toCollateralSpecs } from "./collateral";
+import { exchangeSchema, toExchangeSpec } from "./exchange";
 import { section, text } from "./fields";
 import { RUN_ALWAYS } from "../validation";
 import { governanceSchema, toGovernanceSpec } from "./governance";
@@ -31,6 +32,7 @@ const sections = (options: ValidateOptions) =>
     underlyings: underlyingsSchema,
     series: seriesSchema,
     clearing: clearingSchema,
+    exchange: exchangeSchema,
   });
 
 /** A config file as parsed, before normalisation (the file's keys, values in contract units). */
@@ -50,6 +52,7 @@ function toDeployConfig(c: ParsedConfig) {
     underlyings: toUnderlyingSpecs(c.underlyings),
     series: toSeriesSpecs(c.series),
     clearing: toClearingSpec(c.clearing),
+    exchange: toExchangeSpec(c.exchange, c.assets[c.quote]?.decimals),
   };
 }
 
@@ -67,3 +70,4 @@ export type InsuranceSpec = DeployConfig["insurance"];
 export type UnderlyingSpec = DeployConfig["underlyings"][number];
 export type RiskSpec = UnderlyingSpec["risk"];
 export type SeriesSpec = DeployConfig["series"][number];
+export type ExchangeSpec = DeployConfig["exchange"];

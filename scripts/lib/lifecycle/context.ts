@@ -11,6 +11,7 @@ import {
   InsuranceVault__factory,
   MockERC20__factory,
   OptionsClearing__factory,
+  OptionsExchange__factory,
   OracleAggregator__factory,
   ProtocolTimelock__factory,
   type CircuitBreaker,
@@ -18,6 +19,7 @@ import {
   type InsuranceVault,
   type MockERC20,
   type OptionsClearing,
+  type OptionsExchange,
   type OracleAggregator,
   type ProtocolTimelock,
 } from "../../../typechain-types";
@@ -46,6 +48,7 @@ export interface LifecycleContext {
   record: DeploymentRecord;
   cast: Cast;
   clearing: OptionsClearing;
+  exchange: OptionsExchange;
   breaker: CircuitBreaker;
   oracle: OracleAggregator;
   timelock: ProtocolTimelock;
@@ -99,6 +102,7 @@ export async function lifecycleContext(
   const [deployer, owner1, guardian, lister, alice, bob, carol, dave, erin, owner9] = signers;
   const c = record.contracts;
   const clearing = OptionsClearing__factory.connect(c.OptionsClearing, deployer);
+  const exchange = OptionsExchange__factory.connect(c.OptionsExchange, deployer);
   const breaker = CircuitBreaker__factory.connect(c.CircuitBreaker, deployer);
   const oracle = OracleAggregator__factory.connect(c.OracleAggregator, deployer);
   const timelock = ProtocolTimelock__factory.connect(c.ProtocolTimelock, deployer);
@@ -116,6 +120,7 @@ export async function lifecycleContext(
   );
   const errors: Interface[] = [
     clearing.interface,
+    exchange.interface,
     breaker.interface,
     timelock.interface,
     insurance.interface,
@@ -140,6 +145,7 @@ export async function lifecycleContext(
     record,
     cast: { deployer, safeOwners: [owner1, owner9], guardian, lister, alice, bob, carol, dave, erin },
     clearing,
+    exchange,
     breaker,
     oracle,
     timelock,

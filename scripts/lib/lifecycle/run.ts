@@ -47,6 +47,7 @@ export async function runLifecycle(
     network: hre.network.name,
     contractsDeployed: Object.keys(ctx.record.contracts).length,
     seriesId: series.seriesId,
+    trade: series.trade,
     refusals: ctx.refusals,
     trip: {
       reason: crash.state.reason,

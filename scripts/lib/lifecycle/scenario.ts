@@ -1,7 +1,7 @@
 /**
  * The lifecycle's scenario on config/local.json. Cast (the development accounts the config names): #0 deployer,
  * #1 and #9 owners of the 2-of-3 governance Safe (the timelock's proposer; #10 is its third owner), #2 guardian,
- * #3 lister; #4 Alice (writes puts), #5 Bob (buys them), #6 Carol (market maker, liquidator), #7 Dave (gets some of
+ * #3 lister; #4 Alice (sells puts), #5 Bob (buys them), #6 Carol (market maker, liquidator), #7 Dave (gets some of
  * Bob's options), #8 Erin (insurance staker).
  */
 import { WAD } from "../math/wad";
@@ -22,6 +22,10 @@ export const SCENARIO = {
   insuranceStakeUsdc: 20_000n * USDC,
   aliceDepositUsdc: 2_000n * USDC,
   aliceTopUpUsdc: 100n * USDC,
+  /** Bob's collateral, from which he pays the premium. */
+  bobDepositUsdc: 100n * USDC,
+  /** The premium of Alice's signed sell order, in USDC per contract. */
+  putPremiumUsdc: 40n * USDC,
   carolDepositUsdc: 60_000n * USDC,
   carolDepositWeth: 10n * ETH,
   putsWritten: 2n * WAD,

@@ -1,11 +1,14 @@
 /** What the lifecycle did, as figures (returned, checked by test/e2e/Lifecycle.test.ts) and as its closing step. */
 import type { LiquidationFigures } from "../liquidation";
+import type { PremiumTrade } from "./acts/writing";
 import { contracts, formatUnits, percent, usd, type Narrator } from "./narrator";
 
 export interface LifecycleSummary {
   network: string;
   contractsDeployed: number;
   seriesId: bigint;
+  /** Alice's signed sell order filled by Bob: the premium each side's account moved. */
+  trade: PremiumTrade;
   /** Refusals shown on the way, "what: CustomError". */
   refusals: string[];
   trip: {
@@ -62,6 +65,12 @@ export function printSummary(n: Narrator, s: LifecycleSummary): void {
       `${s.trip.resumedAt - s.trip.trippedAt} s later (cooldown ${s.trip.resumableAt - s.trip.trippedAt} s), ` +
       `then ${s.trip.graceEndsAt - s.trip.resumedAt} s of grace without liquidations`,
   );
+  n.line(
+    `Bob bought ${contracts(s.trade.contracts)} puts from Alice through a signed order at ` +
+      `${formatUnits(s.trade.premiumPerContractUsdc, 6)} USDC: Bob paid ${formatUnits(s.trade.paidByBobUsdc, 6)} USDC ` +
+      `premium on-chain, Alice received ${formatUnits(s.trade.receivedByAliceUsdc, 6)}, fees ` +
+      `${formatUnits(s.trade.feesUsdc, 6)}`,
+  );
   n.line(`${s.refusals.length} refusals shown: ${s.refusals.map((r) => r.split(": ")[1]).join(", ")}`);
   n.line(
     `auction: ${s.auction.map((a) => `${percent(a.discountWad)} at ${a.elapsedSeconds} s`).join(", ")}; ` +
@@ -75,11 +84,12 @@ export function printSummary(n: Narrator, s: LifecycleSummary): void {
   );
   n.line("USDC in -> out per participant:");
   for (const name of Object.keys(s.usdcOut)) {
-    const into = s.usdcIn[name] ?? 0n;
-    const out = s.usdcOut[name];
+    // Whole cents, rounded half up, so that each line's change is the difference of the figures it shows.
+    const into = toCents(s.usdcIn[name] ?? 0n);
+    const out = toCents(s.usdcOut[name]);
     n.line(
-      `  ${name.padEnd(6)} ${formatUnits(into, 6).padStart(12)} -> ${formatUnits(out, 6).padStart(12)}  ` +
-        `(${out - into >= 0n ? "+" : ""}${formatUnits(out - into, 6)})`,
+      `  ${name.padEnd(6)} ${formatUnits(into, 2).padStart(12)} -> ${formatUnits(out, 2).padStart(12)}  ` +
+        `(${out - into >= 0n ? "+" : ""}${formatUnits(out - into, 2)})`,
     );
   }
   n.line(
@@ -87,4 +97,9 @@ export function printSummary(n: Narrator, s: LifecycleSummary): void {
       `open interest ${contracts(s.openInterestAtEnd.shorts)} short / ` +
       `${contracts(s.openInterestAtEnd.longsInAccounts + s.openInterestAtEnd.longTokens)} long`,
   );
+}
+
+/** A non-negative USDC amount (6 decimals) in whole cents, rounded half up. */
+function toCents(usdc: bigint): bigint {
+  return (usdc + 5_000n) / 10_000n;
 }

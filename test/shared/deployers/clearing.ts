@@ -2,7 +2,11 @@
 import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 import type { MarginCalculator, OptionsClearing, ProtocolAccessManager } from "../../../typechain-types";
-import { LiquidationLogic__factory, OptionsClearing__factory } from "../../../typechain-types";
+import {
+  LiquidationLogic__factory,
+  OptionsClearing__factory,
+  TradeLogic__factory,
+} from "../../../typechain-types";
 import { FUNCTION_ROLES, MODULE_ROLES } from "../../../scripts/lib/roles";
 import { restrictAll } from "./governance";
 
@@ -23,11 +27,13 @@ export interface ClearingDeployment {
   marginLogic: string;
   liquidationLogic: string;
   settlementLogic: string;
+  tradeLogic: string;
 }
 
 /**
- * Deploy the MarginCalculator, the MarginLogic, LiquidationLogic and SettlementLogic external libraries and
- * OptionsClearing linked to them; map the clearing's governed and lister functions; grant the clearing CLEARING_ROLE
+ * Deploy the MarginCalculator, the MarginLogic, LiquidationLogic, SettlementLogic and TradeLogic external libraries
+ * and OptionsClearing linked to them; map the clearing's restricted functions (FUNCTION_ROLES: governed, lister,
+ * and `trade` to EXCHANGE_ROLE, which `deployExchange` grants to the exchange); grant the clearing CLEARING_ROLE
  * (bad-debt cover and penalties of the insurance vault). `admin` must be the manager's admin.
  */
 export async function deployClearing(
@@ -49,8 +55,15 @@ export async function deployClearing(
   const settlement = await ethers.deployContract("SettlementLogic", [], admin);
   await settlement.waitForDeployment();
   const settlementLogic = await settlement.getAddress();
+  const trade = await new TradeLogic__factory(
+    { "contracts/options/MarginLogic.sol:MarginLogic": marginLogic },
+    admin,
+  ).deploy();
+  await trade.waitForDeployment();
+  const tradeLogic = await trade.getAddress();
   const factory = new OptionsClearing__factory(
     {
+      "contracts/options/TradeLogic.sol:TradeLogic": tradeLogic,
       "contracts/options/MarginLogic.sol:MarginLogic": marginLogic,
       "contracts/options/LiquidationLogic.sol:LiquidationLogic": liquidationLogic,
       "contracts/options/SettlementLogic.sol:SettlementLogic": settlementLogic,
@@ -70,5 +83,5 @@ export async function deployClearing(
   await restrictAll(manager, admin, clearing, FUNCTION_ROLES.OptionsClearing);
   const held = MODULE_ROLES.OptionsClearing;
   await (await manager.connect(admin).grantRole(held, await clearing.getAddress(), 0)).wait();
-  return { clearing, calculator, marginLogic, liquidationLogic, settlementLogic };
+  return { clearing, calculator, marginLogic, liquidationLogic, settlementLogic, tradeLogic };
 }

@@ -107,6 +107,39 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
     });
   });
 
+  describe("exchange section", () => {
+    it("reads the optional exchange section: defaults, fees in quote units, the fee cap, executors", () => {
+      expect(validateConfig(local(), DEV).exchange).to.deep.equal({
+        makerFeePerContract: 0n,
+        takerFeePerContract: 0n,
+        feeRecipient: null,
+        executors: [],
+      });
+      const raw = local();
+      const matcher = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+      raw.exchange = { makerFeePerContract: "0.25", takerFeePerContract: 0.5, executors: [matcher] };
+      expect(validateConfig(raw, DEV).exchange).to.deep.equal({
+        makerFeePerContract: 250_000n,
+        takerFeePerContract: 500_000n,
+        feeRecipient: null,
+        executors: [matcher],
+      });
+      raw.exchange = { makerFeePerContract: "10.5", matchers: [] };
+      expect(problemsOf(raw)).to.have.members([
+        "exchange.matchers: unknown key (expected one of makerFeePerContract, takerFeePerContract, feeRecipient, executors)",
+        "exchange.makerFeePerContract: 10.5 is outside [0, 10] quote units (the exchange's MAX_FEE_PER_CONTRACT)",
+      ]);
+    });
+
+    it("refuses a fee finer than the quote token's decimals, naming the field", () => {
+      const raw = local();
+      raw.exchange = { takerFeePerContract: "0.0000001" };
+      expect(problemsOf(raw)).to.deep.equal([
+        "exchange.takerFeePerContract: 0.0000001 has more than 6 decimals",
+      ]);
+    });
+  });
+
   describe("bad input", () => {
     it("refuses a missing asset wherever an asset is named", () => {
       const raw = local();
@@ -257,7 +290,7 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
       raw.series = [{ underlying: "WBTC", strike: "500", expiry: NOW + 86_400, type: "call" }];
       raw.extra = true;
       expect(problemsOf(raw)).to.have.members([
-        "extra: unknown key (expected one of description, quote, assets, governance, breaker, collateral, insurance, underlyings, series, clearing)",
+        "extra: unknown key (expected one of description, quote, assets, governance, breaker, collateral, insurance, underlyings, series, clearing, exchange)",
         "assets.WETH.sources[0].heartbeat: 'soon' is not a duration (seconds, or a number with s, m, h, d or w)",
         "governance.guardians[0]: the zero address is not allowed",
         "underlyings.WETH.risk.spotShocks: 'wide' is not a list",

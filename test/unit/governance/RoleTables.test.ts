@@ -9,6 +9,7 @@ import {
   CollateralVault__factory,
   InsuranceVault__factory,
   OptionsClearing__factory,
+  OptionsExchange__factory,
   OracleAggregator__factory,
   VaultFactory__factory,
 } from "../../../typechain-types";
@@ -28,6 +29,7 @@ const INTERFACES: Record<RestrictedContract, Interface> = {
   CollateralVault: CollateralVault__factory.createInterface(),
   InsuranceVault: InsuranceVault__factory.createInterface(),
   OptionsClearing: OptionsClearing__factory.createInterface(),
+  OptionsExchange: OptionsExchange__factory.createInterface(),
 };
 
 describe("unit/governance/role tables (scripts/lib/roles.ts)", () => {
@@ -75,6 +77,7 @@ describe("unit/governance/role tables (scripts/lib/roles.ts)", () => {
 
   it("name a role id, and refuse an unknown one", () => {
     expect(roleName(6n)).to.equal("LISTER_ROLE");
-    expect(() => roleName(7n)).to.throw("unknown role id 7");
+    expect(roleName(8n)).to.equal("EXECUTOR_ROLE");
+    expect(() => roleName(9n)).to.throw("unknown role id 9");
   });
 });

@@ -71,6 +71,8 @@ describe("unit/governance/Roles and libraries/Scopes: TypeScript mirrors", () =>
       Roles.VAULT_ROLE,
       Roles.CLEARING_ROLE,
       Roles.LISTER_ROLE,
+      Roles.EXCHANGE_ROLE,
+      Roles.EXECUTOR_ROLE,
     ]);
     expect(await harness.scopes()).to.deep.equal([
       Scopes.DEPOSIT,
@@ -78,6 +80,7 @@ describe("unit/governance/Roles and libraries/Scopes: TypeScript mirrors", () =>
       Scopes.WRITE,
       Scopes.LIQUIDATE,
       Scopes.SETTLE,
+      Scopes.TRADE,
       Scopes.GLOBAL,
     ]);
     const asset = ethers.Wallet.createRandom().address;

@@ -46,6 +46,7 @@ describe("unit/options/OptionsClearing.config", () => {
           "contracts/options/MarginLogic.sol:MarginLogic": sys.marginLogic,
           "contracts/options/LiquidationLogic.sol:LiquidationLogic": sys.liquidationLogic,
           "contracts/options/SettlementLogic.sol:SettlementLogic": sys.settlementLogic,
+          "contracts/options/TradeLogic.sol:TradeLogic": sys.tradeLogic,
         },
         sys.deployer,
       );

@@ -1,4 +1,4 @@
-/** Act 2: Erin stakes insurance; Alice and Carol fund collateral vaults and clearing accounts. */
+/** Act 2: Erin stakes insurance; Alice, Carol and Bob fund collateral vaults and clearing accounts. */
 import { wait, type LifecycleContext } from "../context";
 import { formatUnits } from "../narrator";
 import { SCENARIO as S } from "../scenario";
@@ -6,15 +6,19 @@ import { SCENARIO as S } from "../scenario";
 export interface Accounts {
   aliceAccount: bigint;
   carolAccount: bigint;
+  /** Bob's account, which pays the premium of the puts he buys. */
+  bobAccount: bigint;
   /** Erin's insurance shares, with a withdrawal requested. */
   erinShares: bigint;
 }
 
 export async function depositsAct(ctx: LifecycleContext): Promise<Accounts> {
   const { n, clearing, breaker, insurance, usdcVault, wethVault, usdc, weth, market, record } = ctx;
-  const { alice, carol, erin } = ctx.cast;
+  const { alice, bob, carol, erin } = ctx.cast;
   const c = record.contracts;
-  n.step("Deposits: Erin stakes insurance; Alice and Carol fund collateral vaults and clearing accounts");
+  n.step(
+    "Deposits: Erin stakes insurance; Alice, Carol and Bob fund collateral vaults and clearing accounts",
+  );
   await ctx.mintUsdc("Erin", erin, S.insuranceStakeUsdc);
   await wait(usdc.connect(erin).approve(c.InsuranceVault, S.insuranceStakeUsdc));
   await wait(insurance.connect(erin).deposit(S.insuranceStakeUsdc, erin.address));
@@ -44,6 +48,9 @@ export async function depositsAct(ctx: LifecycleContext): Promise<Accounts> {
   await wait(
     clearing.connect(carol).depositCollateral(carolAccount, c["CollateralVault.WETH"], carolWethShares),
   );
+  const bobShares = await ctx.fund("Bob", bob, usdcVault, usdc, S.bobDepositUsdc);
+  const bobAccount = await ctx.openAccount(bob);
+  await wait(clearing.connect(bob).depositCollateral(bobAccount, c["CollateralVault.USDC"], bobShares));
   n.line(
     `USDC vault: ${formatUnits(await usdcVault.totalAssets(), 6)} USDC; WETH vault: ` +
       `${formatUnits(await wethVault.totalAssets(), 18)} WETH; outflow capacity USDC ` +
@@ -51,6 +58,7 @@ export async function depositsAct(ctx: LifecycleContext): Promise<Accounts> {
   );
   await ctx.showHealth("Alice", aliceAccount);
   await ctx.showHealth("Carol", carolAccount);
+  await ctx.showHealth("Bob", bobAccount);
   await ctx.showWallets();
-  return { aliceAccount, carolAccount, erinShares };
+  return { aliceAccount, carolAccount, bobAccount, erinShares };
 }

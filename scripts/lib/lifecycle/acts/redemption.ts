@@ -1,4 +1,4 @@
-/** Act 10: Alice and Carol withdraw their collateral and redeem vault shares; Erin leaves the insurance vault. */
+/** Act 10: Alice, Carol and Bob withdraw their collateral and redeem vault shares; Erin leaves the insurance vault. */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { MockERC20__factory, type CollateralVault } from "../../../../typechain-types";
 import { check } from "../checks";
@@ -12,6 +12,7 @@ export interface Redemption {
   aliceUsdc: bigint;
   carolUsdc: bigint;
   carolWeth: bigint;
+  bobUsdc: bigint;
   erinUsdc: bigint;
   leftInUsdcVault: bigint;
   leftInWethVault: bigint;
@@ -20,13 +21,13 @@ export interface Redemption {
 
 export async function redemptionAct(
   ctx: LifecycleContext,
-  { aliceAccount, carolAccount, erinShares }: Accounts,
+  { aliceAccount, carolAccount, bobAccount, erinShares }: Accounts,
   { seriesId }: Series,
 ): Promise<Redemption> {
   const { n, clearing, insurance, usdcVault, wethVault, usdc } = ctx;
-  const { alice, carol, erin } = ctx.cast;
+  const { alice, bob, carol, erin } = ctx.cast;
   n.step(
-    "Redemption: Alice and Carol withdraw their collateral and redeem vault shares; Erin leaves insurance",
+    "Redemption: Alice, Carol and Bob withdraw their collateral and redeem vault shares; Erin leaves insurance",
   );
   const redeemAll = async (
     who: HardhatEthersSigner,
@@ -44,18 +45,21 @@ export async function redemptionAct(
     return (await token.balanceOf(who.address)) - before;
   };
   const aliceRedeemed = await redeemAll(alice, aliceAccount, usdcVault);
-  n.progress("redeeming", 1, 4, `Alice: ${formatUnits(aliceRedeemed, 6)} USDC`);
+  n.progress("redeeming", 1, 5, `Alice: ${formatUnits(aliceRedeemed, 6)} USDC`);
   const carolUsdc = await redeemAll(carol, carolAccount, usdcVault);
-  n.progress("redeeming", 2, 4, `Carol: ${formatUnits(carolUsdc, 6)} USDC`);
+  n.progress("redeeming", 2, 5, `Carol: ${formatUnits(carolUsdc, 6)} USDC`);
   const carolWeth = await redeemAll(carol, carolAccount, wethVault);
-  n.progress("redeeming", 3, 4, `Carol: ${formatUnits(carolWeth, 18, 4)} WETH`);
+  n.progress("redeeming", 3, 5, `Carol: ${formatUnits(carolWeth, 18, 4)} WETH`);
+  const bobUsdc = await redeemAll(bob, bobAccount, usdcVault);
+  n.progress("redeeming", 4, 5, `Bob: ${formatUnits(bobUsdc, 6)} USDC`);
   const erinBefore = await usdc.balanceOf(erin.address);
   await wait(insurance.connect(erin).redeem(erinShares, erin.address, erin.address));
   const erinRedeemed = (await usdc.balanceOf(erin.address)) - erinBefore;
-  n.progress("redeeming", 4, 4, `Erin: ${formatUnits(erinRedeemed, 6)} USDC from insurance`);
+  n.progress("redeeming", 5, 5, `Erin: ${formatUnits(erinRedeemed, 6)} USDC from insurance`);
   for (const [name, id] of [
     ["Alice", aliceAccount],
     ["Carol", carolAccount],
+    ["Bob", bobAccount],
   ] as const) {
     const h = await clearing.health(id);
     check(
@@ -73,6 +77,7 @@ export async function redemptionAct(
     aliceUsdc: aliceRedeemed,
     carolUsdc,
     carolWeth,
+    bobUsdc,
     erinUsdc: erinRedeemed,
     leftInUsdcVault,
     leftInWethVault,
