@@ -1,5 +1,6 @@
-import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { join } from "node:path";
+import { subtask, task } from "hardhat/config";
+import { TASK_COMPILE, TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 // Operator tasks (status, health, pause, queue-resume, execute-resume, keeper-fund, keeper, report-prices).
@@ -8,6 +9,9 @@ import "./tasks/operator";
 // exercise, account).
 import "./tasks/trader";
 import "./tasks/exchange";
+// Governance tasks through the Safe (safe-propose, safe-sign, safe-execute, timelock-execute).
+import "./tasks/governance";
+import { generateSafeTypes } from "./scripts/lib/safe/artifacts";
 
 /**
  * The compiler comes from the npm `solc` package (WebAssembly), never from a
@@ -80,5 +84,12 @@ const config: HardhatUserConfig = {
     timeout: 600_000,
   },
 };
+
+/** After every compile: the typed bindings of the shipped Safe v1.4.1 artifacts (typechain-types/safe), never recompiled. */
+task(TASK_COMPILE, async (args, hre, runSuper) => {
+  const result: unknown = await runSuper(args);
+  await generateSafeTypes(hre.config.paths.root, join(hre.config.typechain.outDir, "safe"));
+  return result;
+});
 
 export default config;

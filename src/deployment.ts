@@ -1,3 +1,20 @@
+/** The governance Safe of a deployment: the timelock's proposer and canceller (docs/governance.md). */
+export interface SafeRecord {
+  address: string;
+  owners: string[];
+  threshold: number;
+  /** Whether the deployment created it (else the config named an existing Safe). */
+  created: boolean;
+}
+
+/** Who proposes to the timelock. */
+export interface GovernanceRecord {
+  /** The governance Safe, when the config names one. */
+  safe?: SafeRecord;
+  /** Every proposer (and canceller) of the timelock, the Safe first. */
+  proposers: string[];
+}
+
 /** The deployment record the deploy script writes to deployments/<network>.json (docs/deployment.md). */
 export interface DeploymentRecord {
   network: string;
@@ -20,6 +37,8 @@ export interface DeploymentRecord {
   tokens: Record<string, string>;
   /** Feed of every source of every priced asset, by symbol. */
   feeds: Record<string, string[]>;
+  /** The timelock's proposers and the governance Safe (absent from records written before the Safe existed). */
+  governance?: GovernanceRecord;
   /** The test-only mocks this deployment created (local configs only). */
   mocks: { tokens: Record<string, string>; feeds: Record<string, Record<string, string>> };
 }

@@ -120,17 +120,36 @@ task("pause", "Pause a breaker scope at once (guardian)")
     }),
   );
 
-task("queue-resume", "Schedule the resume of a tripped scope through the timelock (proposer)")
+task(
+  "queue-resume",
+  "Schedule the resume of a tripped scope through the timelock (proposer); with a governance Safe, write its proposal",
+)
   .addParam("scope", "the tripped scope (as for `pause`)")
   .addOptionalParam("from", "the proposer's address (default: the first account holding PROPOSER_ROLE)")
+  .addOptionalParam("out", "with a governance Safe: where to write the proposal (default under proposals/)")
   .addOptionalParam("record", RECORD_HELP)
-  .setAction(async (args: { scope: string; from?: string; record?: string }, hre) =>
+  .setAction(async (args: { scope: string; from?: string; out?: string; record?: string }, hre) =>
     operator("queue-resume", async () => {
       const { parseScope } = await import("../scripts/lib/ops/scopeNames");
       const { proposerSigner } = await import("../scripts/lib/operator/signers");
-      const { queueResume } = await import("../scripts/lib/ops/pauseResume");
+      const { proposeResume, queueResume } = await import("../scripts/lib/ops/pauseResume");
+      const { proposerSafe } = await import("../scripts/lib/ops/safeGovernance");
       const p = await protocolOf(hre, args.record);
       const scope = parseScope(args.scope, p.record);
+      const safe = args.from === undefined ? await proposerSafe(p) : undefined;
+      if (safe !== undefined) {
+        // The Safe proposes: the owners sign the proposal, then safe-execute schedules it.
+        const { defaultProposalPath, writeProposal } = await import("../scripts/lib/safe/proposal");
+        const proposal = await proposeResume(p, safe, scope);
+        const path = args.out ?? defaultProposalPath(hre.network.name, proposal);
+        writeProposal(path, proposal);
+        console.log(
+          `the timelock's proposer is the Safe ${proposal.safe}: wrote the resume of ${scope.label} as proposal ${path} ` +
+            `(safeTxHash ${proposal.safeTxHash}, Safe nonce ${proposal.tx.nonce}); next: safe-sign by the owners, ` +
+            `safe-execute, then npx hardhat execute-resume --scope ${args.scope} --network ${hre.network.name}`,
+        );
+        return { path, proposal };
+      }
       const proposer = await proposerSigner(p, await hre.ethers.getSigners(), args.from);
       const op = await queueResume(p, proposer, scope);
       const executable = op.readyAt > op.resumableAt ? op.readyAt : op.resumableAt;

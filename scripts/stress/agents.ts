@@ -19,6 +19,7 @@ import {
   type RiskParams,
 } from "../lib/margin";
 import { WAD, mulWadDown, mulWadUp } from "../lib/math/wad";
+import { sendAsSafe } from "../lib/safe/execute";
 import { Scopes } from "../lib/scopes";
 import type { Chain } from "./chain";
 import type { GovernanceSpec, GuardianSpec, KeeperSpec, StakerSpec, WriterSpec } from "./scenarios";
@@ -362,7 +363,10 @@ interface Operation {
   done: boolean;
 }
 
-/** Governance through the timelock: one proposer schedules, anyone executes once the delay has passed. */
+/**
+ * Governance through the timelock: the governance Safe schedules (two owners sign, the first submits), anyone
+ * executes once the delay has passed.
+ */
 export class Governance {
   private ops: Operation[] = [];
   private saltCounter = 0;
@@ -372,7 +376,7 @@ export class Governance {
 
   constructor(
     readonly spec: GovernanceSpec,
-    readonly proposer: HardhatEthersSigner,
+    readonly owners: HardhatEthersSigner[],
   ) {}
 
   pending(what: string): boolean {
@@ -382,8 +386,22 @@ export class Governance {
   async schedule(suite: Suite, chain: Chain, what: string, target: string, data: string): Promise<string> {
     const salt = ethers.id(`stress:${what}:${this.saltCounter++}`);
     const delay = await suite.timelock.getMinDelay();
+    const timelock = await suite.timelock.getAddress();
     await chain.must("governance", `schedule ${what}`, () =>
-      suite.timelock.connect(this.proposer).schedule(target, 0n, data, ethers.ZeroHash, salt, delay),
+      sendAsSafe(
+        suite.safe,
+        this.owners,
+        this.owners[0],
+        timelock,
+        suite.timelock.interface.encodeFunctionData("schedule", [
+          target,
+          0n,
+          data,
+          ethers.ZeroHash,
+          salt,
+          delay,
+        ]),
+      ),
     );
     this.ops.push({ what, target, data, salt, readyAt: chain.cursor + Number(delay), done: false });
     return `governance schedules ${what} (timelock ${Number(delay) / 3600} h)`;
@@ -395,7 +413,7 @@ export class Governance {
     for (const op of this.ops) {
       if (op.done || chain.cursor + 1 < op.readyAt) continue;
       const r = await chain.send("governance", () =>
-        suite.timelock.connect(this.proposer).execute(op.target, 0n, op.data, ethers.ZeroHash, op.salt),
+        suite.timelock.connect(this.owners[0]).execute(op.target, 0n, op.data, ethers.ZeroHash, op.salt),
       );
       if (!r.ok) continue;
       op.done = true;

@@ -82,7 +82,7 @@ export async function runScenario(
   const buyers = Array.from({ length: config.agents.buyers }, take);
   const stakers = config.agents.stakers.map((s) => ({ spec: s, signer: take() }));
   const guardian = new Guardian(guardianSpec, suite.guardian);
-  const governance = new Governance(config.agents.governance, suite.proposer);
+  const governance = new Governance(config.agents.governance, suite.safeOwners);
 
   const expiry = BigInt(t0 + Math.round(config.expiryDays * 86_400));
   const listed = new Map<string, Listed>();

@@ -1,6 +1,6 @@
 /**
  * The deployed suite the simulation drives: typed bindings of a deployment record (scripts/lib/deploy/suite.ts,
- * config/local.json) and the development accounts the deploy config names (#1 proposer, #2 guardian, #3 lister).
+ * config/local.json) and the development accounts the deploy config names (#1 and #9 sign for the 2-of-3 governance Safe, #2 guardian, #3 lister).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +30,7 @@ import {
   type ProtocolTimelock,
 } from "../../typechain-types";
 import { deploySuite, type DeploymentRecord } from "../lib/deploy/suite";
+import { SafeL2__factory, type SafeL2 } from "../../typechain-types/safe";
 import type { StressConfig } from "./scenarios";
 import { RecordNames } from "../lib/deploy/plan";
 import { readConfigFile, validateConfig, type DeployConfig } from "../lib/config";
@@ -40,7 +41,9 @@ export interface Suite {
   quoteSymbol: string;
   assetSymbol: string;
   deployer: HardhatEthersSigner;
-  proposer: HardhatEthersSigner;
+  /** The governance Safe (the timelock's proposer) and two of its owners (#1, #9): enough for its threshold. */
+  safe: SafeL2;
+  safeOwners: HardhatEthersSigner[];
   guardian: HardhatEthersSigner;
   lister: HardhatEthersSigner;
   /** Signers #4 and up, handed out to the agents in order. */
@@ -67,7 +70,9 @@ export async function bindSuite(
   assetSymbol: string,
 ): Promise<Suite> {
   const signers = await hre.ethers.getSigners();
-  const [deployer, proposer, guardian, lister] = signers;
+  const [deployer, owner, guardian, lister] = signers;
+  const safeAddress = record.governance?.safe?.address;
+  if (safeAddress === undefined) throw new Error(`stress: ${record.configPath} creates no governance Safe`);
   const c = record.contracts;
   const deployConfig = validateConfig(readConfigFile(record.configPath), {
     now: 0,
@@ -94,7 +99,8 @@ export async function bindSuite(
     quoteSymbol,
     assetSymbol,
     deployer,
-    proposer,
+    safe: SafeL2__factory.connect(safeAddress, deployer),
+    safeOwners: [owner, signers[9]],
     guardian,
     lister,
     pool: signers.slice(4),

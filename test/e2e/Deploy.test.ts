@@ -25,6 +25,8 @@ import {
 } from "../../typechain-types";
 import { DeployError, deploySuite, type DeploymentRecord } from "../../scripts/lib/deploy/suite";
 import { Roles } from "../../scripts/lib/roles";
+import { sendAsSafe } from "../../scripts/lib/safe/execute";
+import { SafeL2__factory } from "../../typechain-types/safe";
 import { Scopes } from "../../scripts/lib/scopes";
 import { deployExchangeSystem } from "../shared/fixtures/exchange";
 
@@ -50,11 +52,14 @@ async function deployLocal() {
 
 /** Typed bindings of a deployment record, and the development accounts config/local.json names. */
 async function bind(record: DeploymentRecord) {
-  const [deployer, proposer, guardian, lister, alice, bob, stranger] = await ethers.getSigners();
+  const signers = await ethers.getSigners();
+  const [deployer, owner, guardian, lister, alice, bob, stranger] = signers;
   const c = record.contracts;
   return {
     deployer,
-    proposer,
+    /** Two of the governance Safe's owners (config/local.json: #1, #9 and #10, threshold 2). */
+    owners: [owner, signers[9]],
+    safe: SafeL2__factory.connect(c.GovernanceSafe, deployer),
     guardian,
     lister,
     alice,
@@ -124,6 +129,10 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
       "ChainlinkFeedAdapter.WETH.2",
       "ChainlinkFeedAdapter.WBTC.0",
       "ChainlinkFeedAdapter.WBTC.1",
+      "GovernanceSafe",
+      "SafeL2",
+      "SafeProxyFactory",
+      "CompatibilityFallbackHandler",
     ];
     expect(Object.keys(written.contracts).sort()).to.deep.equal([...expected].sort());
     const addresses = [
@@ -150,12 +159,20 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
     expect(await d.manager.hasRole(Roles.LISTER_ROLE, d.lister.address)).to.deep.equal([true, 0n]);
     // No EOA can act on the timelock's own roles: it administers itself.
     const adminRole = await d.timelock.DEFAULT_ADMIN_ROLE();
-    for (const signer of [d.deployer, d.proposer, d.guardian, d.lister]) {
+    for (const signer of [d.deployer, ...d.owners, d.guardian, d.lister]) {
       expect(await d.timelock.hasRole(adminRole, signer.address)).to.equal(false);
     }
     expect(await d.timelock.hasRole(adminRole, timelock)).to.equal(true);
-    expect(await d.timelock.hasRole(await d.timelock.PROPOSER_ROLE(), d.proposer.address)).to.equal(true);
-    expect(await d.timelock.hasRole(await d.timelock.PROPOSER_ROLE(), d.deployer.address)).to.equal(false);
+    // The governance Safe alone proposes and cancels; none of its owners, nor the deployer, does.
+    const safe = await d.safe.getAddress();
+    expect(await d.timelock.hasRole(await d.timelock.PROPOSER_ROLE(), safe)).to.equal(true);
+    expect(await d.timelock.hasRole(await d.timelock.CANCELLER_ROLE(), safe)).to.equal(true);
+    for (const signer of [d.deployer, ...d.owners]) {
+      expect(await d.timelock.hasRole(await d.timelock.PROPOSER_ROLE(), signer.address)).to.equal(false);
+      expect(await d.timelock.hasRole(await d.timelock.CANCELLER_ROLE(), signer.address)).to.equal(false);
+    }
+    expect(await d.safe.getThreshold()).to.equal(2n);
+    expect(await d.safe.isOwner(d.deployer.address)).to.equal(false);
     expect(await d.timelock.getMinDelay()).to.equal(HOUR);
     // The modules hold the roles they call each other with.
     expect((await d.manager.hasRole(Roles.ORACLE_ROLE, await d.oracle.getAddress()))[0]).to.equal(true);
@@ -256,7 +273,19 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
     const salt = ethers.ZeroHash;
     await expect(d.timelock.connect(d.stranger).schedule(target, 0, data, ethers.ZeroHash, salt, HOUR)).to.be
       .reverted;
-    await d.timelock.connect(d.proposer).schedule(target, 0, data, ethers.ZeroHash, salt, HOUR);
+    // The governance Safe schedules, with two owners' signatures.
+    const schedule = d.timelock.interface.encodeFunctionData("schedule", [
+      target,
+      0,
+      data,
+      ethers.ZeroHash,
+      salt,
+      HOUR,
+    ]);
+    await expect(
+      sendAsSafe(d.safe, [d.owners[0]], d.stranger, await d.timelock.getAddress(), schedule),
+    ).to.be.rejectedWith("1 owner signature(s) of 2 required");
+    await (await sendAsSafe(d.safe, d.owners, d.stranger, await d.timelock.getAddress(), schedule)).wait();
     await expect(
       d.timelock.connect(d.stranger).execute(target, 0, data, ethers.ZeroHash, salt),
     ).to.be.revertedWithCustomError(d.timelock, "TimelockUnexpectedOperationState");

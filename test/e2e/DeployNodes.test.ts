@@ -19,11 +19,14 @@ import {
   OptionsClearing__factory,
   OracleAggregator__factory,
   ProtocolAccessManager__factory,
+  ProtocolTimelock__factory,
 } from "../../typechain-types";
+import { SafeL2__factory } from "../../typechain-types/safe";
 import type { DeploymentRecord } from "../../scripts/lib/deploy/suite";
 import { Roles } from "../../scripts/lib/roles";
 import { freePort, runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
 import { keeperRoundTrip, runKeeperScript } from "../shared/keeperOnNode";
+import { devKey, governanceRoundTrip } from "../shared/safeOnNode";
 
 const WAD = 10n ** 18n;
 const DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -59,9 +62,10 @@ async function checkOnChain(url: string, record: DeploymentRecord): Promise<void
       ...Object.values(record.tokens),
       ...Object.values(record.feeds).flat(),
     ];
-    // 23 protocol contracts (governance 2, breaker, aggregator, 5 adapters, 2 facades, factory, insurance, 3 vaults,
-    // calculator, 4 logic libraries, clearing, exchange), 3 tokens and 5 feeds of config/local.json.
-    expect(addresses.length).to.equal(23 + 3 + 5);
+    // 27 protocol contracts (governance 2, the Safe with its singleton, proxy factory and fallback handler, breaker,
+    // aggregator, 5 adapters, 2 facades, factory, insurance, 3 vaults, calculator, 4 logic libraries, clearing,
+    // exchange), 3 tokens and 5 feeds of config/local.json.
+    expect(addresses.length).to.equal(27 + 3 + 5);
     for (const address of addresses) expect(await provider.getCode(address), address).to.not.equal("0x");
 
     const c = record.contracts;
@@ -83,6 +87,12 @@ async function checkOnChain(url: string, record: DeploymentRecord): Promise<void
     expect((await manager.hasRole(Roles.ADMIN_ROLE, c.ProtocolTimelock))[0]).to.equal(true);
     expect((await manager.hasRole(Roles.ADMIN_ROLE, DEPLOYER))[0]).to.equal(false);
     expect((await manager.hasRole(Roles.GOVERNOR_ROLE, DEPLOYER))[0]).to.equal(false);
+    // The timelock's proposer is the 2-of-3 governance Safe the record lists.
+    const safe = SafeL2__factory.connect(c.GovernanceSafe, provider);
+    expect(await safe.getThreshold()).to.equal(2n);
+    expect(await safe.getOwners()).to.deep.equal(record.governance?.safe?.owners);
+    const timelock = ProtocolTimelock__factory.connect(c.ProtocolTimelock, provider);
+    expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), c.GovernanceSafe)).to.equal(true);
     // The oracle serves the configured prices, also through the Chainlink-compatible facade.
     expect((await oracle.getPrice(record.tokens.WETH))[0]).to.equal(2000n * WAD);
     expect((await oracle.getPrice(record.tokens.WBTC))[0]).to.equal(60_000n * WAD);
@@ -114,8 +124,9 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
   });
 
   for (const kind of ["hardhat", "anvil"] as const) {
-    it(`deploys config/local.json on ${kind === "hardhat" ? "npx hardhat node" : "anvil"}, checks it on-chain${kind === "hardhat" ? ", and re-runs idempotently" : ", and runs the keeper once against a prepared unhealthy account"}`, async function () {
-      this.timeout(300_000);
+    it(`deploys config/local.json on ${kind === "hardhat" ? "npx hardhat node" : "anvil"}, checks it on-chain${kind === "hardhat" ? ", and re-runs idempotently" : ", and runs the keeper once against a prepared unhealthy account"}, then governs through the Safe`, async function () {
+      // Deploy, checks and the governance round trip (six Hardhat child processes) on a shared, loaded machine.
+      this.timeout(480_000);
       let node: LocalNode | undefined;
       try {
         node = await startNode(kind);
@@ -143,6 +154,10 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
           expect(again.mocks).to.deep.equal(record.mocks);
           expect(again.startBlock).to.equal(record.startBlock);
         }
+        // Governance through the Safe: on anvil (accounts #0-#9) the third owner, #10, signs by key.
+        await governanceRoundTrip(node.url, record, join(work, `${id}.json`), work, {
+          secondOwner: kind === "hardhat" ? { signer: 10 } : { key: devKey(10) },
+        });
       } finally {
         await node?.stop();
       }

@@ -96,12 +96,28 @@ describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
     expect(s.alice.collateralAfterCrashWad < s.alice.maintenanceAfterCrashWad).to.equal(true);
   });
 
+  it("schedules the resume through the 2-of-3 governance Safe: owners #1 and #9 sign, one alone is refused", async () => {
+    const signers = await hre.ethers.getSigners();
+    const g = s.trip.governance;
+    expect(g.threshold).to.equal(2);
+    expect(g.signers).to.have.members([signers[1].address, signers[9].address]);
+    expect(g.safeNonceAfter).to.equal(1n);
+    expect(
+      lines.some(
+        (l) =>
+          l.trimStart().startsWith("refused as expected: the Safe with") &&
+          l.endsWith("-> GS020 (threshold 2)"),
+      ),
+    ).to.equal(true);
+  });
+
   it("shows each refusal with the custom error the rules call for", () => {
     expect(s.refusals.map((r) => r.split(": ")[1])).to.deep.equal([
       "WithdrawalNotClaimable", // insurance staker inside the cooldown
       "ScopeTripped", // write while tripped
       "ScopeTripped", // liquidation while tripped
       "AccessManagedUnauthorized", // the guardian cannot resume
+      "AccessControlUnauthorizedAccount", // one Safe owner cannot schedule on the timelock alone
       "TimelockUnexpectedOperationState", // resume before the timelock delay
       "ScopeInGracePeriod", // liquidation during the grace period
       "BelowInitialMargin", // a withdrawal that leaves the account under margin

@@ -1,29 +1,38 @@
 /**
- * Governance: the ProtocolAccessManager (the deployer as initial admin) and the ProtocolTimelock (self-administered):
- * the timelock gets GOVERNOR_ROLE, the guardians GUARDIAN_ROLE, the listers LISTER_ROLE, all without execution
- * delay. The deployer also takes GOVERNOR_ROLE (and LISTER_ROLE when the config lists initial series) for the
- * configuration steps of the other modules; the Protocol module revokes both and hands the admin role to the
- * timelock.
+ * Governance: the ProtocolAccessManager (the deployer as initial admin), the governance Safe when the config names
+ * one (ignition/modules/protocol/safe.ts) and the ProtocolTimelock (self-administered; the Safe and any further
+ * proposers propose and cancel): the timelock gets GOVERNOR_ROLE, the guardians GUARDIAN_ROLE, the listers
+ * LISTER_ROLE, all without execution delay. The deployer also takes GOVERNOR_ROLE (and LISTER_ROLE when the config
+ * lists initial series) for the configuration steps of the other modules; the Protocol module revokes both and hands
+ * the admin role to the timelock.
  */
 import { ZeroAddress } from "ethers";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
 import { LABELLED_ROLES, Roles } from "../../../scripts/lib/roles";
+import { buildSafeModule } from "./safe";
 import { fid, type ParameterRecorder } from "./shared";
 
 export const GOVERNANCE_MODULE_ID = "Governance";
 
 export function buildGovernanceModule(plan: DeploymentPlan, recorder: ParameterRecorder) {
+  const g = plan.config.governance;
+  const safeModule = g.safe === undefined ? undefined : buildSafeModule(g.safe, recorder);
   return buildModule(GOVERNANCE_MODULE_ID, (m) => {
     const param = recorder.forModule(GOVERNANCE_MODULE_ID, m);
-    const g = plan.config.governance;
     const deployer = m.getAccount(0);
+    const safe = safeModule === undefined ? undefined : m.useModule(safeModule);
+    // The proposers (OpenZeppelin's timelock also makes each a canceller): the Safe first, then any listed.
+    const proposers =
+      safe === undefined
+        ? param("proposers", g.proposers)
+        : [safe.governanceSafe, ...g.proposers.map((p, i) => param(`proposer${i}`, p))];
 
     const manager = m.contract("ProtocolAccessManager", [deployer]);
     // The timelock administers itself (admin = address(0)); no executor listed means anyone may execute.
     const timelock = m.contract("ProtocolTimelock", [
       param("timelockDelaySeconds", BigInt(g.timelockDelaySeconds)),
-      param("proposers", g.proposers),
+      proposers,
       param("executors", g.executors.length === 0 ? [ZeroAddress] : g.executors),
       ZeroAddress,
     ]);
@@ -55,7 +64,7 @@ export function buildGovernanceModule(plan: DeploymentPlan, recorder: ParameterR
         id: fid("grant", "LISTER_ROLE", "deployer"),
       });
     }
-    return { manager, timelock };
+    return { manager, timelock, ...safe };
   });
 }
 

@@ -31,6 +31,10 @@ const RESULT_NAMES: Record<string, string> = {
   tradeLogic: "TradeLogic",
   clearing: "OptionsClearing",
   exchange: "OptionsExchange",
+  governanceSafe: "GovernanceSafe",
+  safeSingleton: "SafeL2",
+  safeProxyFactory: "SafeProxyFactory",
+  safeFallbackHandler: "CompatibilityFallbackHandler",
 };
 
 /** The record name of an Ignition result key ("CollateralVault_WETH" -> "CollateralVault.WETH"). */

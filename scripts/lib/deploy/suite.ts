@@ -21,6 +21,8 @@ import { deployProtocol } from "./ignition";
 import { deployMissingMocks, refreshMockFeeds } from "./mocks";
 import type { DeploymentRecord } from "../../../src/deployment";
 import { ERC20__factory, OracleAggregator__factory } from "../../../typechain-types";
+import { governanceWarnings, safeThresholdWarning } from "../config/governance";
+import { governancePreflight, governanceRecord } from "./governance";
 
 /** Chain id of development chains (Hardhat network, `hardhat node`, anvil): the only ones that take mocks. */
 export const DEV_CHAIN_ID = 31337;
@@ -98,7 +100,8 @@ export async function deploySuite(
     { now: latest.timestamp, allowMocks: chainId === DEV_CHAIN_ID, deployer: deployer.address },
     options.configPath,
   );
-  await preflight(hre, config, options.configPath);
+  await preflight(hre, config, options.configPath, chainId);
+  for (const warning of governanceWarnings(config.governance)) log(`warning: ${warning}`);
 
   // 3. A previous run: resume it, or notice that a development chain was restarted underneath it.
   let previous = readRecord(options.recordPath);
@@ -167,6 +170,16 @@ export async function deploySuite(
     log,
   });
   Object.assign(record.contracts, deployed);
+  record.governance = await governanceRecord(hre.ethers.provider, config, record.contracts);
+  const safe = record.governance.safe;
+  if (safe !== undefined) {
+    log(
+      `governance Safe ${safe.address}: ${safe.threshold} of ${safe.owners.length} owners (${safe.owners.join(", ")})`,
+    );
+    if (config.governance.safe?.kind === "existing" && safe.threshold < 2) {
+      log(`warning: ${safeThresholdWarning(safe.threshold, `the Safe ${safe.address}'s threshold`)}`);
+    }
+  }
 
   // 6. Prices: fresh mock rounds, then one poke per priced asset whenever it would record a new round.
   await refreshMockFeeds(hre, config, record);
@@ -209,13 +222,19 @@ export async function deploySuite(
   return record;
 }
 
-/** On-chain checks of the config's real tokens and feeds, before anything is sent. */
+/** On-chain checks of the config's real tokens, feeds and proposers, before anything is sent. */
 async function preflight(
   hre: HardhatRuntimeEnvironment,
   config: DeployConfig,
   source: string,
+  chainId: number,
 ): Promise<void> {
-  const problems: string[] = [];
+  const problems: string[] = await governancePreflight(
+    hre.ethers.provider,
+    config,
+    chainId,
+    chainId === DEV_CHAIN_ID,
+  );
   const provider = hre.ethers.provider;
   const hasCode = async (address: string): Promise<boolean> => (await provider.getCode(address)) !== "0x";
   for (const asset of Object.values(config.assets)) {

@@ -31,7 +31,8 @@ import { contracts, formatUnits, usd, type Narrator } from "./narrator";
 
 export interface Cast {
   deployer: HardhatEthersSigner;
-  proposer: HardhatEthersSigner;
+  /** Two of the governance Safe's owners (#1 and #9 in config/local.json): enough to meet its threshold of 2. */
+  safeOwners: [HardhatEthersSigner, HardhatEthersSigner];
   guardian: HardhatEthersSigner;
   lister: HardhatEthersSigner;
   alice: HardhatEthersSigner;
@@ -97,8 +98,8 @@ export async function lifecycleContext(
   record: DeploymentRecord,
 ): Promise<LifecycleContext> {
   const signers = await hre.ethers.getSigners();
-  check(signers.length >= 9, `the lifecycle needs 9 accounts, the network has ${signers.length}`);
-  const [deployer, proposer, guardian, lister, alice, bob, carol, dave, erin] = signers;
+  check(signers.length >= 10, `the lifecycle needs 10 accounts, the network has ${signers.length}`);
+  const [deployer, owner1, guardian, lister, alice, bob, carol, dave, erin, owner9] = signers;
   const c = record.contracts;
   const clearing = OptionsClearing__factory.connect(c.OptionsClearing, deployer);
   const exchange = OptionsExchange__factory.connect(c.OptionsExchange, deployer);
@@ -142,7 +143,7 @@ export async function lifecycleContext(
     hre,
     n,
     record,
-    cast: { deployer, proposer, guardian, lister, alice, bob, carol, dave, erin },
+    cast: { deployer, safeOwners: [owner1, owner9], guardian, lister, alice, bob, carol, dave, erin },
     clearing,
     exchange,
     breaker,

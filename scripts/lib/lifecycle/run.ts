@@ -55,6 +55,7 @@ export async function runLifecycle(
       resumableAt: resume.resumableAt,
       resumedAt: Number(resume.resumed.resumedAt),
       graceEndsAt: resume.graceEndsAt,
+      governance: resume.governance,
       priceAfterCrashWad: crash.priceAfterCrashWad,
     },
     alice: {

@@ -1,7 +1,8 @@
 /**
  * The lifecycle's scenario on config/local.json. Cast (the development accounts the config names): #0 deployer,
- * #1 proposer (timelock), #2 guardian, #3 lister; #4 Alice (sells puts), #5 Bob (buys them), #6 Carol (market
- * maker, liquidator), #7 Dave (gets some of Bob's options), #8 Erin (insurance staker).
+ * #1 and #9 owners of the 2-of-3 governance Safe (the timelock's proposer; #10 is its third owner), #2 guardian,
+ * #3 lister; #4 Alice (sells puts), #5 Bob (buys them), #6 Carol (market maker, liquidator), #7 Dave (gets some of
+ * Bob's options), #8 Erin (insurance staker).
  */
 import { WAD } from "../math/wad";
 

@@ -17,6 +17,14 @@ export interface LifecycleSummary {
     resumableAt: number;
     resumedAt: number;
     graceEndsAt: number;
+    /** The governance Safe's transaction that scheduled the resume: the owners who signed it. */
+    governance: {
+      safe: string;
+      threshold: number;
+      signers: string[];
+      safeTxHash: string;
+      safeNonceAfter: bigint;
+    };
     /** The price the oracle served after the crash (WAD). */
     priceAfterCrashWad: bigint;
   };
@@ -48,7 +56,10 @@ export interface LifecycleSummary {
 /** The closing step: the summary as narration. */
 export function printSummary(n: Narrator, s: LifecycleSummary): void {
   n.step("Summary");
-  n.line(`${s.contractsDeployed} contracts deployed on '${s.network}', governance held by the timelock`);
+  n.line(
+    `${s.contractsDeployed} contracts deployed on '${s.network}', governance held by the timelock, ` +
+      `proposed to by the Safe ${s.trip.governance.safe} (threshold ${s.trip.governance.threshold})`,
+  );
   n.line(
     `crash to ${usd(s.trip.priceAfterCrashWad)} tripped the WETH scope; resumed through the timelock ` +
       `${s.trip.resumedAt - s.trip.trippedAt} s later (cooldown ${s.trip.resumableAt - s.trip.trippedAt} s), ` +

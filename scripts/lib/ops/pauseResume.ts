@@ -3,12 +3,18 @@
  * timelock operation (`breaker.resume(scope)` scheduled by a proposer, executed after the delay by an executor, or
  * anyone when the executor role is open) and the breaker itself refuses it before the cooldown since the trip.
  *
+ * When the timelock's proposer is the governance Safe, the resume is proposed as a Safe transaction instead
+ * (`proposeResume`, then safe-sign and safe-execute: scripts/lib/ops/safeGovernance.ts); execute-resume is the same.
+ *
  * The operation's salt is derived from the scope and its trip time, so `execute-resume` finds the operation that
  * `queue-resume` scheduled for the same trip without being told, and a later trip of the scope gets a new one.
  */
 import { AbiCoder, keccak256, ZeroHash, type Signer } from "ethers";
+import type { SafeL2 } from "../../../typechain-types/safe";
 import { OperatorError } from "../operator/errors";
 import type { Protocol } from "../operator/protocol";
+import type { SafeProposal } from "../safe/proposal";
+import { proposeTimelockCall } from "./safeGovernance";
 import { tripReasonName, type NamedScope } from "./scopeNames";
 
 const iso = (t: bigint | number): string => `${new Date(Number(t) * 1000).toISOString()} (${t})`;
@@ -83,6 +89,22 @@ export async function queueResume(
     readyAt: await p.timelock.getTimestamp(op.id),
     reason: tripReasonName(state.reason),
   };
+}
+
+/** The Safe transaction that schedules the resume of `scope` (with the salt execute-resume looks for), unsigned. */
+export async function proposeResume(p: Protocol, safe: SafeL2, scope: NamedScope): Promise<SafeProposal> {
+  const op = await resumeOperation(p, scope);
+  if (await p.timelock.isOperation(op.id)) {
+    throw new OperatorError(
+      `the resume of ${scope.label} is already scheduled (operation ${op.id}, ready at ${iso(await p.timelock.getTimestamp(op.id))})`,
+    );
+  }
+  return proposeTimelockCall(p, safe, {
+    target: op.target,
+    data: op.data,
+    salt: op.salt,
+    description: `resume ${scope.label} (breaker.resume(${scope.id}))`,
+  });
 }
 
 /** Execute the scheduled resume of `scope` once the timelock delay (and the breaker's cooldown) have passed. */

@@ -259,6 +259,7 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
       raw.breaker.cooldown = "30m";
       raw.breaker.outflowLimits.USDC.maxOutflow = "0%";
       raw.insurance.withdrawalWindow = 60;
+      delete raw.governance.safe;
       raw.governance.proposers = [];
       raw.governance.guardians = ["0x3c44cdddb6a900fa2b585dd299e03d12fa4293bC"];
       raw.underlyings.WETH.risk.vol = 4;
@@ -270,7 +271,7 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
         "breaker.cooldown: 1800 s is below the minimum 3600 s",
         "breaker.outflowLimits.USDC.maxOutflow: 0% must be above 0% and at most 100%",
         "insurance.withdrawalWindow: 60 s is below the minimum 3600 s",
-        "governance.proposers: needs at least one address",
+        'governance.proposers: no proposer: name a governance "safe" or at least one proposer',
         "governance.guardians[0]: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bC' is not an address",
         "underlyings.WETH.risk.vol: 400% is above the maximum 300%",
         "underlyings.WETH.risk.spotShocks[0]: -95% is below the minimum -90%",

@@ -36,10 +36,10 @@ import {
 } from "../../../scripts/lib/keeper/cli";
 import { OperatorError } from "../../../scripts/lib/operator/errors";
 import { loadProtocol } from "../../../scripts/lib/ops/context";
-import { executeResume, queueResume } from "../../../scripts/lib/ops/pauseResume";
+import { executeResume, resumeOperation } from "../../../scripts/lib/ops/pauseResume";
 import type { KeeperHooks } from "../../../scripts/lib/keeper/keeper";
 import { CRASH_PRICE, WAD, setMockPrice } from "../../shared/fixtures/book";
-import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";
+import { SIGNER, asGovernance, deployedBook } from "../../shared/fixtures/deployed";
 
 type Line = Record<string, unknown> & { event: string };
 type Book = Awaited<ReturnType<typeof deployedBook>>;
@@ -454,11 +454,23 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     const resumableAt = await breaker.resumableAt(Scopes.SETTLE);
     const windowEnd = book.expiry + (await clearing.SETTLEMENT_WINDOW_SECONDS());
     await time.increaseTo((resumableAt > windowEnd ? resumableAt : windowEnd) + 60n);
-    // Governance resumes SETTLE through the timelock (proposer schedules, anyone executes after the delay).
+    // Governance resumes SETTLE through the timelock (the Safe schedules, anyone executes after the delay).
     const protocol = await loadProtocol(hre, book.recordPath);
     const scope = { id: Scopes.SETTLE, label: "SETTLE" };
-    const op = await queueResume(protocol, book.signers[SIGNER.proposer], scope);
-    await time.increaseTo(op.readyAt + 1n);
+    const op = await resumeOperation(protocol, scope);
+    await asGovernance(
+      book.record,
+      await protocol.timelock.getAddress(),
+      protocol.timelock.interface.encodeFunctionData("schedule", [
+        op.target,
+        0n,
+        op.data,
+        op.predecessor,
+        op.salt,
+        await protocol.timelock.getMinDelay(),
+      ]),
+    );
+    await time.increaseTo((await protocol.timelock.getTimestamp(op.id)) + 1n);
     await executeResume(protocol, book.signers[SIGNER.keeper], scope);
     expect(await breaker.isTripped(Scopes.SETTLE)).to.equal(false);
     await setMockPrice(book.record, "WETH", CRASH_PRICE + 300n * WAD, book.signers[SIGNER.deployer]);

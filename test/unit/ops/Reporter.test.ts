@@ -28,7 +28,7 @@ import {
 } from "../../../scripts/lib/reporter/cli";
 import { Roles } from "../../../scripts/lib/roles";
 import { WAD, setMockPrice } from "../../shared/fixtures/book";
-import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";
+import { SIGNER, asGovernance, deployedBook } from "../../shared/fixtures/deployed";
 
 type Line = Record<string, unknown> & { event: string };
 const HOUR = 3600n;
@@ -39,7 +39,7 @@ async function withSignedSource() {
   const base = await loadFixture(deployedBook);
   const { record } = base;
   const signers = await ethers.getSigners();
-  const proposer = signers[SIGNER.proposer];
+  const executor = signers[SIGNER.keeper];
   const reporter = new ethers.Wallet(REPORTER_KEY);
   const weth = record.tokens.WETH;
   const source = await new SignedReportSource__factory(signers[0]).deploy(
@@ -49,9 +49,9 @@ async function withSignedSource() {
     HOUR,
   );
   const sourceAddress = await source.getAddress();
-  const manager = ProtocolAccessManager__factory.connect(record.contracts.ProtocolAccessManager, proposer);
-  const oracle = OracleAggregator__factory.connect(record.contracts.OracleAggregator, proposer);
-  const timelock = ProtocolTimelock__factory.connect(record.contracts.ProtocolTimelock, proposer);
+  const manager = ProtocolAccessManager__factory.connect(record.contracts.ProtocolAccessManager, executor);
+  const oracle = OracleAggregator__factory.connect(record.contracts.OracleAggregator, executor);
+  const timelock = ProtocolTimelock__factory.connect(record.contracts.ProtocolTimelock, executor);
   const [params, sources] = await oracle.assetConfig(weth);
   const calls = [
     {
@@ -93,7 +93,12 @@ async function withSignedSource() {
     ethers.ZeroHash,
     salt,
   ] as const;
-  await timelock.scheduleBatch(...args, await timelock.getMinDelay());
+  // The governance Safe schedules (two owners sign); anyone executes after the delay.
+  await asGovernance(
+    record,
+    await timelock.getAddress(),
+    timelock.interface.encodeFunctionData("scheduleBatch", [...args, await timelock.getMinDelay()]),
+  );
   await time.increase(await timelock.getMinDelay());
   await timelock.executeBatch(...args);
   // The timelock's delay aged the Chainlink-style feeds past their heartbeat: fresh rounds at the same price.

@@ -3,8 +3,11 @@
  * deploy script's logic: `status`, `health`, `pause` (guardian), `queue-resume` and `execute-resume` (timelock),
  * `keeper-fund`, `keeper`. Each runs through `hre.run` exactly as `npx hardhat <task>` runs it.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "chai";
-import hre, { ethers } from "hardhat";
+import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { HardhatPluginError } from "hardhat/plugins";
 import { CircuitBreaker__factory, OptionsClearing__factory } from "../../../typechain-types";
@@ -15,27 +18,9 @@ import type { PassSummary } from "../../../scripts/lib/keeper/keeper";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { CRASH_PRICE, USDC, WAD, setMockPrice } from "../../shared/fixtures/book";
 import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";
+import { runTask as run } from "../../shared/runTask";
 
 const HOUR = 3600;
-
-/** Run a task with its console output captured. */
-async function run<T>(name: string, args: Record<string, unknown>): Promise<{ result: T; out: string }> {
-  const original = console.log;
-  const out: string[] = [];
-  console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(" "));
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const result = (await hre.run(name, args)) as T;
-    return { result, out: out.join("\n") };
-  } finally {
-    console.log = original;
-    process.stdout.write = write;
-  }
-}
 
 describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)", () => {
   it("status: prices through the aggregator, every scope untripped, outflow capacity, insurance balance", async () => {
@@ -107,11 +92,21 @@ describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)
     });
     expect(status.out).to.contain('WITHDRAW       TRIPPED (GuardianPause: "drill: suspicious outflow")');
 
-    const queued = await run<{ id: string; readyAt: bigint }>("queue-resume", {
+    // The timelock's proposer is the 2-of-3 Safe: queue-resume writes its proposal, two owners sign, any account
+    // submits it, and the timelock holds the resume for its delay.
+    const proposal = join(mkdtempSync(join(tmpdir(), "optiq-resume-")), "resume.json");
+    const queued = await run<{ path: string }>("queue-resume", {
       scope: "WITHDRAW",
+      out: proposal,
       record: recordPath,
     });
-    expect(queued.out).to.contain("scheduled the resume of WITHDRAW (tripped: GuardianPause)");
+    expect(queued.out).to.contain(`the timelock's proposer is the Safe ${record.governance?.safe?.address}`);
+    expect(queued.out).to.contain(`wrote the resume of WITHDRAW as proposal ${proposal}`);
+    for (const signer of [SIGNER.safeOwners[0], SIGNER.safeOwners[1]]) {
+      await run("safe-sign", { proposal, signer, record: recordPath });
+    }
+    const scheduled = await run<{ readyAt: bigint }>("safe-execute", { proposal, record: recordPath });
+    expect(scheduled.out).to.contain("scheduled timelock operation");
     // Not before the timelock's delay (1 h in config/local.json): refused by name, nothing executed.
     await expect(run("execute-resume", { scope: "WITHDRAW", record: recordPath })).to.be.rejectedWith(
       HardhatPluginError,
@@ -122,7 +117,7 @@ describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)
       HardhatPluginError,
       "queue-resume failed: the resume of WITHDRAW is already scheduled",
     );
-    await time.increaseTo(queued.result.readyAt);
+    await time.increaseTo(scheduled.result.readyAt);
     const resumed = await run<{ graceEndsAt: bigint }>("execute-resume", {
       scope: "WITHDRAW",
       record: recordPath,

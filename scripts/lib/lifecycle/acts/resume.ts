@@ -1,7 +1,16 @@
-/** Act 5: the proposer schedules breaker.resume(WETH) through the timelock; the grace period follows the resume. */
-import { id, ZeroHash } from "ethers";
+/**
+ * Act 5: the governance Safe schedules breaker.resume(WETH) through the timelock: two of its three owners sign the
+ * proposal (one alone is refused, by the timelock directly and by the Safe), any account submits it, anyone executes
+ * it after the delay; the grace period follows the resume.
+ */
+import { ZeroHash } from "ethers";
 import type { ICircuitBreaker } from "../../../../typechain-types";
+import { SafeL2__factory } from "../../../../typechain-types/safe";
 import { WAD } from "../../math/wad";
+import { bindProtocol } from "../../operator/protocol";
+import { proposeResume } from "../../ops/pauseResume";
+import { executeProposal, signProposal } from "../../ops/safeGovernance";
+import { packSignatures } from "../../safe/signatures";
 import { check } from "../checks";
 import { wait, type LifecycleContext } from "../context";
 import { chainTime, formatUnits } from "../narrator";
@@ -18,6 +27,14 @@ export interface Resume {
   /** The WETH scope's state right after the resume. */
   resumed: ICircuitBreaker.ScopeStateStructOutput;
   graceEndsAt: number;
+  /** The Safe transaction that scheduled the resume. */
+  governance: {
+    safe: string;
+    threshold: number;
+    signers: string[];
+    safeTxHash: string;
+    safeNonceAfter: bigint;
+  };
 }
 
 export async function resumeAct(
@@ -27,13 +44,63 @@ export async function resumeAct(
   { state }: Crash,
 ): Promise<Resume> {
   const { n, clearing, breaker, timelock, usdcVault, usdc, market, wethScope, record } = ctx;
-  const { proposer, alice, bob, carol } = ctx.cast;
+  const { deployer, safeOwners, alice, bob, carol } = ctx.cast;
   const c = record.contracts;
-  n.step("Governed resume: the proposer schedules breaker.resume(WETH) through the timelock");
-  const delay = await timelock.getMinDelay();
-  const resumeData = breaker.interface.encodeFunctionData("resume", [wethScope]);
-  const salt = id(`lifecycle resume ${state.trippedAt}`);
-  await wait(timelock.connect(proposer).schedule(c.CircuitBreaker, 0, resumeData, ZeroHash, salt, delay));
+  check(state.reason !== 0n, "the WETH scope should be tripped before its resume");
+  const safeRecord = record.governance?.safe;
+  check(safeRecord !== undefined, "the deployment should record its governance Safe");
+  n.step(
+    `Governed resume: the ${safeRecord.threshold}-of-${safeRecord.owners.length} governance Safe schedules breaker.resume(WETH) through the timelock`,
+  );
+  const safe = SafeL2__factory.connect(safeRecord.address, deployer);
+  const p = bindProtocol(record, deployer);
+  const unsigned = await proposeResume(p, safe, { id: wethScope, label: "price:WETH" });
+  const { target, data: resumeData, salt } = unsigned.timelockCall;
+  check(target === c.CircuitBreaker, "the proposal should call the breaker");
+  n.line(`proposal: Safe nonce ${unsigned.tx.nonce}, safeTxHash ${unsigned.safeTxHash}`);
+  const [first, second] = safeOwners;
+  await ctx.refuse(
+    "one Safe owner schedules the resume on the timelock alone",
+    () =>
+      timelock
+        .connect(first)
+        .schedule.staticCall(target, 0, resumeData, ZeroHash, salt, unsigned.timelockCall.delaySeconds),
+    "AccessControlUnauthorizedAccount",
+  );
+  const one = (await signProposal(safe, unsigned, first)).proposal;
+  const tx = one.tx;
+  let single = "";
+  try {
+    await safe
+      .connect(bob)
+      .execTransaction.staticCall(
+        tx.to,
+        tx.value,
+        tx.data,
+        tx.operation,
+        tx.safeTxGas,
+        tx.baseGas,
+        tx.gasPrice,
+        tx.gasToken,
+        tx.refundReceiver,
+        packSignatures(one.signatures),
+      );
+  } catch (error) {
+    single = (error as Error).message;
+  }
+  check(
+    single.includes("GS020"),
+    `the Safe should refuse one signature of ${safeRecord.threshold} (GS020), got: ${single || "success"}`,
+  );
+  n.line(
+    `refused as expected: the Safe with ${first.address}'s signature alone -> GS020 (threshold ${safeRecord.threshold})`,
+  );
+  const signed = (await signProposal(safe, one, second)).proposal;
+  const executed = await executeProposal(p, safe, signed, bob);
+  const delay = unsigned.timelockCall.delaySeconds;
+  n.line(
+    `owners ${first.address} and ${second.address} signed; Bob submitted the Safe transaction (${executed.txHash})`,
+  );
   const resumableAt = Number(await breaker.resumableAt(wethScope));
   n.line(
     `timelock delay ${delay} s; breaker cooldown ${await breaker.cooldownSeconds()} s: resumable at ${chainTime(resumableAt)}`,
@@ -75,5 +142,16 @@ export async function resumeAct(
     n.progress("waiting out the grace period", i, WAIT_STEPS);
   }
   check((await market.now()) > graceEndsAt, "the grace period should be over");
-  return { resumableAt, resumed, graceEndsAt };
+  return {
+    resumableAt,
+    resumed,
+    graceEndsAt,
+    governance: {
+      safe: safeRecord.address,
+      threshold: safeRecord.threshold,
+      signers: signed.signatures.map((s) => s.signer),
+      safeTxHash: signed.safeTxHash,
+      safeNonceAfter: await safe.nonce(),
+    },
+  };
 }
