@@ -4,7 +4,7 @@
  * a multiple of the market). All randomness from the seeded Rng.
  */
 import type { FeedFault, PathSpec } from "./scenarios";
-import { Rng } from "./rng";
+import { Rng } from "../lib/math/rng";
 
 export const SECONDS_PER_YEAR = 365 * 24 * 3600;
 

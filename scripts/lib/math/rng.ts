@@ -1,6 +1,6 @@
 /**
- * A small seeded PRNG (mulberry32) and the draws the price paths need. Every random number of the simulation
- * comes from here, never from Math.random, so a run is reproduced by its seed.
+ * A small seeded PRNG (mulberry32) and the draws price paths need (the stress simulation, the devnet). Every random number
+ * of a run comes from here, never from Math.random, so a run is reproduced by its seed.
  */
 export class Rng {
   private state: number;

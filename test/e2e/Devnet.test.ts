@@ -1,0 +1,138 @@
+/**
+ * `npm run devnet` as a person runs it: one process that starts a node, deploys, seeds series and positions at
+ * several leverages and keeps the feeds moving until stopped; Ctrl-C (SIGINT to its process group) stops it and the
+ * node it started. Bad options are refused by name before anything starts.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+import { OptionsClearing__factory, OracleAggregator__factory } from "../../typechain-types";
+import { readDeploymentRecord } from "../../scripts/lib/operator/record";
+import { freePort, launch, rpcReady, stopGroup } from "../shared/localNode";
+
+const WAD = 10n ** 18n;
+const IGNITION_DIR = join(__dirname, "..", "..", "ignition", "deployments");
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function devnet(env: NodeJS.ProcessEnv): Run {
+  const child = launch("npm", ["run", "--silent", "devnet"], env);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+/** Wait until `predicate` holds on the output, or fail after `ms` showing it. */
+async function until(
+  run: Run,
+  predicate: (output: string) => boolean,
+  ms: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate(run.output())) {
+    if (run.child.exitCode !== null)
+      throw new Error(`devnet exited (${run.child.exitCode}) before ${what}:\n${run.output()}`);
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms:\n${run.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const ticks = (output: string): { weth: bigint }[] =>
+  [...output.matchAll(/market: tick \d+: WETH ([\d,]+)\.(\d{2}),/g)].map((m) => ({
+    weth: BigInt(m[1].replace(/,/g, "")) * 100n + BigInt(m[2]),
+  }));
+
+describe("e2e/Devnet (npm run devnet as a process)", function () {
+  let work: string;
+  let port: number;
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), "optiq-devnet-"));
+    port = await freePort();
+  });
+  after(() => {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(join(IGNITION_DIR, `devnet-${port}`), { recursive: true, force: true });
+  });
+
+  it("refuses bad options by name, starting nothing", async function () {
+    this.timeout(120_000);
+    const run = devnet({ DEVNET_PORT: "http", DEVNET_TICK_MS: "5", DEVNET_RECORD: join(work, "bad.json") });
+    expect(await run.exit).to.not.equal(0);
+    expect(run.output()).to.contain("DEVNET_PORT");
+    expect(run.output()).to.contain("DEVNET_TICK_MS");
+    expect(run.output()).to.not.contain("starting");
+  });
+
+  it("deploys, seeds positions at several leverages, moves the feeds, and stops with its node on Ctrl-C", async function () {
+    this.timeout(900_000);
+    const record = join(work, "devnet.json");
+    const url = `http://127.0.0.1:${port}`;
+    const run = devnet({
+      DEVNET_PORT: String(port),
+      DEVNET_TICK_MS: "1000",
+      DEVNET_SEED: "7",
+      DEVNET_RECORD: record,
+    });
+    try {
+      await until(run, (o) => ticks(o).length >= 3, 600_000, "three moves of the feeds");
+
+      // A second devnet on the same port is refused while the first runs.
+      const second = devnet({ DEVNET_PORT: String(port), DEVNET_RECORD: join(work, "second.json") });
+      expect(await second.exit).to.not.equal(0);
+      expect(second.output()).to.contain(`a node already answers on ${url}`);
+
+      const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+      try {
+        const r = readDeploymentRecord(record);
+        const clearing = OptionsClearing__factory.connect(r.contracts.OptionsClearing, provider);
+        const oracle = OracleAggregator__factory.connect(r.contracts.OracleAggregator, provider);
+        expect((await clearing.queryFilter(clearing.filters.SeriesListed())).length).to.be.at.least(10);
+        expect(await clearing.accountCount()).to.equal(4n);
+        // Every writer is short and healthy, its initial margin a different share of its collateral.
+        const usage: bigint[] = [];
+        for (let id = 1n; id <= 4n; id++) {
+          const h = await clearing.health(id);
+          expect(h.collateralValueWad >= h.initialWad, `account ${id} healthy`).to.equal(true);
+          const [seriesId] = await clearing.seriesOf(id);
+          expect(await clearing.positionOf(id, seriesId), `account ${id} short`).to.be.lessThan(0n);
+          usage.push((h.initialWad * 100n) / h.collateralValueWad);
+        }
+        // Seeded at 95%, 70%, 50% and 25% of each account's capacity; the feeds have moved since.
+        const falling = usage.every((u, i) => i === 0 || u < usage[i - 1]);
+        expect(falling && usage[0] >= 75n && usage[3] <= 40n, `margin usage ${usage.join(", ")}`).to.equal(
+          true,
+        );
+        // The feeds moved away from the configured 2,000 and the oracle serves a price the devnet printed.
+        const printed = ticks(run.output()).map((t) => t.weth);
+        expect(printed.some((p) => p !== 200_000n)).to.equal(true);
+        const [priceWad] = await oracle.getPrice(r.tokens.WETH);
+        const cents = (priceWad * 100n + WAD / 2n) / WAD;
+        expect(ticks(run.output()).map((t) => t.weth)).to.include(cents);
+      } finally {
+        provider.destroy();
+      }
+
+      // Ctrl-C: the terminal signals the whole foreground group; npm re-raises the signal after its child exits.
+      process.kill(-(run.child.pid ?? 0), "SIGINT");
+      const code = await run.exit;
+      expect(
+        code === 0 || run.child.signalCode === "SIGINT",
+        `exit ${code} ${run.child.signalCode}`,
+      ).to.equal(true);
+      expect(run.output()).to.contain("devnet: stopped (node and market)");
+      expect(await rpcReady(url)).to.equal(false);
+    } finally {
+      await stopGroup(run.child);
+    }
+  });
+});
