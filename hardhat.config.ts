@@ -11,6 +11,7 @@ import "./tasks/trader";
 import "./tasks/exchange";
 // Governance tasks through the Safe (safe-propose, safe-sign, safe-execute, timelock-execute).
 import "./tasks/governance";
+import "./tasks/devnet";
 import { generateSafeTypes } from "./scripts/lib/safe/artifacts";
 
 /**
