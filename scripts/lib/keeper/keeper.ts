@@ -112,9 +112,12 @@ export class Keeper {
     if (latest === null) throw new Error("the node returned no latest block");
     const block: Block = { number: latest.number, timestamp: latest.timestamp };
     const scan = await this.discovery.sync(block.number);
+    // A pass with no new block scans nothing: it names the last block seen, never a range running backwards.
+    const newBlocks = Math.max(0, scan.to - scan.from + 1);
     this.log("scan", {
-      fromBlock: scan.from,
+      ...(newBlocks > 0 ? { fromBlock: scan.from } : {}),
       toBlock: scan.to,
+      newBlocks,
       newAccounts: scan.accounts,
       newSeries: scan.series,
       accounts: this.discovery.accounts.size,
