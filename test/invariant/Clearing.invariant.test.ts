@@ -7,17 +7,20 @@
  * oracle's poke reports the jump and the breaker trips the asset's scope), ORACLE FAILURES (one to three of the
  * three sources going stale or reverting: with quorum lost the aggregator refuses with `QuorumNotMet` and poke
  * reports the loss to the breaker), time passing, expiry and settlement (oracle or governance fallback),
- * settleAccount, exercise, LIQUIDATIONS by the keeper's own account, guardian pauses and governance resumes. Every
- * run starts from the same populated book (`deployCampaignBook`: `deployClearingBook`, a keeper account with its
- * own collateral and a funded insurance vault; reset with loadFixture).
+ * settleAccount, exercise, LIQUIDATIONS by the keeper's own account, guardian pauses and governance resumes, and
+ * SIGNED ORDERS on the exchange (fills by the taker's owner or operator, matches of one taker against one to three
+ * makers by the keeper as EXECUTOR, cancels, min nonces, pauses of TRADE; fees nonzero, the fee account opened by
+ * the first fill and summed with the others). Every run starts from the same populated book (`deployCampaignBook`:
+ * `deployClearingBook`, a keeper account with its own collateral, a funded insurance vault and the exchange; reset
+ * with loadFixture).
  *
  * Each handler predicts the outcome it can predict (which scope is tripped and by whom, who is authorised, what was
  * settled, whether the oracle has quorum, whether an account is liquidatable) and accepts only the named custom
  * errors it expects; anything else (another error, a panic, a success where a revert was required) fails the run.
  * After every step `checkInvariants` recomputes the book from scratch in TypeScript and checks INV_OPEN_INTEREST
  * (with written-off shorts), INV_SOLVENCY and INV_SERIES_SOLVENCY (test/shared/campaign/checks.ts); the handlers check INV_INITIAL_MARGIN_AFTER_ACTION,
- * INV_BREAKER_GUARDS, INV_ORACLE_PRICE_VALIDITY, INV_NO_HEALTHY_LIQUIDATION and INV_BAD_DEBT_ACCOUNTED where they
- * apply. Counters printed at the end (liquidations, settlements, trips by cause) show how deep the runs went.
+ * INV_BREAKER_GUARDS, INV_ORACLE_PRICE_VALIDITY, INV_NO_HEALTHY_LIQUIDATION, INV_BAD_DEBT_ACCOUNTED,
+ * INV_EXCHANGE_PREMIUM and INV_EXCHANGE_FILL_BOUNDS where they apply. Counters printed at the end (liquidations, settlements, trips by cause) show how deep the runs went.
  *
  * Layout: `clearing/world.ts` (the starting book, the ghost state, the counters), `clearing/model.ts` (trips,
  * reports, settlement payouts, the checks after every step, which the liquidation fuzz shares), `clearing/expectations.ts` (what a transaction must do) and one handler file per module
@@ -104,6 +107,9 @@ describe("invariant/options/OptionsClearing campaign", () => {
     );
     console.log(
       `    breaker: ${stats.guardBlocked} guarded calls blocked, ${stats.riskReducingWhileTripped} risk-reducing calls passed while tripped`,
+    );
+    console.log(
+      `    exchange: premium checked per account on ${stats.premiumChecks.exact} calls, in aggregate on ${stats.premiumChecks.settled} (a party settled lazily in the call)`,
     );
     console.log(`    succeeded: ${sorted(stats.ok)}`);
     console.log(`    reverted (expected): ${sorted(stats.reverts)}`);

@@ -25,6 +25,8 @@ import {IInsuranceStaking} from "../../../contracts/interfaces/IInsuranceStaking
 import {IMarginCalculator} from "../../../contracts/interfaces/IMarginCalculator.sol";
 import {RiskParams} from "../../../contracts/types/RiskParams.sol";
 import {IOptionsClearing} from "../../../contracts/interfaces/IOptionsClearing.sol";
+import {IOptionsExchange} from "../../../contracts/interfaces/IOptionsExchange.sol";
+import {OptionsExchange} from "../../../contracts/exchange/OptionsExchange.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {WithVm} from "../utils/Vm.sol";
 
@@ -48,6 +50,9 @@ abstract contract SystemDeployment is WithVm {
     address internal constant GOVERNOR = address(0x60f);
     address internal constant GUARDIAN = address(0x6a4d);
     address internal constant LISTER = address(0x1157);
+    /// @dev The exchange's fees as test/shared/fixtures/exchange.ts sets them: 0.25 and 0.5 USDC per contract.
+    uint128 internal constant MAKER_FEE_PER_CONTRACT = 0.25e6;
+    uint128 internal constant TAKER_FEE_PER_CONTRACT = 0.5e6;
 
     ProtocolAccessManager internal manager;
     ProtocolTimelock internal timelock;
@@ -62,6 +67,7 @@ abstract contract SystemDeployment is WithVm {
     InsuranceVault internal insurance;
     MarginCalculator internal calculator;
     OptionsClearing internal clearing;
+    OptionsExchange internal exchange;
 
     function _deploySystem() internal {
         manager = new ProtocolAccessManager(address(this));
@@ -181,6 +187,22 @@ abstract contract SystemDeployment is WithVm {
         clearing.configureCollateral(address(wethVault), true, WETH_HAIRCUT_WAD);
         clearing.configureUnderlying(address(weth), _wethListing(), _wethRisk());
         vm.stopPrank();
+    }
+
+    /// @dev OptionsExchange on the clearing, wired as test/shared/deployers/exchange.ts wires it: `trade` restricted to
+    /// EXCHANGE_ROLE (held by the exchange), `matchOrders` to EXECUTOR_ROLE (held by `executor`), the fee schedule to
+    /// governance; fees swept to the governor.
+    function _deployExchange(address executor) internal {
+        exchange = new OptionsExchange(
+            address(manager),
+            clearing,
+            IOptionsExchange.FeeSchedule(MAKER_FEE_PER_CONTRACT, TAKER_FEE_PER_CONTRACT, GOVERNOR)
+        );
+        _restrict(address(clearing), _sel(IOptionsClearing.trade.selector), Roles.EXCHANGE_ROLE);
+        _restrict(address(exchange), _sel(IOptionsExchange.setFeeSchedule.selector), Roles.GOVERNOR_ROLE);
+        _restrict(address(exchange), _sel(IOptionsExchange.matchOrders.selector), Roles.EXECUTOR_ROLE);
+        manager.grantRole(Roles.EXCHANGE_ROLE, address(exchange), 0);
+        manager.grantRole(Roles.EXECUTOR_ROLE, executor, 0);
     }
 
     function _createVault(address asset, string memory name, string memory symbol) private returns (ICollateralVault vault) {

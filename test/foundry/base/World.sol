@@ -6,6 +6,7 @@ import {CircuitBreaker} from "../../../contracts/breaker/CircuitBreaker.sol";
 import {OracleAggregator} from "../../../contracts/oracle/OracleAggregator.sol";
 import {InsuranceVault} from "../../../contracts/vaults/InsuranceVault.sol";
 import {OptionsClearing} from "../../../contracts/options/OptionsClearing.sol";
+import {OptionsExchange} from "../../../contracts/exchange/OptionsExchange.sol";
 import {MockERC20} from "../../../contracts/mocks/tokens/MockERC20.sol";
 import {MockChainlinkFeed} from "../../../contracts/mocks/MockChainlinkFeed.sol";
 import {ICollateralVault} from "../../../contracts/interfaces/ICollateralVault.sol";
@@ -48,6 +49,20 @@ contract World {
     /// @dev Feeds the oracle handler took down (stale or reverting): refreshes after a warp leave them down.
     mapping(uint256 index => bool down) public feedDown;
 
+    /// @dev The exchange, its fee account (owned by no actor, summed by the book checks) and the actors' signing keys.
+    OptionsExchange public exchange;
+    uint256 public feeAccount;
+    mapping(address actor => uint256 privateKey) public keyOf;
+
+    /// @dev Every order the exchange handler signed in this run, its amount and what the ghost model says is filled.
+    bytes32[] internal _orderHashes;
+    mapping(bytes32 orderHash => uint256 amount) public orderAmount;
+    mapping(bytes32 orderHash => uint256 amount) public ghostFilled;
+    /// @dev Premiums in quote-vault shares over the run: paid by buyers, received by sellers, credited as fees.
+    uint256 public premiumsPaid;
+    uint256 public premiumsReceived;
+    uint256 public feesCredited;
+
     Flow[] internal _wethOutflows;
     Flow[] internal _wethInflows;
     uint256 public maxWethLiquidity;
@@ -77,6 +92,14 @@ contract World {
         accountOf[who] = accountId;
     }
 
+    function setKey(address who, uint256 privateKey) external {
+        keyOf[who] = privateKey;
+    }
+
+    function setExchange(OptionsExchange exchange_, uint256 feeAccount_) external {
+        (exchange, feeAccount) = (exchange_, feeAccount_);
+    }
+
     function addSeries(uint256 seriesId) external {
         _series.push(seriesId);
     }
@@ -91,6 +114,21 @@ contract World {
         violations[name] += 1;
         violationCount += 1;
         lastViolation = string.concat(name, ": ", detail);
+    }
+
+    function recordOrder(bytes32 orderHash, uint256 amount) external {
+        _orderHashes.push(orderHash);
+        orderAmount[orderHash] = amount;
+    }
+
+    function recordFill(bytes32 orderHash, uint256 amount) external {
+        ghostFilled[orderHash] += amount;
+    }
+
+    function recordPremiums(uint256 paid, uint256 received, uint256 fees) external {
+        premiumsPaid += paid;
+        premiumsReceived += received;
+        feesCredited += fees;
     }
 
     function setFeedDown(uint256 index, bool down) external {
@@ -120,6 +158,18 @@ contract World {
 
     function actor(uint256 seed) external view returns (address) {
         return _actors[seed % _actors.length];
+    }
+
+    function orderHashes() external view returns (bytes32[] memory) {
+        return _orderHashes;
+    }
+
+    /// @notice Every clearing account the book checks sum over: the actors' and the exchange's fee account.
+    function accounts() external view returns (uint256[] memory ids) {
+        uint256 n = _actors.length;
+        ids = new uint256[](feeAccount == 0 ? n : n + 1);
+        for (uint256 i; i < n; ++i) ids[i] = accountOf[_actors[i]];
+        if (feeAccount != 0) ids[n] = feeAccount;
     }
 
     function series() external view returns (uint256[] memory) {

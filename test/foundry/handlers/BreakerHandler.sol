@@ -70,7 +70,7 @@ contract BreakerHandler is HandlerBase {
         ICircuitBreaker b = ICircuitBreaker(address(world.breaker()));
         address governor = world.governor();
         ProtocolTimelock timelock = world.timelock();
-        for (uint256 k; k < 7; ++k) {
+        for (uint256 k; k < 8; ++k) {
             bytes32 scope = _scope(k);
             if (!b.isTripped(scope)) continue;
             bytes32 salt = bytes32(++_salt);
@@ -89,20 +89,21 @@ contract BreakerHandler is HandlerBase {
     }
 
     function _scope(uint256 seed) internal view returns (bytes32) {
-        uint256 i = seed % 7;
+        uint256 i = seed % 8;
         if (i == 0) return Scopes.DEPOSIT;
         if (i == 1) return Scopes.WITHDRAW;
         if (i == 2) return Scopes.WRITE;
         if (i == 3) return Scopes.LIQUIDATE;
         if (i == 4) return Scopes.SETTLE;
         if (i == 5) return Scopes.GLOBAL;
-        return _wethScope();
+        if (i == 6) return _wethScope();
+        return Scopes.TRADE;
     }
 
     /// @dev A tripped scope, searched from the seed's; the seed's own when none is tripped.
     function _trippedScope(uint256 seed) private view returns (bytes32) {
         ICircuitBreaker b = ICircuitBreaker(address(world.breaker()));
-        for (uint256 k; k < 7; ++k) {
+        for (uint256 k; k < 8; ++k) {
             bytes32 scope = _scope(seed + k);
             if (b.isTripped(scope)) return scope;
         }

@@ -37,4 +37,8 @@ abstract contract InvariantsSpec {
     string internal constant INV_NO_TRIPPED_PRICE = "INV_NO_TRIPPED_PRICE";
     /// @dev The auction discount counts from when the account has been continuously liquidatable.
     string internal constant INV_AUCTION_CONTINUOUS = "INV_AUCTION_CONTINUOUS";
+    /// @dev In quote-vault shares, buyers' debits == sellers' credits + the fee account's; the total is unchanged.
+    string internal constant INV_EXCHANGE_PREMIUM = "INV_EXCHANGE_PREMIUM";
+    /// @dev No order is filled beyond its amount, or after its cancellation.
+    string internal constant INV_EXCHANGE_FILL_BOUNDS = "INV_EXCHANGE_FILL_BOUNDS";
 }

@@ -17,6 +17,7 @@ import {ClearingHandler} from "../handlers/ClearingHandler.sol";
 import {SettlementHandler} from "../handlers/SettlementHandler.sol";
 import {LiquidationHandler} from "../handlers/LiquidationHandler.sol";
 import {InsuranceHandler} from "../handlers/InsuranceHandler.sol";
+import {ExchangeHandler} from "../handlers/ExchangeHandler.sol";
 
 /// @notice The stateful campaign over the whole suite: one handler per module, the named invariants checked after
 /// every call. Handlers (test/foundry/handlers) act and record what an action broke; the checks below read state and
@@ -27,10 +28,16 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
         bytes4[] selectors;
     }
 
-    address internal constant ALICE = address(0xa11ce);
-    address internal constant BOB = address(0xb0b);
-    address internal constant CAROL = address(0xca401);
-    address internal constant KEEPER = address(0x6ee9e4);
+    /// @dev The actors' private keys (the exchange handler signs their orders); their addresses are `vm.addr` of them.
+    uint256 internal constant ALICE_KEY = 0xa11ce;
+    uint256 internal constant BOB_KEY = 0xb0b;
+    uint256 internal constant CAROL_KEY = 0xca401;
+    uint256 internal constant KEEPER_KEY = 0x6ee9e4;
+
+    address internal ALICE;
+    address internal BOB;
+    address internal CAROL;
+    address internal KEEPER;
     /// @dev What an honest depositor may lose to rounding, in the asset's units (INV_VAULT_NO_THEFT).
     uint256 internal constant HONEST_DUST = 2;
 
@@ -39,7 +46,10 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
     address[] internal _targets;
 
     function setUp() public {
+        (ALICE, BOB, CAROL, KEEPER) = (vm.addr(ALICE_KEY), vm.addr(BOB_KEY), vm.addr(CAROL_KEY), vm.addr(KEEPER_KEY));
         _deploySystem();
+        // The keeper is the exchange's executor (the order book's matcher).
+        _deployExchange(KEEPER);
         world = new World(
             timelock,
             breaker,
@@ -53,10 +63,12 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
             clearing,
             [GOVERNOR, GUARDIAN, LISTER]
         );
-        _fund(ALICE, 100_000e6, 50e18);
-        _fund(BOB, 100_000e6, 50e18);
-        _fund(CAROL, 40_000e6, 0);
-        _fund(KEEPER, 2_000_000e6, 0);
+        _fund(ALICE, ALICE_KEY, 100_000e6, 50e18);
+        _fund(BOB, BOB_KEY, 100_000e6, 50e18);
+        _fund(CAROL, CAROL_KEY, 40_000e6, 0);
+        _fund(KEEPER, KEEPER_KEY, 2_000_000e6, 0);
+        // The fee account opened up front (as the exchange fixture does): the book checks sum over it from the start.
+        world.setExchange(exchange, exchange.openFeeAccount());
         _honestDeposit(IERC20(address(usdcVault)), usdc, 10_000e6);
         _honestDeposit(IERC20(address(wethVault)), weth, 5e18);
         world.observeWethLiquidity(breaker.trackedLiquidity(address(weth)));
@@ -88,6 +100,7 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
         _target(address(new SettlementHandler(world)), _settlementSelectors());
         _target(address(new LiquidationHandler(world)), _liquidationSelectors());
         _target(address(new InsuranceHandler(world)), _insuranceSelectors());
+        _target(address(new ExchangeHandler(world, KEEPER)), _exchangeSelectors());
     }
 
     // ============================================================================================ the campaign
@@ -111,6 +124,8 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
         check_liquidationImproves();
         check_badDebtAccounted();
         check_vaultActions();
+        check_exchangePremium();
+        check_exchangeFillBounds();
     }
 
     // ============================================================================================ state invariants
@@ -120,6 +135,7 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
     function check_openInterest() public view {
         uint256[] memory ids = world.series();
         address[] memory actors = world.actors();
+        uint256[] memory accounts = world.accounts();
         for (uint256 i; i < ids.length; ++i) {
             if (clearing.series(ids[i]).settled) continue;
             (uint256 shorts, uint256 inAccounts, uint256 tokens) = clearing.openInterest(ids[i]);
@@ -127,9 +143,9 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
             uint256 held;
             uint256 longs;
             uint256 shortSum;
-            for (uint256 a; a < actors.length; ++a) {
-                held += IERC1155(address(clearing)).balanceOf(actors[a], ids[i]);
-                int256 p = clearing.positionOf(world.accountOf(actors[a]), ids[i]);
+            for (uint256 a; a < actors.length; ++a) held += IERC1155(address(clearing)).balanceOf(actors[a], ids[i]);
+            for (uint256 a; a < accounts.length; ++a) {
+                int256 p = clearing.positionOf(accounts[a], ids[i]);
                 if (p > 0) longs += uint256(p);
                 else shortSum += uint256(-p);
             }
@@ -142,11 +158,11 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
     /// @notice INV_SOLVENCY: per vault, shares held by the clearing >= Σ balances (+ pending penalties), and the
     /// total equals the sum over accounts.
     function check_solvency() public view {
-        address[] memory actors = world.actors();
+        uint256[] memory accounts = world.accounts();
         address[2] memory vaults = [address(usdcVault), address(wethVault)];
         for (uint256 v; v < 2; ++v) {
             uint256 sum;
-            for (uint256 a; a < actors.length; ++a) sum += clearing.collateralOf(world.accountOf(actors[a]), vaults[v]);
+            for (uint256 a; a < accounts.length; ++a) sum += clearing.collateralOf(accounts[a], vaults[v]);
             uint256 total = clearing.totalCollateral(vaults[v]);
             require(sum == total, string.concat(INV_SOLVENCY, ": totalCollateral != sum of accounts"));
             uint256 owed = total + (v == 0 ? clearing.pendingPenaltyShares() : 0);
@@ -258,6 +274,32 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
         } catch {}
     }
 
+    /// @notice INV_EXCHANGE_PREMIUM: over the run, the premiums buyers paid == what sellers received + the fees, and
+    /// the fee account holds exactly the fees credited (nothing else moves its collateral; fees are never swept here).
+    function check_exchangePremium() public view {
+        require(
+            world.premiumsPaid() == world.premiumsReceived() + world.feesCredited(),
+            string.concat(INV_EXCHANGE_PREMIUM, ": premiums paid != received + fees")
+        );
+        require(
+            clearing.collateralOf(world.feeAccount(), address(usdcVault)) == world.feesCredited(),
+            string.concat(INV_EXCHANGE_PREMIUM, ": the fee account != the fees credited")
+        );
+        _noViolation(INV_EXCHANGE_PREMIUM);
+    }
+
+    /// @notice INV_EXCHANGE_FILL_BOUNDS: every order of the run is filled as the ghost fills say, never beyond its
+    /// amount; a cancelled order was never filled (the handler's record).
+    function check_exchangeFillBounds() public view {
+        bytes32[] memory hashes = world.orderHashes();
+        for (uint256 i; i < hashes.length; ++i) {
+            uint256 filled = exchange.filled(hashes[i]);
+            require(filled <= world.orderAmount(hashes[i]), string.concat(INV_EXCHANGE_FILL_BOUNDS, ": overfilled"));
+            require(filled == world.ghostFilled(hashes[i]), string.concat(INV_EXCHANGE_FILL_BOUNDS, ": != ghost"));
+        }
+        _noViolation(INV_EXCHANGE_FILL_BOUNDS);
+    }
+
     // ============================================================================================ action invariants
     // Checked by the handlers on every call; a violation is recorded in the World with what broke.
 
@@ -367,6 +409,14 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
         s[2] = LiquidationHandler.payPenalties.selector;
     }
 
+    function _exchangeSelectors() private pure returns (bytes4[] memory s) {
+        s = new bytes4[](4);
+        s[0] = ExchangeHandler.fill.selector;
+        s[1] = ExchangeHandler.fillResting.selector;
+        s[2] = ExchangeHandler.matchOrders.selector;
+        s[3] = ExchangeHandler.cancel.selector;
+    }
+
     function _insuranceSelectors() private pure returns (bytes4[] memory s) {
         s = new bytes4[](4);
         s[0] = InsuranceHandler.stake.selector;
@@ -379,13 +429,14 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
 
     /// @dev Mint `usdcAssets` and `wethAssets` to `actor`, put them in the vaults, open its account with half the
     /// shares in it (the other half stays in its wallet for the handlers).
-    function _fund(address actor, uint256 usdcAssets, uint256 wethAssets) private {
+    function _fund(address actor, uint256 key, uint256 usdcAssets, uint256 wethAssets) private {
         vm.startPrank(actor);
         uint256 accountId = clearing.openAccount();
         _depositHalf(actor, accountId, IERC20(address(usdcVault)), usdc, usdcAssets);
         if (wethAssets != 0) _depositHalf(actor, accountId, IERC20(address(wethVault)), weth, wethAssets);
         vm.stopPrank();
         world.addActor(actor, accountId);
+        world.setKey(actor, key);
         vm.label(actor, "actor");
     }
 

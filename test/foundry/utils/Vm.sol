@@ -3,6 +3,13 @@ pragma solidity 0.8.28;
 
 /// @notice The few forge cheatcodes the campaign uses (the npm forge-std is an unusable snapshot).
 interface Vm {
+    /// @notice An event as `getRecordedLogs` returns it.
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function warp(uint256 timestamp) external;
 
     function prank(address sender) external;
@@ -14,6 +21,14 @@ interface Vm {
     function label(address account, string calldata name) external;
 
     function getBlockTimestamp() external view returns (uint256);
+
+    function addr(uint256 privateKey) external pure returns (address);
+
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
+
+    function recordLogs() external;
+
+    function getRecordedLogs() external returns (Log[] memory);
 }
 
 /// @notice The cheatcode address, as forge-std derives it.

@@ -3,11 +3,14 @@
  * chain (scopes tripped and by whom, failing price sources, what each settled series' longs receive), the bounds
  * of the actions and the counters printed at the end.
  */
+import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ContractTransactionReceipt } from "ethers";
+import type { ContractTransactionReceipt, TypedDataDomain } from "ethers";
 import { WAD } from "../../../scripts/lib/math/wad";
+import { exchangeDomain, type Order } from "../../../scripts/lib/exchange/order";
 import { HOUR, USDC_UNIT } from "../../shared/fixtures/system";
 import { deployClearingBook, type BookAccount } from "../../shared/fixtures/clearing";
+import { deployExchange } from "../../shared/deployers/exchange";
 import type { BookUnderCheck } from "../../shared/campaign/checks";
 
 /** Runs and commands per run of the bounded campaign (`npm test`); FUZZ_RUNS overrides the runs. */
@@ -27,6 +30,9 @@ const KEEPER_USDC = 2_000_000n * USDC_UNIT;
 const LEVERAGED_USDC = 3_000n * USDC_UNIT;
 /** Index of the keeper's account in `World.accounts` (after the book's six). */
 export const KEEPER_INDEX = 6;
+/** The exchange's fees in quote units per contract (0.25 and 0.5 USDC): every fill pays some. */
+export const MAKER_FEE = USDC_UNIT / 4n;
+export const TAKER_FEE = USDC_UNIT / 2n;
 /** Small enough that a run's insolvencies exhaust it: both the cover and the socialisation of a loss are exercised
  * (with 50,000 every insolvency was covered, and nothing was socialised once dust stopped being written off). */
 const INSURANCE_USDC = 1_500n * USDC_UNIT;
@@ -45,7 +51,13 @@ export const SCOPE_NAMES = [
   "GLOBAL",
   "ASSET",
   "LIQUIDATE",
+  "TRADE",
 ] as const;
+/**
+ * The scopes a step's raw `scope` draws from (the guardian's `pause` handler): TRADE came with the exchange and is
+ * paused by the exchange's own handler, so the draws of earlier seeds are unchanged.
+ */
+export const DRAWN_SCOPES = 7;
 export type ScopeName = (typeof SCOPE_NAMES)[number];
 /** Who tripped a scope: the guardian's pause, or the oracle's report of a jump beyond the band or a lost quorum. */
 export type TripCause = "guardian" | "band" | "quorum";
@@ -68,6 +80,9 @@ export class Stats {
   settlements = { oracle: 0, fallback: 0 };
   liquidations = { solvent: 0, insolvent: 0, socialised: 0, insuranceDrawn: 0 };
   healthyRefused = 0;
+  /** Exchange trades by how INV_EXCHANGE_PREMIUM was checked: per account ("exact") or in aggregate only, when a
+   * party's lazy settlement moved collateral in the same call ("settled"). */
+  premiumChecks = { exact: 0, settled: 0 };
   inc(map: Record<string, number>, key: string): void {
     map[key] = (map[key] ?? 0) + 1;
   }
@@ -100,9 +115,31 @@ export async function deployCampaignBook() {
   await usdc.mint(deployer.address, INSURANCE_USDC);
   await usdc.connect(deployer).approve(await insurance.getAddress(), INSURANCE_USDC);
   await insurance.connect(deployer).deposit(INSURANCE_USDC, deployer.address);
-  return { ...book, accounts: [...book.accounts, ...leveraged], keeperAccount };
+  // Deployed last, so the book before it is the same as without it. Its fee account opens on the first fill.
+  const exchange = await deployExchange(book.manager, deployer, clearing, {
+    feeRecipient: book.governor.address,
+    makerFeePerContract: MAKER_FEE,
+    takerFeePerContract: TAKER_FEE,
+    executors: [keeper.address],
+  });
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = exchangeDomain(await exchange.getAddress(), chainId);
+  return { ...book, accounts: [...book.accounts, ...leveraged], keeperAccount, exchange, domain };
 }
 export type CampaignBook = Awaited<ReturnType<typeof deployCampaignBook>>;
+
+/** One signed order of the run, as the exchange handlers keep it. */
+export interface SignedOrder {
+  order: Order;
+  signature: string;
+  hash: string;
+  /** Index of its account in `book.accounts`. */
+  account: number;
+  /** What the ghost model says is filled: the exchange's `filled(hash)` must equal it. */
+  filled: bigint;
+  /** Addresses that cancelled it (the exchange honours the owner's and the signer's). */
+  cancelledBy: Set<string>;
+}
 
 /** The harness's view of the world during one run. */
 export interface World {
@@ -122,6 +159,14 @@ export interface World {
   failed: Map<number, "stale" | "revert">;
   /** Per settled series id: what one long receives, fixed at settlement (scaled by written-off shorts). */
   longPayout: Map<bigint, bigint>;
+  /** The exchange's ghost state: every order signed in this run, what of it was filled, who cancelled it. */
+  orders: SignedOrder[];
+  /** Per owner: the next nonce its orders take, and the min nonce it set. */
+  nonces: Map<string, bigint>;
+  minNonce: Map<string, bigint>;
+  /** The exchange's fee account once the first fill opened it (0 before). */
+  feeAccount: bigint;
+  domain: TypedDataDomain;
   /** The receipt of the last successful `attempt`, and the error name of the last reverted one. */
   lastReceipt: ContractTransactionReceipt | null;
   lastRevert: string;
@@ -142,6 +187,11 @@ export async function newWorld(book: CampaignBook): Promise<World> {
     tripped: new Map(),
     failed: new Map(),
     longPayout: new Map(),
+    orders: [],
+    nonces: new Map(),
+    minNonce: new Map(),
+    feeAccount: 0n,
+    domain: book.domain,
     lastReceipt: null,
     lastRevert: "",
   };
@@ -154,7 +204,7 @@ export function underCheck(w: World): BookUnderCheck {
     clearingAddress: w.clearingAddress,
     vaults: w.vaults,
     series: w.book.series,
-    accounts: w.accounts.map((a) => a.id),
+    accounts: [...w.accounts.map((a) => a.id), ...(w.feeAccount === 0n ? [] : [w.feeAccount])],
     holders: w.book.actors.map((a: HardhatEthersSigner) => a.address),
     longPayout: w.longPayout,
   };

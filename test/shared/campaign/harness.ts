@@ -17,6 +17,8 @@ export interface RevertSources {
   oracle: BaseContract;
   usdcVault: BaseContract;
   insurance: BaseContract;
+  /** The exchange, in a campaign that deploys one (its order errors; its trades revert in the clearing too). */
+  exchange?: BaseContract;
 }
 
 /** A campaign's world: anything whose book carries the suite's contracts. */
@@ -24,8 +26,11 @@ export interface CampaignWorld {
   book: RevertSources;
 }
 
-/** Error names from every contract a clearing call can revert in, deduplicated by selector (built once). */
-let errorInterface: Interface | undefined;
+/**
+ * Error names from every contract a clearing call can revert in, deduplicated by selector (built once per shape of
+ * world: with or without an exchange, since both kinds of campaign run in one process).
+ */
+const errorInterfaces = new Map<boolean, Interface>();
 
 /**
  * The name of the custom error a call reverted with: "EmptyRevert" for a bare revert, "Panic(code)" for a panic,
@@ -37,9 +42,12 @@ export function errorName(w: CampaignWorld, err: unknown): string {
   if (typeof data !== "string" || !data.startsWith("0x")) throw err;
   if (data === "0x") return "EmptyRevert";
   if (data.startsWith("0x4e487b71")) return `Panic(${BigInt("0x" + data.slice(10))})`;
+  const withExchange = w.book.exchange !== undefined;
+  let errorInterface = errorInterfaces.get(withExchange);
   if (errorInterface === undefined) {
-    const { clearing, breaker, oracle, usdcVault, insurance } = w.book;
+    const { clearing, breaker, oracle, usdcVault, insurance, exchange } = w.book;
     const fragments = [
+      ...(exchange?.interface.fragments ?? []),
       ...clearing.interface.fragments,
       ...breaker.interface.fragments,
       ...oracle.interface.fragments,
@@ -55,6 +63,7 @@ export function errorName(w: CampaignWorld, err: unknown): string {
         return true;
       }),
     );
+    errorInterfaces.set(withExchange, errorInterface);
   }
   const parsed = errorInterface.parseError(data);
   return parsed === null ? `Unknown(${data.slice(0, 10)})` : parsed.name;

@@ -3,7 +3,7 @@
  * it maps into meaningful ranges at run time, predicting the outcome and checking what the action must keep.
  */
 import fc from "fast-check";
-import { SCOPE_NAMES, type World } from "../world";
+import { DRAWN_SCOPES, type World } from "../world";
 
 /** Raw random inputs of a step; each handler maps them into meaningful ranges at run time. */
 export interface Params {
@@ -14,7 +14,7 @@ export interface Params {
   vault: number; // 0..1
   permille: number; // 1..1000: a fraction of what the state allows
   flag: number; // 0..9: 0 picks an out-of-range or unauthorised variant, 1 picks "tiny"
-  scope: number; // index into SCOPE_NAMES
+  scope: number; // index into SCOPE_NAMES, below DRAWN_SCOPES
 }
 
 export const paramsArb: fc.Arbitrary<Params> = fc.record({
@@ -25,7 +25,7 @@ export const paramsArb: fc.Arbitrary<Params> = fc.record({
   vault: fc.integer({ min: 0, max: 1 }),
   permille: fc.integer({ min: 1, max: 1000 }),
   flag: fc.integer({ min: 0, max: 9 }),
-  scope: fc.integer({ min: 0, max: SCOPE_NAMES.length - 1 }),
+  scope: fc.integer({ min: 0, max: DRAWN_SCOPES - 1 }),
 });
 
 export interface Handler {

@@ -5,6 +5,7 @@
  */
 import * as breaker from "./breaker";
 import * as collateral from "./collateral";
+import * as exchange from "./exchange";
 import * as liquidation from "./liquidation";
 import * as longs from "./longs";
 import * as oracle from "./oracle";
@@ -31,4 +32,9 @@ export const HANDLERS: readonly Handler[] = [
   oracle.gap,
   oracle.oracleFailure,
   liquidation.liquidate,
+  exchange.fill,
+  exchange.matchOrders,
+  exchange.cancel,
+  exchange.setMinNonce,
+  exchange.pauseTrade,
 ];
