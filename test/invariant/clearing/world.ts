@@ -7,7 +7,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, TypedDataDomain } from "ethers";
 import { WAD } from "../../../scripts/lib/math/wad";
-import { exchangeDomain, type Order } from "../../../scripts/lib/exchange/order";
+import { exchangeDomain, type Order } from "../../../src/exchange/order";
 import { HOUR, USDC_UNIT } from "../../shared/fixtures/system";
 import { deployClearingBook, type BookAccount } from "../../shared/fixtures/clearing";
 import { deployExchange } from "../../shared/deployers/exchange";

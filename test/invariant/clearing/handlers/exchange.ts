@@ -11,7 +11,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 import { WAD } from "../../../../scripts/lib/math/wad";
-import { Side, buildOrder, signOrder } from "../../../../scripts/lib/exchange/order";
+import { Side, buildOrder, signOrder } from "../../../../src/exchange/order";
 import { HOUR, USDC_UNIT } from "../../../shared/fixtures/system";
 import { INV, assertInvariant } from "../../../shared/invariants";
 import { anyOf, attempt, checkInitialMargin, frac, pick, type Expectation } from "../expectations";
