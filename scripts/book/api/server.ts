@@ -12,6 +12,8 @@ import { orderRoutes } from "./routes/orders";
 export async function buildServer(ctx: BookContext): Promise<FastifyInstance> {
   const app = fastify({ bodyLimit: ctx.config.bodyLimitBytes, logger: false });
   await app.register(websocket);
+  // JSON only: any other body is a 415.
+  app.removeContentTypeParser("text/plain");
 
   app.setErrorHandler((error: FastifyError | ApiError, _request, reply) => {
     if (error instanceof ApiError) {

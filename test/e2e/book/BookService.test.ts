@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, type HDNodeWallet } from "ethers";
 import WebSocket from "ws";
+import { Client } from "pg";
 import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
 import { listPut, openFundedAccount, USDC } from "../../shared/fixtures/book";
 import {
@@ -22,6 +23,7 @@ import {
   type BookChain,
   type BookProcess,
 } from "../../shared/bookService";
+import { startPostgres } from "../../shared/postgresCluster";
 import { nowSeconds, Side, signedCancel, signedOrder, USDC_PER_CONTRACT, WAD, type Venue } from "./orders";
 
 const IGNITION_DIR = join(__dirname, "..", "..", "..", "ignition", "deployments");
@@ -222,6 +224,45 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
       const offLot = await order(alice, Side.Sell, WAD + 1n, 40n);
       await refused(400, "order.amount", () => post(offLot.body));
     });
+    it("a taker-restricted order, a foreign executor, a fill-or-kill order, a hash that is not the order's", async () => {
+      const base = {
+        accountId: accounts.get(alice.address)!,
+        seriesId,
+        side: Side.Sell,
+        amount: WAD,
+        price: 40n * USDC_PER_CONTRACT,
+        expiry: orderExpiry,
+      };
+      const withTaker = await signedOrder(venue, alice, base, alice, { taker: bob.address });
+      await refused(400, "order.taker", () => post(withTaker.body));
+      const withExecutor = await signedOrder(venue, alice, base, alice, { executor: stranger.address });
+      await refused(400, "order.executor", () => post(withExecutor.body));
+      const fillOrKill = await signedOrder(venue, alice, base, alice, { flags: 2 });
+      await refused(400, "order.flags", () => post(fillOrKill.body));
+      const plain = await signedOrder(venue, alice, base);
+      await refused(400, "hash", () => post({ ...plain.body, hash: "0x" + "cd".repeat(32) }));
+    });
+    it("a body that is not JSON (415)", () =>
+      refused(415, "body", async () => {
+        const r = await fetch(url("/orders"), {
+          method: "POST",
+          headers: { "content-type": "text/plain" },
+          body: "hello",
+        });
+        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+      }));
+    it("bad queries and paths: GET /orders without an owner, /books/<not a number>, /trades?limit=0, an unknown path", async () => {
+      for (const [path, status, field] of [
+        ["/orders", 400, "owner"],
+        ["/orders?owner=0x1234", 400, "owner"],
+        ["/books/abc", 400, "seriesId"],
+        ["/trades?limit=0", 400, "limit"],
+        ["/nowhere", 404, "path"],
+      ] as const) {
+        const r = await http(url(path));
+        expect([r.status, r.body.field], path).to.deep.equal([status, field]);
+      }
+    });
     it("an order the exchange's validate refuses (the account is not the owner's)", async () => {
       const { body } = await signedOrder(venue, alice, {
         accountId: accounts.get(bob.address)!,
@@ -383,7 +424,7 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
     await eventually(async () => ((await carolsOpen()).length === 0 ? true : undefined), "setMinNonce");
   });
 
-  describe("reorgs and crashes", () => {
+  describe("reorgs, crashes and a PostgreSQL server", () => {
     it("survives a reorg: the dropped match goes back to PENDING, is sent again, fills once; a dropped cancel is undone", async () => {
       const ws = new WebSocket(url("/stream").replace("http", "ws"));
       const messages: Record<string, unknown>[] = [];
@@ -513,6 +554,38 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
         expect(stored.every((o) => o.state === "OPEN")).to.equal(true);
       } finally {
         await crashing.stop();
+      }
+    });
+
+    it("runs on a PostgreSQL server through DATABASE_URL: accepted orders persist across a restart, refused ones are not stored", async () => {
+      const cluster = await startPostgres();
+      try {
+        const env = bookEnv(chain, join(work, "unused-pglite"), { DATABASE_URL: cluster.url });
+        let server = await startBookProcess(env);
+        expect((await http(`${server.url}/health`)).body.database).to.equal("postgres");
+        const good = await order(alice, Side.Sell, WAD, 300n, 5_000n);
+        const posted = await http<{ hash: string }>(`${server.url}/orders`, { body: good.body });
+        expect(posted.status).to.equal(201);
+        const bad = await http(`${server.url}/orders`, { body: { ...good.body, chainId: "5" } });
+        expect([bad.status, bad.body.field]).to.deep.equal([400, "chainId"]);
+        await server.stop();
+        server = await startBookProcess(env);
+        try {
+          const stored = (await http<OrdersReply>(`${server.url}/orders?owner=${alice.address}`)).body.orders;
+          expect(stored.map((o) => o.hash)).to.deep.equal([posted.body.hash]);
+        } finally {
+          await server.stop();
+        }
+        const pg = new Client({ connectionString: cluster.url });
+        await pg.connect();
+        try {
+          const rows = await pg.query<{ n: number }>("SELECT count(*)::int AS n FROM orders");
+          expect(rows.rows[0].n).to.equal(1);
+        } finally {
+          await pg.end();
+        }
+      } finally {
+        cluster.stop();
       }
     });
   });

@@ -39,6 +39,7 @@ export async function signedOrder(
     nonce?: bigint;
   },
   signer: HDNodeWallet = wallet,
+  extra: Partial<Pick<Order, "taker" | "executor" | "flags">> = {},
 ): Promise<{ order: Order; body: OrderBody }> {
   const order = buildOrder({
     accountId: fields.accountId,
@@ -51,6 +52,7 @@ export async function signedOrder(
     expiry: fields.expiry,
     nonce: fields.nonce ?? 0n,
     signer: signer.address,
+    ...extra,
   });
   const domain = exchangeDomain(venue.exchange, venue.chainId);
   const signature = await signOrder(signer, domain, order);
