@@ -6,7 +6,7 @@
  * A simulation that reverts evicts the order at fault: the one the exchange's error names, else the one that fails
  * alone, else the taker.
  */
-import { keccak256, type Interface } from "ethers";
+import { isCallException, keccak256, type Interface } from "ethers";
 import type { Wallet } from "ethers";
 import type { Chain } from "../chain/exchange";
 import type { Clock } from "../chain/clock";
@@ -83,6 +83,8 @@ export class Matcher {
       await this.chain.exchange.matchOrders.staticCall(...(await this.args(taker, makers, amounts)));
       return undefined;
     } catch (error) {
+      // Only a revert says something about the orders; a node or network failure is retried by the engine loop.
+      if (!isCallException(error)) throw error;
       return error;
     }
   }
