@@ -409,6 +409,29 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
     expect([res.status, res.body.field]).to.deep.equal([409, "cancel.orderHash"]);
   });
 
+  it("evicts the order a simulated match names (a seller without margin) and keeps the other side on the book", async () => {
+    const poor = devWallet(7);
+    accounts.set(poor.address, await openFundedAccount(chain.record, await provider.getSigner(7), 1n * USDC));
+    const tradesBefore = (await http<TradesReply>(url("/trades"))).body.trades.length;
+    const ask = await order(poor, Side.Sell, WAD, 30n);
+    const askHash = (await http<{ hash: string }>(url("/orders"), { body: ask.body })).body.hash;
+    const bid = await order(bob, Side.Buy, WAD, 30n, 2n);
+    const bidHash = (await http<{ hash: string }>(url("/orders"), { body: bid.body })).body.hash;
+    const evicted = await eventually(async () => {
+      const o = (await ordersOf(poor)).find((x) => x.hash === askHash);
+      return o?.state === "EVICTED" ? o : undefined;
+    }, "the eviction");
+    expect(evicted.reason).to.equal("BelowInitialMargin");
+    expect((await ordersOf(bob)).find((o) => o.hash === bidHash)?.state).to.equal("OPEN");
+    expect((await http<TradesReply>(url("/trades"))).body.trades.length).to.equal(tradesBefore);
+    expect((await bookOf()).asks.some((l) => l.price === (30n * USDC_PER_CONTRACT).toString())).to.equal(
+      false,
+    );
+    // Take the bid off again for the tests that follow.
+    const cancel = await signedCancel(venue, bob, bidHash, nowSeconds() + 600n);
+    expect((await http(url("/orders"), { method: "DELETE", body: cancel })).status).to.equal(200);
+  });
+
   it("follows on-chain cancels (cancel, setMinNonce) through the indexer", async () => {
     const exchange = IOptionsExchange__factory.connect(venue.exchange, await provider.getSigner(6));
     const carolsOpen = async () => (await ordersOf(carol)).filter((o) => o.state === "OPEN");
