@@ -5,8 +5,7 @@ export function allocate(takerRemaining: bigint, makerRemaining: bigint[]): bigi
   for (const m of makerRemaining) {
     if (left === 0n) break;
     const take = m < left ? m : left;
-    if (take > 0n) amounts.push(take);
-    else amounts.push(0n);
+    amounts.push(take);
     left -= take;
   }
   return amounts;
