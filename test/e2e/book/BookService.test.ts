@@ -513,7 +513,11 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
         )!;
         if (t.status === "PENDING") await mine(1);
         return t.status === "MINED" ? t : undefined;
-      }, "mined again");
+      }, "mined again").catch((error: Error) => {
+        throw new Error(
+          `${error.message}; the book said:\n${book.output().split("\n").slice(-30).join("\n")}`,
+        );
+      });
       expect(
         (await http<TradesReply>(url("/trades"))).body.trades.find((x) => x.matchId === trade.matchId)!
           .status,
