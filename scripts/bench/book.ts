@@ -1,0 +1,234 @@
+/**
+ * `npm run bench:book`: throughput of the order book service against references measured in the same run on the same
+ * machine. A real `npx hardhat node` with the project's deployment; the service in this process on a fresh PGlite
+ * folder; a bounded load generator on loopback (pre-signed orders, a fixed number of concurrent clients).
+ *
+ * - accepted orders/s of `POST /orders` (every check: signature, the exchange's `validate` by eth_call, the commit),
+ *   p50/p99 latency; references: a bare fastify echo route with the same load, and a raw INSERT loop of the same rows
+ *   on the same kind of database;
+ * - matched trades/s (each `matchOrders` simulated, signed, recorded, sent, mined on the node); reference: the same
+ *   number of plain `fill` transactions sent back to back by one client on the same node.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import fastify from "fastify";
+import { JsonRpcProvider } from "ethers";
+import { IOptionsExchange__factory } from "../../typechain-types";
+import { loadBookConfig } from "../book/config/load";
+import { startBook } from "../book/service";
+import { openPglite } from "../book/db/pglite";
+import { migrate } from "../book/db/migrate";
+import { insertOrder } from "../book/db/orders";
+import { hashOrder } from "../../src/exchange/order";
+import { listPut, openFundedAccount, USDC } from "../../test/shared/fixtures/book";
+import { deployBookChain, devWallet, EXECUTOR_INDEX } from "../../test/shared/bookService";
+import { signedOrder, Side, USDC_PER_CONTRACT, WAD, type OrderBody } from "../../test/e2e/book/orders";
+
+const ORDERS = Number(process.env.BENCH_BOOK_ORDERS ?? 1_000);
+const MATCHES = Number(process.env.BENCH_BOOK_MATCHES ?? 50);
+const CLIENTS = 16;
+
+interface Run {
+  seconds: number;
+  latenciesMs: number[];
+  ok: number;
+}
+
+async function load(url: string, bodies: unknown[], expect: number): Promise<Run> {
+  const latencies: number[] = [];
+  let next = 0;
+  let ok = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const t = performance.now();
+        const r = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        await r.arrayBuffer();
+        latencies.push(performance.now() - t);
+        if (r.status === expect) ok++;
+      }
+    }),
+  );
+  return { seconds: (performance.now() - start) / 1000, latenciesMs: latencies.sort((a, b) => a - b), ok };
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+const phase = (what: string) => process.stderr.write(`bench:book: ${what}\n`);
+const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "optiq-bench-book-"));
+  const id = `e2e-bench-book-${process.pid}`;
+  phase("deploying on a fresh npx hardhat node");
+  const chain = await deployBookChain(work, id);
+  const provider = new JsonRpcProvider(chain.node.url, undefined, { staticNetwork: true });
+  try {
+    const venue = { exchange: chain.record.contracts.OptionsExchange, chainId: 31337n };
+    const { seriesId } = await listPut(chain.record, await provider.getSigner(3), 7 * 24 * 3600);
+    const sellers = [4, 5, 6, 7].map((i) => devWallet(i));
+    const buyer = devWallet(9);
+    const account = new Map<string, bigint>();
+    for (const [i, w] of [...[4, 5, 6, 7].map((i, k) => [i, sellers[k]] as const), [9, buyer] as const]) {
+      account.set(
+        w.address,
+        await openFundedAccount(chain.record, await provider.getSigner(i), 200_000n * USDC),
+      );
+    }
+    phase("accounts funded; signing the orders");
+    const expiry = BigInt(Math.floor(Date.now() / 1000)) + 3n * 3600n;
+    const sell = (k: number, price: bigint, nonce: bigint) =>
+      signedOrder(venue, sellers[k % 4], {
+        accountId: account.get(sellers[k % 4].address)!,
+        seriesId,
+        side: Side.Sell,
+        amount: WAD,
+        price,
+        expiry,
+        nonce,
+      });
+
+    // Asks far above the matching range, then the bids to match: all signed before the clock starts.
+    const asks: OrderBody[] = [];
+    for (let i = 0; i < ORDERS; i++)
+      asks.push((await sell(i, (1_000n + BigInt(i)) * USDC_PER_CONTRACT, BigInt(i))).body);
+    const makers = [];
+    for (let i = 0; i < MATCHES; i++)
+      makers.push(await sell(i, 50n * USDC_PER_CONTRACT, 1_000_000n + BigInt(i)));
+    const bids: OrderBody[] = [];
+    for (let i = 0; i < MATCHES; i++)
+      bids.push(
+        (
+          await signedOrder(venue, buyer, {
+            accountId: account.get(buyer.address)!,
+            seriesId,
+            side: Side.Buy,
+            amount: WAD,
+            price: 50n * USDC_PER_CONTRACT,
+            expiry,
+            nonce: BigInt(i),
+          })
+        ).body,
+      );
+    const direct = [];
+    for (let i = 0; i < MATCHES; i++)
+      direct.push(await sell(i, 50n * USDC_PER_CONTRACT, 2_000_000n + BigInt(i)));
+
+    // Signing blocked the event loop: let the node's closes of idle keep-alive sockets land before reusing any.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const dataDir = join(work, "db");
+    const config = loadBookConfig([], {
+      BOOK_RPC_URL: chain.node.url,
+      BOOK_RECORD: chain.recordPath,
+      BOOK_DATA_DIR: dataDir,
+      BOOK_PORT: "0",
+      BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey,
+      BOOK_CONFIRMATIONS: "1",
+      BOOK_POLL_MS: "50",
+      BOOK_MAX_OPEN_ORDERS: String(ORDERS + MATCHES),
+    });
+    const quiet = () => undefined;
+    const book = await startBook(config, quiet);
+    let accepted: Run;
+    let matchedSeconds: number;
+    try {
+      phase("posting the asks");
+      accepted = await load(`${book.url}/orders`, asks, 201);
+      phase("posting the crossing orders");
+      await load(
+        `${book.url}/orders`,
+        makers.map((m) => m.body),
+        201,
+      );
+      const start = performance.now();
+      await load(`${book.url}/orders`, bids, 201);
+      for (;;) {
+        const [row] = await book.db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM matches WHERE status IN ('MINED', 'CONFIRMED')",
+        );
+        if (Number(row.n) >= MATCHES) break;
+        if (performance.now() - start > 300_000)
+          throw new Error(`only ${row.n} of ${MATCHES} matches mined in 300 s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      matchedSeconds = (performance.now() - start) / 1000;
+    } finally {
+      await book.stop();
+    }
+
+    phase("references");
+    // Reference: the same number of plain fills, one client, back to back.
+    const filler = IOptionsExchange__factory.connect(venue.exchange, await provider.getSigner(9));
+    const t0 = performance.now();
+    for (const d of direct)
+      await (await filler.fill(d.order, d.body.signature, WAD, account.get(buyer.address)!, 0n)).wait();
+    const fillSeconds = (performance.now() - t0) / 1000;
+
+    // Reference: a bare fastify echo route, same load.
+    const echo = fastify({ logger: false });
+    echo.post("/echo", async (request) => request.body);
+    await echo.listen({ host: "127.0.0.1", port: 0 });
+    const address = echo.server.address();
+    const echoRun = await load(
+      `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/echo`,
+      asks,
+      200,
+    );
+    await echo.close();
+
+    // Reference: raw INSERTs of the same rows, one transaction each, on a fresh PGlite folder.
+    const raw = await openPglite(join(work, "raw"));
+    await migrate(raw);
+    const domain = {
+      name: "optiq OptionsExchange",
+      version: "1",
+      chainId: venue.chainId,
+      verifyingContract: venue.exchange,
+    };
+    const rows = await Promise.all(asks.map(async (a) => ({ a, o: (await sell(0, 1n, 0n)).order })));
+    const i0 = performance.now();
+    for (const [i, { a }] of rows.entries()) {
+      const o = {
+        ...rows[i].o,
+        nonce: BigInt(i),
+        limitPremiumPerContract: BigInt(a.order.limitPremiumPerContract),
+      };
+      await raw.transaction((tx) => insertOrder(tx, hashOrder(domain, o), o, a.signature));
+    }
+    const insertSeconds = (performance.now() - i0) / 1000;
+    await raw.close();
+
+    const lines = [
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${ORDERS} orders, ${MATCHES} matches, ${CLIENTS} clients.`,
+      "",
+      "| measure | book | reference | reference is |",
+      "| --- | --- | --- | --- |",
+      `| accepted orders/s (POST /orders, all checks, committed) | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(echoRun.ok / echoRun.seconds)} | bare fastify echo route, same load |`,
+      `| POST /orders latency p50 / p99 (ms) | ${fmt(pct(accepted.latenciesMs, 50))} / ${fmt(pct(accepted.latenciesMs, 99))} | ${fmt(pct(echoRun.latenciesMs, 50))} / ${fmt(pct(echoRun.latenciesMs, 99))} | bare fastify echo route |`,
+      `| orders stored/s | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(ORDERS / insertSeconds)} | raw INSERT loop, one transaction each, PGlite |`,
+      `| matched trades/s (post → mined on the node) | ${fmt(MATCHES / matchedSeconds)} | ${fmt(MATCHES / fillSeconds)} | plain \`fill\` transactions back to back, same node |`,
+    ];
+    if (accepted.ok !== ORDERS) lines.push("", `warning: ${ORDERS - accepted.ok} orders were refused`);
+    process.stdout.write(lines.join("\n") + "\n");
+  } finally {
+    provider.destroy();
+    await chain.node.stop();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(join(__dirname, "..", "..", "ignition", "deployments", id), { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:book: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,207 @@
+/**
+ * `POST /orders` (accept a signed order after every check, committed before the 201), `DELETE /orders` (soft cancel
+ * by a signed `Cancel` message), `GET /orders?owner=` (an owner's orders and their state).
+ */
+import { ethers } from "ethers";
+import type { FastifyInstance } from "fastify";
+import {
+  ORDER_TYPES,
+  OrderFlags,
+  hashOrder,
+  orderToJson,
+  validateOrder,
+  type Order,
+  type OrderStatus,
+} from "../../../../src/exchange/order";
+import { recoverCancel } from "../../../lib/book/cancel";
+import {
+  countOpenOrders,
+  getOrder,
+  insertOrder,
+  orderOf,
+  ordersOfOwner,
+  remainingOf,
+  softCancel,
+  stateOf,
+} from "../../db/orders";
+import { publishLevels } from "../../stream/levels";
+import type { BookContext } from "../context";
+import { ApiError } from "../errors";
+import { cancelSchema, ownerQuerySchema, parse, postOrderSchema, toOrder } from "../schemas";
+
+/** The field each of the exchange's `validate` verdicts faults. */
+const STATUS_FIELD: Record<Exclude<OrderStatus, "Valid">, string> = {
+  BelowMinLot: "order.amount",
+  UnknownFlags: "order.flags",
+  ZeroPremium: "order.limitPremiumPerContract",
+  Expired: "order.expiry",
+  Cancelled: "order",
+  NonceBelowMin: "order.nonce",
+  Overfill: "order.amount",
+  FillOrKill: "order.flags",
+  OwnerMismatch: "order.owner",
+  SignerNotAuthorized: "order.signer",
+  InvalidSignature: "signature",
+  SeriesNotTradable: "order.seriesId",
+};
+
+function recoverOrderSigner(ctx: BookContext, order: Order, signature: string): string | undefined {
+  try {
+    return ethers.verifyTypedData(ctx.chain.orderDomain, ORDER_TYPES, order, signature);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every check that needs no database, in the order a client would fix them. */
+async function checkOrder(
+  ctx: BookContext,
+  body: unknown,
+): Promise<{ order: Order; hash: string; signature: string }> {
+  const { config, chain, clock } = ctx;
+  const input = parse(postOrderSchema, body, "body");
+  if (input.chainId !== chain.chainId)
+    throw new ApiError(
+      400,
+      "chainId",
+      `chainId: this book serves chain ${chain.chainId}, not ${input.chainId}`,
+    );
+  if (ethers.getAddress(input.exchange) !== ethers.getAddress(chain.exchangeAddress))
+    throw new ApiError(
+      400,
+      "exchange",
+      `exchange: this book serves ${chain.exchangeAddress}, not ${input.exchange}`,
+    );
+  const order = toOrder(input.order);
+  const hash = hashOrder(chain.orderDomain, order);
+  if (input.hash !== undefined && input.hash.toLowerCase() !== hash)
+    throw new ApiError(400, "hash", `hash: the order hashes to ${hash}, not ${input.hash}`);
+  if (order.taker !== ethers.ZeroAddress)
+    throw new ApiError(400, "order.taker", "order.taker: the book takes public orders only (taker 0)");
+  if (order.executor !== ethers.ZeroAddress && ethers.getAddress(order.executor) !== chain.executor?.address)
+    throw new ApiError(
+      400,
+      "order.executor",
+      `order.executor: must be 0 or this book's matcher ${chain.executor?.address ?? "(none)"}`,
+    );
+  if ((order.flags & OrderFlags.FILL_OR_KILL) !== 0)
+    throw new ApiError(400, "order.flags", "order.flags: fill-or-kill orders cannot rest on a book");
+  const recovered = recoverOrderSigner(ctx, order, input.signature);
+  if (recovered === undefined || recovered !== ethers.getAddress(order.signer)) {
+    // A contract signer (ERC-1271) is checked by the exchange's `validate` below.
+    if ((await chain.provider.getCode(order.signer)) === "0x")
+      throw new ApiError(400, "signature", `signature: not signed by order.signer ${order.signer}`);
+  }
+  const minExpiry = clock.now() + BigInt(config.minLifeSeconds);
+  if (order.expiry < minExpiry)
+    throw new ApiError(
+      400,
+      "order.expiry",
+      `order.expiry: must be at least ${minExpiry} (${config.minLifeSeconds} s from now)`,
+    );
+  if (order.limitPremiumPerContract % config.tickSizeQuoteUnits !== 0n)
+    throw new ApiError(
+      400,
+      "order.limitPremiumPerContract",
+      `order.limitPremiumPerContract: not a multiple of the tick ${config.tickSizeQuoteUnits}`,
+    );
+  if (order.amount === 0n || order.amount % config.lotSizeContractsWad !== 0n)
+    throw new ApiError(
+      400,
+      "order.amount",
+      `order.amount: not a positive multiple of the lot ${config.lotSizeContractsWad}`,
+    );
+  const status = await validateOrder(chain.exchange, order, input.signature, order.amount);
+  if (status !== "Valid") {
+    const field = STATUS_FIELD[status];
+    throw new ApiError(
+      field === "order.seriesId" ? 404 : 400,
+      field,
+      `${field}: the exchange refuses the order: ${status}`,
+      { reason: status },
+    );
+  }
+  return { order, hash, signature: input.signature };
+}
+
+function orderView(row: Parameters<typeof orderOf>[0], now: bigint) {
+  return {
+    hash: row.hash,
+    state: stateOf(row, now),
+    reason: row.reason,
+    remaining: remainingOf(row).toString(),
+    order: orderToJson(orderOf(row)),
+  };
+}
+
+export function orderRoutes(app: FastifyInstance, ctx: BookContext): void {
+  app.post("/orders", async (request, reply) => {
+    const { order, hash, signature } = await checkOrder(ctx, request.body);
+    const now = ctx.clock.now();
+    await ctx.db.transaction(async (tx) => {
+      // One writer per owner at a time, so the cap holds under concurrent posts.
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [order.owner.toLowerCase()]);
+      const open = await countOpenOrders(tx, order.owner, now);
+      if (open >= ctx.config.maxOpenOrdersPerOwner)
+        throw new ApiError(
+          429,
+          "order.owner",
+          `order.owner: ${order.owner} has ${open} open orders, the cap is ${ctx.config.maxOpenOrdersPerOwner}`,
+        );
+      if (!(await insertOrder(tx, hash, order, signature)))
+        throw new ApiError(409, "order", `order: ${hash} is already on the book`);
+    });
+    ctx.wake();
+    await publishLevels(
+      ctx.db,
+      ctx.hub,
+      [
+        {
+          series_id: order.seriesId.toString(),
+          side: order.side,
+          price: order.limitPremiumPerContract.toString(),
+        },
+      ],
+      now,
+    );
+    return reply.code(201).send({ hash, state: "OPEN" });
+  });
+
+  app.delete("/orders", async (request) => {
+    const input = parse(cancelSchema, request.body, "body");
+    const now = ctx.clock.now();
+    if (input.cancel.deadline < now)
+      throw new ApiError(
+        400,
+        "cancel.deadline",
+        `cancel.deadline: ${input.cancel.deadline} has passed (now ${now})`,
+      );
+    let by: string;
+    try {
+      by = recoverCancel(ctx.chain.cancelDomain, input.cancel, input.signature);
+    } catch {
+      throw new ApiError(400, "signature", "signature: not a valid signature of the cancel message");
+    }
+    const row = await getOrder(ctx.db, input.cancel.orderHash);
+    if (row === undefined)
+      throw new ApiError(404, "cancel.orderHash", `cancel.orderHash: no order ${input.cancel.orderHash}`);
+    if (by.toLowerCase() !== row.owner && by.toLowerCase() !== row.signer)
+      throw new ApiError(403, "signature", `signature: ${by} is neither the order's owner nor its signer`);
+    if (!(await softCancel(ctx.db, row.hash)))
+      throw new ApiError(
+        409,
+        "cancel.orderHash",
+        `cancel.orderHash: the order is ${stateOf(row, now)}, not open`,
+      );
+    await publishLevels(ctx.db, ctx.hub, [row], now);
+    const after = (await getOrder(ctx.db, row.hash))!;
+    return { hash: row.hash, state: "CANCELLED", reserved: after.reserved };
+  });
+
+  app.get("/orders", async (request) => {
+    const query = parse(ownerQuerySchema, request.query, "query");
+    const rows = await ordersOfOwner(ctx.db, query.owner, query.limit);
+    const now = ctx.clock.now();
+    return { owner: ethers.getAddress(query.owner), orders: rows.map((r) => orderView(r, now)) };
+  });
+}

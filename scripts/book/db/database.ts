@@ -1,0 +1,20 @@
+/**
+ * The one small interface the service stores through: SQL with positional parameters, transactions, close. Two
+ * implementations share it (and the migrations): embedded PGlite (pglite.ts) and a PostgreSQL server (postgres.ts).
+ */
+
+/** Something SQL can run on: the database itself or an open transaction. */
+export interface Queryable {
+  /** Run one statement with `$1..$n` parameters; returns its rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Run a script of several statements without parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  /** `pglite` or `postgres`. */
+  readonly kind: string;
+  /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
