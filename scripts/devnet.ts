@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { DevnetOptionsError, devnetOptions } from "./lib/devnet/options";
-import { launch, rpcReady, runHardhat, startNode, stopGroup, type LocalNode } from "./lib/node/localNode";
+import { launch, portInUse, runHardhat, startNode, stopGroup, type LocalNode } from "./lib/node/localNode";
 
 const DEPLOY_TIMEOUT_MS = 600_000;
 const log = (line: string): void => console.log(`devnet: ${line}`);
@@ -22,9 +22,9 @@ function forward(child: ChildProcess): void {
 async function main(): Promise<number> {
   const options = devnetOptions(process.env);
   const url = `http://127.0.0.1:${options.port}`;
-  if (await rpcReady(url)) {
+  if (await portInUse(options.port)) {
     throw new DevnetOptionsError(
-      `a node already answers on ${url}: stop it or set DEVNET_PORT to another port`,
+      `a node already answers on ${url} (the port is in use): stop it or set DEVNET_PORT to another port`,
     );
   }
   let node: LocalNode | undefined;

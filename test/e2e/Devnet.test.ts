@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { OptionsClearing__factory, OracleAggregator__factory } from "../../typechain-types";
 import { readDeploymentRecord } from "../../scripts/lib/operator/record";
-import { freePort, launch, rpcReady, stopGroup } from "../shared/localNode";
+import { freePort, launch, portInUse, rpcReady, stopGroup } from "../shared/localNode";
 
 const WAD = 10n ** 18n;
 const IGNITION_DIR = join(__dirname, "..", "..", "ignition", "deployments");
@@ -74,7 +74,7 @@ describe("e2e/Devnet (npm run devnet as a process)", function () {
   });
 
   it("deploys, seeds positions at several leverages, moves the feeds, and stops with its node on Ctrl-C", async function () {
-    this.timeout(900_000);
+    this.timeout(1_200_000);
     const record = join(work, "devnet.json");
     const url = `http://127.0.0.1:${port}`;
     const run = devnet({
@@ -84,7 +84,7 @@ describe("e2e/Devnet (npm run devnet as a process)", function () {
       DEVNET_RECORD: record,
     });
     try {
-      await until(run, (o) => ticks(o).length >= 3, 600_000, "three moves of the feeds");
+      await until(run, (o) => ticks(o).length >= 3, 840_000, "three moves of the feeds");
 
       // A second devnet on the same port is refused while the first runs.
       const second = devnet({ DEVNET_PORT: String(port), DEVNET_RECORD: join(work, "second.json") });
@@ -131,6 +131,7 @@ describe("e2e/Devnet (npm run devnet as a process)", function () {
       ).to.equal(true);
       expect(run.output()).to.contain("devnet: stopped (node and market)");
       expect(await rpcReady(url)).to.equal(false);
+      expect(await portInUse(port)).to.equal(false);
     } finally {
       await stopGroup(run.child);
     }

@@ -96,6 +96,16 @@ export function launch(command: string, args: string[], env: NodeJS.ProcessEnv =
   return child;
 }
 
+/** Whether something already listens on `port` of 127.0.0.1 (a bind attempt, so it does not depend on load). */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(true));
+    server.listen(port, LOOPBACK, () => server.close(() => resolve(false)));
+  });
+}
+
 /** Whether a JSON-RPC node answers on `url`. */
 export async function rpcReady(url: string): Promise<boolean> {
   try {
