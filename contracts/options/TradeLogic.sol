@@ -89,36 +89,13 @@ library TradeLogic {
             revert IOptionsClearing.SeriesExpired(t.seriesId, series.expiry);
         if (t.amount == 0) revert IOptionsClearing.ZeroAmount();
         if (t.amount > uint256(type(int256).max)) revert IOptionsClearing.AmountTooLarge(t.amount);
-        int256 amount = int256(t.amount);
         int256 sellerBefore = $.position[seller.accountId][t.seriesId];
         int256 buyerBefore = $.position[buyer.accountId][t.seriesId];
-        // A side reduces when it only moves its position toward zero: the seller sells longs it holds, the buyer
-        // buys back shorts it owes.
-        bool sellerGrows = sellerBefore < amount;
-        bool buyerGrows = buyerBefore > -amount;
-        _side(
-            $,
-            ctx,
-            seller,
-            t.seriesId,
-            sellerBefore,
-            t.amount,
-            sellerGrows,
-            t.flags & TradeLib.SELLER_REDUCE_ONLY != 0
-        );
-        _side(
-            $,
-            ctx,
-            buyer,
-            t.seriesId,
-            buyerBefore,
-            t.amount,
-            buyerGrows,
-            t.flags & TradeLib.BUYER_REDUCE_ONLY != 0
-        );
+        bool sellerGrows = _side($, ctx, seller, t, sellerBefore, true);
+        bool buyerGrows = _side($, ctx, buyer, t, buyerBefore, false);
         if (sellerGrows || buyerGrows)
-            _guard($, ctx, series.underlying, t.seriesId, sellerBefore, buyerBefore, amount);
-        AccountLogic.movePosition($, seller.accountId, buyer.accountId, t.seriesId, amount);
+            _guard($, ctx, series.underlying, t.seriesId, sellerBefore, buyerBefore, int256(t.amount));
+        AccountLogic.movePosition($, seller.accountId, buyer.accountId, t.seriesId, int256(t.amount));
     }
 
     /// @dev The guards of a trade that grows a position: the breaker's TRADE, WRITE, the underlying's and GLOBAL
@@ -149,15 +126,18 @@ library TradeLogic {
         ClearingStorage.Layout storage $,
         MarginLogic.Context memory ctx,
         Party memory party,
-        uint256 seriesId,
+        Trade calldata t,
         int256 before,
-        uint256 amount,
-        bool grows,
-        bool reduceOnly
-    ) private view {
+        bool isSeller
+    ) private view returns (bool grows) {
+        // A side reduces when it only moves its position toward zero: the seller sells longs it holds, the buyer
+        // buys back shorts it owes.
+        int256 amount = int256(t.amount);
+        grows = isSeller ? before < amount : before > -amount;
         if (grows) {
-            if (reduceOnly)
-                revert IOptionsClearing.ReduceOnlyViolated(party.accountId, seriesId, before, amount);
+            uint8 reduceOnlyFlag = isSeller ? TradeLib.SELLER_REDUCE_ONLY : TradeLib.BUYER_REDUCE_ONLY;
+            if (t.flags & reduceOnlyFlag != 0)
+                revert IOptionsClearing.ReduceOnlyViolated(party.accountId, t.seriesId, before, t.amount);
             ClearingStorage.Auction memory a = $.auction[party.accountId];
             if (a.since != 0 && block.timestamp - a.lastSeen <= AUCTION_HEARTBEAT_SECONDS) {
                 revert IOptionsClearing.AccountInLiquidation(party.accountId, a.since);
