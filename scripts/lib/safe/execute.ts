@@ -115,24 +115,27 @@ export async function sendAsSafe(
 }
 
 /** `execTransaction` of `tx` with the signatures packed as the Safe requires (sorted, one per owner). */
+/** `execTransaction`'s arguments for `tx` with the packed `signatures`, in the contract's order. */
+export function execArgs(tx: SafeTx, signatures: string) {
+  return [
+    tx.to,
+    tx.value,
+    tx.data,
+    tx.operation,
+    tx.safeTxGas,
+    tx.baseGas,
+    tx.gasPrice,
+    tx.gasToken,
+    tx.refundReceiver,
+    signatures,
+  ] as const;
+}
+
 function execTransaction(
   safe: SafeL2,
   sender: Signer,
   tx: SafeTx,
   signatures: readonly OwnerSignature[],
 ): Promise<ContractTransactionResponse> {
-  return safe
-    .connect(sender)
-    .execTransaction(
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      packSignatures(signatures),
-    );
+  return safe.connect(sender).execTransaction(...execArgs(tx, packSignatures(signatures)));
 }

@@ -9,7 +9,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress, Interface, TypedDataEncoder } from "ethers";
 import { createSafe, deploySafeInfrastructure } from "../../../scripts/lib/safe/deploy";
 import { SAFE_VERSION } from "../../../scripts/lib/safe/artifacts";
-import { checkOwnerSignature, executeSafeTx, safeState } from "../../../scripts/lib/safe/execute";
+import { checkOwnerSignature, execArgs, executeSafeTx, safeState } from "../../../scripts/lib/safe/execute";
 import {
   concatSignatures,
   packSignatures,
@@ -60,20 +60,7 @@ async function twoOfThree() {
 
 /** Call `execTransaction` with a raw signature blob (no checks of ours in between). */
 function execRaw(f: Awaited<ReturnType<typeof twoOfThree>>, tx: SafeTx, signatures: string) {
-  return f.safe
-    .connect(f.stranger)
-    .execTransaction(
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      signatures,
-    );
+  return f.safe.connect(f.stranger).execTransaction(...execArgs(tx, signatures));
 }
 
 describe("unit/safe (Safe v1.4.1 from the shipped artifacts)", () => {

@@ -11,6 +11,7 @@ import { bindProtocol } from "../../operator/protocol";
 import { proposeResume } from "../../ops/pauseResume";
 import { executeProposal, signProposal } from "../../ops/safeGovernance";
 import { packSignatures } from "../../safe/signatures";
+import { execArgs } from "../../safe/execute";
 import { check } from "../checks";
 import { wait, type LifecycleContext } from "../context";
 import { chainTime, formatUnits } from "../narrator";
@@ -71,20 +72,7 @@ export async function resumeAct(
   const tx = one.tx;
   let single = "";
   try {
-    await safe
-      .connect(bob)
-      .execTransaction.staticCall(
-        tx.to,
-        tx.value,
-        tx.data,
-        tx.operation,
-        tx.safeTxGas,
-        tx.baseGas,
-        tx.gasPrice,
-        tx.gasToken,
-        tx.refundReceiver,
-        packSignatures(one.signatures),
-      );
+    await safe.connect(bob).execTransaction.staticCall(...execArgs(tx, packSignatures(one.signatures)));
   } catch (error) {
     single = (error as Error).message;
   }
