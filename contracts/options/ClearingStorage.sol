@@ -32,9 +32,11 @@ library ClearingStorage {
 
     /// @notice A liquidation auction: started when the account was first seen liquidatable, kept alive by each
     /// observation within AUCTION_HEARTBEAT_SECONDS of the last (a longer gap, or a healthy observation, ends it).
+    /// Its clock, `elapsedSeconds` as of `lastSeen`, counts only time in which the breaker allowed liquidation.
     struct Auction {
         uint64 since;
         uint64 lastSeen;
+        uint64 elapsedSeconds;
     }
 
     struct Layout {

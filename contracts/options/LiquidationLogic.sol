@@ -8,6 +8,7 @@ import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IInsuranceVault} from "../interfaces/IInsuranceVault.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
 import {LiquidationMath} from "../libraries/LiquidationMath.sol";
+import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {Position} from "../types/Position.sol";
 import {AccountLogic} from "./AccountLogic.sol";
@@ -63,9 +64,9 @@ library LiquidationLogic {
         _checkCaller($, p);
         AccountLogic.settlePending($, ctx.quote, p.accountId);
         AccountLogic.settlePending($, ctx.quote, p.liquidatorAccountId);
-        _checkBreaker($, ctx, p.accountId);
+        uint256 graceHorizon = _checkBreaker($, ctx, p.accountId);
         Plan memory plan;
-        r = _assess($, ctx, p, plan);
+        r = _assess($, ctx, p, plan, graceHorizon);
         _execute($, ctx, p, plan, r);
     }
 
@@ -80,12 +81,13 @@ library LiquidationLogic {
         uint256 correlatedFallWad;
         (q.collateralValueWad, q.maintenanceWad, q.initialWad, correlatedFallWad) = MarginLogic
             .liquidationMargin($, ctx.margin, accountId);
-        q.breakerAllows = _breakerAllows($, ctx, accountId);
+        uint256 graceHorizon;
+        (q.breakerAllows, graceHorizon) = _breakerAllows($, ctx, accountId);
         q.belowMaintenance = q.collateralValueWad < q.maintenanceWad;
         if (!q.belowMaintenance) return q;
         q.liquidatable = q.breakerAllows;
         IOptionsClearing.LiquidationResult memory r = q.result;
-        r.discountWad = discount($, accountId);
+        r.discountWad = _discount($, ctx, accountId, q.breakerAllows, graceHorizon);
         Plan memory plan;
         plan.collateralWad = q.collateralValueWad;
         _plan($, ctx, accountId, WAD, q.initialWad, correlatedFallWad, plan, r);
@@ -100,7 +102,8 @@ library LiquidationLogic {
         ClearingStorage.Layout storage $,
         Context memory ctx,
         Params memory p,
-        Plan memory plan
+        Plan memory plan,
+        uint256 graceHorizon
     ) private returns (IOptionsClearing.LiquidationResult memory r) {
         uint256 maintenanceWad;
         uint256 initialWad;
@@ -113,7 +116,7 @@ library LiquidationLogic {
         if (plan.collateralWad >= maintenanceWad) {
             revert IOptionsClearing.AccountHealthy(p.accountId, plan.collateralWad, maintenanceWad);
         }
-        r.discountWad = _observeLiquidatable($, p.accountId);
+        r.discountWad = _observeLiquidatable($, ctx, p.accountId, graceHorizon);
         _plan($, ctx, p.accountId, p.maxFractionWad, initialWad, correlatedFallWad, plan, r);
         uint256 receivedWad = r.seizedValueWad - r.penaltyWad + r.coveredWad;
         uint256 requiredWad = r.liabilityWad.mulWadUp(p.minSeizedPerLiabilityWad);
@@ -235,24 +238,26 @@ library LiquidationLogic {
 
     /// @notice See IOptionsClearing.flagLiquidatable.
     /// The auction runs only while a liquidation could proceed: an account below maintenance whose liquidation the
-    /// breaker refuses is not observed (its clock does not run; after a gap of over AUCTION_HEARTBEAT_SECONDS the
-    /// next observation starts afresh at the start discount).
+    /// breaker refuses is not observed, and time in which it refused does not count (docs/liquidation.md).
     function flag(ClearingStorage.Layout storage $, Context memory ctx, uint256 accountId) public {
         AccountLogic.settlePending($, ctx.quote, accountId);
         (uint256 collateralWad, uint256 maintenanceWad, ) = MarginLogic.margin($, ctx.margin, accountId);
         if (collateralWad >= maintenanceWad) {
             if ($.auction[accountId].since != 0) _resetAuction($, accountId);
-        } else if (_breakerAllows($, ctx, accountId)) {
-            _observeLiquidatable($, accountId);
+            return;
         }
+        (bool allows, uint256 graceHorizon) = _breakerAllows($, ctx, accountId);
+        if (allows) _observeLiquidatable($, ctx, accountId, graceHorizon);
     }
 
     /// @notice The discount a liquidation of `accountId` would get now: its running auction's, else the start's.
-    function discount(ClearingStorage.Layout storage $, uint256 accountId) public view returns (uint256) {
-        ClearingStorage.Auction memory a = $.auction[accountId];
-        if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS)
-            return START_DISCOUNT_WAD;
-        return LiquidationMath.discountAfter(block.timestamp - a.since);
+    function discount(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) public view returns (uint256) {
+        (bool allows, uint256 graceHorizon) = _breakerAllows($, ctx, accountId);
+        return _discount($, ctx, accountId, allows, graceHorizon);
     }
 
     // ------------------------------------------------------------------------------------------------- checks
@@ -274,57 +279,127 @@ library LiquidationLogic {
 
     /// @dev Liquidations stop while the price scope of any asset the account's value depends on (the underlying of
     /// a position, or a collateral asset other than the quote), or LIQUIDATE, or GLOBAL, is tripped or in grace.
+    /// Returns the breaker's grace horizon (the latest end of any scope's grace period).
     function _checkBreaker(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 accountId
-    ) private view {
+    ) private view returns (uint256 graceHorizon) {
+        bool clear;
+        (clear, graceHorizon) = _breakerStatus(ctx.breaker);
+        if (clear) return graceHorizon;
         (address[] memory assets, uint256 n) = MarginLogic.pricedAssets($, ctx.margin, accountId);
         // An account valued in the quote alone: LIQUIDATE and GLOBAL (tripped or in grace), and the quote's scope.
         if (n == 0) ctx.breaker.checkLiquidation(ctx.margin.quote);
         for (uint256 i; i < n; ++i) ctx.breaker.checkLiquidation(assets[i]);
     }
 
-    /// @dev Whether `_checkBreaker` would pass now.
+    /// @dev Whether `_checkBreaker` would pass now, and the breaker's grace horizon.
     function _breakerAllows(
         ClearingStorage.Layout storage $,
         Context memory ctx,
         uint256 accountId
-    ) private view returns (bool) {
+    ) private view returns (bool allows, uint256 graceHorizon) {
+        (allows, graceHorizon) = _breakerStatus(ctx.breaker);
+        if (allows) return (true, graceHorizon);
         (address[] memory assets, uint256 n) = MarginLogic.pricedAssets($, ctx.margin, accountId);
-        if (n == 0) {
-            try ctx.breaker.checkLiquidation(ctx.margin.quote) {
-                return true;
-            } catch {
-                return false;
-            }
-        }
+        if (n == 0) return (_allows(ctx.breaker, ctx.margin.quote), graceHorizon);
         for (uint256 i; i < n; ++i) {
-            try ctx.breaker.checkLiquidation(assets[i]) {
-                continue;
-            } catch {
-                return false;
-            }
+            if (!_allows(ctx.breaker, assets[i])) return (false, graceHorizon);
         }
-        return true;
+        return (true, graceHorizon);
+    }
+
+    /// @dev Whether `breaker.checkLiquidation(asset)` passes.
+    function _allows(ICircuitBreaker breaker, address asset) private view returns (bool) {
+        try breaker.checkLiquidation(asset) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @dev The breaker's status word (ICircuitBreaker.statusWord): `clear` when no scope is tripped and the latest
+    /// grace period has ended, which lets every liquidation through; and that grace horizon.
+    function _breakerStatus(ICircuitBreaker breaker) private view returns (bool clear, uint256 graceHorizon) {
+        uint256 word = breaker.statusWord();
+        graceHorizon = uint64(word >> 32);
+        clear = uint32(word) == 0 && block.timestamp >= graceHorizon;
     }
 
     // ------------------------------------------------------------------------------------------------- auction
 
-    /// @dev Record that the account is liquidatable now: continue its auction if the last observation is recent
-    /// enough, else start a new one; return the discount it gives.
+    /// @dev Record that the account is liquidatable now, the breaker allowing it: continue its auction if it was
+    /// observed within AUCTION_HEARTBEAT_SECONDS of allowed time, its clock running by that time, else start a new
+    /// one; return the discount it gives.
     function _observeLiquidatable(
         ClearingStorage.Layout storage $,
-        uint256 accountId
+        Context memory ctx,
+        uint256 accountId,
+        uint256 graceHorizon
     ) private returns (uint256) {
         ClearingStorage.Auction memory a = $.auction[accountId];
-        if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS) {
+        uint256 allowedSeconds = a.since == 0
+            ? type(uint256).max
+            : _allowedSeconds($, ctx, accountId, a.lastSeen, graceHorizon);
+        if (allowedSeconds <= AUCTION_HEARTBEAT_SECONDS) {
+            a.elapsedSeconds += uint64(allowedSeconds);
+        } else {
             a.since = uint64(block.timestamp);
+            a.elapsedSeconds = 0;
             emit IOptionsClearing.LiquidationFlagged(accountId, a.since);
         }
         a.lastSeen = uint64(block.timestamp);
         $.auction[accountId] = a;
-        return LiquidationMath.discountAfter(block.timestamp - a.since);
+        return LiquidationMath.discountAfter(a.elapsedSeconds);
+    }
+
+    /// @dev The discount of `accountId`'s auction now; its clock stands still while the breaker refuses.
+    function _discount(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId,
+        bool breakerAllows,
+        uint256 graceHorizon
+    ) private view returns (uint256) {
+        ClearingStorage.Auction memory a = $.auction[accountId];
+        if (a.since == 0) return START_DISCOUNT_WAD;
+        if (!breakerAllows) return LiquidationMath.discountAfter(a.elapsedSeconds);
+        uint256 allowedSeconds = _allowedSeconds($, ctx, accountId, a.lastSeen, graceHorizon);
+        if (allowedSeconds > AUCTION_HEARTBEAT_SECONDS) return START_DISCOUNT_WAD;
+        return LiquidationMath.discountAfter(a.elapsedSeconds + allowedSeconds);
+    }
+
+    /// @dev The seconds since the last observation `lastSeen` in which the breaker allowed the liquidation, given that
+    /// it allows it now. A scope the account depends on that came out of a grace period since was paused from its trip
+    /// to that end; with several such scopes the pause spans the earliest trip to the latest end. The breaker's grace
+    /// horizon at or before `lastSeen` means no grace period ended since.
+    function _allowedSeconds(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId,
+        uint256 lastSeen,
+        uint256 graceHorizon
+    ) private view returns (uint256) {
+        if (graceHorizon <= lastSeen) return block.timestamp - lastSeen;
+        ICircuitBreaker breaker = ctx.breaker;
+        uint256[2] memory pause = [type(uint256).max, lastSeen];
+        _widenPause(breaker, Scopes.GLOBAL, lastSeen, pause);
+        _widenPause(breaker, Scopes.LIQUIDATE, lastSeen, pause);
+        (address[] memory assets, uint256 n) = MarginLogic.pricedAssets($, ctx.margin, accountId);
+        if (n == 0) _widenPause(breaker, Scopes.asset(ctx.margin.quote), lastSeen, pause);
+        for (uint256 i; i < n; ++i) _widenPause(breaker, Scopes.asset(assets[i]), lastSeen, pause);
+        if (pause[1] == lastSeen) return block.timestamp - lastSeen;
+        return (pause[0] - lastSeen) + (block.timestamp - pause[1]);
+    }
+
+    /// @dev Widen `pause` ([first trip, last grace end]) by `scope`'s pause if its grace period ended after `lastSeen`.
+    function _widenPause(ICircuitBreaker breaker, bytes32 scope, uint256 lastSeen, uint256[2] memory pause) private view {
+        uint256 graceEnd = breaker.graceEndsAt(scope);
+        if (graceEnd <= lastSeen) return;
+        uint256 trippedAt = Math.max(breaker.scopeState(scope).trippedAt, lastSeen);
+        pause[0] = Math.min(pause[0], trippedAt);
+        pause[1] = Math.max(pause[1], graceEnd);
     }
 
     function _resetAuction(ClearingStorage.Layout storage $, uint256 accountId) private {

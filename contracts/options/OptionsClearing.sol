@@ -380,7 +380,7 @@ contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGua
 
     /// @inheritdoc IOptionsClearing
     function liquidationDiscount(uint256 accountId) external view returns (uint256) {
-        return LiquidationLogic.discount($, accountId);
+        return LiquidationLogic.discount($, _liquidationContext(), accountId);
     }
 
     /// @inheritdoc IOptionsClearing

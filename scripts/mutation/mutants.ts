@@ -394,8 +394,16 @@ export const MUTANTS: Mutant[] = [
     id: "review-auction-heartbeat-ignored",
     file: LIQUIDATION,
     description: "an observation after a long gap continues the old auction (the clock goes stale)",
-    from: "if (a.since == 0 || block.timestamp - a.lastSeen > AUCTION_HEARTBEAT_SECONDS) {\n            a.since",
-    to: "if (a.since == 0) {\n            a.since",
+    from: "if (allowedSeconds <= AUCTION_HEARTBEAT_SECONDS) {",
+    to: "if (a.since != 0) {",
+    tests: ["test/unit/options/Liquidation.test.ts"],
+  },
+  {
+    id: "review-auction-clock-runs-in-pause",
+    file: LIQUIDATION,
+    description: "the auction clock counts the time in which the breaker refused the liquidation",
+    from: "if (graceHorizon <= lastSeen) return block.timestamp - lastSeen;",
+    to: "return block.timestamp - lastSeen;",
     tests: ["test/unit/options/Liquidation.test.ts"],
   },
   {

@@ -39,6 +39,10 @@ export const INV = {
   /** An account's auction discount counts from when it has been continuously liquidatable (seen liquidatable at
    * least every AUCTION_HEARTBEAT_SECONDS, never seen healthy since). */
   AUCTION_CONTINUOUS: "INV_AUCTION_CONTINUOUS",
+  /** The auction clock counts only time in which the breaker allowed the liquidation: a liquidation's discount is at
+   * most the schedule's after the allowed time since its auction started (GLOBAL and LIQUIDATE pauses, each from its
+   * trip to the end of its grace period, excluded), and exactly that when no grace period ended since the start. */
+  AUCTION_CLOCK: "INV_AUCTION_CLOCK",
   /** Premiums are conserved: in quote-vault shares, buyers' debits == sellers' credits + fees; the buyer pays at least
    * and the seller receives at most what the signed price is worth. */
   EXCHANGE_PREMIUM: "INV_EXCHANGE_PREMIUM",

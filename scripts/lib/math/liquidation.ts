@@ -54,3 +54,34 @@ export function penalty(
 ): bigint {
   return mulWadDown(mulWadDown(mulWadDown(liabilityWad, fractionWad), discountWad), p.penaltyShareWad);
 }
+
+/** A span in which the breaker refused a liquidation: from a scope's trip to the end of its grace period. */
+export interface LiquidationPause {
+  trippedAt: bigint;
+  graceEndsAt: bigint;
+}
+
+/**
+ * The seconds of [from, to] outside every pause: the time the auction clock may count (docs/liquidation.md). The
+ * clearing counts at most this (it treats the span from the earliest to the latest of several pauses since an
+ * observation as one pause), and exactly this when at most one pause ended since the last observation.
+ */
+export function allowedSecondsBetween(from: bigint, to: bigint, pauses: readonly LiquidationPause[]): bigint {
+  const spans = pauses
+    .map((p) => ({
+      start: p.trippedAt > from ? p.trippedAt : from,
+      end: p.graceEndsAt < to ? p.graceEndsAt : to,
+    }))
+    .filter((s) => s.end > s.start)
+    .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  let refused = 0n;
+  let cursor = from;
+  for (const s of spans) {
+    const start = s.start > cursor ? s.start : cursor;
+    if (s.end > start) {
+      refused += s.end - start;
+      cursor = s.end;
+    }
+  }
+  return to - from - refused;
+}

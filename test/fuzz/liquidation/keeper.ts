@@ -24,6 +24,7 @@ import { attempt } from "../../shared/campaign/harness";
 import { QUOTE_TO_WAD, checkInitialMargin } from "../../shared/campaign/checks";
 import {
   badDebt,
+  checkAuctionClock,
   checkLiquidationResult,
   insuranceClaim,
   writtenOffOf,
@@ -301,6 +302,8 @@ async function afterLiquidation(
     { before: before.claim, after: await insuranceClaim(w.book) },
     { before: before.written, after: written },
   );
+  const at = BigInt((await event.getBlock()).timestamp);
+  await checkAuctionClock(clearing, w.book.breaker, label, account, r.discountWad, blockNumber, at);
 
   // INV_BAD_DEBT_ACCOUNTED, with the shared bad-debt model fed by the reference.
   const model = badDebt({

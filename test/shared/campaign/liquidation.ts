@@ -5,8 +5,19 @@
  * fuzz within the margin reference's tolerance (inputs from scripts/lib/margin).
  */
 import { expect } from "chai";
-import type { CollateralVault, InsuranceVault, OptionsClearing } from "../../../typechain-types";
+import type {
+  CircuitBreaker,
+  CollateralVault,
+  InsuranceVault,
+  OptionsClearing,
+} from "../../../typechain-types";
 import { WAD, mulWadUp } from "../../../scripts/lib/math/wad";
+import {
+  allowedSecondsBetween,
+  discountAfter,
+  type LiquidationPause,
+} from "../../../scripts/lib/math/liquidation";
+import { Scopes } from "../../../scripts/lib/scopes";
 import { INV, assertInvariant } from "../invariants";
 import { QUOTE_TO_WAD } from "./checks";
 
@@ -80,6 +91,65 @@ export async function checkLiquidationResult(
     delta > 0n === r.socialisedWad > 0n,
     () => `${label}: ${delta} contracts written off for a socialised loss of ${r.socialisedWad}`,
   );
+}
+
+/**
+ * INV_AUCTION_CLOCK for a liquidation of `accountId` mined in block `blockNumber` at `at` with `discountWad`: the
+ * auction's start is the last `LiquidationFlagged` of the account (a reset emitted by this liquidation itself, when
+ * it restores or empties the account, is not its start); the pauses are GLOBAL's and LIQUIDATE's (they stop every
+ * account's liquidation; an asset scope's relevance changes with the account's holdings, so it is left out and the
+ * bound stays an upper bound), each from its `Tripped` block to the `graceEndsAt` of the `Resumed` after it.
+ */
+export async function checkAuctionClock(
+  clearing: OptionsClearing,
+  breaker: CircuitBreaker,
+  label: string,
+  accountId: bigint,
+  discountWad: bigint,
+  blockNumber: number,
+  at: bigint,
+): Promise<void> {
+  let since = 0n;
+  for (const e of await clearing.queryFilter(
+    clearing.filters.LiquidationFlagged(accountId),
+    0,
+    blockNumber,
+  )) {
+    if (e.blockNumber === blockNumber && e.args.since === 0n) continue;
+    since = e.args.since;
+  }
+  assertInvariant(
+    INV.AUCTION_CLOCK,
+    since !== 0n && since <= at,
+    () => `${label}: no auction started (${since})`,
+  );
+  const tripped = await breaker.queryFilter(breaker.filters.Tripped(), 0, blockNumber);
+  const resumed = await breaker.queryFilter(breaker.filters.Resumed(), 0, blockNumber);
+  const pauses: LiquidationPause[] = [];
+  for (const r of resumed) {
+    if (r.args.scope !== Scopes.GLOBAL && r.args.scope !== Scopes.LIQUIDATE) continue;
+    const trip = tripped
+      .filter((t) => t.args.scope === r.args.scope && t.blockNumber <= r.blockNumber)
+      .at(-1);
+    if (trip === undefined) continue;
+    pauses.push({ trippedAt: BigInt((await trip.getBlock()).timestamp), graceEndsAt: r.args.graceEndsAt });
+  }
+  const schedule = await clearing.dutchAuctionSchedule();
+  const bound = discountAfter(schedule, allowedSecondsBetween(since, at, pauses));
+  assertInvariant(
+    INV.AUCTION_CLOCK,
+    discountWad <= bound,
+    () =>
+      `${label}: discount ${discountWad} above ${bound}, the schedule's after the allowed time since ${since}`,
+  );
+  // No grace period ended since the start: every second since then counted.
+  if (!resumed.some((r) => r.args.graceEndsAt > since)) {
+    assertInvariant(
+      INV.AUCTION_CLOCK,
+      discountWad === discountAfter(schedule, at - since),
+      () => `${label}: discount ${discountWad}, expected the schedule's after ${at - since} s since ${since}`,
+    );
+  }
 }
 
 /** The bad-debt rule's figures for an account taken whole (docs/liquidation.md). */

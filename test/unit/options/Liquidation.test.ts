@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractTransactionResponse } from "ethers";
 import type { OptionsClearing } from "../../../typechain-types";
 import { Scopes } from "../../../scripts/lib/scopes";
 import { WAD, divUp, mulWadDown, mulWadUp } from "../../../scripts/lib/math/wad";
@@ -15,7 +16,12 @@ import {
 } from "../../shared/fixtures/system";
 import { LIQUIDATION_RESULT_FIELDS, liquidatedResults } from "../../../scripts/lib/liquidation";
 import { referenceRequirement } from "../../../scripts/lib/keeper/health";
-import { neededFraction } from "../../../scripts/lib/math/liquidation";
+import {
+  allowedSecondsBetween,
+  discountAfter,
+  neededFraction,
+  type LiquidationPause,
+} from "../../../scripts/lib/math/liquidation";
 import { INV, assertInvariant } from "../../shared/invariants";
 
 const STRIKE = 2200n * WAD;
@@ -434,6 +440,108 @@ describe("unit/options/Liquidation", () => {
       await breaker.connect(guardian).pause(Scopes.LIQUIDATE, "test");
       await expect(clearing.flagLiquidatable(victim)).to.not.emit(clearing, "LiquidationFlagged");
       expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+    });
+
+    /** The block time of a mined transaction. */
+    async function minedAt(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
+      const receipt = await (await tx).wait();
+      return BigInt((await receipt!.getBlock()).timestamp);
+    }
+
+    /** A pause of `scope` from now, resumed after the cooldown: its trip and the end of its grace period. */
+    async function pauseAndResume(
+      sys: Awaited<ReturnType<typeof unhealthyBook>>,
+      scope: string,
+    ): Promise<LiquidationPause> {
+      const { breaker, guardian, governor } = sys;
+      const trippedAt = await minedAt(breaker.connect(guardian).pause(scope, "test"));
+      await time.increase(Number(await breaker.cooldownSeconds()));
+      await breaker.connect(governor).resume(scope);
+      return { trippedAt, graceEndsAt: await breaker.graceEndsAt(scope) };
+    }
+
+    it("stands still while the breaker refuses (pause and grace), then runs on from where it stood", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, bob, victim, keeper, weth } = sys;
+      const schedule = await clearing.dutchAuctionSchedule();
+      await below(sys, 2300n * WAD);
+      const started = await minedAt(clearing.flagLiquidatable(victim));
+      await time.increase(300);
+      await sys.refreshPrices();
+      const seen = await minedAt(clearing.flagLiquidatable(victim));
+      const before = discountAfter(schedule, seen - started);
+      expect(before > START_DISCOUNT, "the clock ran before the pause").to.equal(true);
+
+      const scope = Scopes.asset(await weth.getAddress());
+      const pause = await pauseAndResume(sys, scope);
+      // In the grace period: no observation, and the discount has not moved (a restart would read START).
+      await sys.refreshPrices();
+      await expect(clearing.flagLiquidatable(victim)).to.not.emit(clearing, "LiquidationFlagged");
+      expect(await clearing.liquidationDiscount(victim)).to.equal(before);
+
+      await time.increaseTo(pause.graceEndsAt + 30n);
+      await sys.refreshPrices();
+      const tx = clearing.flagLiquidatable(victim);
+      await expect(tx).to.not.emit(clearing, "LiquidationFlagged"); // the same auction, not a new one
+      const resumedAt = await minedAt(tx);
+      const elapsed = allowedSecondsBetween(started, resumedAt, [pause]);
+      expect(elapsed, "the pause and its grace do not count").to.equal(
+        seen - started + (pause.trippedAt - seen) + (resumedAt - pause.graceEndsAt),
+      );
+      expect(await clearing.liquidationDiscount(victim)).to.equal(discountAfter(schedule, elapsed));
+
+      const liquidation = clearing.connect(bob).liquidate(victim, keeper, WAD / 100n, 0, FAR);
+      const at = await minedAt(liquidation);
+      const [result] = liquidatedResults(clearing, (await (await liquidation).wait())!.logs);
+      expect(result.discountWad).to.equal(discountAfter(schedule, elapsed + (at - resumedAt)));
+      expect(result.discountWad < MAX_DISCOUNT, "not the capped discount of a clock that ran on").to.equal(
+        true,
+      );
+    });
+
+    it("counts the allowed time before a trip: over the heartbeat in all, the next observation starts afresh", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, victim, weth } = sys;
+      const { heartbeatSeconds } = await clearing.dutchAuctionSchedule();
+      await below(sys, 2300n * WAD);
+      await clearing.flagLiquidatable(victim);
+      await time.increase(Number(heartbeatSeconds) - 120);
+      const pause = await pauseAndResume(sys, Scopes.asset(await weth.getAddress()));
+      // 8 minutes before the trip and 3 after the grace period: 11 minutes of allowed time unobserved.
+      await time.increaseTo(pause.graceEndsAt + 180n);
+      await sys.refreshPrices();
+      const tx = clearing.flagLiquidatable(victim);
+      await expect(tx)
+        .to.emit(clearing, "LiquidationFlagged")
+        .withArgs(victim, await minedAt(tx));
+      expect(await clearing.liquidationDiscount(victim)).to.equal(START_DISCOUNT);
+    });
+
+    it("keeps running through a pause of a scope the account does not depend on", async () => {
+      const sys = await unhealthyBook();
+      const { clearing, breaker, guardian, victim } = sys;
+      const schedule = await clearing.dutchAuctionSchedule();
+      await below(sys, 2300n * WAD);
+      const started = await minedAt(clearing.flagLiquidatable(victim));
+      // Another asset's price scope trips: the account's liquidation stays allowed and its clock runs.
+      await breaker
+        .connect(guardian)
+        .pause(Scopes.asset("0x000000000000000000000000000000000000dEaD"), "test");
+      let seen = started;
+      for (let i = 0; i < 3; i++) {
+        await time.increase(300);
+        await sys.refreshPrices();
+        seen = await minedAt(clearing.flagLiquidatable(victim));
+      }
+      expect(await clearing.liquidationDiscount(victim)).to.equal(discountAfter(schedule, seen - started));
+      expect(seen - started >= 900n, "longer than one heartbeat").to.equal(true);
+      // Its resume and grace period do not stop the account's clock either: it reaches the cap, no restart.
+      await keepFlagged(sys, victim, HOUR);
+      await breaker.connect(sys.governor).resume(Scopes.asset("0x000000000000000000000000000000000000dEaD"));
+      await keepFlagged(sys, victim, 15 * 60);
+      expect(await clearing.liquidationDiscount(victim)).to.equal(MAX_DISCOUNT);
+      const flagged = await clearing.queryFilter(clearing.filters.LiquidationFlagged(victim));
+      expect(flagged.map((e) => e.args.since)).to.deep.equal([started]);
     });
   });
 

@@ -13,6 +13,7 @@ import type { RiskParamsStruct } from "../../../../typechain-types/contracts/int
 import { QUOTE_TO_WAD } from "../../../shared/campaign/checks";
 import {
   badDebt,
+  checkAuctionClock,
   checkLiquidationResult,
   insuranceClaim,
   writtenOffOf,
@@ -180,6 +181,15 @@ export const liquidate: Handler = {
       maxFraction,
       { before: claimBefore, after: await insuranceClaim(w.book) },
       { before: writtenBefore, after: await writtenOffOf(clearing, series) },
+    );
+    await checkAuctionClock(
+      clearing,
+      w.book.breaker,
+      `liquidate(${victim.id})`,
+      victim.id,
+      r.discountWad,
+      w.lastReceipt!.blockNumber,
+      BigInt(at),
     );
     if (!assess) return;
 
