@@ -14,10 +14,11 @@ import {Vm} from "../utils/Vm.sol";
 
 /// @notice Signed orders through the real exchange: the traders sign with their keys (`vm.sign`), a trader fills
 /// another's fresh or resting order, the executor matches one taker order against one to three makers, an owner
-/// cancels (a later fill must be refused). Inputs are bounded so that most calls trade. After every trade:
-/// INV_EXCHANGE_PREMIUM from the clearing's Traded events and the collateral moved, INV_BREAKER_GUARDS for a trade
-/// that grew a position, INV_INITIAL_MARGIN_AFTER_ACTION for every account that grew; the ghost premiums and fills
-/// feed the state checks (InvariantsSpec's INV_EXCHANGE_PREMIUM and INV_EXCHANGE_FILL_BOUNDS).
+/// cancels one order or every order below a new minimum nonce (a later fill must be refused). Inputs are bounded so
+/// that most calls trade. After every trade: INV_EXCHANGE_PREMIUM from the clearing's Traded events and the
+/// collateral moved, INV_BREAKER_GUARDS for a trade that grew a position, INV_INITIAL_MARGIN_AFTER_ACTION for every
+/// account that grew; the ghost premiums and fills feed the state checks (InvariantsSpec's INV_EXCHANGE_PREMIUM and
+/// INV_EXCHANGE_FILL_BOUNDS).
 contract ExchangeHandler is HandlerBase {
     /// @dev The exchange's smallest fill (MIN_LOT_CONTRACTS_WAD).
     uint256 internal constant MIN_LOT = 1e15;
@@ -210,6 +211,48 @@ contract ExchangeHandler is HandlerBase {
         }
     }
 
+    /// @notice An owner cancels all its orders below a new minimum nonce (a resting order's nonce + 1): a fill of that
+    /// order right after must be refused (below the minimum; or cancelled or expired before); a minimum that does not
+    /// rise must be refused (NonceNotIncreasing) and leave the minimum unchanged.
+    function setMinNonce(uint256 orderSeed, uint256 takerSeed) external {
+        Signed storage s = _resting(orderSeed);
+        address owner = s.order.owner;
+        uint256 next = s.order.nonce + 1;
+        uint256 current = exchange.minNonce(owner);
+        if (next <= current) return _refuseMinNonce(owner, next, current);
+        vm.prank(owner);
+        exchange.setMinNonce(next);
+        if (exchange.minNonce(owner) != next) return _violate(INV_EXCHANGE_FILL_BOUNDS, "setMinNonce did not set it");
+        if (_nonce[owner] < next) _nonce[owner] = next;
+        (, address taker) = _pair(_indexOf(owner), takerSeed);
+        uint256 takerAccount = world.accountOf(taker);
+        vm.prank(taker);
+        try exchange.fill(s.order, s.signature, MIN_LOT, takerAccount, takerFee) {
+            _violate(INV_EXCHANGE_FILL_BOUNDS, "an order below its owner's min nonce was filled");
+        } catch (bytes memory err) {
+            bytes4 sel = _selector(err);
+            if (
+                sel != IOptionsExchange.NonceBelowMin.selector && sel != IOptionsExchange.OrderIsCancelled.selector
+                    && sel != IOptionsExchange.OrderExpired.selector
+            ) {
+                _violate(INV_EXCHANGE_FILL_BOUNDS, "an order below the min nonce was refused for another reason");
+            }
+        }
+    }
+
+    /// @dev A minimum nonce that does not rise is refused and changes nothing.
+    function _refuseMinNonce(address owner, uint256 next, uint256 current) private {
+        vm.prank(owner);
+        try exchange.setMinNonce(next) {
+            _violate(INV_EXCHANGE_FILL_BOUNDS, "setMinNonce accepted a minimum that does not rise");
+        } catch (bytes memory err) {
+            if (_selector(err) != IOptionsExchange.NonceNotIncreasing.selector) {
+                _violate(INV_EXCHANGE_FILL_BOUNDS, "setMinNonce refused for another reason");
+            }
+        }
+        if (exchange.minNonce(owner) != current) _violate(INV_EXCHANGE_FILL_BOUNDS, "a refused setMinNonce moved it");
+    }
+
     // ============================================================================================ one fill
 
     /// @dev From the seed's, the first order of the run still open; the seed's own if none is; a fresh order of the
@@ -225,6 +268,7 @@ contract ExchangeHandler is HandlerBase {
             Signed storage s = _orders[(seed + k) % n];
             Order storage o = s.order;
             if (o.expiry <= block.timestamp || exchange.cancelled(o.owner, s.hash)) continue;
+            if (o.nonce < exchange.minNonce(o.owner)) continue;
             if (o.amount - exchange.filled(s.hash) >= MIN_LOT) return s;
         }
         return _orders[seed % n];

@@ -410,11 +410,12 @@ contract SystemInvariantsTest is SystemDeployment, InvariantsSpec {
     }
 
     function _exchangeSelectors() private pure returns (bytes4[] memory s) {
-        s = new bytes4[](4);
+        s = new bytes4[](5);
         s[0] = ExchangeHandler.fill.selector;
         s[1] = ExchangeHandler.fillResting.selector;
         s[2] = ExchangeHandler.matchOrders.selector;
         s[3] = ExchangeHandler.cancel.selector;
+        s[4] = ExchangeHandler.setMinNonce.selector;
     }
 
     function _insuranceSelectors() private pure returns (bytes4[] memory s) {
