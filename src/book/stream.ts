@@ -4,12 +4,15 @@
  */
 import type { BookStreamMessage } from "./types";
 
+/** A handler property, checked bivariantly (as the DOM's are) so that `ws`'s richer event types fit. */
+type Handler<E> = { bivarianceHack(event: E): void }["bivarianceHack"] | null;
+
 /** The part of a WebSocket the stream uses (the WHATWG interface; `ws` implements it). */
 export interface WebSocketLike {
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onopen: Handler<unknown>;
+  onmessage: Handler<{ data: unknown }>;
+  onerror: Handler<unknown>;
+  onclose: Handler<{ code: number; reason: string }>;
   close(code?: number, reason?: string): void;
 }
 
