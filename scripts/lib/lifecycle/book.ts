@@ -88,7 +88,21 @@ export async function startLifecycleBook(
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const client = await BookClient.connect(service.url);
+  const stop = async () => {
+    try {
+      await service.stop();
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  let client: BookClient;
+  try {
+    client = await BookClient.connect(service.url);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
     client,
     service,
@@ -106,13 +120,6 @@ export async function startLifecycleBook(
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     },
-    async stop() {
-      try {
-        await service.stop();
-      } finally {
-        await server.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+    stop,
   };
 }
