@@ -41,7 +41,7 @@ async function refusal(attempt: Promise<unknown>): Promise<BookApiError> {
 }
 
 describe("e2e/book/BookClient (the package's client against npm run book)", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   const id = `e2e-book-client-${process.pid}`;
   let work: string;
   let chain: BookChain;
