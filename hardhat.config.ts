@@ -12,6 +12,7 @@ import "./tasks/exchange";
 // Governance tasks through the Safe (safe-propose, safe-sign, safe-execute, timelock-execute).
 import "./tasks/governance";
 import "./tasks/devnet";
+import "./tasks/book";
 import { generateSafeTypes } from "./scripts/lib/safe/artifacts";
 
 /**

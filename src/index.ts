@@ -5,6 +5,7 @@
  *   import { OptionsClearing__factory, getDeployment } from "@optiq/protocol";
  *   import clearingAbi from "@optiq/protocol/abi/OptionsClearing.json";
  *   import { buildOrder, signOrder, exchangeDomain, type Order } from "@optiq/protocol";
+ *   import { BookClient } from "@optiq/protocol";
  *
  * The package is built by `npm run build:package` (run by `npm pack` through `prepack`).
  */
@@ -16,6 +17,8 @@ export * from "../typechain-types";
 export type { DeploymentRecord } from "./deployment";
 /** Signed orders of OptionsExchange: the Order type, its EIP-712 domain and type, build, sign, hash, validate. */
 export * from "./exchange/order";
+/** The order book service's client: post, cancel, read the book, orders and trades, follow the stream. */
+export * from "./book";
 
 /** The package's deployments/ folder (next to dist/ in the installed package, or in the repository). */
 const DEPLOYMENTS_DIR = [

@@ -10,6 +10,7 @@ import { runLifecycle } from "../../scripts/lib/lifecycle/run";
 import { SCENARIO } from "../../scripts/lib/lifecycle/scenario";
 import type { LifecycleSummary } from "../../scripts/lib/lifecycle/summary";
 import { TripReason } from "../../scripts/lib/breaker/tripReason";
+import { OptionsExchange__factory } from "../../typechain-types";
 import {
   discountAfter as auctionDiscountAfter,
   type AuctionParams,
@@ -75,15 +76,43 @@ describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
       expect(cents(out) - cents(into), line).to.equal(cents(change.replace("+", "")));
   });
 
-  it("Bob buys Alice's puts through a signed order and pays the premium on-chain", () => {
+  it("Bob buys Alice's puts through the order book: the matcher's matchOrders settles them at her price", async () => {
     // config/local.json sets no exchange fees: the buyer pays and the seller receives the signed premium.
     const premium = (SCENARIO.putsWritten * SCENARIO.putPremiumUsdc) / WAD;
     expect(s.trade.contracts).to.equal(SCENARIO.putsWritten);
     near(s.trade.paidByBobUsdc, premium, 1n, "premium Bob paid");
     near(s.trade.receivedByAliceUsdc, premium, 1n, "premium Alice received");
     near(s.trade.feesUsdc, 0n, 1n, "fees");
+
+    // The book showed Alice's ask, then nothing once it traded.
+    expect(s.trade.book.asksBefore).to.deep.equal([
+      { price: SCENARIO.putPremiumUsdc.toString(), amount: SCENARIO.putsWritten.toString(), orders: 1 },
+    ]);
+    expect(s.trade.book.asksAfter).to.deep.equal([]);
+    expect(s.trade.book.status).to.equal("CONFIRMED");
+
+    // On-chain: a matchOrders from the matcher (Hardhat's development account #11), Bob's order the taker, Alice's
+    // the maker, the whole amount.
+    const [, , , , alice, bob] = await hre.ethers.getSigners();
+    const tx = await hre.ethers.provider.getTransaction(s.trade.book.txHash);
+    expect(tx?.from).to.equal("0x71bE63f3384f5fb98995898A86B02Fb2426c5788");
+    const call = OptionsExchange__factory.createInterface().parseTransaction(tx!);
+    expect(call?.name).to.equal("matchOrders");
+    expect(call?.args[0].owner).to.equal(bob.address);
+    expect(call?.args[2].map((o: { owner: string }) => o.owner)).to.deep.equal([alice.address]);
+    expect([...call!.args[4]]).to.deep.equal([SCENARIO.putsWritten]);
+    expect((await hre.ethers.provider.getTransactionReceipt(s.trade.book.txHash))?.status).to.equal(1);
+
+    expect(lines.some((l) => /^\s+book of WETH-1800-P-\S+ before: no asks; no bids$/.test(l))).to.equal(true);
+    expect(lines.some((l) => /^\s+book of WETH-1800-P-\S+: ask 2 @ 40\.00 USDC; no bids$/.test(l))).to.equal(
+      true,
+    );
+    expect(lines.some((l) => /^\s+book of WETH-1800-P-\S+ after: no asks; no bids$/.test(l))).to.equal(true);
+    expect(lines.some((l) => l.trim().startsWith("premium paid: Bob's account 80.00 USDC"))).to.equal(true);
     expect(
-      lines.some((l) => l.includes("Bob bought 2 puts from Alice through a signed order at 40.00 USDC")),
+      lines.some((l) =>
+        /Bob bought 2 puts from Alice through the order book \(.*CONFIRMED\) at 40\.00 USDC/.test(l),
+      ),
     ).to.equal(true);
   });
 

@@ -138,6 +138,34 @@ describe("e2e/Package (the integrator package, packed and installed offline)", f
     expect(license).to.match(/^MIT License\n/);
   });
 
+  it("exports the order book client, which loads without the service's own packages (no ws, no fastify)", async function () {
+    this.timeout(120_000);
+    const script = `
+      const { BookClient, BookApiError, bookDomain, CANCEL_TYPES } = require("@optiq/protocol");
+      let refused = "";
+      BookClient.connect("http://127.0.0.1:1").catch((e) => (refused = e.name + " " + e.constructor.name)).then(() =>
+        console.log(JSON.stringify({
+          connect: typeof BookClient.connect,
+          error: new BookApiError(400, { error: "order.expiry: too soon", field: "order.expiry" }).field,
+          domain: bookDomain("0x0000000000000000000000000000000000000001", 31337n).name,
+          cancel: CANCEL_TYPES.Cancel.map((f) => f.name),
+          refused,
+          ws: (() => { try { require.resolve("ws"); return "present"; } catch { return "absent"; } })(),
+        })),
+      );
+    `;
+    const out = JSON.parse(await sh("node", ["-e", script], consumer)) as Record<string, unknown>;
+    expect(out).to.deep.equal({
+      connect: "function",
+      error: "order.expiry",
+      domain: "optiq OrderBook",
+      cancel: ["orderHash", "deadline"],
+      // An unreachable book is fetch's own error, not a BookApiError.
+      refused: "TypeError TypeError",
+      ws: "absent",
+    });
+  });
+
   it("type-checks the README's integrator example with the README's tsconfig, with typed (not `any`) bindings", async function () {
     this.timeout(240_000);
     writeFileSync(join(consumer, "example.ts"), readmeExample());

@@ -8,6 +8,8 @@ import type { BookContext } from "./context";
 import { ApiError } from "./errors";
 import { marketRoutes } from "./routes/market";
 import { orderRoutes } from "./routes/orders";
+import { pageRoutes } from "./routes/page";
+import { seriesRoutes } from "./routes/series";
 
 export async function buildServer(ctx: BookContext): Promise<FastifyInstance> {
   const app = fastify({ bodyLimit: ctx.config.bodyLimitBytes, logger: false });
@@ -32,6 +34,8 @@ export async function buildServer(ctx: BookContext): Promise<FastifyInstance> {
 
   orderRoutes(app, ctx);
   marketRoutes(app, ctx);
+  seriesRoutes(app, ctx);
+  pageRoutes(app);
   app.get("/stream", { websocket: true }, (socket) => {
     ctx.hub.add(socket);
     socket.send(

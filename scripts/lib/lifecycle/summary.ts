@@ -7,7 +7,7 @@ export interface LifecycleSummary {
   network: string;
   contractsDeployed: number;
   seriesId: bigint;
-  /** Alice's signed sell order filled by Bob: the premium each side's account moved. */
+  /** Alice's signed sell order crossed by Bob's on the order book: the premium each side's account moved. */
   trade: PremiumTrade;
   /** Refusals shown on the way, "what: CustomError". */
   refusals: string[];
@@ -66,7 +66,8 @@ export function printSummary(n: Narrator, s: LifecycleSummary): void {
       `then ${s.trip.graceEndsAt - s.trip.resumedAt} s of grace without liquidations`,
   );
   n.line(
-    `Bob bought ${contracts(s.trade.contracts)} puts from Alice through a signed order at ` +
+    `Bob bought ${contracts(s.trade.contracts)} puts from Alice through the order book (matched on-chain in ` +
+      `${s.trade.book.txHash.slice(0, 10)}…, ${s.trade.book.status}) at ` +
       `${formatUnits(s.trade.premiumPerContractUsdc, 6)} USDC: Bob paid ${formatUnits(s.trade.paidByBobUsdc, 6)} USDC ` +
       `premium on-chain, Alice received ${formatUnits(s.trade.receivedByAliceUsdc, 6)}, fees ` +
       `${formatUnits(s.trade.feesUsdc, 6)}`,

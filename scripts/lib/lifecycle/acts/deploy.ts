@@ -1,10 +1,14 @@
-/** Act 1: deploy config/local.json through the real deploy path (Ignition, roles handed to the timelock). */
+/**
+ * Act 1: deploy config/local.json through the real deploy path (Ignition, roles handed to the timelock), with the
+ * order book's matcher (development account #11) added to the exchange's executors.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { deploySuite } from "../../deploy/suite";
 import type { DeploymentRecord } from "../../../../src/deployment";
+import { matcherWallet, withMatcher } from "../book";
 import { check } from "../checks";
 import { lifecycleContext, type LifecycleContext } from "../context";
 import { usd, type Narrator } from "../narrator";
@@ -21,6 +25,7 @@ export async function deployAct(
   n.step(`Deploy the suite on '${hre.network.name}' from ${configPath ?? "config/local.json"}`);
   const dir = mkdtempSync(join(tmpdir(), "optiq-lifecycle-"));
   let record: DeploymentRecord;
+  const matcher = matcherWallet(hre).address;
   try {
     let lines = 0;
     let lastLine = "starting";
@@ -38,7 +43,7 @@ export async function deployAct(
     );
     try {
       record = await deploySuite(hre, {
-        configPath: configPath ?? "config/local.json",
+        configPath: withMatcher(configPath ?? "config/local.json", dir, matcher),
         recordPath: join(dir, "record.json"),
         deploymentId: `lifecycle-${Date.now()}-${process.pid}`,
         log: (line) => {
@@ -55,6 +60,8 @@ export async function deployAct(
     rmSync(dir, { recursive: true, force: true });
   }
   for (const [name, address] of Object.entries(record.contracts)) n.line(`${name.padEnd(28)} ${address}`);
+
+  n.line(`the order book's matcher ${matcher} (account #11) is the exchange's executor`);
 
   const ctx = await lifecycleContext(hre, n, record);
   const [spot] = await ctx.oracle.getPrice(ctx.wethAddress);

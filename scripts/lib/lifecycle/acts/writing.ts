@@ -1,8 +1,11 @@
 /**
- * Act 3: a WETH 1,800 put for 7 days is listed; Alice signs an order selling 2, Bob fills it on the exchange and pays
- * the premium from his account, takes the longs to his wallet and sends 0.5 to Dave.
+ * Act 3: a WETH 1,800 put for 7 days is listed; through the order book running in-process (lifecycle/book.ts) Alice
+ * posts a signed order selling 2 over HTTP, Bob posts a crossing buy, the book's matcher settles the cross on-chain
+ * (`matchOrders`) and Bob pays the premium from his account; he takes the longs to his wallet and sends 0.5 to Dave.
  */
-import { buildOrder, exchangeDomain, signOrder, Side } from "../../../../src/exchange/order";
+import { Side } from "../../../../src/exchange/order";
+import type { BookLevel, BookSnapshot, BookTradeStatus } from "../../../../src/book/types";
+import { LIFECYCLE_CONFIRMATIONS, startLifecycleBook } from "../book";
 import { seriesName } from "../../format/series";
 import { WAD } from "../../math/wad";
 import { check, checkOpenInterest } from "../checks";
@@ -27,9 +30,31 @@ export interface PremiumTrade {
   paidByBobUsdc: bigint;
   receivedByAliceUsdc: bigint;
   feesUsdc: bigint;
+  /** How it traded: through the order book, matched and settled by its matcher. */
+  book: {
+    makerHash: string;
+    takerHash: string;
+    txHash: string;
+    status: BookTradeStatus;
+    asksBefore: BookLevel[];
+    asksAfter: BookLevel[];
+  };
 }
 
 const ORDER_LIFE_SECONDS = 3600;
+/** Bob's limit sits above Alice's ask, to show the book fills at the maker's price. */
+const BOB_LIMIT_ABOVE_ASK_USDC = 2n * 10n ** 6n;
+
+/** A book's levels as one line of narration (premiums in USDC per contract). */
+function levelsText(book: BookSnapshot): string {
+  const side = (label: string, levels: BookLevel[]) =>
+    levels.length === 0
+      ? `no ${label}s`
+      : levels
+          .map((l) => `${label} ${contracts(BigInt(l.amount))} @ ${formatUnits(BigInt(l.price), 6)} USDC`)
+          .join(", ");
+  return `${side("ask", book.asks)}; ${side("bid", book.bids)}`;
+}
 
 export async function writingAct(
   ctx: LifecycleContext,
@@ -38,7 +63,7 @@ export async function writingAct(
   const { n, clearing, exchange, market, wethAddress, usdcVault, hre } = ctx;
   const { lister, alice, bob, dave } = ctx.cast;
   n.step(
-    "Writing and transferring: a WETH 1,800 put for 7 days; Alice sells 2 to Bob through a signed order, " +
+    "Writing and transferring: a WETH 1,800 put for 7 days; Alice sells 2 to Bob through the order book, " +
       "Bob sends 0.5 to Dave",
   );
   const expiry = (await market.now()) + S.expirySeconds;
@@ -47,54 +72,113 @@ export async function writingAct(
   const name = seriesName({ underlying: "WETH", strikeWad: S.strikeWad, expiry, isCall: false });
 
   const fees = await exchange.feeSchedule();
-  const order = buildOrder({
-    accountId: aliceAccount,
-    owner: alice.address,
-    signer: alice.address,
-    seriesId,
-    side: Side.Sell,
-    amount: S.putsWritten,
-    limitPremiumPerContract: S.putPremiumUsdc,
-    maxFeePerContract: fees.makerFeePerContract,
-    expiry: BigInt((await market.now()) + ORDER_LIFE_SECONDS),
-  });
-  const { chainId } = await hre.ethers.provider.getNetwork();
-  const signature = await signOrder(alice, exchangeDomain(await exchange.getAddress(), chainId), order);
-  check(
-    (await exchange.validate(order, signature, S.putsWritten)) === 0n,
-    "Alice's signed order should validate before Bob fills it",
-  );
-  n.line(
-    `Alice signs an order selling ${contracts(S.putsWritten)} ${name} at ${formatUnits(S.putPremiumUsdc, 6)} USDC ` +
-      `each (account ${aliceAccount}, valid ${ORDER_LIFE_SECONDS} s); the exchange validates it without a transaction`,
-  );
+  const book = await startLifecycleBook(hre, await exchange.getAddress());
+  let trade: PremiumTrade;
+  try {
+    const { client } = book;
+    const orderExpiry = BigInt((await market.now()) + ORDER_LIFE_SECONDS);
+    n.line(
+      `the order book runs in this process on PGlite (a temporary folder) at ${client.url}, matcher ${book.matcher}`,
+    );
+    const before = await client.book(seriesId);
+    n.line(`book of ${name} before: ${levelsText(before)}`);
 
-  const usdcVaultAddress = await usdcVault.getAddress();
-  const assetsOf = async (accountId: bigint): Promise<bigint> =>
-    usdcVault.convertToAssets(await clearing.collateralOf(accountId, usdcVaultAddress));
-  const bobBefore = await assetsOf(bobAccount);
-  const aliceBefore = await assetsOf(aliceAccount);
-  await wait(
-    exchange.connect(bob).fill(order, signature, S.putsWritten, bobAccount, fees.takerFeePerContract),
-  );
-  const paidByBobUsdc = bobBefore - (await assetsOf(bobAccount));
-  const receivedByAliceUsdc = (await assetsOf(aliceAccount)) - aliceBefore;
-  const trade: PremiumTrade = {
-    contracts: S.putsWritten,
-    premiumPerContractUsdc: S.putPremiumUsdc,
-    paidByBobUsdc,
-    receivedByAliceUsdc,
-    feesUsdc: paidByBobUsdc - receivedByAliceUsdc,
-  };
+    const ask = await client.post(alice, {
+      accountId: aliceAccount,
+      seriesId,
+      side: Side.Sell,
+      amount: S.putsWritten,
+      limitPremiumPerContract: S.putPremiumUsdc,
+      maxFeePerContract: fees.makerFeePerContract,
+      expiry: orderExpiry,
+    });
+    check(
+      (await exchange.validate(ask.order, ask.signature, S.putsWritten)) === 0n,
+      "Alice's signed order should validate on the exchange",
+    );
+    n.line(
+      `Alice signs an order selling ${contracts(S.putsWritten)} ${name} at ${formatUnits(S.putPremiumUsdc, 6)} USDC ` +
+        `each (account ${aliceAccount}, valid ${ORDER_LIFE_SECONDS} s) and posts it over HTTP: order ${ask.hash}`,
+    );
+    const resting = await client.book(seriesId);
+    check(
+      resting.asks.length === 1 &&
+        resting.asks[0].price === S.putPremiumUsdc.toString() &&
+        resting.asks[0].amount === S.putsWritten.toString(),
+      `the book should show Alice's ask, shows ${JSON.stringify(resting)}`,
+    );
+    n.line(`book of ${name}: ${levelsText(resting)}`);
+
+    const usdcVaultAddress = await usdcVault.getAddress();
+    const assetsOf = async (accountId: bigint): Promise<bigint> =>
+      usdcVault.convertToAssets(await clearing.collateralOf(accountId, usdcVaultAddress));
+    const bobBefore = await assetsOf(bobAccount);
+    const aliceBefore = await assetsOf(aliceAccount);
+    const bid = await client.post(bob, {
+      accountId: bobAccount,
+      seriesId,
+      side: Side.Buy,
+      amount: S.putsWritten,
+      limitPremiumPerContract: S.putPremiumUsdc + BOB_LIMIT_ABOVE_ASK_USDC,
+      maxFeePerContract: fees.takerFeePerContract,
+      expiry: orderExpiry,
+    });
+    n.line(
+      `Bob posts a buy of ${contracts(S.putsWritten)} at up to ` +
+        `${formatUnits(S.putPremiumUsdc + BOB_LIMIT_ABOVE_ASK_USDC, 6)} USDC from account ${bobAccount}: it crosses`,
+    );
+    const matched = await book.confirmed(bid.hash);
+    const sent = await hre.ethers.provider.getTransaction(matched.txHash);
+    check(
+      sent !== null &&
+        sent.from === book.matcher &&
+        exchange.interface.parseTransaction(sent)?.name === "matchOrders",
+      `the trade's transaction ${matched.txHash} should be the matcher's matchOrders`,
+    );
+    check(
+      matched.makerHash === ask.hash && matched.price === S.putPremiumUsdc.toString(),
+      `the book should match Bob against Alice's order at her price, matched ${JSON.stringify(matched)}`,
+    );
+    const paidByBobUsdc = bobBefore - (await assetsOf(bobAccount));
+    const receivedByAliceUsdc = (await assetsOf(aliceAccount)) - aliceBefore;
+    const after = await client.book(seriesId);
+    check(
+      after.asks.length === 0 && after.bids.length === 0,
+      `the book should be empty, shows ${levelsText(after)}`,
+    );
+    trade = {
+      contracts: S.putsWritten,
+      premiumPerContractUsdc: S.putPremiumUsdc,
+      paidByBobUsdc,
+      receivedByAliceUsdc,
+      feesUsdc: paidByBobUsdc - receivedByAliceUsdc,
+      book: {
+        makerHash: ask.hash,
+        takerHash: bid.hash,
+        txHash: matched.txHash,
+        status: matched.status,
+        asksBefore: resting.asks,
+        asksAfter: after.asks,
+      },
+    };
+    n.line(
+      `the matcher settles it on-chain with matchOrders (tx ${matched.txHash}, block ${matched.blockNumber}), ` +
+        `${matched.status} after ${LIFECYCLE_CONFIRMATIONS} blocks, at Alice's price of ` +
+        `${formatUnits(BigInt(matched.price), 6)} USDC`,
+    );
+    n.line(`book of ${name} after: ${levelsText(after)}`);
+  } finally {
+    await book.stop();
+  }
   const premium = (S.putsWritten * S.putPremiumUsdc) / WAD;
   check(
     // The vault's share price rounds each side by at most one unit of USDC.
-    receivedByAliceUsdc <= premium + 1n && paidByBobUsdc + 1n >= premium,
-    `premium moved: Bob paid ${paidByBobUsdc}, Alice received ${receivedByAliceUsdc}, signed ${premium}`,
+    trade.receivedByAliceUsdc <= premium + 1n && trade.paidByBobUsdc + 1n >= premium,
+    `premium moved: Bob paid ${trade.paidByBobUsdc}, Alice received ${trade.receivedByAliceUsdc}, signed ${premium}`,
   );
   n.line(
-    `Bob fills it from account ${bobAccount}: pays ${formatUnits(paidByBobUsdc, 6)} USDC, Alice's account ` +
-      `receives ${formatUnits(receivedByAliceUsdc, 6)} USDC, fees ${formatUnits(trade.feesUsdc, 6)} USDC; ` +
+    `premium paid: Bob's account ${formatUnits(trade.paidByBobUsdc, 6)} USDC, Alice's account receives ` +
+      `${formatUnits(trade.receivedByAliceUsdc, 6)} USDC, fees ${formatUnits(trade.feesUsdc, 6)} USDC; ` +
       `Alice's short and Bob's longs opened in the same transaction`,
   );
 
