@@ -20,6 +20,9 @@ export function devWallet(i: number): HDNodeWallet {
 
 export const EXECUTOR_INDEX = 8;
 
+/** The whole suite's deployment on a loaded two-core machine can take minutes. */
+const DEPLOY_TIMEOUT_MS = 600_000;
+
 export interface BookChain {
   node: LocalNode;
   record: DeploymentRecord;
@@ -38,13 +41,18 @@ export async function deployBookChain(work: string, id: string): Promise<BookCha
     const configPath = join(work, "book-config.json");
     writeFileSync(configPath, JSON.stringify(config, null, 2));
     const recordPath = join(work, `${id}.json`);
-    const r = await runHardhat(["run", "scripts/deploy.ts", "--network", "e2e"], {
-      E2E_RPC_URL: node.url,
-      DEPLOY_CONFIG: configPath,
-      DEPLOY_RECORD: recordPath,
-      DEPLOYMENT_ID: id,
-    });
-    if (r.code !== 0) throw new Error(`deploy failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+    const r = await runHardhat(
+      ["run", "scripts/deploy.ts", "--network", "e2e"],
+      {
+        E2E_RPC_URL: node.url,
+        DEPLOY_CONFIG: configPath,
+        DEPLOY_RECORD: recordPath,
+        DEPLOYMENT_ID: id,
+      },
+      DEPLOY_TIMEOUT_MS,
+    );
+    if (r.code !== 0)
+      throw new Error(`deploy failed (${r.timedOut ? "timed out" : r.code}):\n${r.stdout}\n${r.stderr}`);
     return { node, record: JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord, recordPath };
   } catch (error) {
     await node.stop();
