@@ -3,9 +3,12 @@
  * machine. A real `npx hardhat node` with the project's deployment; the service in this process on a fresh PGlite
  * folder; a bounded load generator on loopback (pre-signed orders, a fixed number of concurrent clients).
  *
- * - accepted orders/s of `POST /orders` (every check: signature, the exchange's `validate` by eth_call, the commit),
- *   p50/p99 latency; references: a bare fastify echo route with the same load, and a raw INSERT loop of the same rows
- *   on the same kind of database;
+ * - accepted orders/s of `POST /orders` (every check: signature recovered, the exchange's rules from the cached chain
+ *   state, the book's margin rule, the group commit), p50/p99 latency; references: the same service on the old
+ *   per-request path (`validate` by eth_call and one transaction per order), a bare fastify echo route with the same
+ *   load, and a raw INSERT loop of the same rows on the same kind of database;
+ * - where one order's time goes, each step alone and in sequence: schema and EIP-712 hash, signature recovery, the
+ *   `validate` eth_call, a one-order INSERT transaction;
  * - matched trades/s (each `matchOrders` simulated, signed, recorded, sent, mined on the node); reference: the same
  *   number of plain `fill` transactions sent back to back by one client on the same node.
  */
@@ -20,7 +23,9 @@ import { startBook } from "../book/service";
 import { openPglite } from "../book/db/pglite";
 import { migrate } from "../book/db/migrate";
 import { insertOrder } from "../book/db/orders";
-import { hashOrder } from "../../src/exchange/order";
+import { hashOrder, validateOrder } from "../../src/exchange/order";
+import { orderSchema, postOrderSchema, toOrder } from "../book/api/schemas";
+import { recoverAddress } from "ethers";
 import { listPut, openFundedAccount, USDC } from "../../test/shared/fixtures/book";
 import { deployBookChain, devWallet, EXECUTOR_INDEX } from "../../test/shared/bookService";
 import { signedOrder, Side, USDC_PER_CONTRACT, WAD, type OrderBody } from "../../test/e2e/book/orders";
@@ -28,6 +33,8 @@ import { signedOrder, Side, USDC_PER_CONTRACT, WAD, type OrderBody } from "../..
 const ORDERS = Number(process.env.BENCH_BOOK_ORDERS ?? 1_000);
 const MATCHES = Number(process.env.BENCH_BOOK_MATCHES ?? 50);
 const CLIENTS = 16;
+/** Orders timed one by one for the step profile. */
+const PROFILE_ORDERS = 200;
 
 interface Run {
   seconds: number;
@@ -63,6 +70,7 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 const phase = (what: string) => process.stderr.write(`bench:book: ${what}\n`);
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
+const fmt2 = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "optiq-bench-book-"));
@@ -124,23 +132,29 @@ async function main(): Promise<void> {
     // Signing blocked the event loop: let the node's closes of idle keep-alive sockets land before reusing any.
     await new Promise((resolve) => setTimeout(resolve, 200));
     const dataDir = join(work, "db");
-    const config = loadBookConfig([], {
-      BOOK_RPC_URL: chain.node.url,
-      BOOK_RECORD: chain.recordPath,
-      BOOK_DATA_DIR: dataDir,
-      BOOK_PORT: "0",
-      BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey,
-      BOOK_CONFIRMATIONS: "1",
-      BOOK_POLL_MS: "50",
-      BOOK_MAX_OPEN_ORDERS: String(ORDERS + MATCHES),
-    });
+    const configOf = (dir: string, extra: NodeJS.ProcessEnv) =>
+      loadBookConfig([], {
+        BOOK_RPC_URL: chain.node.url,
+        BOOK_RECORD: chain.recordPath,
+        BOOK_DATA_DIR: dir,
+        BOOK_PORT: "0",
+        BOOK_CONFIRMATIONS: "1",
+        BOOK_POLL_MS: "50",
+        BOOK_MAX_OPEN_ORDERS: String(ORDERS + MATCHES),
+        ...extra,
+      });
+    const config = configOf(dataDir, { BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey });
     const quiet = () => undefined;
     const book = await startBook(config, quiet);
     let accepted: Run;
     let matchedSeconds: number;
+    let cacheLoads: number;
+    let batches: number;
     try {
       phase("posting the asks");
       accepted = await load(`${book.url}/orders`, asks, 201);
+      cacheLoads = book.state.loads;
+      batches = book.writer.batches;
       phase("posting the crossing orders");
       await load(
         `${book.url}/orders`,
@@ -162,6 +176,53 @@ async function main(): Promise<void> {
     } finally {
       await book.stop();
     }
+
+    phase("reference: the old per-request path");
+    // The same service (matcher included: it reads every new order) on a fresh folder, the old way.
+    const old = await startBook(
+      configOf(join(work, "db-old"), {
+        BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey,
+        BOOK_VALIDATION: "call",
+        BOOK_WRITE_BATCH: "1",
+      }),
+      quiet,
+    );
+    let oldRun: Run;
+    try {
+      oldRun = await load(`${old.url}/orders`, asks, 201);
+    } finally {
+      await old.stop();
+    }
+
+    phase("profile of one order's steps");
+    const sample = asks.slice(0, PROFILE_ORDERS);
+    const each = async (f: (a: OrderBody) => unknown) => {
+      const t = performance.now();
+      for (const a of sample) await f(a);
+      return (performance.now() - t) / sample.length;
+    };
+    const domain = {
+      name: "optiq OptionsExchange",
+      version: "1",
+      chainId: venue.chainId,
+      verifyingContract: venue.exchange,
+    };
+    const parsed = sample.map((a) => toOrder(orderSchema.parse(a.order)));
+    const hashes = parsed.map((o) => hashOrder(domain, o));
+    let k = 0;
+    const parseHashMs = await each((a) => hashOrder(domain, toOrder(postOrderSchema.parse(a).order)));
+    k = 0;
+    const recoverMs = await each((a) => recoverAddress(hashes[k++], a.signature));
+    k = 0;
+    const exchangeView = IOptionsExchange__factory.connect(venue.exchange, provider);
+    const validateMs = await each((a) => validateOrder(exchangeView, parsed[k++], a.signature, WAD));
+    const one = await openPglite(join(work, "one"));
+    await migrate(one);
+    k = 0;
+    const insertMs = await each((a) =>
+      one.transaction((tx) => insertOrder(tx, hashes[k], parsed[k++], a.signature)),
+    );
+    await one.close();
 
     phase("references");
     // Reference: the same number of plain fills, one client, back to back.
@@ -186,12 +247,6 @@ async function main(): Promise<void> {
     // Reference: raw INSERTs of the same rows, one transaction each, on a fresh PGlite folder.
     const raw = await openPglite(join(work, "raw"));
     await migrate(raw);
-    const domain = {
-      name: "optiq OptionsExchange",
-      version: "1",
-      chainId: venue.chainId,
-      verifyingContract: venue.exchange,
-    };
     const rows = await Promise.all(asks.map(async (a) => ({ a, o: (await sell(0, 1n, 0n)).order })));
     const i0 = performance.now();
     for (const [i, { a }] of rows.entries()) {
@@ -210,12 +265,21 @@ async function main(): Promise<void> {
       "",
       "| measure | book | reference | reference is |",
       "| --- | --- | --- | --- |",
-      `| accepted orders/s (POST /orders, all checks, committed) | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(echoRun.ok / echoRun.seconds)} | bare fastify echo route, same load |`,
+      `| accepted orders/s (POST /orders, all checks, committed) | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(oldRun.ok / oldRun.seconds)} | the old path: \`validate\` eth_call and one transaction per order, same load |`,
+      `| POST /orders latency p50 / p99 (ms) | ${fmt(pct(accepted.latenciesMs, 50))} / ${fmt(pct(accepted.latenciesMs, 99))} | ${fmt(pct(oldRun.latenciesMs, 50))} / ${fmt(pct(oldRun.latenciesMs, 99))} | the old path |`,
+      `| accepted orders/s | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(echoRun.ok / echoRun.seconds)} | bare fastify echo route, same load |`,
       `| POST /orders latency p50 / p99 (ms) | ${fmt(pct(accepted.latenciesMs, 50))} / ${fmt(pct(accepted.latenciesMs, 99))} | ${fmt(pct(echoRun.latenciesMs, 50))} / ${fmt(pct(echoRun.latenciesMs, 99))} | bare fastify echo route |`,
       `| orders stored/s | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(ORDERS / insertSeconds)} | raw INSERT loop, one transaction each, PGlite |`,
       `| matched trades/s (post → mined on the node) | ${fmt(MATCHES / matchedSeconds)} | ${fmt(MATCHES / fillSeconds)} | plain \`fill\` transactions back to back, same node |`,
     ];
+    lines.push(
+      "",
+      `Chain reads by the cache during the ${ORDERS} posts: ${cacheLoads}; database transactions: ${batches} (${fmt(ORDERS / batches)} orders each).`,
+      "",
+      `One order's steps alone, mean of ${PROFILE_ORDERS} in sequence (ms): schema + EIP-712 hash ${fmt2(parseHashMs)}, signature recovery ${fmt2(recoverMs)}, \`validate\` eth_call ${fmt2(validateMs)}, one-order INSERT transaction (PGlite) ${fmt2(insertMs)}.`,
+    );
     if (accepted.ok !== ORDERS) lines.push("", `warning: ${ORDERS - accepted.ok} orders were refused`);
+    if (oldRun.ok !== ORDERS) lines.push("", `warning: the old path refused ${ORDERS - oldRun.ok} orders`);
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
     provider.destroy();

@@ -1,6 +1,8 @@
 /**
- * The order book service: database, chain, API, and one engine loop that runs the indexer, the confirmation tracker
- * and the matcher in turn (one at a time, so the executor's nonce and the reservations have a single writer).
+ * The order book service: database, chain, API, and one engine loop. Every instance's loop feeds its chain watcher
+ * (the cache of the order checks); the leader's alone (one per database, LeaderLock) then runs the indexer, the
+ * confirmation tracker, the re-validation of resting orders and the matcher in turn, so the executor's nonce, the
+ * reservations and the evictions have a single writer.
  */
 import type { FastifyInstance } from "fastify";
 import { IOptionsClearing__factory } from "../../typechain-types/factories/contracts/interfaces/IOptionsClearing__factory";
@@ -14,11 +16,20 @@ import { buildServer } from "./api/server";
 import { Matcher, type MatcherLog } from "./matching/matcher";
 import { Tracker } from "./matching/tracker";
 import { Indexer } from "./indexer/indexer";
+import { readCursor } from "./db/events";
+import { OrderWriter } from "./db/orderWriter";
+import { LevelFeed } from "./stream/levels";
+import { ChainState } from "./validation/chainState";
+import { ChainWatcher } from "./validation/watcher";
+import { Revalidator } from "./validation/revalidator";
+import { LeaderLock } from "./db/leader";
 
 export interface BookService {
   url: string;
   db: Database;
   chain: Chain;
+  state: ChainState;
+  writer: OrderWriter;
   stop(): Promise<void>;
 }
 
@@ -30,6 +41,15 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
   const chain = await connectChain({ ...config, exchange: config.exchange });
   const clock = new Clock();
   const hub = new StreamHub();
+  const state = new ChainState(chain);
+  const watcher = new ChainWatcher(chain, state);
+  const writer = new OrderWriter(
+    db,
+    config.maxOpenOrdersPerOwner,
+    () => clock.now(),
+    config.writeBatchOrders,
+  );
+  const levels = new LevelFeed(db, hub, () => clock.now());
   const indexer = new Indexer(db, chain, clock, hub, config.fromBlock, log);
   const executor = chain.executor;
   const matcher =
@@ -45,6 +65,17 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
           log,
         );
   const tracker = new Tracker(db, chain, hub, config.confirmations, log, () => matcher?.resyncNonce());
+  const revalidator = new Revalidator(
+    db,
+    chain,
+    state,
+    watcher,
+    clock,
+    hub,
+    config.revalidateIntervalSeconds,
+    log,
+  );
+  const leader = new LeaderLock(db, `optiq-book/${chain.chainId}/${chain.exchangeAddress.toLowerCase()}`);
 
   let head: number | undefined;
   let stopping = false;
@@ -62,9 +93,28 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
   const loop = (async () => {
     while (!stopping) {
       try {
-        head = await indexer.runOnce();
-        await tracker.runOnce(head);
-        if (matcher !== undefined) await matcher.runOnce();
+        // One head for the watcher and the indexer: once the indexer has read a block, the cache has seen it too.
+        const latest = await chain.provider.getBlock("latest");
+        if (latest === null || latest.hash === null) throw new Error("the node has no latest block");
+        clock.observeBlock(latest.timestamp);
+        await watcher.runOnce({ number: latest.number, hash: latest.hash });
+        const wasLeader = leader.isLeader;
+        if (await leader.check()) {
+          if (!wasLeader) {
+            // Another leader may have sent transactions: the next send reads the nonce again.
+            matcher?.resyncNonce();
+            log("leader", { matcher: chain.executor?.address ?? null });
+          }
+          head = await indexer.runOnce(latest);
+          await tracker.runOnce(head);
+          await revalidator.runOnce();
+          if (matcher !== undefined) await matcher.runOnce();
+        } else {
+          if (wasLeader) log("follower", {});
+          // The leader indexes; a follower reports its progress.
+          head = latest.number;
+          indexer.cursor = await readCursor(db);
+        }
       } catch (error) {
         log("engine-error", { message: (error as Error).message.split("\n")[0] });
       }
@@ -80,13 +130,17 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
       chain,
       clock,
       hub,
+      levels,
+      writer,
+      state,
       wake: () => wakeUp?.(),
-      status: () => ({ indexedBlock: indexer.cursor, headBlock: head }),
+      status: () => ({ indexedBlock: indexer.cursor, headBlock: head, leader: leader.isLeader }),
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     stopping = true;
     await loop;
+    await leader.release();
     await db.close();
     throw error;
   }
@@ -96,12 +150,15 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
     url: `http://${config.host}:${port}`,
     db,
     chain,
+    state,
+    writer,
     async stop() {
       stopping = true;
       wakeUp?.();
       hub.closeAll();
       await app.close();
       await loop;
+      await leader.release();
       chain.provider.destroy();
       await db.close();
     },

@@ -29,7 +29,7 @@ export interface BookSnapshot {
   asks: BookLevel[];
 }
 
-/** What an order shows through the API (docs/book.md, states of an order). */
+/** What an order shows through the API (docs/orderbook.md, states of an order). */
 export type BookOrderState = "OPEN" | "FILLED" | "EXPIRED" | "CANCELLED" | "CANCELLED_ONCHAIN" | "EVICTED";
 
 /** One order of `GET /orders?owner=`: its state, what is left, and the signed order (orderToJson). */

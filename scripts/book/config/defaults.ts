@@ -20,6 +20,15 @@ export const BOOK_DEFAULTS = {
   pollIntervalMs: 250,
   /** Makers per `matchOrders` transaction at most. */
   maxMakersPerMatch: 8,
+  /**
+   * How `POST /orders` checks the exchange's rules: `cached` from chain state read once and refreshed on events, or
+   * `call` the exchange's `validate` by eth_call on every request (strict and slow).
+   */
+  validation: "cached",
+  /** Accepted orders committed per database transaction at most (group commit). */
+  writeBatchOrders: 256,
+  /** Every resting order is checked again at least this often (prices also move without an oracle event). */
+  revalidateIntervalSeconds: 15,
   /** First block the indexer reads when it has no cursor (the deployment's block when known). */
   fromBlock: 0,
 } as const;

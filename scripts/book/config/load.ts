@@ -32,6 +32,9 @@ const SETTINGS: Record<
   "poll-ms": { key: "pollIntervalMs", env: "BOOK_POLL_MS" },
   "max-makers": { key: "maxMakersPerMatch", env: "BOOK_MAX_MAKERS" },
   "from-block": { key: "fromBlock", env: "BOOK_FROM_BLOCK" },
+  validation: { key: "validation", env: "BOOK_VALIDATION" },
+  "write-batch": { key: "writeBatchOrders", env: "BOOK_WRITE_BATCH" },
+  "revalidate-s": { key: "revalidateIntervalSeconds", env: "BOOK_REVALIDATE_SECONDS" },
 };
 
 export function parseFlags(argv: string[]): Record<string, string> {

@@ -28,6 +28,9 @@ export const bookConfigSchema = z.object({
   pollIntervalMs: int(10),
   maxMakersPerMatch: int(1),
   fromBlock: int(0),
+  validation: z.enum(["cached", "call"]),
+  writeBatchOrders: int(1).max(1_000),
+  revalidateIntervalSeconds: int(1),
 });
 
 export type BookConfig = z.output<typeof bookConfigSchema>;

@@ -16,5 +16,14 @@ export interface Database extends Queryable {
   readonly kind: string;
   /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** A connection of its own for session state (advisory locks): held until closed or lost. */
+  session(): Promise<Session>;
+  close(): Promise<void>;
+}
+
+/** One database session: its session-level locks last as long as it does. */
+export interface Session extends Queryable {
+  /** True once the connection has failed: whatever the session held is gone. */
+  lost(): boolean;
   close(): Promise<void>;
 }

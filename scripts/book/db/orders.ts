@@ -171,6 +171,32 @@ export async function evictOrder(q: Queryable, hash: string, reason: string): Pr
   ]);
 }
 
+/** Evict an order still open (the re-validation); false when it had left the book already. */
+export async function evictOpenOrder(q: Queryable, hash: string, reason: string): Promise<boolean> {
+  const rows = await q.query(
+    "UPDATE orders SET status = 'EVICTED', reason = $2, processed = true WHERE hash = $1 AND status = 'OPEN' RETURNING hash",
+    [hash, reason],
+  );
+  return rows.length === 1;
+}
+
+/** The live orders of some accounts or owners (lower-case), or of everyone when `all`. */
+export function liveOrdersOf(
+  q: Queryable,
+  scope: { all: boolean; accounts: string[]; owners: string[] },
+  now: bigint,
+): Promise<OrderRow[]> {
+  if (scope.all)
+    return q.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE ${LIVE("$1")} ORDER BY seq`, [
+      now.toString(),
+    ]);
+  return q.query<OrderRow>(
+    `SELECT ${COLUMNS} FROM orders
+     WHERE ${LIVE("$1")} AND (account_id = ANY($2::numeric[]) OR owner = ANY($3::text[])) ORDER BY seq`,
+    [now.toString(), scope.accounts, scope.owners],
+  );
+}
+
 /** Soft-cancel: the order leaves the book (what a pending match holds stays reserved). False when it was not open. */
 export async function softCancel(q: Queryable, hash: string): Promise<boolean> {
   const rows = await q.query(

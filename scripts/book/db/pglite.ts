@@ -24,6 +24,8 @@ export async function openPglite(dataDir: string): Promise<Database> {
     query: self.query,
     exec: self.exec,
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(wrap(tx))),
+    // PGlite is one session in this process: the database itself.
+    session: async () => ({ ...self, lost: () => db.closed, close: async () => undefined }),
     close: () => db.close(),
   };
 }

@@ -1,8 +1,8 @@
 /** A PostgreSQL server through `DATABASE_URL` (node-postgres pool). */
-import { Pool, type PoolClient } from "pg";
-import type { Database, Queryable } from "./database";
+import { Client, Pool, type PoolClient } from "pg";
+import type { Database, Queryable, Session } from "./database";
 
-function wrap(q: Pool | PoolClient): Queryable {
+function wrap(q: Pool | PoolClient | Client): Queryable {
   return {
     async query<Row>(sql: string, params: unknown[] = []): Promise<Row[]> {
       return (await q.query(sql, params)).rows as Row[];
@@ -35,6 +35,16 @@ export async function openPostgres(url: string): Promise<Database> {
       } finally {
         client.release();
       }
+    },
+    async session(): Promise<Session> {
+      // A client outside the pool: the pool may close idle clients, and a session lock must live with its connection.
+      const client = new Client({ connectionString: url });
+      let failed = false;
+      client.on("error", () => (failed = true));
+      client.on("end", () => (failed = true));
+      await client.connect();
+      const q = wrap(client);
+      return { ...q, lost: () => failed, close: () => client.end() };
     },
     close: () => pool.end(),
   };

@@ -119,11 +119,11 @@ export class Indexer {
     await publishLevels(this.db, this.hub, keys, this.clock.now());
   }
 
-  /** Read up to the head; returns the head block number. */
-  async runOnce(): Promise<number> {
+  /** Read up to `headBlock` (default: the node's latest block); returns the head block number. */
+  async runOnce(headBlock?: { number: number; timestamp: number }): Promise<number> {
     const { provider } = this.chain;
-    const headBlock = await provider.getBlock("latest");
-    if (headBlock === null) throw new Error("the node has no latest block");
+    headBlock ??= (await provider.getBlock("latest")) ?? undefined;
+    if (headBlock === undefined) throw new Error("the node has no latest block");
     this.clock.observeBlock(headBlock.timestamp);
     const head = headBlock.number;
     await this.checkReorg();

@@ -115,6 +115,7 @@ export class Matcher {
   private async evict(row: OrderRow, reason: string): Promise<void> {
     await evictOrder(this.db, row.hash, reason);
     this.log("evicted", { hash: row.hash, reason });
+    this.hub.publish({ type: "order", hash: row.hash, state: "EVICTED", reason });
     await publishLevels(this.db, this.hub, [row], this.clock.now());
   }
 

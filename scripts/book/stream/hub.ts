@@ -1,8 +1,9 @@
-/** The WebSocket subscribers and what is pushed to them: book level deltas and trade status changes. */
+/** The WebSocket subscribers and what is pushed to them: book level deltas, evictions and trade status changes. */
 import type { WebSocket } from "ws";
 
 export type StreamMessage =
   | { type: "level"; seriesId: string; side: "buy" | "sell"; price: string; amount: string; orders: number }
+  | { type: "order"; hash: string; state: "EVICTED"; reason: string }
   | {
       type: "trade";
       matchId: string;

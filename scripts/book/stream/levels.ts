@@ -35,3 +35,46 @@ export async function publishLevels(
     });
   }
 }
+
+/**
+ * Level deltas of the API's writes, coalesced: the levels touched while a publish runs go out together after it, one
+ * query per distinct level, so a burst of orders on one price costs one read.
+ */
+export class LevelFeed {
+  private pending = new Map<string, LevelKey>();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly q: Queryable,
+    private readonly hub: StreamHub,
+    private readonly now: () => bigint,
+  ) {}
+
+  touch(keys: LevelKey[]): void {
+    if (this.hub.size === 0) return;
+    for (const k of keys) this.pending.set(`${k.series_id}/${k.side}/${k.price}`, k);
+    if (this.running === undefined) this.running = this.drain();
+  }
+
+  /** Resolves when everything touched so far is published. */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.size > 0) {
+        const keys = [...this.pending.values()];
+        this.pending = new Map();
+        await publishLevels(this.q, this.hub, keys, this.now()).catch((error: unknown) =>
+          process.stderr.write(
+            JSON.stringify({ event: "stream-error", message: (error as Error).message.split("\n")[0] }) +
+              "\n",
+          ),
+        );
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+}

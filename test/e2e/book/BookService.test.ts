@@ -12,7 +12,14 @@ import { JsonRpcProvider, type HDNodeWallet } from "ethers";
 import WebSocket from "ws";
 import { Client } from "pg";
 import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
-import { listPut, openFundedAccount, USDC } from "../../shared/fixtures/book";
+import {
+  CRASH_PRICE,
+  listPut,
+  openFundedAccount,
+  openThinShort,
+  setMockPrice,
+  USDC,
+} from "../../shared/fixtures/book";
 import {
   bookEnv,
   deployBookChain,
@@ -24,6 +31,7 @@ import {
   type BookProcess,
 } from "../../shared/bookService";
 import { startPostgres } from "../../shared/postgresCluster";
+import { validateOrder } from "../../../src/exchange/order";
 import { nowSeconds, Side, signedCancel, signedOrder, USDC_PER_CONTRACT, WAD, type Venue } from "./orders";
 
 const IGNITION_DIR = join(__dirname, "..", "..", "..", "ignition", "deployments");
@@ -450,6 +458,162 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
     expect((await ordersOf(carol)).find((o) => o.hash === open[0].hash)?.state).to.equal("CANCELLED_ONCHAIN");
     await (await exchange.setMinNonce(100n)).wait();
     await eventually(async () => ((await carolsOpen()).length === 0 ? true : undefined), "setMinNonce");
+    // The new minimum reached the book's cached state: an order below it is refused, nothing stored.
+    const below = await order(carol, Side.Sell, WAD, 700n, 50n);
+    const r = await http(url("/orders"), { body: below.body });
+    expect([r.status, r.body.field, r.body.reason]).to.deep.equal([400, "order.nonce", "NonceBelowMin"]);
+    expect((await ordersOf(carol)).length).to.equal(MAX_OPEN);
+  });
+
+  describe("the cached chain state: after a change, an order that would fail is refused, and a resting one evicted", () => {
+    const erin = devWallet(10);
+    const operator = devWallet(11);
+    let clearing: ReturnType<typeof OptionsClearing__factory.connect>;
+    let ws: WebSocket;
+    const messages: Record<string, unknown>[] = [];
+    /** The order is evicted for `reason`, on the API and on the stream. */
+    const evictedFor = async (owner: HDNodeWallet, hash: string, reason: string) => {
+      const o = await eventually(async () => {
+        const found = (await ordersOf(owner)).find((x) => x.hash === hash);
+        return found?.state === "EVICTED" ? found : undefined;
+      }, `the eviction of ${hash}`);
+      expect(o.reason).to.equal(reason);
+      await eventually(
+        async () =>
+          messages.some(
+            (m) => m.type === "order" && m.hash === hash && m.state === "EVICTED" && m.reason === reason,
+          )
+            ? true
+            : undefined,
+        "the eviction on the stream",
+      );
+    };
+    /** Wait until the book has read the block of `tx` (its cache is refreshed before its indexer moves on). */
+    const synced = async (tx: { wait(): Promise<{ blockNumber: number } | null> }) => {
+      const receipt = (await tx.wait())!;
+      await eventually(async () => {
+        const h = await http<{ indexedBlock: number | null }>(url("/health"));
+        return (h.body.indexedBlock ?? -1) >= receipt.blockNumber ? true : undefined;
+      }, `the book at block ${receipt.blockNumber}`);
+    };
+    const erinOrder = (side: Side, price: bigint, nonce: bigint, signer: HDNodeWallet = erin) =>
+      signedOrder(
+        venue,
+        erin,
+        {
+          accountId: accounts.get(erin.address)!,
+          seriesId,
+          side,
+          amount: WAD,
+          price: price * USDC_PER_CONTRACT,
+          expiry: orderExpiry,
+          nonce,
+        },
+        signer,
+      );
+
+    before(async () => {
+      accounts.set(
+        erin.address,
+        await openFundedAccount(chain.record, await provider.getSigner(10), 20n * USDC),
+      );
+      clearing = OptionsClearing__factory.connect(
+        chain.record.contracts.OptionsClearing,
+        await provider.getSigner(10),
+      );
+      ws = new WebSocket(url("/stream").replace("http", "ws"));
+      ws.on("message", (data) => messages.push(JSON.parse(data.toString()) as Record<string, unknown>));
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    });
+    after(() => ws?.close());
+
+    it("refuses an operator's order once the owner has revoked the operator", async () => {
+      await synced(await clearing.setOperator(operator.address, true));
+      const byOperator = await erinOrder(Side.Sell, 900n, 0n, operator);
+      const accepted = await http<{ hash: string }>(url("/orders"), { body: byOperator.body });
+      expect(accepted.status, JSON.stringify(accepted.body)).to.equal(201);
+
+      await synced(await clearing.setOperator(operator.address, false));
+      // The order the operator signed before, resting on the book, is evicted.
+      await evictedFor(erin, accepted.body.hash, "SignerNotAuthorized");
+      const before = await ordersOf(erin);
+      const again = await erinOrder(Side.Sell, 901n, 1n, operator);
+      const r = await http(url("/orders"), { body: again.body });
+      expect([r.status, r.body.field, r.body.reason]).to.deep.equal([
+        400,
+        "order.signer",
+        "SignerNotAuthorized",
+      ]);
+      expect(await ordersOf(erin)).to.deep.equal(before);
+      // The exchange agrees.
+      const exchange = IOptionsExchange__factory.connect(venue.exchange, provider);
+      expect(await validateOrder(exchange, again.order, again.body.signature, WAD)).to.equal(
+        "SignerNotAuthorized",
+      );
+    });
+
+    it("refuses a buy whose premium the account can no longer pay once it has withdrawn its collateral", async () => {
+      const bid = await erinOrder(Side.Buy, 5n, 2n);
+      const accepted = await http<{ hash: string }>(url("/orders"), { body: bid.body });
+      expect(accepted.status, JSON.stringify(accepted.body)).to.equal(201);
+
+      const vault = chain.record.contracts["CollateralVault.USDC"];
+      const account = accounts.get(erin.address)!;
+      const shares = await clearing.collateralOf(account, vault);
+      await synced(await clearing.withdrawCollateral(account, vault, (shares * 9n) / 10n, erin.address));
+      // The resting bid is evicted; a new one like it is refused; a smaller one it can still pay for is accepted.
+      await evictedFor(erin, accepted.body.hash, "InsufficientMargin");
+      expect((await bookOf()).bids.some((l) => l.price === (5n * USDC_PER_CONTRACT).toString())).to.equal(
+        false,
+      );
+      const before = await ordersOf(erin);
+      const again = await erinOrder(Side.Buy, 5n, 3n);
+      const r = await http(url("/orders"), { body: again.body });
+      expect([r.status, r.body.field, r.body.reason]).to.deep.equal([
+        400,
+        "order.accountId",
+        "InsufficientMargin",
+      ]);
+      expect(await ordersOf(erin)).to.deep.equal(before);
+      const small = await erinOrder(Side.Buy, 1n, 4n);
+      const ok = await http<{ hash: string }>(url("/orders"), { body: small.body });
+      expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
+      const cancel = await signedCancel(venue, erin, ok.body.hash, nowSeconds() + 600n);
+      expect((await http(url("/orders"), { method: "DELETE", body: cancel })).status).to.equal(200);
+    });
+
+    it("evicts a resting sell whose account falls below its initial margin on an oracle round", async () => {
+      const writer = devWallet(12);
+      const thin = await openThinShort(
+        chain.record,
+        await provider.getSigner(12),
+        devWallet(13).address,
+        seriesId,
+        WAD,
+      );
+      const ask = await signedOrder(venue, writer, {
+        accountId: thin,
+        seriesId,
+        side: Side.Sell,
+        amount: WAD,
+        price: 800n * USDC_PER_CONTRACT,
+        expiry: orderExpiry,
+      });
+      const posted = await http<{ hash: string }>(url("/orders"), { body: ask.body });
+      expect(posted.status, JSON.stringify(posted.body)).to.equal(201);
+      const admin = await provider.getSigner(0);
+      await setMockPrice(chain.record, "WETH", CRASH_PRICE, admin);
+      try {
+        await evictedFor(writer, posted.body.hash, "InsufficientMargin");
+        const h = await OptionsClearing__factory.connect(
+          chain.record.contracts.OptionsClearing,
+          provider,
+        ).health(thin);
+        expect(h.collateralValueWad < h.initialWad).to.equal(true);
+      } finally {
+        await setMockPrice(chain.record, "WETH", 2_000n * WAD, admin);
+      }
+    });
   });
 
   describe("reorgs, crashes and a PostgreSQL server", () => {
@@ -588,6 +752,76 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
         expect(stored.every((o) => o.state === "OPEN")).to.equal(true);
       } finally {
         await crashing.stop();
+      }
+    });
+
+    it("runs two instances on one PostgreSQL database: one leader matches; SIGKILL it and the other takes over, no order filled twice", async () => {
+      const cluster = await startPostgres();
+      const instances: BookProcess[] = [];
+      try {
+        const env = bookEnv(chain, join(work, "unused-two"), {
+          DATABASE_URL: cluster.url,
+          BOOK_EXECUTOR_KEY: devWallet(8).privateKey,
+          BOOK_CONFIRMATIONS: "1",
+          BOOK_MAX_OPEN_ORDERS: "1000",
+        });
+        const isLeader = async (p: BookProcess) =>
+          (await http<{ leader: boolean }>(`${p.url}/health`)).body.leader;
+        const first = await startBookProcess(env);
+        instances.push(first);
+        await eventually(
+          async () => ((await isLeader(first)) ? true : undefined),
+          "the first instance leading",
+        );
+        const second = await startBookProcess(env);
+        instances.push(second);
+        // The second serves the API but does not lead while the first lives.
+        for (let i = 0; i < 5; i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          expect(await isLeader(second)).to.equal(false);
+        }
+        const pairs = 10;
+        const tenth = WAD / 10n;
+        const hashes: string[] = [];
+        const post = async (p: BookProcess, body: unknown) => {
+          const r = await http<{ hash: string }>(`${p.url}/orders`, { body });
+          expect(r.status, JSON.stringify(r.body)).to.equal(201);
+          hashes.push(r.body.hash);
+        };
+        const pair = async (p: BookProcess, i: number) => {
+          await post(p, (await order(carol, Side.Sell, tenth, 60n, 2_000n + BigInt(i))).body);
+          await post(p, (await order(bob, Side.Buy, tenth, 60n, 2_000n + BigInt(i))).body);
+        };
+        const sent = (p: BookProcess) => p.events().filter((e) => e.event === "sent").length;
+        // Half through either API (both store in the one database); the leader alone matches.
+        for (let i = 0; i < pairs / 2; i++) await pair(i % 2 === 0 ? first : second, i);
+        await eventually(async () => (sent(first) >= 2 ? true : undefined), "the leader's matches");
+        expect(sent(second)).to.equal(0);
+        await first.kill();
+        expect(first.child.signalCode).to.equal("SIGKILL");
+        for (let i = pairs / 2; i < pairs; i++) await pair(second, i);
+        await eventually(
+          async () => ((await isLeader(second)) ? true : undefined),
+          "the second instance leading",
+        );
+        const filledOnChain = IOptionsExchange__factory.connect(venue.exchange, provider);
+        const fills = await eventually(async () => {
+          const f = await Promise.all(hashes.map((h) => filledOnChain.filled(h)));
+          return f.every((x) => x === tenth) ? f : undefined;
+        }, "every order filled on-chain");
+        // Exactly once each: never more than the order's amount, every trade on a mined transaction.
+        expect(fills).to.deep.equal(hashes.map(() => tenth));
+        expect(sent(second)).to.be.greaterThan(0);
+        const trades = (await http<TradesReply>(`${second.url}/trades?limit=500`)).body.trades;
+        expect(trades.length).to.equal(pairs);
+        expect(trades.every((t) => t.status !== "FAILED")).to.equal(true);
+        const taken = new Map<string, bigint>();
+        for (const t of trades)
+          for (const h of [t.makerHash, t.takerHash]) taken.set(h, (taken.get(h) ?? 0n) + BigInt(t.amount));
+        expect([...taken.values()]).to.deep.equal(hashes.map(() => tenth));
+      } finally {
+        for (const p of instances) await p.stop();
+        cluster.stop();
       }
     });
 

@@ -59,6 +59,24 @@ describe("unit/book/Config (settings of npm run book)", () => {
     refused(["--tick", "0", "--exchange", EXCHANGE], {}, "setting tickSizeQuoteUnits");
     refused(["--colour", "red"], {}, "unknown flag --colour");
     refused(["--port"], {}, "--port needs a value");
+    refused(["--validation", "sometimes", "--exchange", EXCHANGE], {}, "setting validation");
+    refused(["--write-batch", "0", "--exchange", EXCHANGE], {}, "setting writeBatchOrders");
+    refused(["--revalidate-s", "0", "--exchange", EXCHANGE], {}, "setting revalidateIntervalSeconds");
+  });
+
+  it("checks orders from the cached chain state by default, the exchange's validate per request when asked", () => {
+    const c = loadBookConfig([], { BOOK_RECORD: record }, dir);
+    expect([c.validation, c.writeBatchOrders, c.revalidateIntervalSeconds]).to.deep.equal([
+      "cached",
+      256,
+      15,
+    ]);
+    const strict = loadBookConfig(
+      ["--validation", "call", "--write-batch", "1"],
+      { BOOK_RECORD: record },
+      dir,
+    );
+    expect([strict.validation, strict.writeBatchOrders]).to.deep.equal(["call", 1]);
   });
 
   it("npm run book exits 1 with one line naming a bad setting", function () {

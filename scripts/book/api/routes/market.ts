@@ -59,6 +59,7 @@ export function marketRoutes(app: FastifyInstance, ctx: BookContext): void {
       matcher: ctx.chain.executor?.address ?? null,
       indexedBlock: s.indexedBlock ?? null,
       headBlock: s.headBlock ?? null,
+      leader: s.leader,
     };
   });
 }

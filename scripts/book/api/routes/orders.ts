@@ -5,32 +5,22 @@
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
 import {
-  ORDER_TYPES,
   OrderFlags,
   hashOrder,
   orderToJson,
   validateOrder,
   type Order,
-  type OrderStatus,
 } from "../../../../src/exchange/order";
 import { recoverCancel } from "../../../lib/book/cancel";
-import {
-  countOpenOrders,
-  getOrder,
-  insertOrder,
-  orderOf,
-  ordersOfOwner,
-  remainingOf,
-  softCancel,
-  stateOf,
-} from "../../db/orders";
+import { getOrder, orderOf, ordersOfOwner, remainingOf, softCancel, stateOf } from "../../db/orders";
 import { publishLevels } from "../../stream/levels";
+import { chainRefusal, type Reason } from "../../validation/verdict";
 import type { BookContext } from "../context";
 import { ApiError } from "../errors";
 import { cancelSchema, ownerQuerySchema, parse, postOrderSchema, toOrder } from "../schemas";
 
-/** The field each of the exchange's `validate` verdicts faults. */
-const STATUS_FIELD: Record<Exclude<OrderStatus, "Valid">, string> = {
+/** The field each refusal reason faults. */
+const REASON_FIELD: Record<Reason, string> = {
   BelowMinLot: "order.amount",
   UnknownFlags: "order.flags",
   ZeroPremium: "order.limitPremiumPerContract",
@@ -43,17 +33,34 @@ const STATUS_FIELD: Record<Exclude<OrderStatus, "Valid">, string> = {
   SignerNotAuthorized: "order.signer",
   InvalidSignature: "signature",
   SeriesNotTradable: "order.seriesId",
+  InsufficientMargin: "order.accountId",
+  Unpriced: "order.accountId",
 };
 
-function recoverOrderSigner(ctx: BookContext, order: Order, signature: string): string | undefined {
+function refuse(reason: Reason, detail?: string): never {
+  const field = REASON_FIELD[reason];
+  const status = reason === "SeriesNotTradable" ? 404 : reason === "Unpriced" ? 503 : 400;
+  const by = reason === "InsufficientMargin" || reason === "Unpriced" ? "the book" : "the exchange";
+  throw new ApiError(
+    status,
+    field,
+    `${field}: ${by} refuses the order: ${reason}${detail ? ` (${detail})` : ""}`,
+    {
+      reason,
+    },
+  );
+}
+
+/** The signer the signature recovers to, from the order's EIP-712 digest; undefined when it is not a signature. */
+function recoverSigner(hash: string, signature: string): string | undefined {
   try {
-    return ethers.verifyTypedData(ctx.chain.orderDomain, ORDER_TYPES, order, signature);
+    return ethers.recoverAddress(hash, signature);
   } catch {
     return undefined;
   }
 }
 
-/** Every check that needs no database, in the order a client would fix them. */
+/** Every check before the store, in the order a client would fix them. */
 async function checkOrder(
   ctx: BookContext,
   body: unknown,
@@ -86,13 +93,13 @@ async function checkOrder(
     );
   if ((order.flags & OrderFlags.FILL_OR_KILL) !== 0)
     throw new ApiError(400, "order.flags", "order.flags: fill-or-kill orders cannot rest on a book");
-  const recovered = recoverOrderSigner(ctx, order, input.signature);
-  if (recovered === undefined || recovered !== ethers.getAddress(order.signer)) {
-    // A contract signer (ERC-1271) is checked by the exchange's `validate` below.
-    if ((await chain.provider.getCode(order.signer)) === "0x")
-      throw new ApiError(400, "signature", `signature: not signed by order.signer ${order.signer}`);
-  }
-  const minExpiry = clock.now() + BigInt(config.minLifeSeconds);
+  const recovered = recoverSigner(hash, input.signature);
+  const eoaSigned = recovered !== undefined && recovered === ethers.getAddress(order.signer);
+  // A contract signer (ERC-1271) is checked by the exchange's `validate` below.
+  if (!eoaSigned && (await chain.provider.getCode(order.signer)) === "0x")
+    throw new ApiError(400, "signature", `signature: not signed by order.signer ${order.signer}`);
+  const now = clock.now();
+  const minExpiry = now + BigInt(config.minLifeSeconds);
   if (order.expiry < minExpiry)
     throw new ApiError(
       400,
@@ -111,16 +118,12 @@ async function checkOrder(
       "order.amount",
       `order.amount: not a positive multiple of the lot ${config.lotSizeContractsWad}`,
     );
-  const status = await validateOrder(chain.exchange, order, input.signature, order.amount);
-  if (status !== "Valid") {
-    const field = STATUS_FIELD[status];
-    throw new ApiError(
-      field === "order.seriesId" ? 404 : 400,
-      field,
-      `${field}: the exchange refuses the order: ${status}`,
-      { reason: status },
-    );
+  if (!eoaSigned || config.validation === "call") {
+    const status = await validateOrder(chain.exchange, order, input.signature, order.amount);
+    if (status !== "Valid") refuse(status);
   }
+  const refusal = await chainRefusal(ctx.state, chain, order, order.amount, now);
+  if (refusal !== undefined) refuse(refusal.reason, refusal.detail);
   return { order, hash, signature: input.signature };
 }
 
@@ -137,33 +140,27 @@ function orderView(row: Parameters<typeof orderOf>[0], now: bigint) {
 export function orderRoutes(app: FastifyInstance, ctx: BookContext): void {
   app.post("/orders", async (request, reply) => {
     const { order, hash, signature } = await checkOrder(ctx, request.body);
-    const now = ctx.clock.now();
-    await ctx.db.transaction(async (tx) => {
-      // One writer per owner at a time, so the cap holds under concurrent posts.
-      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [order.owner.toLowerCase()]);
-      const open = await countOpenOrders(tx, order.owner, now);
-      if (open >= ctx.config.maxOpenOrdersPerOwner)
+    const outcome = await ctx.writer.write({ hash, order, signature });
+    if (!outcome.stored) {
+      if (outcome.why === "duplicate")
+        throw new ApiError(409, "order", `order: ${hash} is already on the book`);
+      if (outcome.why === "cap")
         throw new ApiError(
           429,
           "order.owner",
-          `order.owner: ${order.owner} has ${open} open orders, the cap is ${ctx.config.maxOpenOrdersPerOwner}`,
+          `order.owner: ${order.owner} has ${outcome.open} open orders, the cap is ${ctx.config.maxOpenOrdersPerOwner}`,
         );
-      if (!(await insertOrder(tx, hash, order, signature)))
-        throw new ApiError(409, "order", `order: ${hash} is already on the book`);
-    });
+      if (outcome.why === "cancelled") refuse("Cancelled", "cancelled on-chain");
+      refuse("Overfill", `${outcome.filled} already filled on-chain`);
+    }
     ctx.wake();
-    await publishLevels(
-      ctx.db,
-      ctx.hub,
-      [
-        {
-          series_id: order.seriesId.toString(),
-          side: order.side,
-          price: order.limitPremiumPerContract.toString(),
-        },
-      ],
-      now,
-    );
+    ctx.levels.touch([
+      {
+        series_id: order.seriesId.toString(),
+        side: order.side,
+        price: order.limitPremiumPerContract.toString(),
+      },
+    ]);
     return reply.code(201).send({ hash, state: "OPEN" });
   });
 

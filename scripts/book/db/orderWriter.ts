@@ -1,0 +1,158 @@
+/**
+ * Group commit of accepted orders: requests that arrive while a batch is being committed wait for the next one, and
+ * each batch is one transaction of a few statements whatever its size (per-owner advisory locks, the open-order
+ * counts, the stored duplicates, the indexed cancels and fills, one multi-row INSERT). Each request's promise
+ * settles when its batch has committed (or failed), so a 201 still means "committed".
+ */
+import type { Order } from "../../../src/exchange/order";
+import type { Database, Queryable } from "./database";
+import { LIVE } from "./orders";
+
+export interface PendingOrder {
+  hash: string;
+  order: Order;
+  signature: string;
+}
+
+/** Why a stored order was refused by the writer. */
+export type WriteOutcome =
+  | { stored: true }
+  | { stored: false; why: "duplicate" }
+  | { stored: false; why: "cap"; open: number }
+  | { stored: false; why: "cancelled" }
+  | { stored: false; why: "filled"; filled: bigint };
+
+interface Queued extends PendingOrder {
+  resolve(outcome: WriteOutcome): void;
+  reject(error: unknown): void;
+}
+
+export class OrderWriter {
+  private queue: Queued[] = [];
+  private flushing: Promise<void> | undefined;
+  /** Transactions committed, for the benchmark. */
+  batches = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxOpenPerOwner: number,
+    private readonly now: () => bigint,
+    private readonly maxBatchOrders: number,
+  ) {}
+
+  /** Store `o` in the next batch; settles once that batch has committed. */
+  write(o: PendingOrder): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...o, resolve, reject });
+      if (this.flushing === undefined) this.flushing = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatchOrders);
+      try {
+        const outcomes = await this.db.transaction((tx) => this.commit(tx, batch));
+        this.batches++;
+        batch.forEach((q, i) => q.resolve(outcomes[i]));
+      } catch (error) {
+        for (const q of batch) q.reject(error);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  private async commit(tx: Queryable, batch: Queued[]): Promise<WriteOutcome[]> {
+    const owners = [...new Set(batch.map((q) => q.order.owner.toLowerCase()))].sort();
+    const hashes = batch.map((q) => q.hash.toLowerCase());
+    // One writer per owner at a time (in a fixed order: no deadlock), so the cap holds across instances.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext(o)) FROM unnest($1::text[]) AS o", [owners]);
+    const open = new Map<string, number>();
+    for (const r of await tx.query<{ owner: string; n: number }>(
+      `SELECT owner, count(*)::int AS n FROM orders WHERE owner = ANY($1::text[]) AND ${LIVE("$2")} GROUP BY owner`,
+      [owners, this.now().toString()],
+    ))
+      open.set(r.owner, Number(r.n));
+    const stored = new Set(
+      (
+        await tx.query<{ hash: string }>("SELECT hash FROM orders WHERE hash = ANY($1::text[])", [hashes])
+      ).map((r) => r.hash),
+    );
+    // What the indexed chain says about these hashes: a cancel by the owner or signer, fills by anyone.
+    const chain = new Map<string, { cancelledBy: Set<string>; filled: bigint }>();
+    for (const e of await tx.query<{
+      order_hash: string;
+      kind: string;
+      owner: string | null;
+      amount: string | null;
+    }>(
+      `SELECT order_hash, kind, owner, amount::text AS amount FROM chain_events
+       WHERE order_hash = ANY($1::text[]) AND kind IN ('cancel', 'fill')`,
+      [hashes],
+    )) {
+      const c = chain.get(e.order_hash) ?? { cancelledBy: new Set<string>(), filled: 0n };
+      if (e.kind === "cancel" && e.owner !== null) c.cancelledBy.add(e.owner);
+      if (e.kind === "fill" && e.amount !== null) c.filled += BigInt(e.amount);
+      chain.set(e.order_hash, c);
+    }
+
+    const outcomes: WriteOutcome[] = [];
+    const accepted: Queued[] = [];
+    for (const [i, q] of batch.entries()) {
+      const owner = q.order.owner.toLowerCase();
+      const hash = hashes[i];
+      const c = chain.get(hash);
+      const n = open.get(owner) ?? 0;
+      if (stored.has(hash)) outcomes.push({ stored: false, why: "duplicate" });
+      else if (
+        c !== undefined &&
+        (c.cancelledBy.has(owner) || c.cancelledBy.has(q.order.signer.toLowerCase()))
+      )
+        outcomes.push({ stored: false, why: "cancelled" });
+      else if (c !== undefined && c.filled > 0n)
+        outcomes.push({ stored: false, why: "filled", filled: c.filled });
+      else if (n >= this.maxOpenPerOwner) outcomes.push({ stored: false, why: "cap", open: n });
+      else {
+        outcomes.push({ stored: true });
+        accepted.push(q);
+        stored.add(hash);
+        open.set(owner, n + 1);
+      }
+    }
+    if (accepted.length > 0) await insertOrders(tx, accepted);
+    return outcomes;
+  }
+}
+
+/** One INSERT of many orders (their `seq` in the given order). */
+async function insertOrders(tx: Queryable, rows: PendingOrder[]): Promise<void> {
+  const columns = 15;
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (const [i, { hash, order, signature }] of rows.entries()) {
+    values.push(`(${Array.from({ length: columns }, (_, k) => `$${i * columns + k + 1}`).join(", ")})`);
+    params.push(
+      hash.toLowerCase(),
+      order.owner.toLowerCase(),
+      order.signer.toLowerCase(),
+      order.accountId.toString(),
+      order.seriesId.toString(),
+      order.side,
+      order.amount.toString(),
+      order.limitPremiumPerContract.toString(),
+      order.maxFeePerContract.toString(),
+      order.expiry.toString(),
+      order.nonce.toString(),
+      order.taker.toLowerCase(),
+      order.executor.toLowerCase(),
+      order.flags,
+      signature.toLowerCase(),
+    );
+  }
+  await tx.query(
+    `INSERT INTO orders (hash, owner, signer, account_id, series_id, side, amount, price, max_fee, expiry, nonce, taker,
+       executor, flags, signature)
+     VALUES ${values.join(", ")}`,
+    params,
+  );
+}

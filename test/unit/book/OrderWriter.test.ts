@@ -1,0 +1,147 @@
+/**
+ * The group commit of accepted orders on both backends: orders written together land in one transaction in arrival
+ * order, and each one is refused for its own reason (already stored, stored twice in the batch, cancelled or filled
+ * on-chain per the indexed events, the owner's cap) without affecting the others.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { ethers } from "ethers";
+import type { Database } from "../../../scripts/book/db/database";
+import { openDatabase } from "../../../scripts/book/db/open";
+import { insertEvents } from "../../../scripts/book/db/events";
+import { OrderWriter, type PendingOrder } from "../../../scripts/book/db/orderWriter";
+import { buildOrder, Side } from "../../../src/exchange/order";
+import { startPostgres, type PostgresCluster } from "../../shared/postgresCluster";
+
+const NOW = 1_000n;
+const CAP = 3;
+
+function pending(owner: string, nonce: number): PendingOrder {
+  const order = buildOrder({
+    accountId: 1n,
+    owner,
+    seriesId: 7n,
+    side: Side.Sell,
+    amount: 10n ** 18n,
+    limitPremiumPerContract: 10n ** 6n,
+    maxFeePerContract: 0n,
+    expiry: NOW + 3_600n,
+    nonce: BigInt(nonce),
+  });
+  return { order, hash: ethers.id(`${owner}/${nonce}`), signature: "0x" + "11".repeat(65) };
+}
+
+describe("unit/book/OrderWriter (group commit of accepted orders)", function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cluster: PostgresCluster;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "optiq-writer-"));
+    cluster = await startPostgres();
+  });
+  after(() => {
+    cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const backends: Array<[string, () => Promise<Database>]> = [
+    ["PGlite", () => openDatabase({ dataDir: join(dir, "pglite") })],
+    ["PostgreSQL server", () => openDatabase({ url: cluster.url, dataDir: join(dir, "unused") })],
+  ];
+
+  for (const [name, open] of backends) {
+    it(`${name}: one transaction for concurrent writes, arrival order kept, each refusal for its own reason`, async () => {
+      const db = await open();
+      try {
+        const alice = ethers.Wallet.createRandom().address;
+        const bob = ethers.Wallet.createRandom().address;
+        const stored = pending(bob, 0);
+        const cancelled = pending(bob, 1);
+        const filled = pending(bob, 2);
+        const first = new OrderWriter(db, CAP, () => NOW, 256);
+        expect(await first.write(stored)).to.deep.equal({ stored: true });
+        await insertEvents(db, [
+          {
+            txHash: ethers.id("tx1"),
+            logIndex: 0,
+            blockNumber: 1,
+            blockHash: ethers.id("b1"),
+            kind: "cancel",
+            orderHash: cancelled.hash,
+            owner: bob,
+            amount: null,
+          },
+          {
+            txHash: ethers.id("tx1"),
+            logIndex: 1,
+            blockNumber: 1,
+            blockHash: ethers.id("b1"),
+            kind: "fill",
+            orderHash: filled.hash,
+            owner: null,
+            amount: 5n * 10n ** 17n,
+          },
+        ]);
+
+        const writer = new OrderWriter(db, CAP, () => NOW, 256);
+        const batch = [
+          pending(alice, 0),
+          stored,
+          pending(alice, 1),
+          pending(alice, 1),
+          cancelled,
+          filled,
+          pending(alice, 2),
+          pending(alice, 3),
+          pending(bob, 3),
+        ];
+        const outcomes = await Promise.all(batch.map((o) => writer.write(o)));
+        expect(outcomes).to.deep.equal([
+          { stored: true },
+          { stored: false, why: "duplicate" },
+          { stored: true },
+          { stored: false, why: "duplicate" },
+          { stored: false, why: "cancelled" },
+          { stored: false, why: "filled", filled: 5n * 10n ** 17n },
+          { stored: true },
+          { stored: false, why: "cap", open: CAP },
+          { stored: true },
+        ]);
+        // The first write went alone; the eight others waited for it and committed together.
+        expect(writer.batches).to.equal(2);
+        const rows = await db.query<{ hash: string }>("SELECT hash FROM orders ORDER BY seq");
+        expect(rows.map((r) => r.hash)).to.deep.equal(
+          [stored, batch[0], batch[2], batch[6], batch[8]].map((o) => o.hash.toLowerCase()),
+        );
+      } finally {
+        await db.close();
+      }
+    });
+
+    it(`${name}: a batch that fails rejects every order in it and stores none`, async () => {
+      const db = await open();
+      try {
+        const writer = new OrderWriter(db, CAP, () => NOW, 256);
+        const good = pending(ethers.Wallet.createRandom().address, 0);
+        // A price beyond numeric(78, 0) makes the INSERT fail.
+        const bad = pending(ethers.Wallet.createRandom().address, 0);
+        bad.order = { ...bad.order, limitPremiumPerContract: 10n ** 80n };
+        const before = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders");
+        const results = await Promise.allSettled([
+          writer.write(pending(good.order.owner, 9)),
+          writer.write(good),
+          writer.write(bad),
+        ]);
+        expect(results[0].status).to.equal("fulfilled");
+        expect(results[1].status).to.equal("rejected");
+        expect(results[2].status).to.equal("rejected");
+        const after = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders");
+        expect(Number(after[0].n)).to.equal(Number(before[0].n) + 1);
+      } finally {
+        await db.close();
+      }
+    });
+  }
+});
