@@ -690,7 +690,7 @@ export function reportHtml(
 <p>Agent-based scenarios on the real contracts (deployed with the project's deploy path on the in-process Hardhat network).
 Parameters: <code>${esc(meta.configPath)}</code>; produced by <code>${esc(meta.generatedBy)}</code>. Method and reading guide: <code>docs/stress.md</code>.
 Amounts are in the quote asset (USDC).</p>
-<h2>Summary</h2>${summaryTable(results)}
+${results.length > 0 ? `<h2>Summary</h2>${summaryTable(results)}` : ""}
 ${sweep.length > 0 ? `<h2>Crash-size sweep</h2><div class="grid">${sweepChart(sweep, 760, 320)}</div><table><tr><th>crash</th><th>liquidations (insolvent)</th><th class="l">insolvent accounts</th><th>bad debt</th><th>insurance drawn</th><th>socialised</th><th>breaker tripped</th><th>checks</th></tr>${sweepRows.join("")}</table>` : ""}
 ${archetypeSection(archetypes, baseline)}
 ${results.map(scenarioSection).join("\n")}
