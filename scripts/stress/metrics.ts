@@ -98,6 +98,17 @@ export interface Summary {
   exact: { badDebtWad: string; coveredWad: string; socialisedWad: string };
 }
 
+/** A writer's book when written, from the views: what the margin let its collateral carry. */
+export interface WriterBook {
+  writer: string;
+  collateral: string;
+  collateralValue: number;
+  initial: number;
+  maintenance: number;
+  /** Contracts written per leg (shorts, positive). */
+  legs: { series: string; contracts: number }[];
+}
+
 export interface ScenarioResult {
   scenario: string;
   description: string;
@@ -106,6 +117,7 @@ export interface ScenarioResult {
   stepSeconds: number;
   initialSpot: number;
   guardian: boolean;
+  books: WriterBook[];
   trace: StepRecord[];
   liquidations: LiquidationJson[];
   summary: Summary;

@@ -5,9 +5,11 @@
  * breaker/oracle state strip; plus the summary table and the crash-size sweep. `mainChartHtml` renders the
  * README's figure alone.
  */
-import type { ScenarioResult, StepRecord } from "./metrics";
+import type { ScenarioResult, StepRecord, WriterBook } from "./metrics";
 
 export interface SweepPoint {
+  scenario: string;
+  /** The move's size (0.4 = 40%), a crash or, in an `up` archetype's sweep, a rally. */
   drop: number;
   badDebt: number;
   insuranceDrawn: number;
@@ -15,8 +17,19 @@ export interface SweepPoint {
   liquidations: number;
   insolvent: number;
   insolventAccounts: string[];
+  discountPaid: number;
   tripped: boolean;
   checksOk: boolean;
+  /** The writers' books when written. */
+  books: WriterBook[];
+}
+
+/** One writer archetype swept alone. */
+export interface ArchetypeSweep {
+  name: string;
+  description: string;
+  direction: "down" | "up";
+  points: SweepPoint[];
 }
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
@@ -489,6 +502,108 @@ export function sweepChart(
   );
 }
 
+/**
+ * Bad debt by move size, one curve per archetype swept alone; a `baseline` (another run's archetype sweeps, e.g.
+ * the contracts before a change) is drawn dashed in the same colour.
+ */
+export function archetypeChart(
+  archetypes: ArchetypeSweep[],
+  baseline: ArchetypeSweep[] = [],
+  width = 760,
+  height = 340,
+  bandPct = 50,
+  shockPct = 30,
+): string {
+  const all = [...archetypes, ...baseline].flatMap((a) => a.points);
+  if (all.length === 0) return "";
+  const xs = all.map((p) => p.drop * 100);
+  const x0 = Math.min(...xs) - 2;
+  const x1 = Math.max(...xs) + 2;
+  const hi = Math.max(1, ...all.map((p) => p.badDebt));
+  const colorOf = (name: string): string => {
+    const i = [...archetypes, ...baseline].map((a) => a.name).indexOf(name);
+    return COLORS[i % COLORS.length];
+  };
+  return chart(
+    {
+      width,
+      height,
+      x0,
+      x1,
+      y0: 0,
+      y1: hi * 1.1,
+      title: `Bad debt by move size, one writer archetype alone${baseline.length > 0 ? " (dashed: baseline)" : ""}`,
+      xLabel: "one-step move (%): a crash, or a rally for an up archetype",
+      yLabel: "quote",
+    },
+    (sx, sy) => {
+      const out: string[] = [];
+      for (const [p, label] of [
+        [shockPct, "margin shock"],
+        [bandPct, "oracle band"],
+      ] as const) {
+        out.push(
+          `<line x1="${sx(p)}" x2="${sx(p)}" y1="${M.top}" y2="${height - M.bottom}" stroke="#999999" stroke-dasharray="4 3"/>`,
+        );
+        out.push(`<text x="${sx(p) + 3}" y="${height - M.bottom - 6}" fill="#666666">${label} ${p}%</text>`);
+      }
+      const line = (a: ArchetypeSweep, dash: boolean) => {
+        const pts = [...a.points].sort((x, y) => x.drop - y.drop);
+        const d = pts.map((p, i) => `${i === 0 ? "M" : "L"}${sx(p.drop * 100)},${sy(p.badDebt)}`).join("");
+        out.push(
+          `<path d="${d}" fill="none" stroke="${colorOf(a.name)}" stroke-width="2"${dash ? ' stroke-dasharray="5 4"' : ""}/>`,
+        );
+        for (const p of pts)
+          out.push(
+            `<circle cx="${sx(p.drop * 100)}" cy="${sy(p.badDebt)}" r="${p.tripped ? 4 : 2.5}" fill="${p.tripped ? "#ffffff" : colorOf(a.name)}" stroke="${colorOf(a.name)}"/>`,
+          );
+      };
+      for (const a of baseline) line(a, true);
+      for (const a of archetypes) line(a, false);
+      const names = [...new Set([...archetypes, ...baseline].map((a) => a.name))];
+      names.forEach((n, i) =>
+        out.push(legend([{ label: n, color: colorOf(n) }], M.left + 8, M.top + 12 + 16 * i)),
+      );
+      out.push(
+        `<text x="${M.left + 8}" y="${M.top + 12 + 16 * names.length}" fill="#666666">open circle: the breaker tripped</text>`,
+      );
+      return out.join("");
+    },
+  );
+}
+
+/** Contracts written per leg and the initial requirement per contract, from an archetype's first book. */
+function bookText(p: SweepPoint | undefined): string {
+  const b = p?.books[0];
+  if (b === undefined) return "";
+  const contracts = b.legs.reduce((s, l) => s + l.contracts, 0);
+  return `${b.legs.map((l) => `${fmt(l.contracts, 3)} × ${esc(l.series)}`).join(", ")} on ${fmt(b.collateralValue)} of ${esc(b.collateral)} collateral (initial ${fmt(b.initial)}, ${fmt(contracts > 0 ? b.initial / contracts : 0, 2)} per contract; maintenance ${fmt(b.maintenance)})`;
+}
+
+function archetypeSection(archetypes: ArchetypeSweep[], baseline: ArchetypeSweep[]): string {
+  if (archetypes.length === 0) return "";
+  const tables = archetypes.map((a) => {
+    const base = baseline.find((b) => b.name === a.name);
+    const rows = [...a.points]
+      .sort((x, y) => x.drop - y.drop)
+      .map((p) => {
+        const q = base?.points.find((x) => Math.abs(x.drop - p.drop) < 1e-9);
+        return (
+          `<tr><td>${a.direction === "up" ? "+" : "−"}${pct(p.drop)}%</td><td>${p.liquidations} (${p.insolvent})</td>` +
+          `<td>${fmt(p.discountPaid)}</td><td>${fmt(p.badDebt)}</td><td>${fmt(p.insuranceDrawn)}</td><td>${fmt(p.socialised)}</td>` +
+          `${baseline.length > 0 ? `<td>${q === undefined ? "" : fmt(q.badDebt)}</td>` : ""}` +
+          `<td>${p.tripped ? "yes" : "no"}</td><td class="${p.checksOk ? "ok" : "fail"}">${p.checksOk ? "pass" : "FAIL"}</td></tr>`
+        );
+      });
+    return `<h3>${esc(a.name)}</h3><p>${esc(a.description)}. Book: ${bookText(a.points[0])}.${
+      base === undefined ? "" : ` Baseline book: ${bookText(base.points[0])}.`
+    }</p><table><tr><th>move</th><th>liquidations (insolvent)</th><th>discount paid</th><th>bad debt</th><th>insurance drawn</th><th>socialised</th>${
+      baseline.length > 0 ? "<th>baseline bad debt</th>" : ""
+    }<th>breaker tripped</th><th>checks</th></tr>${rows.join("")}</table>`;
+  });
+  return `<h2>Sweep per writer archetype</h2><p>Each archetype's writer alone, with the default keepers, buyers and stakers; the sweep's sizes as one-step moves, then flat.</p><div class="grid">${archetypeChart(archetypes, baseline)}</div>${tables.join("")}`;
+}
+
 const STYLE = `body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1200px}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
 th{background:#f3f3f3}td.l,th.l{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:8px}
@@ -563,6 +678,8 @@ export function reportHtml(
   results: ScenarioResult[],
   sweep: SweepPoint[],
   meta: { configPath: string; generatedBy: string },
+  archetypes: ArchetypeSweep[] = [],
+  baseline: ArchetypeSweep[] = [],
 ): string {
   const sweepRows = sweep.map(
     (p) =>
@@ -573,8 +690,9 @@ export function reportHtml(
 <p>Agent-based scenarios on the real contracts (deployed with the project's deploy path on the in-process Hardhat network).
 Parameters: <code>${esc(meta.configPath)}</code>; produced by <code>${esc(meta.generatedBy)}</code>. Method and reading guide: <code>docs/stress.md</code>.
 Amounts are in the quote asset (USDC).</p>
-<h2>Summary</h2>${summaryTable(results)}
+${results.length > 0 ? `<h2>Summary</h2>${summaryTable(results)}` : ""}
 ${sweep.length > 0 ? `<h2>Crash-size sweep</h2><div class="grid">${sweepChart(sweep, 760, 320)}</div><table><tr><th>crash</th><th>liquidations (insolvent)</th><th class="l">insolvent accounts</th><th>bad debt</th><th>insurance drawn</th><th>socialised</th><th>breaker tripped</th><th>checks</th></tr>${sweepRows.join("")}</table>` : ""}
+${archetypeSection(archetypes, baseline)}
 ${results.map(scenarioSection).join("\n")}
 </body></html>
 `;

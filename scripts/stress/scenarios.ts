@@ -173,6 +173,21 @@ const scenario = z.object({
   guardian: guardian.partial().optional(),
   /** Replaces the agents' keepers in this scenario (e.g. only slow ones). */
   keepers: nonEmptyList(keeper, "a non-empty list when given").optional(),
+  /** Replaces the agents' writers in this scenario (e.g. one writer archetype alone). */
+  writers: nonEmptyList(writer, "a non-empty list when given").optional(),
+});
+
+const slug = (what: string) => z.string({ error: () => what }).regex(/^[a-z0-9-]+$/, { error: () => what });
+
+/**
+ * One writer archetype the sweep runs alone (the agents' keepers, buyers and stakers beside it): `down` runs the
+ * sweep's sizes as crashes, `up` as rallies of the same size (the gap a short call is exposed to).
+ */
+const archetype = z.object({
+  name: slug("lower-case letters, digits and dashes"),
+  description: text("a description"),
+  direction: z.enum(["down", "up"], { error: (issue) => `down or up, got ${show(issue.input)}` }),
+  writer,
 });
 
 const sweep = z
@@ -189,10 +204,19 @@ const sweep = z
     seed: integer("an integer"),
     noise: number("a number"),
     guardian: guardian.partial().optional(),
+    /** Writer archetypes, each swept alone over the same sizes (absent: only the sweep of the default agents). */
+    archetypes: z.array(archetype, { error: () => "a list of archetypes" }).optional(),
   })
   .superRefine((s, ctx) => {
     if (parsed(ctx.issues, ["steps"], ["at"]) && s.at >= s.steps)
       ctx.addIssue({ code: "custom", path: ["at"], message: `${s.at} is not before steps ${s.steps}` });
+    const list = s.archetypes;
+    if (!Array.isArray(list)) return;
+    list.forEach((a, i) => {
+      if (!parsed(ctx.issues, ["archetypes", i, "name"])) return;
+      if (list.findIndex((x, j) => parsed(ctx.issues, ["archetypes", j, "name"]) && x.name === a.name) < i)
+        ctx.addIssue({ code: "custom", path: ["archetypes", i, "name"], message: `'${a.name}' used twice` });
+    });
   }, RUN_ALWAYS);
 
 export const stressConfigSchema = z.object(
@@ -240,6 +264,7 @@ export type ScenarioSpec = StressConfig["scenarios"][number];
 export type PathSpec = ScenarioSpec["path"];
 export type FeedFault = NonNullable<ScenarioSpec["faults"]>[number];
 export type SweepSpec = StressConfig["sweep"];
+export type ArchetypeSpec = NonNullable<SweepSpec["archetypes"]>[number];
 
 /** Validate a parsed config; throws StressConfigError naming every problem. */
 export function validateStressConfig(raw: unknown, source = "stress config"): StressConfig {
@@ -268,15 +293,38 @@ export function guardianFor(config: StressConfig, overrides?: Partial<GuardianSp
   return { ...config.agents.guardian, ...(overrides ?? {}) };
 }
 
+/** A sweep point's label: 0.325 -> "32_5". */
+const sizeLabel = (size: number): string => String(Math.round(size * 1000) / 10).replace(".", "_");
+
 /** The sweep's scenarios: one crash of each size at step `at`, held for the rest of the run. */
 export function sweepScenarios(config: StressConfig): ScenarioSpec[] {
   const s = config.sweep;
   return s.drops.map((drop) => ({
-    name: `sweep-${String(Math.round(drop * 1000) / 10).replace(".", "_")}`,
+    name: `sweep-${sizeLabel(drop)}`,
     description: `A ${Math.round(drop * 1000) / 10}% crash in one step, then flat.`,
     steps: s.steps,
     seed: s.seed,
     path: { kind: "crash", at: s.at, drops: [drop], noise: s.noise },
     guardian: s.guardian,
+  }));
+}
+
+/**
+ * One archetype's sweep: the sweep's sizes as one-step crashes (or rallies, `up`: a negative drop) at step `at`,
+ * with the archetype's writer as the only writer.
+ */
+export function archetypeScenarios(config: StressConfig, archetype: ArchetypeSpec): ScenarioSpec[] {
+  const s = config.sweep;
+  const sign = archetype.direction === "up" ? -1 : 1;
+  return s.drops.map((size) => ({
+    name: `sweep-${archetype.name}-${sizeLabel(size)}`,
+    description: `${archetype.description}: a ${Math.round(size * 1000) / 10}% ${
+      archetype.direction === "up" ? "rally" : "crash"
+    } in one step, then flat.`,
+    steps: s.steps,
+    seed: s.seed,
+    path: { kind: "crash", at: s.at, drops: [sign * size], noise: s.noise },
+    guardian: s.guardian,
+    writers: [archetype.writer],
   }));
 }

@@ -30,6 +30,7 @@ import {
   type BreakerState,
   type ScenarioResult,
   type StepRecord,
+  type WriterBook,
 } from "./metrics";
 import { feedQuote, marketPath, scaleWad } from "./paths";
 import type { Suite } from "./suite";
@@ -77,7 +78,8 @@ export async function runScenario(
     if (s === undefined) throw new Error("stress: not enough signers for the agents");
     return s;
   };
-  const writers = config.agents.writers.map((w) => new Writer(w, take()));
+  const writerSpecs = scenario.writers ?? config.agents.writers;
+  const writers = writerSpecs.map((w) => new Writer(w, take()));
   const keepers = (scenario.keepers ?? config.agents.keepers).map((k) => new Keeper(k, take()));
   const buyers = Array.from({ length: config.agents.buyers }, take);
   const stakers = config.agents.stakers.map((s) => ({ spec: s, signer: take() }));
@@ -91,7 +93,7 @@ export async function runScenario(
     if (s === undefined) throw new Error(`stress: series ${leg.type} ${leg.strike} not listed`);
     return s;
   };
-  for (const leg of config.agents.writers.flatMap((w) => w.legs)) {
+  for (const leg of writerSpecs.flatMap((w) => w.legs)) {
     const key = `${leg.type}:${leg.strike}`;
     if (listed.has(key)) continue;
     const strikeWad = (scaleWad(s0Wad, leg.strike) / (10n * WAD)) * 10n * WAD; // whole tens of quote
@@ -106,6 +108,26 @@ export async function runScenario(
   for (const k of keepers) await k.open(suite, chain);
   let buyerCursor = 0;
   for (const w of writers) await w.open(suite, chain, seriesOf, buyers, () => buyerCursor++);
+  const books: WriterBook[] = [];
+  for (const w of writers) {
+    const h = await suite.clearing.health(w.account.id);
+    const legs = [];
+    for (const leg of w.spec.legs) {
+      const s = seriesOf(leg);
+      legs.push({
+        series: s.label,
+        contracts: -Number(await suite.clearing.positionOf(w.account.id, s.id)) / 1e18,
+      });
+    }
+    books.push({
+      writer: w.spec.name,
+      collateral: w.spec.collateral,
+      collateralValue: num(h.collateralValueWad),
+      initial: num(h.initialWad),
+      maintenance: num(h.maintenanceWad),
+      legs,
+    });
+  }
 
   const tracked: Tracked[] = [...writers.map((w) => w.account), ...keepers.map((k) => k.account)];
   const insuranceStartWad = await insuranceAssetsWad(suite);
@@ -293,6 +315,7 @@ export async function runScenario(
     stepSeconds: dt,
     initialSpot: s0,
     guardian: guardianSpec.enabled,
+    books,
     trace,
     liquidations,
     summary: {

@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import {
+  archetypeScenarios,
   loadStressConfig,
   validateStressConfig,
   StressConfigError,
@@ -33,12 +34,22 @@ function smallCrash(config: StressConfig): ScenarioSpec {
   };
 }
 
+/** The config's wrong-way archetype (WETH-backed puts) alone, its 45% crash cut to six steps (crash at step 2). */
+function archetypeCrash(config: StressConfig): ScenarioSpec {
+  const archetype = config.sweep.archetypes?.find((a) => a.name === "weth-puts");
+  if (archetype === undefined) throw new Error("config/stress.json: no weth-puts archetype");
+  const short = { ...config, sweep: { ...config.sweep, drops: [0.45], at: 2 } };
+  return { ...archetypeScenarios(short, archetype)[0], steps: 6 };
+}
+
 describe("e2e: economic stress simulation (scripts/stress)", function () {
   let config: StressConfig;
   let suite: Suite;
   let first: ScenarioResult;
   let second: ScenarioResult;
+  let archetype: ScenarioResult;
   let fromBlock: number;
+  let liquidated: { count: number; coveredWad: bigint };
   let clean: string;
 
   before(async function () {
@@ -51,7 +62,21 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
     fromBlock = (await hre.ethers.provider.getBlockNumber()) + 1;
     first = await runScenario(suite, config, smallCrash(config));
     await hre.network.provider.send("evm_revert", [snapshot]);
+    // A snapshot is consumed by its revert: take it again for the archetype's run.
+    const again = (await hre.network.provider.send("evm_snapshot", [])) as string;
     second = await runScenario(suite, config, smallCrash(config));
+    // Read the second run's events before the archetype's run re-mines these block numbers.
+    const events = await suite.clearing.queryFilter(
+      suite.clearing.filters.Liquidated(),
+      fromBlock,
+      await hre.ethers.provider.getBlockNumber(),
+    );
+    liquidated = {
+      count: events.length,
+      coveredWad: events.reduce((s, e) => s + e.args.result.coveredWad, 0n),
+    };
+    await hre.network.provider.send("evm_revert", [again]);
+    archetype = await runScenario(suite, config, archetypeCrash(config));
   });
 
   after(async function () {
@@ -76,11 +101,9 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
     }
   });
 
-  it("the liquidation count equals the Liquidated events on chain", async function () {
-    const events = await suite.clearing.queryFilter(suite.clearing.filters.Liquidated(), fromBlock, "latest");
-    expect(second.summary.liquidations.count).to.equal(events.length);
-    const covered = events.reduce((s, e) => s + e.args.result.coveredWad, 0n);
-    expect(covered).to.equal(BigInt(second.summary.exact.coveredWad));
+  it("the liquidation count equals the Liquidated events on chain", function () {
+    expect(second.summary.liquidations.count).to.equal(liquidated.count);
+    expect(liquidated.coveredWad).to.equal(BigInt(second.summary.exact.coveredWad));
   });
 
   it("every consistency check of the run passes (insurance vault events and balance, written-off contracts)", function () {
@@ -104,6 +127,39 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
 
   it("is reproducible: a second run from the same snapshot gives the same metrics", function () {
     expect(JSON.stringify(second)).to.equal(JSON.stringify(first));
+  });
+
+  it("an archetype's sweep point runs its writer alone, sized by the margin to the configured leverage", function () {
+    const spec = config.sweep.archetypes?.find((a) => a.name === "weth-puts")?.writer;
+    expect(archetype.books.map((b) => b.writer)).to.deep.equal(["weth-puts"]);
+    for (const s of archetype.trace) expect(s.accounts).to.have.length(1 + config.agents.keepers.length);
+    const [book] = archetype.books;
+    // 50 WETH at 2,000 after the 20% haircut (config/local.json), the initial requirement at the configured leverage.
+    expect(book.collateral).to.equal("WETH");
+    expect(book.collateralValue).to.be.closeTo(50 * 2000 * 0.8, 1e-6);
+    expect(book.initial / book.collateralValue).to.be.within(
+      (spec?.leverage ?? 0) - 0.01,
+      spec?.leverage ?? 0,
+    );
+    expect(book.legs).to.have.length(1);
+    expect(book.legs[0].series).to.equal("put 1800");
+    expect(book.legs[0].contracts).to.be.greaterThan(0);
+    // 45% down is beyond the margin shock: the account is taken whole at a loss, and the accounting adds up.
+    expect(archetype.summary.liquidations.insolvent).to.equal(1);
+    expect(archetype.summary.badDebt).to.be.greaterThan(0);
+    for (const c of archetype.checks) expect(c.ok, `${c.name}: ${c.detail}`).to.equal(true);
+  });
+
+  it("an up archetype's sweep is a rally of the same size", function () {
+    const up = config.sweep.archetypes?.find((a) => a.direction === "up");
+    expect(up, "an up archetype in config/stress.json").to.not.equal(undefined);
+    if (up === undefined) return;
+    const [first] = archetypeScenarios(config, up);
+    const path = marketPath(first.path, first.steps, config.stepSeconds, first.seed);
+    // The sweep's noise is 0: flat, then 1 + size from the crash step on.
+    expect(path[config.sweep.at - 1]).to.equal(1);
+    expect(path[config.sweep.at]).to.be.closeTo(1 + config.sweep.drops[0], 1e-12);
+    expect(path[first.steps]).to.be.closeTo(1 + config.sweep.drops[0], 1e-12);
   });
 
   it("seeded paths: the same seed gives the same path, another seed another", function () {

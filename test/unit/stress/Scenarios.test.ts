@@ -1,7 +1,11 @@
 /** The stress simulation's parameter file (scripts/stress/scenarios.ts): what it accepts and how it names problems. */
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
-import { StressConfigError, validateStressConfig } from "../../../scripts/stress/scenarios";
+import {
+  archetypeScenarios,
+  StressConfigError,
+  validateStressConfig,
+} from "../../../scripts/stress/scenarios";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -71,6 +75,80 @@ describe("unit/stress/Scenarios (config/stress.json schema)", () => {
       "sweep.at: 99 is not before steps 24",
     ]);
     expect(problemsOf([])).to.deep.equal(["not a JSON object"]);
+  });
+
+  it("accepts the sweep's writer archetypes: the four of issue 19, each one writer", () => {
+    const c = validateStressConfig(shipped(), "config/stress.json");
+    const archetypes = c.sweep.archetypes ?? [];
+    const byName = new Map(archetypes.map((a) => [a.name, a]));
+    expect(byName.get("usdc-puts")?.writer).to.include({ collateral: "USDC" });
+    expect(byName.get("usdc-calls")?.direction).to.equal("up");
+    expect(byName.get("weth-puts")?.writer.legs).to.deep.equal([{ type: "put", strike: 0.9, weight: 1 }]);
+    expect(byName.get("covered-calls")?.writer).to.include({ collateral: "WETH", deposit: 50 });
+    expect(byName.get("covered-calls")?.writer.legs[0].type).to.equal("call");
+    // From inside the -30% margin shock to beyond the oracle's 50% band.
+    expect(Math.min(...c.sweep.drops)).to.be.below(0.3);
+    expect(Math.max(...c.sweep.drops)).to.be.above(0.5);
+  });
+
+  it("an archetype's sweep: one scenario per size, its writer alone, a rally when it sweeps up", () => {
+    const raw = shipped();
+    raw.sweep.drops = [0.25, 0.55];
+    raw.sweep.archetypes = [
+      {
+        name: "calls",
+        description: "calls",
+        direction: "up",
+        writer: {
+          name: "w",
+          collateral: "USDC",
+          deposit: 1000,
+          leverage: 0.5,
+          legs: [{ type: "call", strike: 1.1, weight: 1 }],
+        },
+      },
+      {
+        name: "puts",
+        description: "puts",
+        direction: "down",
+        writer: {
+          name: "v",
+          collateral: "WETH",
+          deposit: 1,
+          leverage: 0.5,
+          legs: [{ type: "put", strike: 0.9, weight: 1 }],
+        },
+      },
+    ];
+    const c = validateStressConfig(raw, "test.json");
+    const [calls, puts] = (c.sweep.archetypes ?? []).map((a) => archetypeScenarios(c, a));
+    expect(calls.map((s) => s.name)).to.deep.equal(["sweep-calls-25", "sweep-calls-55"]);
+    expect(calls.map((s) => (s.path.kind === "crash" ? s.path.drops : []))).to.deep.equal([[-0.25], [-0.55]]);
+    expect(puts.map((s) => (s.path.kind === "crash" ? s.path.drops : []))).to.deep.equal([[0.25], [0.55]]);
+    expect(puts[1].writers?.map((w) => w.name)).to.deep.equal(["v"]);
+    expect(puts[1]).to.include({ steps: raw.sweep.steps, seed: raw.sweep.seed });
+  });
+
+  it("names every problem of the archetypes and of a scenario's writers", () => {
+    const raw = shipped();
+    raw.sweep.archetypes[0].direction = "sideways";
+    raw.sweep.archetypes[1].name = raw.sweep.archetypes[0].name;
+    raw.sweep.archetypes[2].writer.leverage = 0;
+    raw.sweep.archetypes[3].name = "Covered Calls";
+    delete raw.sweep.archetypes[3].description;
+    raw.scenarios[0].writers = [];
+    raw.scenarios[1].writers = [{ ...raw.agents.writers[0], collateral: "DAI" }];
+    expect(problemsOf(raw)).to.have.members([
+      "sweep.archetypes[0].direction: down or up, got 'sideways'",
+      `sweep.archetypes[1].name: '${raw.sweep.archetypes[0].name as string}' used twice`,
+      "sweep.archetypes[2].writer.leverage: in (0, 1), got 0",
+      "sweep.archetypes[3].name: lower-case letters, digits and dashes",
+      "sweep.archetypes[3].description: a description, got undefined",
+      "scenarios[0].writers: a non-empty list when given",
+      "scenarios[1].writers[0].collateral: USDC or WETH, got 'DAI'",
+    ]);
+    raw.sweep.archetypes = "all";
+    expect(problemsOf(raw)).to.include("sweep.archetypes: a list of archetypes");
   });
 
   it("refuses more agents than the Hardhat network has signers", () => {
