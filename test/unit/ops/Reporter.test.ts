@@ -131,9 +131,14 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
     expect(await source.reportOf(REPORTER_ADDRESS)).to.deep.equal([priceWad, before]);
     const [accepted] = await source.queryFilter(source.filters.ReportAccepted(REPORTER_ADDRESS));
     expect(accepted.args.priceWad).to.equal(priceWad);
-    expect(out.find((l) => l.event === "reported" && l.asset === "WETH")?.signers).to.deep.equal([
-      REPORTER_ADDRESS,
-    ]);
+    const reported = out.find((l) => l.event === "reported" && l.asset === "WETH");
+    expect(reported?.signers).to.deep.equal([REPORTER_ADDRESS]);
+    // The raw WAD price and, beside it, the price in USDC per WETH; the relay's gas labelled as gas.
+    expect(reported).to.include({ priceWad: (2020n * WAD).toString(), priceFormatted: "2,020 USDC/WETH" });
+    expect(out.find((l) => l.event === "reported" && l.asset === "WBTC")?.priceFormatted).to.equal(
+      "60,000 USDC/WBTC",
+    );
+    expect((reported?.gasUsedFormatted as string).replace(/,/g, "")).to.equal(`${reported?.gasUsed} gas`);
     // The quote asset has no signed source: skipped by name, not an error.
     expect(out.find((l) => l.event === "report-skipped")).to.include({ asset: "USDC" });
     // Four fresh WETH sources, 2,000, 2,000, 2,010 and 2,020: the median is halfway between the middle two, 2,005,
