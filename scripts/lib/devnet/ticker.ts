@@ -72,9 +72,13 @@ export class Ticker {
       const feeds = Object.values(this.p.record.mocks.feeds[symbol]).map((address) =>
         MockChainlinkFeed__factory.connect(address, this.signer),
       );
+      const [round] = await feeds[0].latestRoundData();
       const last = await feedPriceWad(feeds[0]);
-      const next = step(last, this.volBps, this.rng.normal());
-      for (const feed of feeds) {
+      let next = step(last, this.volBps, this.rng.normal());
+      // Moved by hand meanwhile (move-price): that move stands for this tick.
+      const moved = (await feeds[0].latestRoundData())[0] !== round;
+      if (moved) next = await feedPriceWad(feeds[0]);
+      for (const feed of moved ? [] : feeds) {
         const decimals = Number(await feed.decimals());
         await (await feed.setAnswer(feedAnswer(next, decimals), at)).wait();
       }

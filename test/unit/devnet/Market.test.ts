@@ -20,12 +20,42 @@ import { formatTick, priceDocument, Ticker } from "../../../scripts/lib/devnet/t
 import { bindProtocol } from "../../../scripts/lib/operator/protocol";
 import { parsePrices } from "../../../scripts/lib/reporter/prices";
 import { reportDomain, signReport, toCalldata } from "../../../scripts/lib/signing";
-import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";
+import { seedMarket } from "../../../scripts/lib/devnet/seed";
+import { SIGNER, deployedBook, deployedLocal } from "../../shared/fixtures/deployed";
 import { runTask as run } from "../../shared/runTask";
 
 const WAD = 10n ** 18n;
 
+/** The devnet's opening book (scripts/lib/devnet/seed.ts) on a fresh deployment. */
+async function devnetBook() {
+  const base = await deployedLocal();
+  const signers = await ethers.getSigners();
+  const market = await seedMarket(bindProtocol(base.record, signers[0]), signers, () => undefined);
+  return { ...base, market };
+}
+
 describe("unit/devnet/market (move-price and the ticker, in-process network, config/local.json)", () => {
+  it("the README's devnet commands: keeper #9 funded, WETH to 1,600, Alice's account 1 liquidatable, then liquidated", async () => {
+    const { recordPath, record, market } = await loadFixture(devnetBook);
+    expect(market.writers[0]).to.include({ name: "Alice", accountId: 1n });
+    const funded = await run<{ accountId: bigint }>("keeper-fund", {
+      amount: "100000",
+      signer: 9,
+      record: recordPath,
+    });
+    expect(funded.result.accountId).to.equal(5n);
+    await run("move-price", { asset: "WETH", to: "1600", record: recordPath });
+    const health = await run("health", { account: "1", record: recordPath });
+    expect(health.out).to.contain("LIQUIDATABLE");
+    expect(health.out).to.match(/auction discount \d+(\.\d{1,2})?%/);
+    const keeper = await run<PassSummary>("keeper", { once: true, signer: 9, record: recordPath });
+    expect(keeper.result).to.include({ failures: 0 });
+    expect(keeper.result.liquidated).to.be.at.least(1);
+    const clearing = OptionsClearing__factory.connect(record.contracts.OptionsClearing, ethers.provider);
+    const [liquidated] = await clearing.queryFilter(clearing.filters.Liquidated(1n, 5n));
+    expect(liquidated, "account 1 liquidated into the keeper's account 5").to.not.equal(undefined);
+  });
+
   it("move-price: every WETH feed and the oracle at 1,600 at once; the keeper then liquidates the thin shorts", async () => {
     const book = await loadFixture(deployedBook);
     const oracle = OracleAggregator__factory.connect(book.record.contracts.OracleAggregator, ethers.provider);
