@@ -62,10 +62,10 @@ async function checkOnChain(url: string, record: DeploymentRecord): Promise<void
       ...Object.values(record.tokens),
       ...Object.values(record.feeds).flat(),
     ];
-    // 27 protocol contracts (governance 2, the Safe with its singleton, proxy factory and fallback handler, breaker,
-    // aggregator, 5 adapters, 2 facades, factory, insurance, 3 vaults, calculator, 4 logic libraries, clearing,
-    // exchange), 3 tokens and 5 feeds of config/local.json.
-    expect(addresses.length).to.equal(27 + 3 + 5);
+    // 29 protocol contracts (governance 2, the Safe with its singleton, proxy factory and fallback handler, breaker,
+    // aggregator, 5 adapters, 2 signed report sources, 2 facades, factory, insurance, 3 vaults, calculator, 4 logic
+    // libraries, clearing, exchange), 3 tokens and 5 feeds of config/local.json.
+    expect(addresses.length).to.equal(29 + 3 + 5);
     for (const address of addresses) expect(await provider.getCode(address), address).to.not.equal("0x");
 
     const c = record.contracts;
