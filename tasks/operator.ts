@@ -57,7 +57,6 @@ task("health", "An account's collateral value, requirements and debt, beside the
       const { OperatorError } = await import("../scripts/lib/operator/errors");
       const { accountHealth } = await import("../scripts/lib/keeper/health");
       const { toJson } = await import("../scripts/lib/ops/context");
-      const { formatUnits } = await import("ethers");
       if (!/^\d+$/.test(args.account) || BigInt(args.account) === 0n) {
         throw new OperatorError(`--account must be a positive integer, got '${args.account}'`);
       }
@@ -68,11 +67,15 @@ task("health", "An account's collateral value, requirements and debt, beside the
       const latest = await hre.ethers.provider.getBlock("latest");
       if (latest === null) throw new OperatorError("the node returned no latest block");
       const h = await accountHealth(p.clearing, p.oracle, id, latest);
-      const discountWad = await p.clearing.liquidationDiscount(id);
-      const result = { ...h, owner, discountWad };
-      if (args.json) console.log(toJson(result));
+      // The auction discount means something only while the account is liquidatable.
+      const discountWad = h.liquidatable ? await p.clearing.liquidationDiscount(id) : undefined;
+      const { quoteFormat } = await import("../scripts/lib/operator/readable");
+      const { formatShareWad, formatWadAmount, withFormatted } = await import("../scripts/lib/format/fields");
+      const format = await quoteFormat(p.record, hre.ethers.provider);
+      const result = { ...h, owner, ...(discountWad === undefined ? {} : { discountWad }) };
+      if (args.json) console.log(toJson(withFormatted(result, format)));
       else {
-        const q = (x: bigint) => formatUnits(x, 18);
+        const q = (x: bigint) => `${formatWadAmount(x, format.quoteDecimals)} ${format.quoteSymbol}`;
         console.log(
           [
             `account ${id} (owner ${owner}) at block ${h.blockNumber}: ${h.liquidatable ? "LIQUIDATABLE" : "healthy"}`,
@@ -80,7 +83,8 @@ task("health", "An account's collateral value, requirements and debt, beside the
             `  maintenance      ${q(h.onChain.maintenanceWad)}`,
             `  initial          ${q(h.onChain.initialWad)}`,
             `  debt             ${q(h.onChain.debtWad)}`,
-            `  positions ${h.positions} (${h.pendingSettlement} awaiting settleAccount), auction discount ${q(discountWad * 100n)}%`,
+            `  positions ${h.positions} (${h.pendingSettlement} awaiting settleAccount)` +
+              (discountWad === undefined ? "" : `, auction discount ${formatShareWad(discountWad)}`),
             h.reference === undefined
               ? `  reference: unavailable (${h.referenceError})`
               : `  reference maintenance ${q(h.reference.maintenanceWad)} (difference ${h.reference.differenceWad} wei, tolerance ${h.reference.toleranceWad} wei: ${h.reference.agrees ? "agrees" : "DISAGREES"})`,

@@ -2,10 +2,12 @@
  * The devnet's market, run by scripts/devnet.ts against its node (`hardhat run --network e2e`): seed the opening
  * book on the fresh deployment, then move the feeds every DEVNET_TICK_MS until stopped (or DEVNET_TICKS moves).
  */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import hre from "hardhat";
 import { devnetOptions } from "../lib/devnet/options";
 import { seedMarket } from "../lib/devnet/seed";
-import { formatTick, Ticker } from "../lib/devnet/ticker";
+import { formatTick, priceDocument, Ticker } from "../lib/devnet/ticker";
 import { bindProtocol } from "../lib/operator/protocol";
 import { readDeploymentRecord } from "../lib/operator/record";
 
@@ -25,15 +27,21 @@ async function main(): Promise<void> {
   const ticker = new Ticker(p, signers[0], options.seed, options.volPerTickBps);
   log(
     `ready: ${book.series.length} series, ${book.writers.length} writers; moving ${ticker.symbols.join(", ")} ` +
-      `every ${options.tickMs} ms (seed ${options.seed}, ${options.volPerTickBps} bps a move)`,
+      `every ${options.tickMs} ms (seed ${options.seed}, ${options.volPerTickBps} bps a move); ` +
+      `each move's prices go to ${options.prices} (REPORTER_PRICES)`,
   );
+  mkdirSync(dirname(options.prices), { recursive: true });
   let stopping = false;
   process.once("SIGTERM", () => (stopping = true));
   process.once("SIGINT", () => (stopping = true));
   while (!stopping && (options.ticks === 0 || ticker.count < options.ticks)) {
     await new Promise((resolve) => setTimeout(resolve, options.tickMs));
     if (stopping) break;
-    log(formatTick(await ticker.tick(), "USDC"));
+    const tick = await ticker.tick();
+    // Written whole, then renamed: a reporter never reads half a document.
+    writeFileSync(`${options.prices}.tmp`, priceDocument(tick));
+    renameSync(`${options.prices}.tmp`, options.prices);
+    log(formatTick(tick, "USDC"));
   }
   log("stopped");
 }

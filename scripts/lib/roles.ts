@@ -39,6 +39,9 @@ export const FUNCTION_ROLES = {
     { role: Roles.VAULT_ROLE, functions: ["recordOutflow", "recordInflow", "recordLoss"] },
   ],
   OracleAggregator: [{ role: Roles.GOVERNOR_ROLE, functions: ["setAssetConfig", "setSequencerUptimeFeed"] }],
+  SignedReportSource: [
+    { role: Roles.GOVERNOR_ROLE, functions: ["setReporter", "setMinSigners", "setMaxReportAge"] },
+  ],
   VaultFactory: [{ role: Roles.GOVERNOR_ROLE, functions: ["createVault"] }],
   CollateralVault: [
     {

@@ -129,6 +129,8 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
       "ChainlinkFeedAdapter.WETH.2",
       "ChainlinkFeedAdapter.WBTC.0",
       "ChainlinkFeedAdapter.WBTC.1",
+      "SignedReportSource.WETH",
+      "SignedReportSource.WBTC",
       "GovernanceSafe",
       "SafeL2",
       "SafeProxyFactory",
@@ -216,9 +218,10 @@ describe("e2e/Deploy (in-process network, config/local.json)", () => {
     expect(await d.breaker.outflowLimit(await d.usdc.getAddress())).to.deep.equal([10_000n, 24n * HOUR]);
     const [params, sources] = await d.oracle.assetConfig(await d.weth.getAddress());
     expect(params).to.deep.equal([2n, WAD / 50n, WAD / 2n, HOUR]);
-    expect(sources.map((x) => x.source)).to.deep.equal(
-      [0, 1, 2].map((i) => d.record.contracts[`ChainlinkFeedAdapter.WETH.${i}`]),
-    );
+    expect(sources.map((x) => x.source)).to.deep.equal([
+      ...[0, 1, 2].map((i) => d.record.contracts[`ChainlinkFeedAdapter.WETH.${i}`]),
+      d.record.contracts["SignedReportSource.WETH"],
+    ]);
     expect((await d.clearing.collateralConfig(await d.wethVault.getAddress())).haircutWad).to.equal(WAD / 5n);
     expect((await d.clearing.collateralConfig(await d.usdcVault.getAddress())).haircutWad).to.equal(0n);
     const wbtcVault = CollateralVault__factory.connect(

@@ -17,6 +17,8 @@ import {
   MAX_HAIRCUT_WAD,
   MAX_HEARTBEAT_SECONDS,
   MAX_OUTFLOW_BPS,
+  MAX_REPORT_AGE_SECONDS,
+  MAX_REPORTERS,
   MAX_SOURCES,
   MAX_SPREAD_WAD,
   OUTFLOW_WINDOW_BOUNDS,
@@ -58,6 +60,14 @@ describe("e2e/DeployConfig (config bounds against the deployed contracts)", () =
       );
       expect(await s.clearing.MAX_HAIRCUT_WAD()).to.equal(MAX_HAIRCUT_WAD);
       expect(await s.clearing.MAX_COLLATERAL_VAULTS()).to.equal(BigInt(MAX_COLLATERAL_VAULTS));
+      const signed = await ethers.deployContract("SignedReportSource", [
+        await s.oracle.authority(),
+        await s.weth.getAddress(),
+        1,
+        3600,
+      ]);
+      expect(await signed.MAX_REPORTERS()).to.equal(BigInt(MAX_REPORTERS));
+      expect(await signed.MAX_REPORT_AGE_SECONDS()).to.equal(BigInt(MAX_REPORT_AGE_SECONDS));
     });
 
     it("accepts exactly the risk parameters the MarginCalculator accepts at the edges", async () => {

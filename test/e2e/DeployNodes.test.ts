@@ -39,13 +39,18 @@ function deployTo(
   id: string,
   extra: NodeJS.ProcessEnv = {},
 ): Promise<CommandResult> {
-  return runHardhat(["run", "scripts/deploy.ts", "--network", "e2e"], {
-    E2E_RPC_URL: url,
-    DEPLOY_CONFIG: "config/local.json",
-    DEPLOY_RECORD: join(work, `${id}.json`),
-    DEPLOYMENT_ID: id,
-    ...extra,
-  });
+  // The whole suite through Ignition: minutes on a loaded machine.
+  return runHardhat(
+    ["run", "scripts/deploy.ts", "--network", "e2e"],
+    {
+      E2E_RPC_URL: url,
+      DEPLOY_CONFIG: "config/local.json",
+      DEPLOY_RECORD: join(work, `${id}.json`),
+      DEPLOYMENT_ID: id,
+      ...extra,
+    },
+    600_000,
+  );
 }
 
 const explain = (r: CommandResult): string =>
@@ -62,10 +67,10 @@ async function checkOnChain(url: string, record: DeploymentRecord): Promise<void
       ...Object.values(record.tokens),
       ...Object.values(record.feeds).flat(),
     ];
-    // 27 protocol contracts (governance 2, the Safe with its singleton, proxy factory and fallback handler, breaker,
-    // aggregator, 5 adapters, 2 facades, factory, insurance, 3 vaults, calculator, 4 logic libraries, clearing,
-    // exchange), 3 tokens and 5 feeds of config/local.json.
-    expect(addresses.length).to.equal(27 + 3 + 5);
+    // 29 protocol contracts (governance 2, the Safe with its singleton, proxy factory and fallback handler, breaker,
+    // aggregator, 5 adapters, 2 signed report sources, 2 facades, factory, insurance, 3 vaults, calculator, 4 logic
+    // libraries, clearing, exchange), 3 tokens and 5 feeds of config/local.json.
+    expect(addresses.length).to.equal(29 + 3 + 5);
     for (const address of addresses) expect(await provider.getCode(address), address).to.not.equal("0x");
 
     const c = record.contracts;
@@ -126,7 +131,7 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
   for (const kind of ["hardhat", "anvil"] as const) {
     it(`deploys config/local.json on ${kind === "hardhat" ? "npx hardhat node" : "anvil"}, checks it on-chain${kind === "hardhat" ? ", and re-runs idempotently" : ", and runs the keeper once against a prepared unhealthy account"}, then governs through the Safe`, async function () {
       // Deploy, checks and the governance round trip (six Hardhat child processes) on a shared, loaded machine.
-      this.timeout(480_000);
+      this.timeout(1_800_000);
       let node: LocalNode | undefined;
       try {
         node = await startNode(kind);

@@ -19,6 +19,7 @@ import {
   MockERC20__factory,
   OptionsClearing__factory,
   OracleAggregator__factory,
+  SignedReportSource__factory,
 } from "../../typechain-types";
 import { deploySuite, type DeploymentRecord } from "../../scripts/lib/deploy/suite";
 import {
@@ -39,6 +40,7 @@ import { SentinelSetupError, setUpSentinel } from "../../scripts/lib/sentinel/cl
 import { Scopes } from "../../scripts/lib/scopes";
 import { TripReason } from "../../scripts/lib/breaker/tripReason";
 import { runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
+import { reportDomain, signReport, toCalldata } from "../../scripts/lib/signing";
 
 const WAD = 10n ** 18n;
 const USDC = 10n ** 6n;
@@ -92,6 +94,16 @@ const byRule = (decisions: Decision[], id: string): Decision => {
   if (found === undefined) throw new Error(`no decision for ${id}`);
   return found;
 };
+
+/** Reporter #8 (config/local.json) relays a WETH report at `priceWad`, observed now, to the WETH SignedReportSource. */
+async function reportWeth(d: Deployed, priceWad: bigint): Promise<void> {
+  const address = d.record.contracts["SignedReportSource.WETH"];
+  const reporter = (await ethers.getSigners())[8];
+  const domain = reportDomain((await ethers.provider.getNetwork()).chainId, address);
+  const report = { asset: d.record.tokens.WETH, priceWad, observedAt: BigInt(await time.latest()) };
+  const signed = await signReport(reporter, domain, report);
+  await SignedReportSource__factory.connect(address, d.deployer).submit(toCalldata([signed]));
+}
 
 /** Set every WETH feed (8, 8 and 18 decimals in config/local.json) to `priceWad` now, except `skip`. */
 async function setWeth(d: Deployed, priceWad: bigint, only?: number): Promise<void> {
@@ -196,6 +208,8 @@ describe("e2e/Sentinel (rules file and rule engine, in-process network)", () => 
     it("stays quiet on a calm chain with the shipped rules: every rule evaluated, nothing paused", async () => {
       const d = await loadFixture(deployed);
       const config = loadSentinelConfig(SHIPPED, KNOWN);
+      // Calm: the reporter has relayed a WETH price in agreement with the feeds (weth-stale watches every source).
+      await reportWeth(d, 2_000n * WAD);
       const decisions = await pass(d, config);
       expect(decisions.map((x) => x.rule)).to.deep.equal(config.rules.map((r) => r.id));
       for (const x of decisions) expect([x.rule, x.status, x.action]).to.deep.equal([x.rule, "ok", "none"]);
@@ -223,6 +237,11 @@ describe("e2e/Sentinel (rules file and rule engine, in-process network)", () => 
         "asset:WETH",
       ]);
       expect(dry.observed?.spreadWad).to.equal((60n * WAD) / 2000n); // (2060 - 2000) / 2000
+      expect(dry.observed?.spreadFormatted).to.equal("3%");
+      const sources = dry.observed?.sources as { priceWad?: bigint; priceFormatted?: string }[];
+      expect(sources[0]).to.include({ priceWad: 2_060n * WAD, priceFormatted: "2,060 USDC/WETH" });
+      // The signed source has no report yet: no price, so no formatted price either.
+      expect(sources[3]).to.not.have.any.keys("priceWad", "priceFormatted");
       expect(await d.breaker.isTripped(scope)).to.equal(false);
       expect(await ethers.provider.getTransactionCount(d.guardian.address)).to.equal(nonce);
 
@@ -252,6 +271,11 @@ describe("e2e/Sentinel (rules file and rule engine, in-process network)", () => 
         { id: "wbtc-bounds", kind: "price", asset: "WBTC", min: "5000", max: "600000", action: "pause" },
         { id: "weth-stale", kind: "price", asset: "WETH", maxAge: "1h", action: "alert" },
       );
+      // Before the reporter's first report the WETH SignedReportSource (source 3) has no price: an alert.
+      const unreported = byRule(await pass(d, config), "weth-stale");
+      expect([unreported.status, unreported.action]).to.deep.equal(["triggered", "alert"]);
+      expect(unreported.reason).to.match(/^WETH source 3 unavailable \(.*TooFewFreshReports/);
+      await reportWeth(d, 2_000n * WAD);
       const calm = await pass(d, config);
       expect(calm.map((x) => x.status)).to.deep.equal(["ok", "ok"]);
       await time.increase(2 * HOUR);
@@ -338,6 +362,12 @@ describe("e2e/Sentinel (rules file and rule engine, in-process network)", () => 
       expect(await d.breaker.isTripped(Scopes.LIQUIDATE)).to.equal(true);
       expect([large.status, large.action]).to.deep.equal(["triggered", "alert"]);
       expect(large.reason).to.contain("largest Written of 3 by account");
+      // The series by its human name beside its id; the seized value in USDC beside the raw WAD figure.
+      const [written] = large.observed?.large as { seriesId: bigint; series: string }[];
+      expect(written.seriesId).to.equal(put);
+      const expiryDate = new Date(expiry * 1000).toISOString().slice(0, 10);
+      expect(written.series).to.equal(`WETH-1800-P-${expiryDate}`);
+      expect(liq.observed?.seizedValueFormatted).to.match(/^[\d,]+(\.\d{1,6})? USDC$/);
     });
 
     it("sets up from the environment: finds the guardian by role, refuses a missing record, another chain, a stranger", async () => {

@@ -48,18 +48,18 @@ describe("e2e/TraderNode (trader tasks as processes against npx hardhat node)", 
   });
 
   it("runs the README's trading sequence in its order on a fresh node; a bad input exits non-zero in one line", async function () {
-    this.timeout(600_000);
+    this.timeout(1_800_000);
     let node: LocalNode | undefined;
     try {
       node = await startNode("hardhat");
       const recordPath = join(work, `${id}.json`);
       const env = { E2E_RPC_URL: node.url };
-      const deployed = await runHardhat(["run", "scripts/deploy.ts", "--network", "e2e"], {
-        ...env,
-        DEPLOY_CONFIG: "config/local.json",
-        DEPLOY_RECORD: recordPath,
-        DEPLOYMENT_ID: id,
-      });
+      // The whole suite through Ignition: minutes on a loaded machine.
+      const deployed = await runHardhat(
+        ["run", "scripts/deploy.ts", "--network", "e2e"],
+        { ...env, DEPLOY_CONFIG: "config/local.json", DEPLOY_RECORD: recordPath, DEPLOYMENT_ID: id },
+        600_000,
+      );
       expect(deployed.code, explain(deployed)).to.equal(0);
       const record = JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord;
       const task = (...args: string[]) =>

@@ -1,11 +1,16 @@
 /**
  * The OracleAggregator (governed functions to GOVERNOR_ROLE, ORACLE_ROLE to the aggregator so it can trip the
- * breaker), a ChainlinkFeedAdapter per configured feed, the asset configuration of every priced asset, and an
- * AggregatorV3Facade per priced asset.
+ * breaker), a ChainlinkFeedAdapter per configured feed, a SignedReportSource per asset that configures signed reports
+ * (governed functions to GOVERNOR_ROLE, its reporters authorised), the asset configuration of every priced asset
+ * (the feeds in the config's order, then the signed source), and an AggregatorV3Facade per priced asset.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import type { ContractFuture } from "@nomicfoundation/ignition-core";
-import { OracleAggregator__factory } from "../../../typechain-types";
+import type {
+  ContractCallFuture,
+  ContractFuture,
+  ModuleParameterRuntimeValue,
+} from "@nomicfoundation/ignition-core";
+import { OracleAggregator__factory, SignedReportSource__factory } from "../../../typechain-types";
 import type { DeploymentPlan } from "../../../scripts/lib/deploy/plan";
 import { pricedAssets } from "../../../scripts/lib/config";
 import { FUNCTION_ROLES, MODULE_ROLES, roleName } from "../../../scripts/lib/roles";
@@ -42,7 +47,10 @@ export function buildOracleModule(
     for (const asset of pricedAssets(plan.config)) {
       const sym = asset.symbol;
       const token = param(`${sym}_token`, plan.tokens[sym]);
-      const sources = asset.sources.map((source, i) => {
+      const sources: {
+        source: ContractFuture<string>;
+        heartbeatSeconds: ModuleParameterRuntimeValue<bigint>;
+      }[] = asset.sources.map((source, i) => {
         const adapter = m.contract(
           "ChainlinkFeedAdapter",
           [
@@ -59,6 +67,36 @@ export function buildOracleModule(
           heartbeatSeconds: param(`${sym}_feed${i}_heartbeatSeconds`, BigInt(source.heartbeatSeconds)),
         };
       });
+      const signed = asset.signedReports;
+      const signedWiring: ContractCallFuture<string, string>[] = [];
+      if (signed !== undefined) {
+        const maxAge = param(`${sym}_signed_maxReportAgeSeconds`, BigInt(signed.maxReportAgeSeconds));
+        const source = m.contract(
+          "SignedReportSource",
+          [manager, token, param(`${sym}_signed_minSigners`, BigInt(signed.minSigners)), maxAge],
+          { id: fid("SignedReportSource", sym) },
+        );
+        results[fid("SignedReportSource", sym)] = source;
+        const restricted = restrictFunctions(
+          m,
+          manager,
+          source,
+          SignedReportSource__factory.createInterface(),
+          "SignedReportSource",
+          fid("SignedReportSource", sym),
+          FUNCTION_ROLES.SignedReportSource,
+        );
+        signed.reporters.forEach((reporter, i) => {
+          signedWiring.push(
+            m.call(source, "setReporter", [param(`${sym}_signed_reporter${i}`, reporter), true], {
+              id: fid("setReporter", sym, i),
+              after: [governance, ...restricted],
+            }),
+          );
+        });
+        // The aggregator takes a signed price for as long as the source counts its reports.
+        sources.push({ source, heartbeatSeconds: maxAge });
+      }
       const o = asset.oracle;
       if (o === undefined) throw new Error(`assets.${sym}.oracle: missing (the config was not validated)`);
       m.call(
@@ -74,7 +112,7 @@ export function buildOracleModule(
           },
           sources,
         ],
-        { id: fid("setAssetConfig", sym), after: [governance, ...wiring] },
+        { id: fid("setAssetConfig", sym), after: [governance, ...wiring, ...signedWiring] },
       );
       results[fid("AggregatorV3Facade", sym)] = m.contract(
         "AggregatorV3Facade",

@@ -1,6 +1,7 @@
 /**
  * `assets`: every token the deployment touches, by symbol, with its oracle sources and aggregation parameters.
- * The quote asset takes no sources; every other priced asset has at least one.
+ * The quote asset takes no sources; every other priced asset has at least one: Chainlink-style feeds (`sources`)
+ * and at most one SignedReportSource of off-chain reporters (`signedReports`), which the aggregator lists last.
  */
 import { z } from "zod";
 import { show, WAD_DECIMALS } from "../units";
@@ -10,10 +11,13 @@ import {
   MAX_BAND_WINDOW_SECONDS,
   MAX_FEED_DECIMALS,
   MAX_HEARTBEAT_SECONDS,
+  MAX_REPORT_AGE_SECONDS,
+  MAX_REPORTERS,
   MAX_SOURCES,
   MAX_SPREAD_WAD,
 } from "./bounds";
 import {
+  addresses,
   addressOrMock,
   duration,
   integer,
@@ -97,6 +101,33 @@ const source = (options: ValidateOptions) =>
     },
   });
 
+/**
+ * A SignedReportSource deployed for the asset: the median of its reporters' fresh EIP-712 reports. A report counts
+ * for `maxReportAge` after its observation, and the aggregator takes the source's price for as long (its heartbeat).
+ */
+const signedReports = section({
+  /** The authorised reporter keys' addresses. */
+  reporters: addresses(true).superRefine((list, ctx) => {
+    if (list.length > MAX_REPORTERS)
+      ctx.addIssue({
+        code: "custom",
+        message: `${list.length} reporters, at most ${MAX_REPORTERS} (SignedReportSource.MAX_REPORTERS)`,
+      });
+  }),
+  /** How many fresh reports a price needs. */
+  minSigners: integer(1, MAX_REPORTERS),
+  maxReportAge: duration().superRefine(
+    within(1, Math.min(MAX_REPORT_AGE_SECONDS, MAX_HEARTBEAT_SECONDS), seconds),
+  ),
+}).superRefine((s, ctx) => {
+  if (parsed(ctx.issues, ["reporters"], ["minSigners"]) && s.minSigners > s.reporters.length)
+    ctx.addIssue({
+      code: "custom",
+      path: ["minSigners"],
+      message: `${s.minSigners} is more than the ${s.reporters.length} reporter(s)`,
+    });
+}, RUN_ALWAYS);
+
 /** The aggregation parameters of an asset's sources. */
 const oracleParams = section({
   quorum: integer(1, MAX_SOURCES),
@@ -118,14 +149,19 @@ const asset = (options: ValidateOptions) =>
       .array(source(options))
       .nullish()
       .transform((list) => list ?? []),
+    /** Absent: no signed report source. */
+    signedReports: signedReports.optional(),
   }).superRefine((a, ctx) => {
     const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (parsed(ctx.issues, ["token"], ["decimals"]) && a.token === MOCK && a.decimals === undefined)
       problem(["decimals"], "missing");
     if (!Array.isArray(a.sources) || !parsed(ctx.issues, ["oracle"])) return;
-    const count = a.sources.length;
+    const count = a.sources.length + (a.signedReports === undefined ? 0 : 1);
     if (count > MAX_SOURCES)
-      problem(["sources"], `${count} sources, at most ${MAX_SOURCES} (OracleAggregator.MAX_SOURCES)`);
+      problem(
+        ["sources"],
+        `${count} sources (signed reports included), at most ${MAX_SOURCES} (OracleAggregator.MAX_SOURCES)`,
+      );
     if (a.oracle === undefined) {
       if (count > 0) problem(["oracle"], "missing");
     } else {
@@ -181,6 +217,15 @@ export function toAssetSpecs(assets: ParsedAssets) {
           minPriceWad: s.minPrice,
           maxPriceWad: s.maxPrice,
         })),
+        /** The SignedReportSource to deploy, if any. */
+        signedReports:
+          a.signedReports === undefined
+            ? undefined
+            : {
+                reporters: a.signedReports.reporters,
+                minSigners: a.signedReports.minSigners,
+                maxReportAgeSeconds: a.signedReports.maxReportAge,
+              },
         oracle:
           a.oracle === undefined
             ? undefined
@@ -198,10 +243,11 @@ export function toAssetSpecs(assets: ParsedAssets) {
 export type AssetSpec = ReturnType<typeof toAssetSpecs>[string];
 export type ChainlinkSource = AssetSpec["sources"][number];
 export type AssetOracleParams = NonNullable<AssetSpec["oracle"]>;
+export type SignedReportsSpec = NonNullable<AssetSpec["signedReports"]>;
 
 /** The assets that have price sources (every asset but the quote that the oracle serves). */
 export function pricedAssets(config: { assets: Record<string, AssetSpec> }): AssetSpec[] {
-  return Object.values(config.assets).filter((a) => a.sources.length > 0);
+  return Object.values(config.assets).filter((a) => a.sources.length > 0 || a.signedReports !== undefined);
 }
 
 /** Whether any token or feed is a mock. */

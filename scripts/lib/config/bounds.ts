@@ -15,6 +15,10 @@ export const MAX_BAND_WAD = WAD;
 export const MAX_BAND_WINDOW_SECONDS = 7 * SECONDS_PER_DAY;
 /** OracleAggregator.MAX_HEARTBEAT_SECONDS */
 export const MAX_HEARTBEAT_SECONDS = 3 * SECONDS_PER_DAY;
+/** SignedReportSource.MAX_REPORTERS */
+export const MAX_REPORTERS = 15;
+/** SignedReportSource.MAX_REPORT_AGE_SECONDS */
+export const MAX_REPORT_AGE_SECONDS = 3 * SECONDS_PER_DAY;
 /** ChainlinkFeedAdapter.MAX_FEED_DECIMALS (WadMath.MAX_TOKEN_DECIMALS) */
 export const MAX_FEED_DECIMALS = 36;
 /** TrackedAssetsVault.MAX_ASSET_DECIMALS */

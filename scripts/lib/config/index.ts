@@ -17,6 +17,7 @@ export {
   type AssetOracleParams,
   type AssetSpec,
   type ChainlinkSource,
+  type SignedReportsSpec,
 } from "./assets";
 export {
   deployConfigSchema,

@@ -18,7 +18,12 @@ const namesOf = z
   .object({
     quote: z.string().optional().catch(undefined),
     assets: z
-      .record(z.string(), z.object({ sources: z.array(z.unknown()).catch([]) }).catch({ sources: [] }))
+      .record(
+        z.string(),
+        z
+          .object({ sources: z.array(z.unknown()).catch([]), signedReports: z.unknown().optional() })
+          .catch({ sources: [] }),
+      )
       .catch({}),
     collateral: symbols,
     breaker: z.object({ outflowLimits: symbols }).catch({ outflowLimits: {} }),
@@ -33,7 +38,8 @@ export const references =
     const names = namesOf.parse(config);
     const quote = names.quote;
     const isAsset = (symbol: string): boolean => symbol in names.assets;
-    const isPriced = (symbol: string): boolean => (names.assets[symbol]?.sources.length ?? 0) > 0;
+    const isPriced = (symbol: string): boolean =>
+      (names.assets[symbol]?.sources.length ?? 0) > 0 || names.assets[symbol]?.signedReports !== undefined;
     /** Whether `symbol` is an asset; a problem at `path` if not. */
     const known = (path: PropertyKey[], symbol: string): boolean => {
       if (isAsset(symbol)) return true;

@@ -44,6 +44,7 @@ export function recordName(resultKey: string): string {
   if (kind === "CollateralVault") return RecordNames.collateralVault(symbol);
   if (kind === "AggregatorV3Facade") return RecordNames.facade(symbol);
   if (kind === "ChainlinkFeedAdapter") return RecordNames.adapter(symbol, Number(index));
+  if (kind === "SignedReportSource") return RecordNames.signedSource(symbol);
   throw new Error(`no record name for the Ignition result ${resultKey}`);
 }
 

@@ -17,4 +17,5 @@ export const RecordNames = {
   collateralVault: (symbol: string) => `CollateralVault.${symbol}`,
   facade: (symbol: string) => `AggregatorV3Facade.${symbol}`,
   adapter: (symbol: string, index: number) => `ChainlinkFeedAdapter.${symbol}.${index}`,
+  signedSource: (symbol: string) => `SignedReportSource.${symbol}`,
 } as const;

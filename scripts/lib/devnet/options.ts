@@ -12,6 +12,7 @@ export const DEVNET_DEFAULTS = {
   ticks: 0,
   volPerTickBps: 50,
   record: "deployments/localhost.json",
+  prices: "reports/devnet-prices.json",
 } as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -24,6 +25,7 @@ const schema = z.object({
   DEVNET_TICKS: integer(0, 1_000_000_000).default(DEVNET_DEFAULTS.ticks),
   DEVNET_VOL_PER_TICK_BPS: integer(0, 1_000).default(DEVNET_DEFAULTS.volPerTickBps),
   DEVNET_RECORD: z.string().min(1).default(DEVNET_DEFAULTS.record),
+  DEVNET_PRICES: z.string().min(1).default(DEVNET_DEFAULTS.prices),
 });
 
 export interface DevnetOptions {
@@ -40,6 +42,8 @@ export interface DevnetOptions {
   volPerTickBps: number;
   /** Where the deployment record is written. */
   record: string;
+  /** Where each move's prices are written as the reporter's price document (REPORTER_PRICES). */
+  prices: string;
 }
 
 export class DevnetOptionsError extends Error {}
@@ -65,5 +69,6 @@ export function devnetOptions(env: NodeJS.ProcessEnv): DevnetOptions {
     ticks: o.DEVNET_TICKS,
     volPerTickBps: o.DEVNET_VOL_PER_TICK_BPS,
     record: o.DEVNET_RECORD,
+    prices: o.DEVNET_PRICES,
   };
 }

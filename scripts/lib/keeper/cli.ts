@@ -10,6 +10,7 @@ import { connectChecked, networkUrl } from "../operator/connection";
 import { OperatorError } from "../operator/errors";
 import { readDeploymentRecord, recordPathFor } from "../operator/record";
 import { createLogger, type JsonLogger } from "../operator/log";
+import { quoteFormat, readableLogger } from "../operator/readable";
 import { operatorSigner } from "../operator/signers";
 import { validateProfitPolicy, type ProfitPolicy } from "./profit";
 import {
@@ -155,7 +156,10 @@ export async function runKeeperCommand(
     url: networkUrl(hre),
   });
   const signer = await operatorSigner(hre, command.signerIndex, command.privateKey);
-  const log = options.log ?? createLogger({ service: "keeper", network });
+  const log = readableLogger(
+    options.log ?? createLogger({ service: "keeper", network }),
+    await quoteFormat(record, hre.ethers.provider),
+  );
   log("start", {
     record: recordPath,
     chainId: record.chainId,

@@ -11,6 +11,7 @@ import { readDeploymentRecord, recordPathFor } from "../operator/record";
 import { networkUrl } from "../operator/connection";
 import { operatorSigner } from "../operator/signers";
 import { createLogger, type JsonLogger } from "../operator/log";
+import { quoteFormat, readableLogger } from "../operator/readable";
 import { loadPrices } from "./prices";
 import { reportOnce, type ReportSummary } from "./reporter";
 
@@ -126,7 +127,10 @@ export async function runReporterCommand(
     }
   }
   for (const index of command.signerIndexes) reporters.push(await operatorSigner(hre, index));
-  const log = options.log ?? createLogger({ service: "reporter", network });
+  const log = readableLogger(
+    options.log ?? createLogger({ service: "reporter", network }),
+    await quoteFormat(record, hre.ethers.provider),
+  );
   const p = bindProtocol(record, relayer);
   log("start", {
     record: recordPath,

@@ -16,6 +16,9 @@ import {
 import type { DeploymentRecord } from "../deploy/suite";
 import { Scopes } from "../scopes";
 import type { Rule, SentinelConfig } from "./rules";
+import { withFormatted } from "../format/fields";
+import { seriesName } from "../format/series";
+import { quoteFormat } from "../operator/readable";
 
 const WAD = 10n ** 18n;
 
@@ -128,6 +131,16 @@ class Reader {
     this.clearing = OptionsClearing__factory.connect(c.OptionsClearing, ctx.provider);
     this.breaker = CircuitBreaker__factory.connect(c.CircuitBreaker, ctx.provider);
     this.oracle = OracleAggregator__factory.connect(c.OracleAggregator, ctx.provider);
+  }
+
+  /** The human name of a series (`WETH-1800-P-2026-12-13`), beside its id in the decisions. */
+  async seriesName(id: bigint): Promise<string> {
+    const s = await this.clearing.series(id);
+    const symbol =
+      Object.entries(this.ctx.record.tokens).find(
+        ([, t]) => t.toLowerCase() === s.underlying.toLowerCase(),
+      )?.[0] ?? s.underlying;
+    return seriesName({ underlying: symbol, strikeWad: s.strikeWad, expiry: s.expiry, isCall: s.isCall });
   }
 
   token(symbol: string): string {
@@ -319,7 +332,13 @@ async function evaluate(rule: Rule, r: Reader): Promise<Finding> {
           large.length === 0
             ? `no write or close above ${amount(rule.maxContractsWad)} contracts in ${rule.windowSeconds} s`
             : `${large.length} position changes above ${amount(rule.maxContractsWad)} contracts, largest ${large[0].event} of ${amount(large[0].amount)} by account ${large[0].accountId}`,
-        observed: { writes: written.length, closes: closed.length, large: large.slice(0, 5) },
+        observed: {
+          writes: written.length,
+          closes: closed.length,
+          large: await Promise.all(
+            large.slice(0, 5).map(async (e) => ({ ...e, series: await r.seriesName(e.seriesId) })),
+          ),
+        },
       };
     }
   }
@@ -348,6 +367,7 @@ export async function runSentinelPass(
   if (latest === null) throw new Error("the RPC returned no latest block");
   const fromBlock = Math.max(ctx.record.startBlock, latest.number - config.lookbackBlocks + 1, 0);
   const r = new Reader(ctx, latest.number, latest.timestamp, fromBlock);
+  const format = await quoteFormat(ctx.record, ctx.provider);
   const decisions: Decision[] = [];
   for (const rule of config.rules) {
     const base = {
@@ -360,6 +380,7 @@ export async function runSentinelPass(
     let finding: Finding;
     try {
       finding = await evaluate(rule, r);
+      finding = { ...finding, observed: withFormatted(finding.observed, format) };
     } catch (error) {
       decisions.push({ ...base, status: "error", action: "none", error: shortError(error) });
       continue;

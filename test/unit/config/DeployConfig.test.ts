@@ -46,6 +46,15 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
         minPriceWad: WAD / 100n,
         maxPriceWad: 10n ** 9n * WAD,
       });
+      // Development account #8 reports WETH and WBTC through a SignedReportSource each.
+      for (const symbol of ["WETH", "WBTC"]) {
+        expect(c.assets[symbol].signedReports).to.deep.equal({
+          reporters: ["0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f"],
+          minSigners: 1,
+          maxReportAgeSeconds: 900,
+        });
+      }
+      expect(c.assets.USDC.signedReports).to.equal(undefined);
       expect(c.assets.WETH.oracle).to.deep.equal({
         quorum: 2,
         maxSpreadWad: WAD / 50n,
@@ -224,7 +233,7 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
 
     it("refuses oracle parameters beyond the aggregator's bounds", () => {
       const raw = local();
-      raw.assets.WETH.oracle.quorum = 4;
+      raw.assets.WETH.oracle.quorum = 5;
       raw.assets.WETH.oracle.maxSpread = "60%";
       raw.assets.WETH.oracle.bandWindow = "8d";
       raw.assets.WETH.sources[0].heartbeat = "4d";
@@ -234,9 +243,39 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
         "assets.WETH.sources[0].heartbeat: 345600 s is above the maximum 259200 s",
         "assets.WETH.sources[1].initialPrice: 2000 is outside the plausible bounds [3000, 1000000000]",
         "assets.WETH.sources[2].initialPrice: 0.001 is outside the plausible bounds [0.01, 1000000000]",
-        "assets.WETH.oracle.quorum: 4 is more than the 3 configured source(s)",
+        "assets.WETH.oracle.quorum: 5 is more than the 4 configured source(s)",
         "assets.WETH.oracle.maxSpread: 60% is above the maximum 50%",
         "assets.WETH.oracle.bandWindow: 691200 s is above the maximum 604800 s",
+      ]);
+    });
+
+    it("refuses signed report settings the SignedReportSource would not take, and signed reports for the quote", () => {
+      const raw = local();
+      raw.assets.WETH.signedReports = {
+        reporters: [
+          "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",
+          "0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f",
+        ],
+        minSigners: 3,
+        maxReportAge: "4d",
+        heartbeat: "1h",
+      };
+      raw.assets.WBTC.signedReports = { reporters: [], minSigners: 0, maxReportAge: 0 };
+      raw.assets.USDC.signedReports = {
+        reporters: ["0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f"],
+        minSigners: 1,
+        maxReportAge: "1h",
+      };
+      expect(problemsOf(raw)).to.have.members([
+        "assets.WETH.signedReports.reporters[1]: 0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f is listed twice",
+        "assets.WETH.signedReports.minSigners: 3 is more than the 2 reporter(s)",
+        "assets.WETH.signedReports.maxReportAge: 345600 s is above the maximum 259200 s",
+        "assets.WETH.signedReports.heartbeat: unknown key (expected one of reporters, minSigners, maxReportAge)",
+        "assets.WBTC.signedReports.reporters: needs at least one address",
+        "assets.WBTC.signedReports.minSigners: 0 is outside [1, 15]",
+        "assets.WBTC.signedReports.maxReportAge: 0 s is below the minimum 1 s",
+        "assets.USDC.oracle: missing",
+        "assets.USDC.sources: the quote asset is priced at 1 by definition and takes no price sources",
       ]);
     });
 
@@ -246,6 +285,7 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
       delete raw.collateral.USDC;
       raw.assets.WBTC.sources = [];
       delete raw.assets.WBTC.oracle;
+      delete raw.assets.WBTC.signedReports;
       expect(problemsOf(raw)).to.have.members([
         "collateral.USDC: missing: the quote asset must be collateral (its vault is the clearing's quote vault)",
         "collateral.WETH: no outflow limit (breaker.outflowLimits.WETH): the vault's deposits and withdrawals revert OutflowLimitNotConfigured without one",
@@ -277,7 +317,7 @@ describe("unit/config/DeployConfig (schema of config/<network>.json)", () => {
         "underlyings.WETH.risk.spotShocks[0]: -95% is below the minimum -90%",
         "underlyings.WETH.maxStrike: 50 is below minStrike 100",
         "collateral.WETH.depositCap: 'lots' is not a decimal number",
-        "assets.WETH.decimal: unknown key (expected one of name, token, decimals, oracle, sources)",
+        "assets.WETH.decimal: unknown key (expected one of name, token, decimals, oracle, sources, signedReports)",
       ]);
     });
 

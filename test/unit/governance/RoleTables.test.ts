@@ -11,6 +11,7 @@ import {
   OptionsClearing__factory,
   OptionsExchange__factory,
   OracleAggregator__factory,
+  SignedReportSource__factory,
   VaultFactory__factory,
 } from "../../../typechain-types";
 import {
@@ -25,6 +26,7 @@ import {
 const INTERFACES: Record<RestrictedContract, Interface> = {
   CircuitBreaker: CircuitBreaker__factory.createInterface(),
   OracleAggregator: OracleAggregator__factory.createInterface(),
+  SignedReportSource: SignedReportSource__factory.createInterface(),
   VaultFactory: VaultFactory__factory.createInterface(),
   CollateralVault: CollateralVault__factory.createInterface(),
   InsuranceVault: InsuranceVault__factory.createInterface(),

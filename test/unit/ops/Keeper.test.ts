@@ -139,6 +139,20 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
     expect(lines.find((l) => l.event === "keeper-account")?.keeperAccountId).to.equal(
       String(book.keeperAccount),
     );
+    // Raw integers stay; the value in USDC goes beside. The competitor deposited 100,000 USDC at no haircut; a healthy
+    // account's line carries no auction discount.
+    const competitor = lines.find(
+      (l) => l.event === "healthy" && l.accountId === String(book.competitorAccount),
+    );
+    expect(competitor).to.include({
+      collateralValueWad: (100_000n * WAD).toString(),
+      collateralValueFormatted: "100,000 USDC",
+      debtFormatted: "0 USDC",
+    });
+    expect(competitor).to.not.have.any.keys("discountWad", "discountFormatted");
+    expect(lines.find((l) => l.event === "keeper-account")).to.include({
+      collateralValueFormatted: "100,000 USDC",
+    });
   });
 
   it("in dry-run mode quotes the liquidations it would send and sends nothing", async () => {
@@ -168,6 +182,11 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
       const limit = BigInt(l.minSeizedPerLiabilityWad as string);
       expect(limit >= expectedLimit(ref.liabilityWad, liability, 50n, 0n)).to.equal(true);
       expect(limit < (received * WAD) / liability).to.equal(true);
+      // Beside the raw figures: the starting auction discount as a percentage, values in USDC, gas cost in USDC.
+      expect(l.discountFormatted).to.equal("2%");
+      expect(l.gasCostFormatted).to.match(/^[\d,]+(\.\d{1,6})? USDC$/);
+      const shownLiability = ethers.parseUnits((l.liabilityFormatted as string).replace(/,|USDC| /g, ""), 18);
+      expect(liability - shownLiability).to.be.within(0n, 10n ** 12n - 1n);
     }
     expect(await ethers.provider.getTransactionCount(keeper.address)).to.equal(nonce);
     expect(await clearing.positionOf(book.victim, book.seriesId)).to.equal(-2n * WAD);
@@ -189,6 +208,10 @@ describe("unit/ops/Keeper (in-process network, config/local.json)", () => {
       expect(events.length).to.equal(1);
       const line = lines.find((l) => l.event === "liquidated" && l.accountId === String(id));
       expect(line?.tx).to.equal(events[0].transactionHash);
+      // Gas is labelled as gas, grouped by thousands.
+      const gasUsed = (await ethers.provider.getTransactionReceipt(events[0].transactionHash))!.gasUsed;
+      expect(line?.gasUsed).to.equal(gasUsed.toString());
+      expect((line?.gasUsedFormatted as string).replace(/,/g, "")).to.equal(`${gasUsed} gas`);
     }
     // The keeper's account took the moved shorts and is above its initial requirement.
     const shortTaken = -(await clearing.positionOf(book.keeperAccount, book.seriesId));

@@ -1,8 +1,9 @@
 /**
- * The price reporter (scripts/lib/reporter) on the in-process network: config/local.json deployed by the deploy
- * script's logic has only Chainlink-style sources, so governance adds a SignedReportSource for WETH through the
- * timelock (function roles, the reporter, the aggregator's source list). The reporter then signs with its own key
- * (EIP-712) and relays reports of prices read from a JSON file and from an http URL served on 127.0.0.1; bad input is named.
+ * The price reporter (scripts/lib/reporter) on the in-process network: config/local.json, deployed by the deploy
+ * script's logic, gives WETH and WBTC a SignedReportSource each (after their mock feeds in the aggregator's list)
+ * whose reporter is development account #8. The reporter signs with that key (EIP-712) and relays reports of
+ * prices read from a JSON file and from an http URL served on 127.0.0.1; the aggregator takes them into its
+ * median; bad input is named.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -13,9 +14,9 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
+  MockChainlinkFeed__factory,
   OracleAggregator__factory,
   ProtocolAccessManager__factory,
-  ProtocolTimelock__factory,
   SignedReportSource__factory,
 } from "../../../typechain-types";
 import { createLogger, type JsonLogger } from "../../../scripts/lib/operator/log";
@@ -27,83 +28,22 @@ import {
   type ReporterCommand,
 } from "../../../scripts/lib/reporter/cli";
 import { Roles } from "../../../scripts/lib/roles";
-import { WAD, setMockPrice } from "../../shared/fixtures/book";
-import { SIGNER, asGovernance, deployedBook } from "../../shared/fixtures/deployed";
+import { WAD } from "../../shared/fixtures/book";
+import { SIGNER, deployedBook } from "../../shared/fixtures/deployed";
 
 type Line = Record<string, unknown> & { event: string };
-const HOUR = 3600n;
-const REPORTER_KEY = "0x" + "42".repeat(32);
+/** config/local.json's reporter: development account #8. */
+const REPORTER_INDEX = 8;
+const REPORTER_ADDRESS = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f";
+/** config/local.json's `maxReportAge` of both signed sources: 15 minutes. */
+const MAX_REPORT_AGE_SECONDS = 900n;
 
-/** The local deployment with a SignedReportSource for WETH (1 signer) added by governance through the timelock. */
+/** The local deployment and its WETH SignedReportSource. */
 async function withSignedSource() {
   const base = await loadFixture(deployedBook);
-  const { record } = base;
-  const signers = await ethers.getSigners();
-  const executor = signers[SIGNER.keeper];
-  const reporter = new ethers.Wallet(REPORTER_KEY);
-  const weth = record.tokens.WETH;
-  const source = await new SignedReportSource__factory(signers[0]).deploy(
-    record.contracts.ProtocolAccessManager,
-    weth,
-    1,
-    HOUR,
-  );
-  const sourceAddress = await source.getAddress();
-  const manager = ProtocolAccessManager__factory.connect(record.contracts.ProtocolAccessManager, executor);
-  const oracle = OracleAggregator__factory.connect(record.contracts.OracleAggregator, executor);
-  const timelock = ProtocolTimelock__factory.connect(record.contracts.ProtocolTimelock, executor);
-  const [params, sources] = await oracle.assetConfig(weth);
-  const calls = [
-    {
-      target: await manager.getAddress(),
-      data: manager.interface.encodeFunctionData("setTargetFunctionRole", [
-        sourceAddress,
-        (["setReporter", "setMinSigners", "setMaxReportAge"] as const).map(
-          (f) => source.interface.getFunction(f).selector,
-        ),
-        Roles.GOVERNOR_ROLE,
-      ]),
-    },
-    {
-      target: sourceAddress,
-      data: source.interface.encodeFunctionData("setReporter", [reporter.address, true]),
-    },
-    {
-      target: await oracle.getAddress(),
-      data: oracle.interface.encodeFunctionData("setAssetConfig", [
-        weth,
-        {
-          quorum: params.quorum,
-          maxSpreadWad: params.maxSpreadWad,
-          bandWad: params.bandWad,
-          bandWindowSeconds: params.bandWindowSeconds,
-        },
-        [
-          ...sources.map((s) => ({ source: s.source, heartbeatSeconds: s.heartbeatSeconds })),
-          { source: sourceAddress, heartbeatSeconds: HOUR },
-        ],
-      ]),
-    },
-  ];
-  const salt = ethers.id("add signed source");
-  const args = [
-    calls.map((c) => c.target),
-    calls.map(() => 0n),
-    calls.map((c) => c.data),
-    ethers.ZeroHash,
-    salt,
-  ] as const;
-  // The governance Safe schedules (two owners sign); anyone executes after the delay.
-  await asGovernance(
-    record,
-    await timelock.getAddress(),
-    timelock.interface.encodeFunctionData("scheduleBatch", [...args, await timelock.getMinDelay()]),
-  );
-  await time.increase(await timelock.getMinDelay());
-  await timelock.executeBatch(...args);
-  // The timelock's delay aged the Chainlink-style feeds past their heartbeat: fresh rounds at the same price.
-  await setMockPrice(record, "WETH", 2000n * WAD, signers[0]);
-  return { ...base, source: SignedReportSource__factory.connect(sourceAddress, ethers.provider), reporter };
+  const address = base.record.contracts["SignedReportSource.WETH"];
+  expect(address, "the record lists SignedReportSource.WETH").to.be.a("string");
+  return { ...base, source: SignedReportSource__factory.connect(address, ethers.provider) };
 }
 
 function quiet(): JsonLogger {
@@ -117,8 +57,8 @@ async function report(recordPath: string, prices: string, over: Partial<Reporter
   const command: ReporterCommand = {
     prices,
     record: recordPath,
-    privateKeys: [REPORTER_KEY],
-    signerIndexes: [],
+    privateKeys: [],
+    signerIndexes: [REPORTER_INDEX],
     relayerIndex: SIGNER.deployer,
     sources: {},
     once: true,
@@ -138,31 +78,83 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("signs the file's price with the reporter key and relays it: the source and the aggregator take it", async () => {
-    const { recordPath, record, source, reporter } = await loadFixture(withSignedSource);
+  it("deploys a signed source per priced asset: reporter #8, 1 signer, 15 min, listed last, governed by the timelock", async () => {
+    const { record } = await loadFixture(withSignedSource);
+    const oracle = OracleAggregator__factory.connect(record.contracts.OracleAggregator, ethers.provider);
+    const manager = ProtocolAccessManager__factory.connect(
+      record.contracts.ProtocolAccessManager,
+      ethers.provider,
+    );
+    for (const [symbol, feeds] of [
+      ["WETH", 3],
+      ["WBTC", 2],
+    ] as const) {
+      const address = record.contracts[`SignedReportSource.${symbol}`];
+      const source = SignedReportSource__factory.connect(address, ethers.provider);
+      expect(await source.asset()).to.equal(record.tokens[symbol]);
+      expect(await source.isReporter(REPORTER_ADDRESS)).to.equal(true);
+      expect(await source.reporterCount()).to.equal(1n);
+      expect(await source.minSigners()).to.equal(1n);
+      expect(await source.maxReportAgeSeconds()).to.equal(MAX_REPORT_AGE_SECONDS);
+      const [, sources] = await oracle.assetConfig(record.tokens[symbol]);
+      expect(sources.map((s) => [s.source, s.heartbeatSeconds])).to.have.length(feeds + 1);
+      expect([sources[feeds].source, sources[feeds].heartbeatSeconds]).to.deep.equal([
+        address,
+        MAX_REPORT_AGE_SECONDS,
+      ]);
+      // Only governance (the timelock holds GOVERNOR_ROLE; the deployer none) changes its reporters.
+      const selector = source.interface.getFunction("setReporter").selector;
+      expect(await manager.getTargetFunctionRole(address, selector)).to.equal(Roles.GOVERNOR_ROLE);
+      const [deployerIsGovernor] = await manager.hasRole(Roles.GOVERNOR_ROLE, record.deployer);
+      expect(deployerIsGovernor).to.equal(false);
+      const [timelockIsGovernor] = await manager.hasRole(
+        Roles.GOVERNOR_ROLE,
+        record.contracts.ProtocolTimelock,
+      );
+      expect(timelockIsGovernor).to.equal(true);
+    }
+  });
+
+  it("signs the file's prices with reporter #8 and relays them: the sources and the aggregator's median take them", async () => {
+    const { recordPath, record, source, signers } = await loadFixture(withSignedSource);
+    // One WETH feed at 2,010: the feeds read 2,010, 2,000 and 2,000, whose median is 2,000.
+    const feed = MockChainlinkFeed__factory.connect(record.mocks.feeds.WETH[0], signers[SIGNER.deployer]);
+    await (await feed.setAnswer(2010n * 10n ** 8n, await time.latest())).wait();
     const file = join(dir, "prices.json");
-    writeFileSync(file, JSON.stringify({ prices: { WETH: "2010.5", WBTC: 60_000 } }));
+    writeFileSync(file, JSON.stringify({ prices: { WETH: "2020", WBTC: 60_000, USDC: 1 } }));
     const before = BigInt(await time.latest());
     const { summary, lines: out } = await report(recordPath, file, { poke: true });
-    expect(summary).to.deep.equal({ relayed: 1, skipped: 1, failures: 0 });
+    expect(summary).to.deep.equal({ relayed: 2, skipped: 1, failures: 0 });
     const [priceWad, observedAt] = await source.latest();
-    expect(priceWad).to.equal((20105n * WAD) / 10n);
+    expect(priceWad).to.equal(2020n * WAD);
     expect(observedAt).to.equal(before); // no time in the document: the latest block's time when it was read
-    expect(await source.reportOf(reporter.address)).to.deep.equal([priceWad, before]);
-    const [accepted] = await source.queryFilter(source.filters.ReportAccepted(reporter.address));
+    expect(await source.reportOf(REPORTER_ADDRESS)).to.deep.equal([priceWad, before]);
+    const [accepted] = await source.queryFilter(source.filters.ReportAccepted(REPORTER_ADDRESS));
     expect(accepted.args.priceWad).to.equal(priceWad);
-    expect(out.find((l) => l.event === "reported")?.signers).to.deep.equal([reporter.address]);
-    // WBTC has no signed source: skipped by name, not an error.
-    expect(out.find((l) => l.event === "report-skipped")).to.include({ asset: "WBTC" });
-    // The aggregator now has four fresh WETH sources: 2000 (3 feeds) and 2010.5; the median stays 2000, so a poke
-    // would record nothing and is not sent.
-    expect(out.find((l) => l.event === "poke-skipped")).to.include({ asset: "WETH", outcome: "Unchanged" });
+    const reported = out.find((l) => l.event === "reported" && l.asset === "WETH");
+    expect(reported?.signers).to.deep.equal([REPORTER_ADDRESS]);
+    // The raw WAD price and, beside it, the price in USDC per WETH; the relay's gas labelled as gas.
+    expect(reported).to.include({ priceWad: (2020n * WAD).toString(), priceFormatted: "2,020 USDC/WETH" });
+    expect(out.find((l) => l.event === "reported" && l.asset === "WBTC")?.priceFormatted).to.equal(
+      "60,000 USDC/WBTC",
+    );
+    expect((reported?.gasUsedFormatted as string).replace(/,/g, "")).to.equal(`${reported?.gasUsed} gas`);
+    // The quote asset has no signed source: skipped by name, not an error.
+    expect(out.find((l) => l.event === "report-skipped")).to.include({ asset: "USDC" });
+    // Four fresh WETH sources, 2,000, 2,000, 2,010 and 2,020: the median is halfway between the middle two, 2,005,
+    // and the poke records it as a round.
+    expect(out.find((l) => l.event === "poked" && l.asset === "WETH")).to.include({ outcome: "Recorded" });
     const oracle = OracleAggregator__factory.connect(record.contracts.OracleAggregator, ethers.provider);
+    expect((await oracle.getPrice(record.tokens.WETH))[0]).to.equal(2005n * WAD);
+    expect((await oracle.latestRound(record.tokens.WETH)).priceWad).to.equal(2005n * WAD);
+    // Once the report is older than 15 minutes the source stops counting and the feeds' median is back.
+    await time.increase(MAX_REPORT_AGE_SECONDS + 1n);
+    await expect(source.latest()).to.be.revertedWithCustomError(source, "TooFewFreshReports");
     expect((await oracle.getPrice(record.tokens.WETH))[0]).to.equal(2000n * WAD);
   });
 
   it("reads prices from an http URL (a local server on 127.0.0.1), with the document's observation time", async () => {
-    const { recordPath, source, reporter } = await loadFixture(withSignedSource);
+    const { recordPath, source } = await loadFixture(withSignedSource);
     const observedAt = (await time.latest()) - 5;
     let server: Server | undefined;
     try {
@@ -191,14 +183,14 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
     } finally {
       await new Promise((resolve) => (server === undefined ? resolve(undefined) : server.close(resolve)));
     }
-    expect(await source.reportOf(reporter.address)).to.deep.equal([
+    expect(await source.reportOf(REPORTER_ADDRESS)).to.deep.equal([
       (199975n * WAD) / 100n,
       BigInt(observedAt),
     ]);
   });
 
   it("in dry-run mode signs and checks the batch but sends nothing", async () => {
-    const { recordPath, source, reporter } = await loadFixture(withSignedSource);
+    const { recordPath, source } = await loadFixture(withSignedSource);
     const file = join(dir, "dry.json");
     writeFileSync(file, JSON.stringify({ WETH: "2001" }));
     const { summary, lines: out } = await report(recordPath, file, { dryRun: true });
@@ -207,15 +199,18 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
       asset: "WETH",
       priceWad: (2001n * WAD).toString(),
     });
-    expect(await source.reportOf(reporter.address)).to.deep.equal([0n, 0n]);
+    expect(await source.reportOf(REPORTER_ADDRESS)).to.deep.equal([0n, 0n]);
   });
 
   it("refuses a key that is not an authorised reporter, before sending, naming it", async () => {
-    const { recordPath, source, reporter } = await loadFixture(withSignedSource);
+    const { recordPath, source } = await loadFixture(withSignedSource);
     const file = join(dir, "stranger.json");
     writeFileSync(file, JSON.stringify({ WETH: "2001" }));
     const stranger = "0x" + "07".repeat(32);
-    const { summary, lines: out } = await report(recordPath, file, { privateKeys: [stranger] });
+    const { summary, lines: out } = await report(recordPath, file, {
+      privateKeys: [stranger],
+      signerIndexes: [],
+    });
     expect(summary).to.deep.equal({ relayed: 0, skipped: 0, failures: 1 });
     expect(out.find((l) => l.event === "reporter-unauthorised")?.reporter).to.equal(
       new ethers.Wallet(stranger).address,
@@ -223,7 +218,7 @@ describe("unit/ops/Reporter (signed price reports, in-process network)", () => {
     expect(out.find((l) => l.event === "report-failed")?.reason).to.equal(
       "none of this reporter's keys is an authorised signer of the source",
     );
-    expect(await source.reportOf(reporter.address)).to.deep.equal([0n, 0n]);
+    expect(await source.reportOf(REPORTER_ADDRESS)).to.deep.equal([0n, 0n]);
   });
 
   describe("bad input", () => {

@@ -168,6 +168,30 @@ describe("unit/ops/Tasks (operator tasks, in-process network, config/local.json)
     expect(result.reference?.agrees).to.equal(true);
     expect(out).to.contain(`account ${book.victim} `);
     expect(out).to.contain("LIQUIDATABLE");
+    // Figures in USDC with thousands separators, cut (not rounded) to USDC's 6 decimals; the auction discount of a
+    // liquidatable account is shown as a percentage.
+    const shown = /collateral value ([\d,]+(?:\.\d{1,6})?) USDC/.exec(out);
+    expect(shown, out).to.not.equal(null);
+    const shownWad = ethers.parseUnits(shown![1].replace(/,/g, ""), 18);
+    expect(h.collateralValueWad - shownWad).to.be.within(0n, 10n ** 12n - 1n);
+    expect(out).to.match(/auction discount \d+(\.\d{1,2})?%/);
+    // A healthy account: 100,000 USDC deposited by the competitor at no haircut, and no auction discount.
+    const healthy = await run<AccountHealth>("health", {
+      account: String(book.competitorAccount),
+      record: book.recordPath,
+    });
+    expect(healthy.out).to.contain("healthy");
+    expect(healthy.out).to.contain("collateral value 100,000 USDC");
+    expect(healthy.out).to.not.contain("discount");
+    const json = await run<AccountHealth>("health", {
+      account: String(book.competitorAccount),
+      record: book.recordPath,
+      json: true,
+    });
+    const printed = JSON.parse(json.out) as { onChain: Record<string, string>; discountWad?: string };
+    expect(printed.onChain.collateralValueWad).to.equal((100_000n * WAD).toString());
+    expect(printed.onChain.collateralValueFormatted).to.equal("100,000 USDC");
+    expect(printed.discountWad).to.equal(undefined);
     await expect(run("health", { account: "99", record: book.recordPath })).to.be.rejectedWith(
       HardhatPluginError,
       "health failed: account 99 does not exist (accounts 1..4)",
