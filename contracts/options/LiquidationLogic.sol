@@ -339,9 +339,8 @@ library LiquidationLogic {
         uint256 graceHorizon
     ) private returns (uint256) {
         ClearingStorage.Auction memory a = $.auction[accountId];
-        uint256 allowedSeconds = a.since == 0
-            ? type(uint256).max
-            : _allowedSeconds($, ctx, accountId, a.lastSeen, graceHorizon);
+        uint256 allowedSeconds =
+            a.since == 0 ? type(uint256).max : _allowedSeconds($, ctx, accountId, a.lastSeen, graceHorizon);
         if (allowedSeconds <= AUCTION_HEARTBEAT_SECONDS) {
             a.elapsedSeconds += uint64(allowedSeconds);
         } else {
@@ -394,7 +393,12 @@ library LiquidationLogic {
     }
 
     /// @dev Widen `pause` ([first trip, last grace end]) by `scope`'s pause if its grace period ended after `lastSeen`.
-    function _widenPause(ICircuitBreaker breaker, bytes32 scope, uint256 lastSeen, uint256[2] memory pause) private view {
+    function _widenPause(
+        ICircuitBreaker breaker,
+        bytes32 scope,
+        uint256 lastSeen,
+        uint256[2] memory pause
+    ) private view {
         uint256 graceEnd = breaker.graceEndsAt(scope);
         if (graceEnd <= lastSeen) return;
         uint256 trippedAt = Math.max(breaker.scopeState(scope).trippedAt, lastSeen);
