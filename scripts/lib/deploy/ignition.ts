@@ -4,7 +4,19 @@
  * themselves import only the pure definitions of scripts/lib (roles, config, plan), so the dependency points one way.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { join } from "node:path";
 import { getAddress } from "ethers";
+import {
+  deploy,
+  DeploymentResultType,
+  isContractFuture,
+  type ArtifactResolver,
+} from "@nomicfoundation/ignition-core";
+import {
+  errorDeploymentResultToExceptionMessage,
+  HardhatArtifactResolver,
+  PrettyEventHandler,
+} from "@nomicfoundation/hardhat-ignition/helpers";
 import { buildProtocolModule } from "../../../ignition/modules/Protocol";
 import { RecordNames, type DeploymentPlan } from "./plan";
 
@@ -14,6 +26,11 @@ export interface IgnitionRunOptions {
   defaultSender: string;
   /** Show Ignition's progress UI. */
   displayUi: boolean;
+  /**
+   * Copy the compiler's build info into the journal folder beside each contract, as block-explorer verification
+   * (`hardhat ignition verify`) needs. Tens of megabytes written per contract: a development chain goes without.
+   */
+  keepBuildInfo: boolean;
   log: (line: string) => void;
 }
 
@@ -48,7 +65,21 @@ export function recordName(resultKey: string): string {
   throw new Error(`no record name for the Ignition result ${resultKey}`);
 }
 
-/** Deploy (or resume, from Ignition's journal) the protocol of `plan`; the addresses by record name. */
+/** Hardhat's artifacts, with or without the build info Ignition copies for verification. */
+function artifactResolver(hre: HardhatRuntimeEnvironment, keepBuildInfo: boolean): ArtifactResolver {
+  const hardhat = new HardhatArtifactResolver(hre);
+  if (keepBuildInfo) return hardhat;
+  return {
+    loadArtifact: (contractName) => hardhat.loadArtifact(contractName),
+    getBuildInfo: () => Promise.resolve(undefined),
+  };
+}
+
+/**
+ * Deploy (or resume, from Ignition's journal) the protocol of `plan`; the addresses by record name. Ignition's
+ * `deploy` as `hre.ignition.deploy` calls it (journal under ignition/deployments/<id> except on the in-process
+ * network, the Hardhat config's Ignition settings), with the artifact resolver of `keepBuildInfo`.
+ */
 export async function deployProtocol(
   hre: HardhatRuntimeEnvironment,
   plan: DeploymentPlan,
@@ -56,15 +87,33 @@ export async function deployProtocol(
 ): Promise<Record<string, string>> {
   const { module, parameters } = buildProtocolModule(plan);
   options.log(`ignition: deploying module ${module.id} (deployment id ${options.deploymentId})`);
-  const result = await hre.ignition.deploy(module, {
-    parameters,
-    deploymentId: options.deploymentId,
+  const { strategyConfig: _strategies, ...config } = hre.config.ignition;
+  const network = hre.config.networks[hre.network.name].ignition;
+  const result = await deploy({
+    config,
+    artifactResolver: artifactResolver(hre, options.keepBuildInfo),
+    provider: hre.network.provider,
+    executionEventListener: options.displayUi ? new PrettyEventHandler() : undefined,
+    deploymentDir:
+      hre.network.name === "hardhat"
+        ? undefined
+        : join(hre.config.paths.ignition, "deployments", options.deploymentId),
+    ignitionModule: module,
+    deploymentParameters: parameters,
+    accounts: (await hre.network.provider.request({ method: "eth_accounts" })) as string[],
     defaultSender: options.defaultSender,
-    displayUi: options.displayUi,
+    maxFeePerGasLimit: network.maxFeePerGasLimit,
+    maxPriorityFeePerGas: network.maxPriorityFeePerGas,
+    maxRetries: config.maxRetries,
+    retryInterval: config.retryInterval,
   });
+  if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
+    throw new Error(errorDeploymentResultToExceptionMessage(result));
+  }
   const contracts: Record<string, string> = {};
-  for (const [key, contract] of Object.entries(result)) {
-    contracts[recordName(key)] = getAddress(await contract.getAddress());
+  for (const [key, future] of Object.entries(module.results)) {
+    if (!isContractFuture(future)) throw new Error(`Ignition result ${key} is not a contract`);
+    contracts[recordName(key)] = getAddress(result.contracts[future.id].address);
   }
   return contracts;
 }

@@ -167,6 +167,7 @@ export async function deploySuite(
     deploymentId: options.deploymentId,
     defaultSender: deployer.address,
     displayUi: options.ui ?? false,
+    keepBuildInfo: chainId !== DEV_CHAIN_ID,
     log,
   });
   Object.assign(record.contracts, deployed);
