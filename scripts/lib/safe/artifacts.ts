@@ -4,7 +4,8 @@
  * generated from them into typechain-types/safe by the compile task (hardhat.config.ts). Nothing here loads the
  * package's JavaScript, which depends on ethers v5.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** The Safe contracts the governance deploys, by artifact name. */
@@ -51,11 +52,23 @@ export function safeArtifact(name: SafeContractName): SafeArtifact {
   return artifact;
 }
 
-/** Generate the TypeChain (ethers v6) bindings of the Safe contracts into `outDir` (typechain-types/safe). */
+/** The file in a bindings folder that records the SHA-256 of the artifacts they were generated from. */
+const SAFE_TYPES_STAMP = ".artifacts.sha256";
+
+/**
+ * Generate the TypeChain (ethers v6) bindings of the Safe contracts into `outDir` (typechain-types/safe), unless
+ * the bindings there were generated from the same artifacts (every compile, even one with nothing to do, calls this).
+ */
 export async function generateSafeTypes(root: string, outDir: string): Promise<void> {
+  const files = (Object.keys(SAFE_CONTRACTS) as SafeContractName[]).map(safeArtifactPath);
+  const hash = createHash("sha256");
+  for (const file of files) hash.update(file).update(readFileSync(file));
+  const digest = hash.digest("hex");
+  const stamp = join(outDir, SAFE_TYPES_STAMP);
+  if (existsSync(join(outDir, "index.ts")) && existsSync(stamp) && readFileSync(stamp, "utf8") === digest)
+    return;
   // Loaded here so that reading this module (hardhat.config.ts does) stays cheap.
   const { runTypeChain } = await import("typechain");
-  const files = (Object.keys(SAFE_CONTRACTS) as SafeContractName[]).map(safeArtifactPath);
   await runTypeChain({
     cwd: root,
     filesToProcess: files,
@@ -63,4 +76,5 @@ export async function generateSafeTypes(root: string, outDir: string): Promise<v
     outDir,
     target: "ethers-v6",
   });
+  writeFileSync(stamp, digest);
 }
