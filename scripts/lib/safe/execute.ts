@@ -114,7 +114,6 @@ export async function sendAsSafe(
   return execTransaction(safe, sender, tx, signatures);
 }
 
-/** `execTransaction` of `tx` with the signatures packed as the Safe requires (sorted, one per owner). */
 /** `execTransaction`'s arguments for `tx` with the packed `signatures`, in the contract's order. */
 export function execArgs(tx: SafeTx, signatures: string) {
   return [
@@ -131,6 +130,7 @@ export function execArgs(tx: SafeTx, signatures: string) {
   ] as const;
 }
 
+/** `execTransaction` of `tx` with the signatures packed as the Safe requires (sorted, one per owner). */
 function execTransaction(
   safe: SafeL2,
   sender: Signer,
