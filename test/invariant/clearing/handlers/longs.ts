@@ -1,4 +1,6 @@
 /** Long tokens: depositLongs into an account (never guarded), withdrawLongs (guarded, margin-checked), transfers. */
+import { ethers } from "hardhat";
+import type { OptionsClearing } from "../../../../typechain-types";
 import {
   aim,
   anyOf,
@@ -69,6 +71,27 @@ export const depositLongs: Handler = {
   },
 };
 
+/**
+ * The account's position in `seriesId` once its settled series are settled into it, as every account action does
+ * first: a settled long is credited and closed, unless its series' pool cannot pay it yet (it then stays, pending).
+ * Read by settling on a snapshot that is then reverted.
+ */
+async function positionAfterSettlement(
+  clearing: OptionsClearing,
+  accountId: bigint,
+  seriesId: bigint,
+): Promise<bigint> {
+  const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
+  try {
+    await (await clearing.settleAccount(accountId)).wait();
+    return await clearing.positionOf(accountId, seriesId);
+  } finally {
+    await ethers.provider.send("evm_revert", [snapshot]);
+  }
+}
+
+const positive = (position: bigint): bigint => (position > 0n ? position : 0n);
+
 export const withdrawLongs: Handler = {
   kind: "withdrawLongs",
   weight: 2,
@@ -81,7 +104,7 @@ export const withdrawLongs: Handler = {
     const to = actors[p.other];
     const settled = (await clearing.series(s.id)).settled;
     const position = await clearing.positionOf(account.id, s.id);
-    const longs = position > 0n ? position : 0n;
+    const longs = positive(position);
     const amount = longs === 0n || p.flag === 1 ? longs + 1n : frac(longs, p.permille) || longs;
     const tripped = await trippedNow(w);
     const authorised = await isAuthorised(w, p.account, caller);
@@ -92,7 +115,8 @@ export const withdrawLongs: Handler = {
     if (assetTripped) allow.push("ScopeTripped");
     let exp: Expectation;
     if (!authorised) exp = { must: "NotOwnerOrOperator" };
-    else if (settled || amount > longs) exp = { must: "InsufficientLongs" };
+    else if (amount > (settled ? positive(await positionAfterSettlement(clearing, account.id, s.id)) : longs))
+      exp = { must: "InsufficientLongs" };
     else exp = { allow };
     const ok = await guarded(
       w,
