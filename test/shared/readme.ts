@@ -7,11 +7,18 @@ import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
 
-/** The lines of the first ```sh block under `heading` in README.md, without comments and blank lines. */
-export function readmeBlock(heading: string): string[] {
+/**
+ * The lines of the first ```sh block under `heading` in README.md (after the text `after` in that section, if given),
+ * without comments and blank lines.
+ */
+export function readmeBlock(heading: string, after?: string): string[] {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const start = readme.indexOf(heading);
+  let start = readme.indexOf(heading);
   if (start < 0) throw new Error(`README.md has no section '${heading}'`);
+  if (after !== undefined) {
+    start = readme.indexOf(after, start);
+    if (start < 0) throw new Error(`README.md has no '${after}' under '${heading}'`);
+  }
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start));
   if (block === null) throw new Error(`README.md has no \`\`\`sh block under '${heading}'`);
   return block[1]
