@@ -57,6 +57,27 @@ const pct = (x: number): string => {
 
 const fmt = (x: number, digits = 0): string =>
   x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** Gas used, with its unit: a gas figure never reads as a count. */
+const gas = (x: number): string => `${fmt(x)} gas`;
+
+/**
+ * Bad debt and its two parts at `digits` decimals: each part rounded, the bad debt shown as the sum of the parts
+ * shown, so `bad debt = insurance + socialised` holds on the figures a reader sees (the parts add up to the measured
+ * bad debt to the wei less dust).
+ */
+function badDebtFigures(
+  s: { insuranceDrawn: number; socialised: number },
+  digits: number,
+): { badDebt: string; insurance: string; socialised: string } {
+  const unit = 10 ** digits;
+  const insurance = Math.round(s.insuranceDrawn * unit);
+  const socialised = Math.round(s.socialised * unit);
+  return {
+    badDebt: fmt((insurance + socialised) / unit, digits),
+    insurance: fmt(insurance / unit, digits),
+    socialised: fmt(socialised / unit, digits),
+  };
+}
 
 /** Round tick values covering [lo, hi]. */
 function ticks(lo: number, hi: number, count = 5): number[] {
@@ -588,9 +609,10 @@ function archetypeSection(archetypes: ArchetypeSweep[], baseline: ArchetypeSweep
       .sort((x, y) => x.drop - y.drop)
       .map((p) => {
         const q = base?.points.find((x) => Math.abs(x.drop - p.drop) < 1e-9);
+        const debt = badDebtFigures(p, 0);
         return (
           `<tr><td>${a.direction === "up" ? "+" : "−"}${pct(p.drop)}%</td><td>${p.liquidations} (${p.insolvent})</td>` +
-          `<td>${fmt(p.discountPaid)}</td><td>${fmt(p.badDebt)}</td><td>${fmt(p.insuranceDrawn)}</td><td>${fmt(p.socialised)}</td>` +
+          `<td>${fmt(p.discountPaid)}</td><td>${debt.badDebt}</td><td>${debt.insurance}</td><td>${debt.socialised}</td>` +
           `${baseline.length > 0 ? `<td>${q === undefined ? "" : fmt(q.badDebt)}</td>` : ""}` +
           `<td>${p.tripped ? "yes" : "no"}</td><td class="${p.checksOk ? "ok" : "fail"}">${p.checksOk ? "pass" : "FAIL"}</td></tr>`
         );
@@ -610,6 +632,20 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}.grid{display:flex;flex-wrap:wra
 .ok{color:#2a7a2a}.fail{color:#c0392b;font-weight:bold}section{border-top:2px solid #ddd;margin-top:24px}
 details{margin:6px 0}code{background:#f6f6f6;padding:1px 3px}`;
 
+/** One scenario's figures as the console line `npm run stress` prints after it (`ms`: its wall time). */
+export function summaryLine(r: ScenarioResult, ms: number): string {
+  const s = r.summary;
+  const debt = badDebtFigures(s, 2);
+  return (
+    `${r.scenario} (seed ${r.seed}, ${(ms / 1000).toFixed(1)} s): ${s.liquidations.count} liquidations ` +
+    `(${s.liquidations.insolvent} insolvent, volume ${fmt(s.liquidations.volume)}, discount ${fmt(s.liquidations.discountPaid)}), ` +
+    `bad debt ${debt.badDebt} = insurance ${debt.insurance} + socialised ${debt.socialised}; ` +
+    `breaker trips ${s.breaker.trips} (${fmt(s.breaker.secondsTripped / 3600, 2)} h tripped); ` +
+    `max unhealthy ${s.unhealthy.max}; oracle refused ${s.oracle.refusedSteps} steps; ` +
+    `keepers used ${gas(s.gas.keeper)} in ${s.gas.keeperTxs} transactions`
+  );
+}
+
 function summaryTable(results: ScenarioResult[]): string {
   const head = [
     "scenario",
@@ -625,18 +661,19 @@ function summaryTable(results: ScenarioResult[]): string {
     "hours tripped",
     "max unhealthy",
     "oracle refused (steps)",
-    "keeper gas",
+    "keeper gas used (transactions)",
     "checks",
   ];
   const rows = results.map((r) => {
     const s = r.summary;
+    const debt = badDebtFigures(s, 0);
     const ok = r.checks.every((c) => c.ok);
     return (
       `<tr><td class="l"><a href="#${r.scenario}">${esc(r.scenario)}</a></td><td>${r.seed}</td><td>${r.steps}</td>` +
       `<td>${s.liquidations.count} (${s.liquidations.insolvent})</td><td>${fmt(s.liquidations.volume)}</td>` +
-      `<td>${fmt(s.liquidations.discountPaid)}</td><td>${fmt(s.badDebt)}</td><td>${fmt(s.insuranceDrawn)}</td>` +
-      `<td>${fmt(s.socialised)}</td><td>${s.breaker.trips}</td><td>${fmt(s.breaker.secondsTripped / 3600, 2)}</td>` +
-      `<td>${s.unhealthy.max}</td><td>${s.oracle.refusedSteps}</td><td>${fmt(s.gas.keeper)}</td>` +
+      `<td>${fmt(s.liquidations.discountPaid)}</td><td>${debt.badDebt}</td><td>${debt.insurance}</td>` +
+      `<td>${debt.socialised}</td><td>${s.breaker.trips}</td><td>${fmt(s.breaker.secondsTripped / 3600, 2)}</td>` +
+      `<td>${s.unhealthy.max}</td><td>${s.oracle.refusedSteps}</td><td>${gas(s.gas.keeper)} (${s.gas.keeperTxs} txs)</td>` +
       `<td class="${ok ? "ok" : "fail"}">${ok ? "all pass" : "FAIL"}</td></tr>`
     );
   });
@@ -645,6 +682,7 @@ function summaryTable(results: ScenarioResult[]): string {
 
 function scenarioSection(r: ScenarioResult): string {
   const s = r.summary;
+  const debt = badDebtFigures(s, 2);
   const notes = r.trace
     .filter((x) => x.notes.length > 0)
     .map((x) => `<tr><td>${x.step}</td><td class="l">${esc(x.notes.join("; "))}</td></tr>`);
@@ -652,7 +690,7 @@ function scenarioSection(r: ScenarioResult): string {
     (l) =>
       `<tr><td>${l.step}</td><td class="l">${esc(l.account)}</td><td class="l">${esc(l.keeper)}</td><td>${fmt(l.fraction * 100, 1)}%</td>` +
       `<td>${fmt(l.liability)}</td><td>${fmt(l.seized)}</td><td>${fmt(l.discount * 100, 2)}%</td><td>${fmt(l.penalty, 2)}</td>` +
-      `<td>${fmt(l.deficit, 2)}</td><td>${fmt(l.covered, 2)}</td><td>${fmt(l.socialised, 2)}</td><td>${fmt(l.gas)}</td></tr>`,
+      `<td>${fmt(l.deficit, 2)}</td><td>${fmt(l.covered, 2)}</td><td>${fmt(l.socialised, 2)}</td><td>${gas(l.gas)}</td></tr>`,
   );
   const checks = r.checks.map(
     (c) =>
@@ -663,14 +701,14 @@ function scenarioSection(r: ScenarioResult): string {
     .map((h) => `${esc(h.series)}: ${fmt(h.haircut * 100, 2)}%`);
   return `<section id="${r.scenario}"><h2>${esc(r.scenario)}</h2><p>${esc(r.description)} Seed <code>${r.seed}</code>, ${r.steps} steps of ${r.stepSeconds / 60} min, guardian ${r.guardian ? "on" : "off"}.</p>
 <p>Liquidations ${s.liquidations.count} (${s.liquidations.insolvent} insolvent), liability taken over ${fmt(s.liquidations.volume)}, discount paid ${fmt(s.liquidations.discountPaid)}, penalties to insurance ${fmt(s.liquidations.penalty, 2)};
-bad debt ${fmt(s.badDebt, 2)} = insurance ${fmt(s.insuranceDrawn, 2)} + socialised ${fmt(s.socialised, 2)}; insurance share price ${fmt(s.insurance.sharePriceStart, 4)} → ${fmt(s.insurance.sharePriceEnd, 4)};
+bad debt ${debt.badDebt} = insurance ${debt.insurance} + socialised ${debt.socialised}; insurance share price ${fmt(s.insurance.sharePriceStart, 4)} → ${fmt(s.insurance.sharePriceEnd, 4)};
 breaker trips ${s.breaker.trips} (guardian pauses ${s.breaker.guardianPauses}, resumes ${s.breaker.resumes}), ${fmt(s.breaker.secondsTripped / 3600, 2)} h tripped, ${fmt(s.breaker.secondsInGrace / 3600, 2)} h in grace;
-oracle refused ${s.oracle.refusedSteps} steps, sources removed ${s.oracle.sourcesRemoved}; keeper gas ${fmt(s.gas.keeper)} in ${s.gas.keeperTxs} transactions, oracle pokes ${fmt(s.gas.oracle)}.
+oracle refused ${s.oracle.refusedSteps} steps, sources removed ${s.oracle.sourcesRemoved}; gas used by the keepers ${gas(s.gas.keeper)} in ${s.gas.keeperTxs} transactions, by the oracle pokes ${gas(s.gas.oracle)}.
 ${haircut.length > 0 ? `Payout cut by socialisation: ${haircut.join(", ")}.` : ""}
 ${Object.keys(s.liquidations.failed).length > 0 ? `Failed liquidation attempts: ${esc(JSON.stringify(s.liquidations.failed))}.` : ""}</p>
 <div class="grid">${priceChart(r)}${collateralChart(r)}${liquidationChart(r)}${badDebtChart(r)}${breakerStrip(r)}</div>
 <ul>${checks.join("")}</ul>
-<details><summary>Liquidations (${r.liquidations.length})</summary><table><tr><th>step</th><th class="l">account</th><th class="l">keeper</th><th>fraction</th><th>liability</th><th>seized</th><th>discount</th><th>penalty</th><th>bad debt</th><th>insurance</th><th>socialised</th><th>gas</th></tr>${liq.join("")}</table></details>
+<details><summary>Liquidations (${r.liquidations.length})</summary><table><tr><th>step</th><th class="l">account</th><th class="l">keeper</th><th>fraction</th><th>liability</th><th>seized</th><th>discount</th><th>penalty</th><th>bad debt</th><th>insurance</th><th>socialised</th><th>gas used</th></tr>${liq.join("")}</table></details>
 <details><summary>Events by step (${notes.length})</summary><table><tr><th>step</th><th class="l">what happened</th></tr>${notes.join("")}</table></details></section>`;
 }
 

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import hre from "hardhat";
 import { archetypeScenarios, loadStressConfig, sweepScenarios, type ScenarioSpec } from "./scenarios";
 import type { ScenarioResult } from "./metrics";
-import { mainChartHtml, reportHtml, type ArchetypeSweep, type SweepPoint } from "./report";
+import { mainChartHtml, reportHtml, summaryLine, type ArchetypeSweep, type SweepPoint } from "./report";
 import { runScenario } from "./simulate";
 import { deployForStress } from "./suite";
 
@@ -167,14 +167,7 @@ function render(outDir: string, configPath: string, names: string[]): void {
 }
 
 function printSummary(r: ScenarioResult, ms: number): void {
-  const s = r.summary;
-  console.log(
-    `${r.scenario} (seed ${r.seed}, ${(ms / 1000).toFixed(1)} s): ${s.liquidations.count} liquidations ` +
-      `(${s.liquidations.insolvent} insolvent, volume ${s.liquidations.volume.toFixed(0)}, discount ${s.liquidations.discountPaid.toFixed(0)}), ` +
-      `bad debt ${s.badDebt.toFixed(2)} = insurance ${s.insuranceDrawn.toFixed(2)} + socialised ${s.socialised.toFixed(2)}; ` +
-      `breaker trips ${s.breaker.trips} (${(s.breaker.secondsTripped / 3600).toFixed(2)} h tripped); ` +
-      `max unhealthy ${s.unhealthy.max}; oracle refused ${s.oracle.refusedSteps} steps; keeper gas ${s.gas.keeper}`,
-  );
+  console.log(summaryLine(r, ms));
   for (const c of r.checks) console.log(`  [${c.ok ? "ok" : "FAIL"}] ${c.name}: ${c.detail}`);
 }
 

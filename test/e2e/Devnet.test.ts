@@ -1,6 +1,7 @@
 /**
  * `npm run devnet` as a person runs it: one process that starts a node, deploys, seeds series and positions at
- * several leverages and keeps the feeds moving until stopped; Ctrl-C (SIGINT to its process group) stops it and the
+ * several leverages and keeps the feeds moving until stopped; the README's second-terminal commands run against it
+ * (a price move, the keeper liquidating, the reporter relaying); Ctrl-C (SIGINT to its process group) stops it and the
  * node it started. Bad options are refused by name before anything starts.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +12,16 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { OptionsClearing__factory, OracleAggregator__factory } from "../../typechain-types";
 import { readDeploymentRecord } from "../../scripts/lib/operator/record";
-import { freePort, launch, portInUse, rpcReady, stopGroup } from "../shared/localNode";
+import {
+  freePort,
+  launch,
+  portInUse,
+  rpcReady,
+  runHardhat,
+  stopGroup,
+  type CommandResult,
+} from "../shared/localNode";
+import { hardhatCommand, readmeBlock } from "../shared/readme";
 
 const WAD = 10n ** 18n;
 const IGNITION_DIR = join(__dirname, "..", "..", "ignition", "deployments");
@@ -76,12 +86,14 @@ describe("e2e/Devnet (npm run devnet as a process)", function () {
   it("deploys, seeds positions at several leverages, moves the feeds, and stops with its node on Ctrl-C", async function () {
     this.timeout(1_200_000);
     const record = join(work, "devnet.json");
+    const prices = join(work, "devnet-prices.json");
     const url = `http://127.0.0.1:${port}`;
     const run = devnet({
       DEVNET_PORT: String(port),
       DEVNET_TICK_MS: "1000",
       DEVNET_SEED: "7",
       DEVNET_RECORD: record,
+      DEVNET_PRICES: prices,
     });
     try {
       await until(run, (o) => ticks(o).length >= 3, 840_000, "three moves of the feeds");
@@ -124,6 +136,37 @@ describe("e2e/Devnet (npm run devnet as a process)", function () {
       } finally {
         provider.destroy();
       }
+
+      // The README's second terminal, each line a process against the running devnet: the keeper's account, WETH
+      // moved to 1,600, Alice's account 1 liquidatable, one keeper pass liquidating it, the reporter relaying the move.
+      const ran = new Map<string, CommandResult>();
+      for (const line of readmeBlock("## A local market that stays alive", "In a second terminal")) {
+        const command = hardhatCommand(line);
+        const args = command.args.map((a) => (a === "localhost" ? "e2e" : a));
+        const env: NodeJS.ProcessEnv = { ...command.env, E2E_RPC_URL: url };
+        if (args[0] === "run") Object.assign(env, { KEEPER_RECORD: record, REPORTER_RECORD: record });
+        else args.push("--record", record);
+        if (env.REPORTER_PRICES === "reports/devnet-prices.json") env.REPORTER_PRICES = prices;
+        const r = await runHardhat(args, env);
+        expect(r.code, `${line}\nexit ${r.code}\n${r.stdout}\n${r.stderr}`).to.equal(0);
+        ran.set(line, r);
+      }
+      const out = (prefix: string): string => {
+        const found = [...ran.entries()].filter(([line]) => line.includes(prefix));
+        expect(found, `no command like '${prefix}' ran`).to.have.length(1);
+        return found[0][1].stdout;
+      };
+      const json = (stdout: string): Record<string, unknown>[] =>
+        stdout
+          .split("\n")
+          .filter((l) => l.startsWith("{"))
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(out("health --account 1")).to.contain("LIQUIDATABLE");
+      expect(out("health --account 1")).to.match(/auction discount \d+(\.\d{1,2})?%/);
+      const liquidated = json(out("KEEPER_ONCE=1")).filter((l) => l.event === "liquidated");
+      expect(liquidated.map((l) => l.accountId)).to.include("1");
+      const reported = json(out("REPORTER_PRICES=")).filter((l) => l.event === "reported");
+      expect(reported.map((l) => l.asset)).to.include("WETH");
 
       // Ctrl-C: the terminal signals the whole foreground group; npm re-raises the signal after its child exits.
       process.kill(-(run.child.pid ?? 0), "SIGINT");

@@ -74,6 +74,15 @@ describe("e2e/Lifecycle (the main job's narrated lifecycle)", function () {
     expect(rows.map((m) => m[1])).to.deep.equal(["Alice", "Bob", "Carol", "Dave", "Erin"]);
     for (const [line, , into, out, change] of rows)
       expect(cents(out) - cents(into), line).to.equal(cents(change.replace("+", "")));
+    // What each takes out reads as the wallet balance the redemption step showed (one rounding everywhere), and is
+    // that balance to the cent: the summary rounds 60,450.955 to 60,450.96 only if the step shows 60,450.96 too.
+    const wallets = lines.filter((l) => l.trim().startsWith("wallets:")).at(-1) ?? "";
+    for (const [line, name, , out] of rows) {
+      expect(wallets, line).to.contain(`${name} ${out} USDC`);
+      const usdc = s.usdcOut[name];
+      const shown = cents(out) * 10_000n;
+      expect(usdc - shown >= -5_000n && usdc - shown < 5_000n, `${line}: ${usdc} USDC units`).to.equal(true);
+    }
   });
 
   it("Bob buys Alice's puts through the order book: the matcher's matchOrders settles them at her price", async () => {

@@ -18,33 +18,13 @@ import {
 import type { DeploymentRecord } from "../../scripts/lib/deploy/suite";
 import { Scopes } from "../../scripts/lib/scopes";
 import { runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
+import { hardhatCommand, readmeBlock } from "../shared/readme";
 
 const WAD = 10n ** 18n;
 const ROOT = join(__dirname, "..", "..");
 const IGNITION_DIR = join(ROOT, "ignition", "deployments");
 /** Development account #8: config/local.json's reporter. */
 const REPORTER = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f";
-
-/** The lines of the ```sh block under `heading` in README.md, without comments and blank lines. */
-function readmeBlock(heading: string): string[] {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const start = readme.indexOf(heading);
-  if (start < 0) throw new Error(`README.md has no section '${heading}'`);
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start));
-  if (block === null) throw new Error(`README.md has no \`\`\`sh block under '${heading}'`);
-  return block[1]
-    .split("\n")
-    .map((l) => l.replace(/\s+#.*$/, "").trim())
-    .filter((l) => l !== "" && !l.startsWith("#"));
-}
-
-/** Split a command line as a POSIX shell does for plain words, "double" and 'single' quotes. */
-function words(line: string): string[] {
-  const out: string[] = [];
-  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (const m of line.matchAll(pattern)) out.push(m[1] ?? m[2] ?? m[3]);
-  return out;
-}
 
 const explain = (r: CommandResult): string =>
   `exit ${r.code}${r.timedOut ? " (timed out)" : ""}\n${r.stdout}\n${r.stderr}`;
@@ -69,9 +49,6 @@ describe("e2e/OperatorNode (the README's operator block as processes against npx
 
   it("runs every command in its order on a fresh node: status, keeper, reporter, Safe governance, pause and resume", async function () {
     this.timeout(3_000_000);
-    const scripts = (
-      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
-    ).scripts;
     let node: LocalNode | undefined;
     let provider: JsonRpcProvider | undefined;
     try {
@@ -88,22 +65,9 @@ describe("e2e/OperatorNode (the README's operator block as processes against npx
           writeFileSync(inWork(echo[2]), `${echo[1]}\n`);
           continue;
         }
-        const parts = words(line);
-        const env: NodeJS.ProcessEnv = { ...base };
-        while (/^[A-Z_]+=/.test(parts[0])) {
-          const [key, ...value] = parts.shift()!.split("=");
-          env[key] = value.join("=");
-        }
-        let args: string[];
-        if (parts[0] === "npm" && parts[1] === "run") {
-          // `npm run keeper -- --network localhost`: the package.json script's Hardhat command and its arguments.
-          const command = words(scripts[parts[2]]);
-          expect(command[0], `package.json script ${parts[2]}`).to.equal("hardhat");
-          args = [...command.slice(1), ...parts.slice(parts.indexOf("--") + 1)];
-        } else {
-          expect(parts.slice(0, 2), line).to.deep.equal(["npx", "hardhat"]);
-          args = parts.slice(2);
-        }
+        const command = hardhatCommand(line);
+        const env: NodeJS.ProcessEnv = { ...base, ...command.env };
+        let args = command.args;
         if (args.includes("--interval")) continue; // the endless loop; its single pass ran above
         args = args.map((a) => (a === "localhost" ? "e2e" : a));
         for (const flag of ["--out", "--proposal"]) {
@@ -144,6 +108,14 @@ describe("e2e/OperatorNode (the README's operator block as processes against npx
         collateralValueFormatted: "100,000 USDC",
       });
       expect(pass.find((l) => l.event === "pass")).to.include({ failures: 0 });
+      // Every keeper pass names the blocks it scanned as a forward range (issue 18: never fromBlock above toBlock).
+      const scans = jsonLines(out("keeper")).filter((l) => l.event === "scan");
+      expect(scans).to.have.length.greaterThan(0);
+      for (const scan of scans) {
+        const { fromBlock, toBlock, newBlocks } = scan as unknown as Record<string, number>;
+        expect(toBlock - fromBlock + 1, JSON.stringify(scan)).to.equal(newBlocks);
+        expect(newBlocks, JSON.stringify(scan)).to.be.greaterThan(0);
+      }
 
       // The reporter signed 2,001.5 with account #8 and relayed it to the WETH SignedReportSource.
       const reported = jsonLines(out("REPORTER_PRICES=")).find((l) => l.event === "reported");

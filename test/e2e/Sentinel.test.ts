@@ -2,8 +2,9 @@
  * The sentinel (scripts/sentinel.ts, scripts/lib/sentinel): its rules file is validated with clear errors; its rule
  * engine, called as a library on a fresh deployment of config/local.json on the in-process network, stays quiet on a
  * calm chain and pauses (or, in dry-run, only says it would) on scripted anomalies: a source that disagrees, a price
- * out of bounds, a stale source, a run on a vault, a liquidation and a large write. Then the script itself runs once
- * against `npx hardhat node` on loopback and pauses the breaker there.
+ * out of bounds, a stale source, a run on a vault, a liquidation and a large write. Then the README's sentinel block
+ * runs as processes against `npx hardhat node` on loopback: deploy, the reporter beside, a quiet dry run, and the loop
+ * pausing the breaker there.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,7 +40,16 @@ import {
 import { SentinelSetupError, setUpSentinel } from "../../scripts/lib/sentinel/cli";
 import { Scopes } from "../../scripts/lib/scopes";
 import { TripReason } from "../../scripts/lib/breaker/tripReason";
-import { runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
+import type { ChildProcess } from "node:child_process";
+import {
+  launch,
+  runHardhat,
+  startNode,
+  stopGroup,
+  type CommandResult,
+  type LocalNode,
+} from "../shared/localNode";
+import { hardhatCommand, readmeBlock } from "../shared/readme";
 import { reportDomain, signReport, toCalldata } from "../../scripts/lib/signing";
 
 const WAD = 10n ** 18n;
@@ -474,32 +484,103 @@ describe("e2e/Sentinel (rules file and rule engine, in-process network)", () => 
   });
 });
 
-describe("e2e/SentinelNode (scripts/sentinel.ts against npx hardhat node on loopback)", function () {
+describe("e2e/SentinelNode (the README's sentinel block as processes against npx hardhat node)", function () {
   const explain = (r: CommandResult): string =>
     `exit ${r.code}${r.timedOut ? " (timed out)" : ""}\n${r.stdout}\n${r.stderr}`;
+  const decisions = (stdout: string): Decision[] =>
+    stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Decision);
+  const shipped = loadSentinelConfig(SHIPPED, KNOWN).rules.map((r) => r.id);
 
-  it("deploys, scripts a disagreeing source, and the script pauses the asset with one JSON line per rule", async function () {
-    this.timeout(900_000);
+  /** A background process's stdout, and a wait for a line of it. */
+  function background(child: ChildProcess): {
+    stdout: () => string;
+    until: (what: string, test: (out: string) => boolean) => Promise<void>;
+  } {
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    return {
+      stdout: () => stdout,
+      until: async (what, test) => {
+        const deadline = Date.now() + 300_000;
+        while (!test(stdout)) {
+          if (child.exitCode !== null || Date.now() > deadline) {
+            throw new Error(`no ${what} (exit ${child.exitCode}):\n${stdout}\n${stderr}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      },
+    };
+  }
+
+  it("runs the block in its order on a fresh node: the reporter beside, a quiet dry run, then the loop pauses a disagreeing WETH", async function () {
+    this.timeout(1_500_000);
     const work = mkdtempSync(join(tmpdir(), "optiq-sentinel-node-"));
     const id = `e2e-sentinel-${process.pid}`;
+    const recordPath = join(work, "record.json");
     let node: LocalNode | undefined;
     let provider: JsonRpcProvider | undefined;
+    const started: ChildProcess[] = [];
     try {
       node = await startNode("hardhat");
-      const recordPath = join(work, "record.json");
-      const env = {
-        E2E_RPC_URL: node.url,
-        DEPLOY_CONFIG: "config/local.json",
-        DEPLOY_RECORD: recordPath,
-        DEPLOYMENT_ID: id,
-      };
-      // The whole suite's deployment takes minutes on a loaded two-core machine.
-      const deploy = await runHardhat(
-        ["run", "--no-compile", "scripts/deploy.ts", "--network", "e2e"],
-        env,
-        600_000,
-      );
-      expect(deploy.code, explain(deploy)).to.equal(0);
+      const lines = readmeBlock("## Sentinel");
+      const ran = new Map<string, string>();
+      let reporter: ReturnType<typeof background> | undefined;
+      for (const line of lines) {
+        if (line.startsWith("npx hardhat node")) continue;
+        const echo = /^echo '(.*)' > (\S+)$/.exec(line);
+        if (echo !== null) {
+          writeFileSync(join(work, echo[2]), `${echo[1]}\n`);
+          continue;
+        }
+        const command = hardhatCommand(line);
+        const args = command.args.map((a) => (a === "localhost" ? "e2e" : a));
+        const env: NodeJS.ProcessEnv = {
+          ...command.env,
+          E2E_RPC_URL: node.url,
+          DEPLOY_CONFIG: "config/local.json",
+          DEPLOY_RECORD: recordPath,
+          DEPLOYMENT_ID: id,
+          REPORTER_RECORD: recordPath,
+          SENTINEL_RECORD: recordPath,
+        };
+        if (env.REPORTER_PRICES !== undefined) env.REPORTER_PRICES = join(work, env.REPORTER_PRICES);
+        if (command.background) {
+          // The reporter, left running: the block's next line waits for its first relay, as the README says.
+          const child = launch("npx", ["hardhat", ...args], env);
+          started.push(child);
+          reporter = background(child);
+          await reporter.until("'reported' line", (out) => out.includes('"event":"reported"'));
+          continue;
+        }
+        if (args[1] === "scripts/sentinel.ts" && env.SENTINEL_ONCE === undefined) {
+          // The loop: one WETH feed moves 5% away from the others first; the loop's first pass is read, then Ctrl-C.
+          provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+          const record = JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord;
+          const block = await provider.getBlock("latest");
+          const feed = MockChainlinkFeed__factory.connect(
+            record.mocks.feeds.WETH[0],
+            await provider.getSigner(0),
+          );
+          await (await feed.setAnswer(2_100n * 10n ** 8n, block?.timestamp ?? 0)).wait();
+          const child = launch("npx", ["hardhat", ...args], env);
+          started.push(child);
+          const loop = background(child);
+          await loop.until("first pass", (out) => decisions(out).length >= shipped.length);
+          await stopGroup(child);
+          ran.set(line, loop.stdout());
+          continue;
+        }
+        // The whole suite's deployment takes minutes on a loaded two-core machine.
+        const r = await runHardhat(args, env, 600_000);
+        expect(r.code, `${line}\n${explain(r)}`).to.equal(0);
+        ran.set(line, r.stdout);
+      }
+      expect(reporter, "the block starts the reporter").to.not.equal(undefined);
       const record = JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord;
       // A fresh development chain gets the addresses of the shipped reference record (README, integrators).
       const reference = JSON.parse(readFileSync("deployments/local.json", "utf8")) as DeploymentRecord;
@@ -510,45 +591,36 @@ describe("e2e/SentinelNode (scripts/sentinel.ts against npx hardhat node on loop
       expect(record.tokens).to.deep.equal(reference.tokens);
       expect(record.feeds).to.deep.equal(reference.feeds);
 
-      provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
-      const signer = await provider.getSigner(0);
-      const block = await provider.getBlock("latest");
-      const feed = MockChainlinkFeed__factory.connect(record.mocks.feeds.WETH[0], signer);
-      await (await feed.setAnswer(2_100n * 10n ** 8n, block?.timestamp ?? 0)).wait(); // +5% on one source
+      const output = (prefix: string): string => {
+        const found = [...ran.entries()].filter(([line]) => line.startsWith(prefix));
+        expect(found, `no command like '${prefix}' ran`).to.have.length(1);
+        return found[0][1];
+      };
+      // The dry run on the fresh deployment with the reporter beside: every shipped rule evaluated and quiet, the
+      // signed WETH source among the sources the stale rule read (its 2,000 relayed by the reporter).
+      const dry = decisions(output("SENTINEL_ONCE=1"));
+      expect(dry.map((d) => [d.rule, d.status])).to.deep.equal(shipped.map((rule) => [rule, "ok"]));
+      const stale = dry.find((d) => d.rule === "weth-stale");
+      const staleSources = (stale?.observed as { sources: { source: string; priceWad?: string }[] }).sources;
+      const signed = staleSources.find((x) => x.source === record.contracts["SignedReportSource.WETH"]);
+      expect(signed?.priceWad, JSON.stringify(staleSources)).to.equal((2_000n * WAD).toString());
 
-      const configPath = join(work, "sentinel.json");
-      writeFileSync(
-        configPath,
-        JSON.stringify({
-          rules: [
-            { id: "weth-spread", kind: "spread", asset: "WETH", maxSpread: "1.5%", action: "pause" },
-            { id: "wbtc-spread", kind: "spread", asset: "WBTC", maxSpread: "1.5%", action: "pause" },
-          ],
-        }),
+      // The loop's first pass: WETH's spread pauses the asset for real, through the guardian; the rest is quiet.
+      const loop = decisions(output("npx hardhat run scripts/sentinel.ts")).slice(0, shipped.length);
+      expect(loop.map((d) => [d.rule, d.status, d.action])).to.deep.equal(
+        shipped.map((rule) => (rule === "weth-spread" ? [rule, "triggered", "pause"] : [rule, "ok", "none"])),
       );
-      const run = await runHardhat(["run", "--no-compile", "scripts/sentinel.ts", "--network", "e2e"], {
-        E2E_RPC_URL: node.url,
-        SENTINEL_RECORD: recordPath,
-        SENTINEL_CONFIG: configPath,
-        SENTINEL_ONCE: "1",
-      });
-      expect(run.code, explain(run)).to.equal(0);
-      const lines = run.stdout
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as Decision);
-      expect(lines.map((l) => [l.rule, l.status, l.action])).to.deep.equal([
-        ["weth-spread", "triggered", "pause"],
-        ["wbtc-spread", "ok", "none"],
-      ]);
+      provider ??= new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
       const breaker = CircuitBreaker__factory.connect(record.contracts.CircuitBreaker, provider);
       const scope = Scopes.asset(record.tokens.WETH);
       expect(await breaker.isTripped(scope)).to.equal(true);
       expect((await breaker.scopeState(scope)).reason).to.equal(TripReason.GuardianPause);
-      const receipt = await provider.getTransactionReceipt(lines[0].tx ?? "");
+      const paused = loop.find((d) => d.rule === "weth-spread");
+      const receipt = await provider.getTransactionReceipt(paused?.tx ?? "");
       // config/local.json's guardian: development account #2.
       expect(receipt?.from).to.equal("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
     } finally {
+      for (const child of started) await stopGroup(child);
       provider?.destroy();
       await node?.stop();
       rmSync(work, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import {
 } from "../../scripts/stress/scenarios";
 import { marketPath } from "../../scripts/stress/paths";
 import { runScenario } from "../../scripts/stress/simulate";
+import { reportHtml, summaryLine } from "../../scripts/stress/report";
 import { deployForStress, type Suite } from "../../scripts/stress/suite";
 import type { ScenarioResult } from "../../scripts/stress/metrics";
 
@@ -123,6 +124,30 @@ describe("e2e: economic stress simulation (scripts/stress)", function () {
     // The crash makes accounts unhealthy: the first unhealthy step is the crash's (step 3) or later.
     expect(first.summary.unhealthy.firstStep).to.be.at.least(3);
     expect(first.summary.gas.keeper).to.be.greaterThan(0);
+  });
+
+  it("the report reads gas as gas and its bad debt as the sum of the two parts it shows", function () {
+    const s = first.summary;
+    const plain = (n: number): string => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
+    const cents = (figure: string): number => Math.round(Number(figure.replace(/,/g, "")) * 100);
+    const line = summaryLine(first, 1_000);
+    expect(line).to.contain(`keepers used ${plain(s.gas.keeper)} gas in ${s.gas.keeperTxs} transactions`);
+    const html = reportHtml([first], [], { configPath: CONFIG, generatedBy: "test" });
+    expect(html).to.contain(`<td>${plain(s.gas.keeper)} gas (${s.gas.keeperTxs} txs)</td>`);
+    expect(html).to.contain(`by the oracle pokes ${plain(s.gas.oracle)} gas.`);
+    for (const l of first.liquidations) expect(html).to.contain(`<td>${plain(l.gas)} gas</td></tr>`);
+    // "bad debt X = insurance Y + socialised Z" in the console line and the scenario's paragraph: X = Y + Z to the
+    // cent as shown, and X the measured bad debt to within the cent each part is rounded to.
+    const sums = [line, html].map((text) => {
+      const m = /bad debt ([\d,.]+) = insurance ([\d,.]+) \+ socialised ([\d,.]+)/.exec(text);
+      expect(m, text.slice(0, 400)).to.not.equal(null);
+      return m!.slice(1).map(cents);
+    });
+    for (const [total, insurance, socialised] of sums) {
+      expect(total).to.equal(insurance + socialised);
+      expect(Math.abs(total - s.badDebt * 100)).to.be.at.most(1.01);
+      expect(total, "the crash leaves bad debt").to.be.greaterThan(0);
+    }
   });
 
   it("is reproducible: a second run from the same snapshot gives the same metrics", function () {

@@ -29,15 +29,20 @@ export class Narrator {
   }
 }
 
-/** A whole number of `decimals` as text with thousands separators and `places` decimals (rounded down). */
+/**
+ * A whole number of `decimals` as text with thousands separators and `places` decimals, rounded half away from zero:
+ * the one rounding of every figure the narration shows, so an amount reads the same in a step and in the summary.
+ */
 export function formatUnits(amount: bigint, decimals: number, places = 2): string {
   const negative = amount < 0n;
   const abs = negative ? -amount : amount;
   const unit = 10n ** BigInt(decimals);
-  const whole = abs / unit;
-  const frac = places === 0 ? "" : (((abs % unit) * 10n ** BigInt(places)) / unit).toString();
-  const text = `${whole.toLocaleString("en-US")}${places === 0 ? "" : `.${frac.padStart(places, "0")}`}`;
-  return negative ? `-${text}` : text;
+  const scale = 10n ** BigInt(places);
+  const scaled = (abs * scale * 2n + unit) / (2n * unit);
+  const whole = scaled / scale;
+  const frac = places === 0 ? "" : `.${(scaled % scale).toString().padStart(places, "0")}`;
+  const text = `${whole.toLocaleString("en-US")}${frac}`;
+  return negative && scaled > 0n ? `-${text}` : text;
 }
 
 /** WAD quote as "1,234.56". */
