@@ -10,7 +10,9 @@
  * - where one order's time goes, each step alone and in sequence: schema and EIP-712 hash, signature recovery, the
  *   `validate` eth_call, a one-order INSERT transaction;
  * - matched trades/s (each `matchOrders` simulated, signed, recorded, sent, mined on the node); reference: the same
- *   number of plain `fill` transactions sent back to back by one client on the same node.
+ *   number of plain `fill` transactions sent back to back by one client on the same node;
+ * - the matching engine alone (no chain, no database): crossings/s over a seeded book, against a naive matcher
+ *   (./book/engine.ts). `BENCH_BOOK_ENGINE_ONLY=1` runs this part alone.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -29,12 +31,18 @@ import { recoverAddress } from "ethers";
 import { listPut, openFundedAccount, USDC } from "../../test/shared/fixtures/book";
 import { deployBookChain, devWallet, EXECUTOR_INDEX } from "../../test/shared/bookService";
 import { signedOrder, Side, USDC_PER_CONTRACT, WAD, type OrderBody } from "../../test/e2e/book/orders";
+import { benchEngine } from "./book/engine";
 
 const ORDERS = Number(process.env.BENCH_BOOK_ORDERS ?? 1_000);
 const MATCHES = Number(process.env.BENCH_BOOK_MATCHES ?? 50);
 const CLIENTS = 16;
 /** Orders timed one by one for the step profile. */
 const PROFILE_ORDERS = 200;
+/** The engine's workload: a seeded book and crossing takers (the naive reference replays the first takers only). */
+const ENGINE_SHAPE = { seed: 17, resting: 10_000, takers: 100_000, series: 4, owners: 32 };
+const ENGINE_NAIVE_TAKERS = 5_000;
+/** The service's default makers per `matchOrders` (`--max-makers`). */
+const ENGINE_MAX_MAKERS = 8;
 
 interface Run {
   seconds: number;
@@ -72,7 +80,29 @@ const phase = (what: string) => process.stderr.write(`bench:book: ${what}\n`);
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
 const fmt2 = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
+function engineLines(): string[] {
+  phase("the matching engine alone");
+  const e = benchEngine(ENGINE_SHAPE, ENGINE_NAIVE_TAKERS, ENGINE_MAX_MAKERS);
+  const rate = (n: number, s: number) => fmt(n / s);
+  return [
+    `Engine alone: ${fmt(e.shape.resting)} resting orders over ${e.shape.series} series and ${e.shape.owners} owners, then ${fmt(e.shape.takers)} crossing takers (seed ${e.shape.seed}, at most ${e.maxMakers} makers per crossing); the naive matcher replays the first ${fmt(e.naive.takers)} takers and its crossings equal the engine's.`,
+    "",
+    "| measure | engine | naive reference | reference is |",
+    "| --- | --- | --- | --- |",
+    `| crossings/s (one \`matchOrders\` each) | ${rate(e.engine.crossings, e.engine.seconds)} | ${rate(e.naive.crossings, e.naive.seconds)} | every resting order filtered and sorted per taker |`,
+    `| maker fills/s (trades) | ${rate(e.engine.fills, e.engine.seconds)} | ${rate(e.naive.fills, e.naive.seconds)} | the same |`,
+    `| takers/s | ${rate(e.engine.takers, e.engine.seconds)} | ${rate(e.naive.takers, e.naive.seconds)} | the same |`,
+    "",
+    `Crossings: ${fmt(e.engine.crossings)} (${fmt(e.engine.fills)} fills) in ${fmt2(e.engine.seconds)} s; the reference ${fmt(e.naive.crossings)} (${fmt(e.naive.fills)} fills) in ${fmt2(e.naive.seconds)} s.`,
+  ];
+}
+
 async function main(): Promise<void> {
+  const engine = engineLines();
+  if (process.env.BENCH_BOOK_ENGINE_ONLY === "1") {
+    process.stdout.write(engine.join("\n") + "\n");
+    return;
+  }
   const work = mkdtempSync(join(tmpdir(), "optiq-bench-book-"));
   const id = `e2e-bench-book-${process.pid}`;
   phase("deploying on a fresh npx hardhat node");
@@ -278,6 +308,7 @@ async function main(): Promise<void> {
       "",
       `One order's steps alone, mean of ${PROFILE_ORDERS} in sequence (ms): schema + EIP-712 hash ${fmt2(parseHashMs)}, signature recovery ${fmt2(recoverMs)}, \`validate\` eth_call ${fmt2(validateMs)}, one-order INSERT transaction (PGlite) ${fmt2(insertMs)}.`,
     );
+    lines.push("", ...engine);
     if (accepted.ok !== ORDERS) lines.push("", `warning: ${ORDERS - accepted.ok} orders were refused`);
     if (oldRun.ok !== ORDERS) lines.push("", `warning: the old path refused ${ORDERS - oldRun.ok} orders`);
     process.stdout.write(lines.join("\n") + "\n");
