@@ -23,6 +23,7 @@ import { ChainState } from "./validation/chainState";
 import { ChainWatcher } from "./validation/watcher";
 import { Revalidator } from "./validation/revalidator";
 import { LeaderLock } from "./db/leader";
+import { SignaturePool } from "./validation/signatures";
 
 export interface BookService {
   url: string;
@@ -43,6 +44,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
   const hub = new StreamHub();
   const state = new ChainState(chain);
   const watcher = new ChainWatcher(chain, state);
+  const signatures = new SignaturePool(chain.orderDomain);
   const writer = new OrderWriter(
     db,
     config.maxOpenOrdersPerOwner,
@@ -132,6 +134,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
       hub,
       levels,
       writer,
+      signatures,
       state,
       wake: () => wakeUp?.(),
       status: () => ({ indexedBlock: indexer.cursor, headBlock: head, leader: leader.isLeader }),
@@ -141,6 +144,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
     stopping = true;
     await loop;
     await leader.release();
+    await signatures.close();
     await db.close();
     throw error;
   }
@@ -159,6 +163,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
       await app.close();
       await loop;
       await leader.release();
+      await signatures.close();
       chain.provider.destroy();
       await db.close();
     },
