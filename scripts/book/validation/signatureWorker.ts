@@ -30,3 +30,5 @@ function run(job: SignatureJob): SignatureResult {
 }
 
 parentPort?.on("message", (jobs: SignatureJob[]) => parentPort?.postMessage(jobs.map(run)));
+// Loaded (ethers and the order library): the pool may count this worker as ready.
+parentPort?.postMessage("ready");

@@ -2,7 +2,7 @@
  * Off the main thread: a pool of worker threads (one per core) hashes orders (EIP-712) and recovers their signers, so
  * the event loop that parses requests and commits orders is not blocked by secp256k1 in JavaScript. Jobs posted in one
  * turn of the event loop travel together, to the worker with the fewest in flight. A worker that dies fails its jobs
- * (the requests answer 500) and is replaced.
+ * (the requests answer 500) and is replaced. `ready` resolves once the workers have loaded.
  */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ interface Pending {
 interface Slot {
   worker: Worker;
   inFlight: Map<number, Pending>;
+  loaded: boolean;
 }
 
 /** Under ts-node the worker is TypeScript too: it registers ts-node (types not checked, as `npm run book`). */
@@ -39,17 +40,41 @@ export class SignaturePool {
   private nextId = 0;
   private queued: { slot: Slot; jobs: SignatureJob[] }[] = [];
   private closed = false;
+  /** Resolves once every first worker has loaded (a service listens after it); rejects if one fails first. */
+  readonly ready: Promise<void>;
 
   constructor(
     private readonly domain: TypedDataDomain,
     readonly size: number = availableParallelism(),
   ) {
-    for (let i = 0; i < size; i++) this.slots.push(this.start());
+    const loaded: Promise<void>[] = [];
+    for (let i = 0; i < size; i++) {
+      const slot = this.start();
+      this.slots.push(slot);
+      loaded.push(
+        new Promise((resolve, reject) => {
+          slot.worker.once("message", () => resolve());
+          slot.worker.once("error", reject);
+          slot.worker.once("exit", (code) =>
+            reject(new Error(`a signature worker exited (${code}) while loading`)),
+          );
+        }),
+      );
+    }
+    this.ready = Promise.all(loaded).then(() => undefined);
+    // Awaited by the service; a pool nobody awaits must not report an unhandled rejection.
+    this.ready.catch(() => undefined);
   }
 
   private start(): Slot {
-    const slot: Slot = { worker: spawnWorker(this.domain), inFlight: new Map() };
-    slot.worker.on("message", (results: SignatureResult[]) => {
+    const slot: Slot = { worker: spawnWorker(this.domain), inFlight: new Map(), loaded: false };
+    slot.worker.on("message", (results: SignatureResult[] | "ready") => {
+      if (results === "ready") {
+        slot.loaded = true;
+        // An idle pool does not keep the process alive; a loading worker or a job in flight does.
+        if (slot.inFlight.size === 0) slot.worker.unref();
+        return;
+      }
       for (const r of results) {
         slot.inFlight.get(r.id)?.resolve({ hash: r.hash, signer: r.signer });
         slot.inFlight.delete(r.id);
@@ -60,12 +85,11 @@ export class SignaturePool {
       for (const p of slot.inFlight.values()) p.reject(error);
       slot.inFlight.clear();
       const i = this.slots.indexOf(slot);
-      if (i >= 0 && !this.closed) this.slots[i] = this.start();
+      // Replaced only if it had loaded: a worker that cannot load would fail again (and `ready` says so).
+      if (i >= 0 && !this.closed && slot.loaded) this.slots[i] = this.start();
     };
     slot.worker.on("error", fail);
     slot.worker.on("exit", (code) => fail(new Error(`a signature worker exited (${code})`)));
-    // An idle pool does not keep the process alive; a job in flight does.
-    slot.worker.unref();
     return slot;
   }
 

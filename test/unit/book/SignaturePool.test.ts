@@ -1,7 +1,7 @@
 /**
  * The signature pool (scripts/book/validation/signatures.ts): worker threads give each order's EIP-712 digest and the
  * signer its signature recovers to, the same as the order library and ethers on the main thread; a byte string that
- * is no signature recovers to null; jobs posted together each get their own answer.
+ * is no signature recovers to null; jobs posted together each get their own answer; `ready` resolves once loaded.
  */
 import { expect } from "chai";
 import { ethers, Wallet } from "ethers";
@@ -12,8 +12,9 @@ describe("unit/book/SignaturePool (digests and signers on worker threads)", func
   this.timeout(120_000);
   const domain = exchangeDomain("0x" + "12".repeat(20), 31337n);
   let pool: SignaturePool;
-  before(() => {
+  before(async () => {
     pool = new SignaturePool(domain, 2);
+    await pool.ready;
   });
   after(() => pool.close());
 
