@@ -208,15 +208,18 @@ async function main(): Promise<void> {
     }
 
     phase("reference: the old per-request path");
-    // The same service (matcher included: it reads every new order) on a fresh folder, the old way.
-    const old = await startBook(
-      configOf(join(work, "db-old"), {
+    // The same service (matcher and signature pool included) on a fresh folder, checks and writes the old way.
+    const oldConfig = (dir: string) =>
+      configOf(join(work, dir), {
         BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey,
         BOOK_VALIDATION: "call",
         BOOK_WRITE_BATCH: "1",
-      }),
-      quiet,
-    );
+      });
+    // A pooled keep-alive socket the node closed while the first service stopped fails the first call: once more.
+    const old = await startBook(oldConfig("db-old"), quiet).catch((error: Error) => {
+      if (!/socket hang up|ECONNRESET/.test(error.message)) throw error;
+      return startBook(oldConfig("db-old-again"), quiet);
+    });
     let oldRun: Run;
     try {
       oldRun = await load(`${old.url}/orders`, asks, 201);
@@ -295,8 +298,8 @@ async function main(): Promise<void> {
       "",
       "| measure | book | reference | reference is |",
       "| --- | --- | --- | --- |",
-      `| accepted orders/s (POST /orders, all checks, committed) | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(oldRun.ok / oldRun.seconds)} | the old path: \`validate\` eth_call and one transaction per order, same load |`,
-      `| POST /orders latency p50 / p99 (ms) | ${fmt(pct(accepted.latenciesMs, 50))} / ${fmt(pct(accepted.latenciesMs, 99))} | ${fmt(pct(oldRun.latenciesMs, 50))} / ${fmt(pct(oldRun.latenciesMs, 99))} | the old path |`,
+      `| accepted orders/s (POST /orders, all checks, committed) | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(oldRun.ok / oldRun.seconds)} | the per-request path: \`validate\` eth_call and one transaction per order, same load |`,
+      `| POST /orders latency p50 / p99 (ms) | ${fmt(pct(accepted.latenciesMs, 50))} / ${fmt(pct(accepted.latenciesMs, 99))} | ${fmt(pct(oldRun.latenciesMs, 50))} / ${fmt(pct(oldRun.latenciesMs, 99))} | the per-request path |`,
       `| accepted orders/s | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(echoRun.ok / echoRun.seconds)} | bare fastify echo route, same load |`,
       `| POST /orders latency p50 / p99 (ms) | ${fmt(pct(accepted.latenciesMs, 50))} / ${fmt(pct(accepted.latenciesMs, 99))} | ${fmt(pct(echoRun.latenciesMs, 50))} / ${fmt(pct(echoRun.latenciesMs, 99))} | bare fastify echo route |`,
       `| orders stored/s | ${fmt(accepted.ok / accepted.seconds)} | ${fmt(ORDERS / insertSeconds)} | raw INSERT loop, one transaction each, PGlite |`,
