@@ -176,6 +176,8 @@ async function main(): Promise<void> {
     const config = configOf(dataDir, { BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey });
     const quiet = () => undefined;
     const book = await startBook(config, quiet);
+    // Measured warm: the signature workers loaded.
+    await book.signatures.ready;
     let accepted: Run;
     let matchedSeconds: number;
     let cacheLoads: number;
@@ -220,6 +222,7 @@ async function main(): Promise<void> {
       if (!/socket hang up|ECONNRESET/.test(error.message)) throw error;
       return startBook(oldConfig("db-old-again"), quiet);
     });
+    await old.signatures.ready;
     let oldRun: Run;
     try {
       oldRun = await load(`${old.url}/orders`, asks, 201);

@@ -31,6 +31,8 @@ export interface BookService {
   chain: Chain;
   state: ChainState;
   writer: OrderWriter;
+  /** Orders posted before its workers have loaded wait for them (`signatures.ready`). */
+  signatures: SignaturePool;
   stop(): Promise<void>;
 }
 
@@ -150,8 +152,6 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
       wake: () => wakeUp?.(),
       status: () => ({ indexedBlock: indexer.cursor, headBlock: head, leader: leader.isLeader }),
     });
-    // Orders are answered only once the signature workers have loaded.
-    await signatures.ready;
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     stopping = true;
@@ -169,6 +169,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
     chain,
     state,
     writer,
+    signatures,
     async stop() {
       stopping = true;
       wakeUp?.();

@@ -40,7 +40,7 @@ export class SignaturePool {
   private nextId = 0;
   private queued: { slot: Slot; jobs: SignatureJob[] }[] = [];
   private closed = false;
-  /** Resolves once every first worker has loaded (a service listens after it); rejects if one fails first. */
+  /** Resolves once every first worker has loaded (jobs posted earlier wait for it); rejects if one fails first. */
   readonly ready: Promise<void>;
 
   constructor(
