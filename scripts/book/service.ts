@@ -23,6 +23,7 @@ import { ChainState } from "./validation/chainState";
 import { ChainWatcher } from "./validation/watcher";
 import { Revalidator } from "./validation/revalidator";
 import { LeaderLock } from "./db/leader";
+import { SignaturePool } from "./validation/signatures";
 
 export interface BookService {
   url: string;
@@ -30,6 +31,8 @@ export interface BookService {
   chain: Chain;
   state: ChainState;
   writer: OrderWriter;
+  /** Orders posted before its workers have loaded wait for them (`signatures.ready`). */
+  signatures: SignaturePool;
   stop(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
   const hub = new StreamHub();
   const state = new ChainState(chain);
   const watcher = new ChainWatcher(chain, state);
+  const signatures = new SignaturePool(chain.orderDomain);
   const writer = new OrderWriter(
     db,
     config.maxOpenOrdersPerOwner,
@@ -80,45 +84,56 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
   let head: number | undefined;
   let stopping = false;
   let wakeUp: (() => void) | undefined;
+  /** Sleep one poll interval, or less if woken; true when woken. */
   const sleep = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, config.pollIntervalMs);
-      function done() {
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), config.pollIntervalMs);
+      function done(woken: boolean) {
         clearTimeout(timer);
         wakeUp = undefined;
-        resolve();
+        resolve(woken);
       }
-      wakeUp = done;
+      wakeUp = () => done(true);
     });
+  let chainPassAt = Number.NEGATIVE_INFINITY;
+  let woken = false;
   const loop = (async () => {
     while (!stopping) {
       try {
-        // One head for the watcher and the indexer: once the indexer has read a block, the cache has seen it too.
-        const latest = await chain.provider.getBlock("latest");
-        if (latest === null || latest.hash === null) throw new Error("the node has no latest block");
-        clock.observeBlock(latest.timestamp);
-        await watcher.runOnce({ number: latest.number, hash: latest.hash });
-        const wasLeader = leader.isLeader;
-        if (await leader.check()) {
-          if (!wasLeader) {
-            // Another leader may have sent transactions: the next send reads the nonce again.
-            matcher?.resyncNonce();
-            log("leader", { matcher: chain.executor?.address ?? null });
-          }
-          head = await indexer.runOnce(latest);
-          await tracker.runOnce(head);
-          await revalidator.runOnce();
-          if (matcher !== undefined) await matcher.runOnce();
+        if (woken && leader.isLeader && performance.now() - chainPassAt < config.pollIntervalMs) {
+          // Woken by new orders within a poll interval of the last chain pass: the leader only matches them.
+          if (await leader.check()) {
+            if (matcher !== undefined) await matcher.runOnce();
+          } else log("follower", {});
         } else {
-          if (wasLeader) log("follower", {});
-          // The leader indexes; a follower reports its progress.
-          head = latest.number;
-          indexer.cursor = await readCursor(db);
+          chainPassAt = performance.now();
+          // One head for the watcher and the indexer: once the indexer has read a block, the cache has seen it too.
+          const latest = await chain.provider.getBlock("latest");
+          if (latest === null || latest.hash === null) throw new Error("the node has no latest block");
+          clock.observeBlock(latest.timestamp);
+          await watcher.runOnce({ number: latest.number, hash: latest.hash });
+          const wasLeader = leader.isLeader;
+          if (await leader.check()) {
+            if (!wasLeader) {
+              // Another leader may have sent transactions: the next send reads the nonce again.
+              matcher?.resyncNonce();
+              log("leader", { matcher: chain.executor?.address ?? null });
+            }
+            head = await indexer.runOnce(latest);
+            await tracker.runOnce(head);
+            await revalidator.runOnce();
+            if (matcher !== undefined) await matcher.runOnce();
+          } else {
+            if (wasLeader) log("follower", {});
+            // The leader indexes; a follower reports its progress.
+            head = latest.number;
+            indexer.cursor = await readCursor(db);
+          }
         }
       } catch (error) {
         log("engine-error", { message: (error as Error).message.split("\n")[0] });
       }
-      if (!stopping) await sleep();
+      woken = stopping ? false : await sleep();
     }
   })();
 
@@ -132,6 +147,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
       hub,
       levels,
       writer,
+      signatures,
       state,
       wake: () => wakeUp?.(),
       status: () => ({ indexedBlock: indexer.cursor, headBlock: head, leader: leader.isLeader }),
@@ -141,6 +157,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
     stopping = true;
     await loop;
     await leader.release();
+    await signatures.close();
     await db.close();
     throw error;
   }
@@ -152,6 +169,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
     chain,
     state,
     writer,
+    signatures,
     async stop() {
       stopping = true;
       wakeUp?.();
@@ -159,6 +177,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
       await app.close();
       await loop;
       await leader.release();
+      await signatures.close();
       chain.provider.destroy();
       await db.close();
     },

@@ -88,10 +88,14 @@ export interface BookErrorBody {
   reason?: string;
 }
 
-/** The WebSocket stream (`/stream`): a greeting, then book level deltas and trade status changes. */
+/**
+ * The WebSocket stream (`/stream`): a greeting, then book level deltas, evictions (an order the re-validation or the
+ * matcher's simulation found unable to fill: `reason` the rule or the exchange's error) and trade status changes.
+ */
 export type BookStreamMessage =
   | { type: "hello"; chainId: string; exchange: string }
   | { type: "level"; seriesId: string; side: "buy" | "sell"; price: string; amount: string; orders: number }
+  | { type: "order"; hash: string; state: "EVICTED"; reason: string }
   | {
       type: "trade";
       matchId: string;

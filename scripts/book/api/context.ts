@@ -7,6 +7,7 @@ import type { StreamHub } from "../stream/hub";
 import type { LevelFeed } from "../stream/levels";
 import type { OrderWriter } from "../db/orderWriter";
 import type { ChainState } from "../validation/chainState";
+import type { SignaturePool } from "../validation/signatures";
 
 export interface BookContext {
   config: BookConfig;
@@ -18,6 +19,8 @@ export interface BookContext {
   levels: LevelFeed;
   /** Group commit of accepted orders. */
   writer: OrderWriter;
+  /** Order digests and signature recovery, on worker threads. */
+  signatures: SignaturePool;
   /** The chain state the order checks read (cached, refreshed on events). */
   state: ChainState;
   /** Ask the engine to run now (new order, cancel). */

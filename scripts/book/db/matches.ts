@@ -24,7 +24,28 @@ export interface NewTrade {
   price: bigint;
 }
 
-/** Record a signed, not yet broadcast `matchOrders` and reserve its amounts on both sides. Returns the match id. */
+/** An order of a match left the book, or has less left, since the matcher read it: the match is not recorded. */
+export class StaleOrderError extends Error {
+  constructor(readonly orderHash: string) {
+    super(`order ${orderHash} changed since the matcher read it`);
+  }
+}
+
+/** Reserve `amount` of an order still open (not cancelled, on-chain or off) with at least that much left. */
+async function reserve(q: Queryable, hash: string, amount: bigint): Promise<void> {
+  const rows = await q.query(
+    `UPDATE orders SET reserved = reserved + $2
+     WHERE hash = $1 AND status = 'OPEN' AND NOT chain_cancelled AND amount - reserved - external_filled >= $2
+     RETURNING hash`,
+    [hash, amount.toString()],
+  );
+  if (rows.length !== 1) throw new StaleOrderError(hash);
+}
+
+/**
+ * Record a signed, not yet broadcast `matchOrders` and reserve its amounts on both sides. Returns the match id. Throws
+ * StaleOrderError (the caller's transaction then stores nothing) when an order was cancelled or reserved meanwhile.
+ */
 export async function recordMatch(
   q: Queryable,
   tx: { hash: string; raw: string; nonce: number },
@@ -53,12 +74,9 @@ export async function recordMatch(
         t.price.toString(),
       ],
     );
-    await q.query("UPDATE orders SET reserved = reserved + $2 WHERE hash = $1", [
-      t.makerHash,
-      t.amount.toString(),
-    ]);
+    await reserve(q, t.makerHash, t.amount);
   }
-  await q.query("UPDATE orders SET reserved = reserved + $2 WHERE hash = $1", [takerHash, total.toString()]);
+  await reserve(q, takerHash, total);
   return m.id;
 }
 

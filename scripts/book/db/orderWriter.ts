@@ -1,7 +1,8 @@
 /**
- * Group commit of accepted orders: requests that arrive while a batch is being committed wait for the next one, and
- * each batch is one transaction of a few statements whatever its size (per-owner advisory locks, the open-order
- * counts, the stored duplicates, the indexed cancels and fills, one multi-row INSERT). Each request's promise
+ * Group commit of accepted orders: requests that arrive in the same turn of the event loop, or while a batch is being
+ * committed, go together in the next one, and each batch is one transaction of a few statements whatever its size
+ * (per-owner advisory locks, the open-order counts, the stored duplicates, the indexed cancels and fills, one
+ * multi-row INSERT). Each request's promise
  * settles when its batch has committed (or failed), so a 201 still means "committed".
  */
 import type { Order } from "../../../src/exchange/order";
@@ -49,6 +50,8 @@ export class OrderWriter {
   }
 
   private async drain(): Promise<void> {
+    // The first batch starts after this turn of the event loop, so the requests checked in it go together.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatchOrders);
       try {

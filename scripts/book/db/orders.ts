@@ -124,43 +124,42 @@ export function ordersOfOwner(q: Queryable, owner: string, limit: number): Promi
   ]);
 }
 
-/** The oldest order the matcher has not crossed yet. */
-export async function nextUnprocessed(q: Queryable): Promise<OrderRow | undefined> {
-  const [row] = await q.query<OrderRow>(
-    `SELECT ${COLUMNS} FROM orders WHERE NOT processed ORDER BY seq LIMIT 1`,
-  );
-  return row;
+/** The oldest orders the matcher has not crossed yet, oldest first. */
+export function unprocessedOrders(q: Queryable, limit: number): Promise<OrderRow[]> {
+  return q.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE NOT processed ORDER BY seq LIMIT $1`, [
+    limit,
+  ]);
 }
 
-export async function markProcessed(q: Queryable, hash: string): Promise<void> {
-  await q.query("UPDATE orders SET processed = true WHERE hash = $1", [hash]);
+export async function markProcessed(q: Queryable, hashes: string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  await q.query("UPDATE orders SET processed = true WHERE hash = ANY($1::text[])", [hashes]);
 }
 
 /**
- * The live makers `taker` may cross, best price first then oldest: the opposite side of its series, at or within its
- * limit, another owner (self-trade prevention), crossed as a taker already.
+ * The live makers any of `takers` may cross, in one query: per series, the opposite side of the takers' at or within
+ * their most aggressive limit, crossed as a taker already. Self-trade prevention and priority are the engine's.
  */
-export function crossingMakers(
-  q: Queryable,
-  taker: OrderRow,
-  now: bigint,
-  limit: number,
-): Promise<OrderRow[]> {
-  const takerBuys = Number(taker.side) === Side.Buy;
+export function crossableMakers(q: Queryable, takers: OrderRow[], now: bigint): Promise<OrderRow[]> {
+  // Per (series, side of the makers): the highest buy limit, or the lowest sell limit, among the takers.
+  const bounds = new Map<string, { seriesId: string; side: number; bound: bigint }>();
+  for (const t of takers) {
+    const makerSide = Number(t.side) === Side.Buy ? Side.Sell : Side.Buy;
+    const key = `${t.series_id}/${makerSide}`;
+    const price = BigInt(t.price);
+    const b = bounds.get(key);
+    const widens = b === undefined || (makerSide === Side.Sell ? price > b.bound : price < b.bound);
+    if (widens) bounds.set(key, { seriesId: t.series_id, side: makerSide, bound: price });
+  }
+  if (bounds.size === 0) return Promise.resolve([]);
+  const all = [...bounds.values()];
   return q.query<OrderRow>(
     `SELECT ${COLUMNS} FROM orders
-     WHERE series_id = $1 AND side = $2 AND processed AND owner <> $3 AND hash <> $4 AND ${LIVE("$5")}
-       AND price ${takerBuys ? "<=" : ">="} $6
-     ORDER BY price ${takerBuys ? "ASC" : "DESC"}, seq ASC LIMIT $7`,
-    [
-      taker.series_id,
-      takerBuys ? Side.Sell : Side.Buy,
-      taker.owner,
-      taker.hash,
-      now.toString(),
-      taker.price,
-      limit,
-    ],
+     JOIN unnest($1::numeric[], $2::smallint[], $3::numeric[]) AS b (b_series, b_side, b_bound)
+       ON series_id = b_series AND side = b_side
+     WHERE processed AND ${LIVE("$4")}
+       AND ((side = ${Side.Sell} AND price <= b_bound) OR (side = ${Side.Buy} AND price >= b_bound))`,
+    [all.map((b) => b.seriesId), all.map((b) => b.side), all.map((b) => b.bound.toString()), now.toString()],
   );
 }
 

@@ -1,7 +1,8 @@
 /**
- * The matcher: takes the oldest order it has not crossed yet as the taker, crosses it against the live makers of its
- * series at each maker's price (best price, then oldest; never the taker's own owner), simulates `matchOrders`, and
- * sends it signed with its own nonce. The signed transaction and its trades (PENDING) are committed, with the amounts
+ * The matcher: takes the oldest orders it has not crossed yet in a batch, loads the live makers they may cross in one
+ * query into the in-memory engine (./engine.ts), and crosses each taker in turn at each maker's price (best price,
+ * then oldest; never the taker's own owner); a taker that crosses nothing joins the engine as a maker for the next.
+ * Each crossing is simulated as `matchOrders` and sent signed with the matcher's own nonce. The signed transaction and its trades (PENDING) are committed, with the amounts
  * reserved on both sides, before the broadcast, so a crash between the two loses nothing: the tracker rebroadcasts it.
  * A simulation that reverts evicts the order at fault: the one the exchange's error names, else the one that fails
  * alone, else the taker.
@@ -12,20 +13,39 @@ import type { Chain } from "../chain/exchange";
 import type { Clock } from "../chain/clock";
 import type { Database } from "../db/database";
 import {
-  crossingMakers,
+  crossableMakers,
   evictOrder,
   markProcessed,
-  nextUnprocessed,
   orderOf,
   remainingOf,
   stateOf,
+  unprocessedOrders,
   type OrderRow,
 } from "../db/orders";
-import { highestOpenNonce, recordMatch, type NewTrade } from "../db/matches";
+import { highestOpenNonce, recordMatch, StaleOrderError, type NewTrade } from "../db/matches";
 import type { StreamHub } from "../stream/hub";
 import { publishLevels } from "../stream/levels";
-import { allocate } from "./allocate";
+import { MatchingEngine, type EngineOrder } from "./engine";
 import { decodeRevert } from "./revert";
+
+/** Orders the matcher takes from the store at a time. */
+const TAKER_BATCH = 256;
+
+/** An order in the engine, with its row (whose `reserved` the matcher keeps in step). */
+interface Resting extends EngineOrder {
+  row: OrderRow;
+}
+
+const resting = (row: OrderRow): Resting => ({
+  hash: row.hash,
+  seriesId: row.series_id,
+  owner: row.owner,
+  side: Number(row.side) === 0 ? 0 : 1,
+  price: BigInt(row.price),
+  seq: BigInt(row.seq),
+  remaining: remainingOf(row),
+  row,
+});
 
 export interface MatcherLog {
   (event: string, fields: Record<string, unknown>): void;
@@ -62,9 +82,58 @@ export class Matcher {
   async runOnce(): Promise<number> {
     let sent = 0;
     for (;;) {
-      const taker = await nextUnprocessed(this.db);
-      if (taker === undefined) return sent;
-      if (await this.cross(taker)) sent++;
+      const takers = await unprocessedOrders(this.db, TAKER_BATCH);
+      if (takers.length === 0) return sent;
+      const now = this.clock.now();
+      const engine = new MatchingEngine<Resting>(this.maxMakers);
+      for (const row of await crossableMakers(this.db, takers, now)) engine.add(resting(row));
+      const crossed: string[] = [];
+      try {
+        for (const row of takers) sent += await this.crossAll(engine, resting(row), now, crossed);
+      } catch (error) {
+        // An order changed under the engine (a cancel meanwhile): the next batch reads the store again.
+        if (!(error instanceof StaleOrderError)) throw error;
+        this.log("stale", { hash: error.orderHash });
+      } finally {
+        await markProcessed(this.db, crossed.splice(0));
+      }
+    }
+  }
+
+  /**
+   * Cross `taker` until nothing crosses it any more (one `matchOrders` per crossing, evicting what fails), then note it
+   * as crossed in `crossed` and rest what it has left in the engine. Returns the transactions sent.
+   */
+  private async crossAll(engine: MatchingEngine<Resting>, taker: Resting, now: bigint, crossed: string[]) {
+    let sent = 0;
+    for (;;) {
+      if (stateOf(taker.row, now) !== "OPEN") {
+        crossed.push(taker.hash);
+        return sent;
+      }
+      const { makers, amounts } = engine.cross(taker);
+      if (makers.length === 0) {
+        crossed.push(taker.hash);
+        engine.add(taker);
+        return sent;
+      }
+      // What the engine treats as crossed is stored as such before any match can hold it.
+      await markProcessed(this.db, crossed.splice(0));
+      const rows = makers.map((m) => m.row);
+      const failure = await this.simulate(taker.row, rows, amounts);
+      if (failure !== undefined) {
+        const evicted = await this.evictFailing(taker.row, rows, amounts, failure);
+        for (const e of evicted) engine.remove(e.hash);
+        if (evicted.includes(taker.row)) return sent;
+        continue;
+      }
+      await this.send(taker.row, rows, amounts);
+      sent++;
+      engine.trade(taker, { makers, amounts });
+      for (const [i, m] of makers.entries())
+        m.row.reserved = (BigInt(m.row.reserved) + amounts[i]).toString();
+      const total = amounts.reduce((a, b) => a + b, 0n);
+      taker.row.reserved = (BigInt(taker.row.reserved) + total).toString();
     }
   }
 
@@ -89,34 +158,12 @@ export class Matcher {
     }
   }
 
-  /** One step for `taker`: send one match, or evict, or mark it crossed. True when a transaction was sent. */
-  private async cross(taker: OrderRow): Promise<boolean> {
-    const now = this.clock.now();
-    if (stateOf(taker, now) !== "OPEN") {
-      await markProcessed(this.db, taker.hash);
-      return false;
-    }
-    const candidates = await crossingMakers(this.db, taker, now, this.maxMakers);
-    const amounts = allocate(remainingOf(taker), candidates.map(remainingOf));
-    const makers = candidates.slice(0, amounts.length);
-    if (makers.length === 0) {
-      await markProcessed(this.db, taker.hash);
-      return false;
-    }
-    const failure = await this.simulate(taker, makers, amounts);
-    if (failure !== undefined) {
-      await this.evictFailing(taker, makers, amounts, failure);
-      return false;
-    }
-    await this.send(taker, makers, amounts);
-    return true;
-  }
-
-  private async evict(row: OrderRow, reason: string): Promise<void> {
+  private async evict(row: OrderRow, reason: string): Promise<OrderRow[]> {
     await evictOrder(this.db, row.hash, reason);
     this.log("evicted", { hash: row.hash, reason });
     this.hub.publish({ type: "order", hash: row.hash, state: "EVICTED", reason });
     await publishLevels(this.db, this.hub, [row], this.clock.now());
+    return [row];
   }
 
   /** The order a revert names, by its hash or by its account (the taker's account first). */
@@ -134,7 +181,7 @@ export class Matcher {
     makers: OrderRow[],
     amounts: bigint[],
     failure: unknown,
-  ): Promise<void> {
+  ): Promise<OrderRow[]> {
     const first = this.named(taker, makers, failure);
     if (first.row !== undefined) return this.evict(first.row, first.name);
     // Nothing named: try each maker alone against the taker.
@@ -149,6 +196,7 @@ export class Matcher {
     // Every maker fails alone (or none does, only together): the taker is at fault.
     if (failing.length === 0 || failing.length === makers.length) return this.evict(taker, first.name);
     for (const f of failing) await this.evict(f.maker, f.name);
+    return failing.map((f) => f.maker);
   }
 
   private async send(taker: OrderRow, makers: OrderRow[], amounts: bigint[]): Promise<void> {

@@ -1,16 +1,9 @@
 /** The WebSocket subscribers and what is pushed to them: book level deltas, evictions and trade status changes. */
 import type { WebSocket } from "ws";
+import type { BookStreamMessage } from "../../../src/book/types";
 
-export type StreamMessage =
-  | { type: "level"; seriesId: string; side: "buy" | "sell"; price: string; amount: string; orders: number }
-  | { type: "order"; hash: string; state: "EVICTED"; reason: string }
-  | {
-      type: "trade";
-      matchId: string;
-      txHash: string;
-      status: string;
-      trades: { makerHash: string; takerHash: string; amount: string; price: string; seriesId: string }[];
-    };
+/** What the hub pushes: the client's stream type (src/book/types.ts) but the greeting, so the two cannot drift. */
+export type StreamMessage = Exclude<BookStreamMessage, { type: "hello" }>;
 
 export class StreamHub {
   private readonly sockets = new Set<WebSocket>();

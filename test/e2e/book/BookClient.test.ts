@@ -2,7 +2,8 @@
  * The integrator package's order book client (src/book/) against the real service: `npm run book` as a process on a
  * real `npx hardhat node` with the project's deployment and a PGlite folder. Orders posted through the client are the
  * exchange's own (its `hashOrder` agrees), refusals come back as BookApiError with the service's field, cancels and
- * reads are typed, and the stream shows a cross going PENDING/MINED → CONFIRMED with the position moved on-chain.
+ * reads are typed, and the stream shows a cross going PENDING/MINED → CONFIRMED with the position moved on-chain, and
+ * an order the matcher's simulation evicts as an `order` message.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -245,5 +246,43 @@ describe("e2e/book/BookClient (the package's client against npm run book)", func
       subscription.close();
     }
     expect((await subscription.closed).code).to.equal(1000);
+  });
+
+  it("streams an eviction as an `order` message: a seller without margin, evicted by the match simulation", async () => {
+    const poor = devWallet(7);
+    const poorAccount = await openFundedAccount(chain.record, await provider.getSigner(7), 1n * USDC);
+    const messages: BookStreamMessage[] = [];
+    const subscription = client.subscribe((m) => messages.push(m));
+    await subscription.ready;
+    try {
+      const ask = await client.post(poor, { ...sell(WAD, 30n), accountId: poorAccount });
+      const bid = await client.post(bob, {
+        accountId: accounts.get(bob.address)!,
+        seriesId,
+        side: Side.Buy,
+        amount: WAD,
+        limitPremiumPerContract: 30n * USDC_PER_CONTRACT,
+        maxFeePerContract: 0n,
+        expiry,
+        nonce: 30n,
+      });
+      const evicted = await eventually(
+        async () => messages.find((m) => m.type === "order" && m.hash === ask.hash),
+        "the eviction on the stream",
+      );
+      expect(evicted).to.deep.equal({
+        type: "order",
+        hash: ask.hash,
+        state: "EVICTED",
+        reason: "BelowInitialMargin",
+      });
+      const view = (await client.orders(poor.address)).orders.find((o) => o.hash === ask.hash);
+      expect([view?.state, view?.reason]).to.deep.equal(["EVICTED", "BelowInitialMargin"]);
+      expect(messages.some((m) => m.type === "order" && m.hash === bid.hash)).to.equal(false);
+      // The bid rests: take it off for good measure.
+      expect((await client.cancel(bob, bid.hash)).state).to.equal("CANCELLED");
+    } finally {
+      subscription.close();
+    }
   });
 });

@@ -4,13 +4,7 @@
  */
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
-import {
-  OrderFlags,
-  hashOrder,
-  orderToJson,
-  validateOrder,
-  type Order,
-} from "../../../../src/exchange/order";
+import { OrderFlags, orderToJson, validateOrder, type Order } from "../../../../src/exchange/order";
 import { recoverCancel } from "../../../lib/book/cancel";
 import { getOrder, orderOf, ordersOfOwner, remainingOf, softCancel, stateOf } from "../../db/orders";
 import { publishLevels } from "../../stream/levels";
@@ -51,15 +45,6 @@ function refuse(reason: Reason, detail?: string): never {
   );
 }
 
-/** The signer the signature recovers to, from the order's EIP-712 digest; undefined when it is not a signature. */
-function recoverSigner(hash: string, signature: string): string | undefined {
-  try {
-    return ethers.recoverAddress(hash, signature);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Every check before the store, in the order a client would fix them. */
 async function checkOrder(
   ctx: BookContext,
@@ -80,7 +65,8 @@ async function checkOrder(
       `exchange: this book serves ${chain.exchangeAddress}, not ${input.exchange}`,
     );
   const order = toOrder(input.order);
-  const hash = hashOrder(chain.orderDomain, order);
+  // The digest and the signer, from the signature pool's worker threads.
+  const { hash, signer: recovered } = await ctx.signatures.recover(order, input.signature);
   if (input.hash !== undefined && input.hash.toLowerCase() !== hash)
     throw new ApiError(400, "hash", `hash: the order hashes to ${hash}, not ${input.hash}`);
   if (order.taker !== ethers.ZeroAddress)
@@ -93,8 +79,7 @@ async function checkOrder(
     );
   if ((order.flags & OrderFlags.FILL_OR_KILL) !== 0)
     throw new ApiError(400, "order.flags", "order.flags: fill-or-kill orders cannot rest on a book");
-  const recovered = recoverSigner(hash, input.signature);
-  const eoaSigned = recovered !== undefined && recovered === ethers.getAddress(order.signer);
+  const eoaSigned = recovered !== null && recovered === ethers.getAddress(order.signer);
   // A contract signer (ERC-1271) is checked by the exchange's `validate` below.
   if (!eoaSigned && (await chain.provider.getCode(order.signer)) === "0x")
     throw new ApiError(400, "signature", `signature: not signed by order.signer ${order.signer}`);

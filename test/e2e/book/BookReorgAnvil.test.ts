@@ -1,0 +1,214 @@
+/**
+ * The order book's reorg handling on anvil (npm `@foundry-rs/anvil-linux-amd64`), a node that is not Hardhat's: the
+ * project's deployment on anvil, `npm run book` as a process on a PGlite folder, then `evm_snapshot`, an on-chain
+ * cancel and a match mined inside the window, and `evm_revert`. The dropped cancel is undone, the dropped match goes
+ * back to PENDING, is sent again, and fills exactly once; it is CONFIRMED only after the configured blocks.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { JsonRpcProvider, type HDNodeWallet } from "ethers";
+import WebSocket from "ws";
+import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
+import type { DeploymentRecord } from "../../../scripts/lib/deploy/suite";
+import { listPut, openFundedAccount, USDC } from "../../shared/fixtures/book";
+import {
+  bookEnv,
+  devWallet,
+  eventually,
+  EXECUTOR_INDEX,
+  http,
+  startBookProcess,
+  type BookChain,
+  type BookProcess,
+} from "../../shared/bookService";
+import { runHardhat, startNode } from "../../shared/localNode";
+import { nowSeconds, Side, signedOrder, USDC_PER_CONTRACT, WAD, type Venue } from "./orders";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const IGNITION_DIR = join(ROOT, "ignition", "deployments");
+const CONFIRMATIONS = 2;
+const DEPLOY_TIMEOUT_MS = 600_000;
+
+interface TradesReply {
+  trades: { matchId: string; txHash: string; status: string; takerHash: string }[];
+}
+interface OrdersReply {
+  orders: { hash: string; state: string }[];
+}
+
+/** config/local.json deployed on anvil with the book's matcher as the exchange's executor. */
+async function deployOnAnvil(work: string, id: string): Promise<BookChain> {
+  const node = await startNode("anvil");
+  try {
+    const config = JSON.parse(readFileSync(join(ROOT, "config", "local.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    config.exchange = { executors: [devWallet(EXECUTOR_INDEX).address] };
+    const configPath = join(work, "book-config.json");
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+    const recordPath = join(work, `${id}.json`);
+    const r = await runHardhat(
+      ["run", "scripts/deploy.ts", "--network", "e2e"],
+      { E2E_RPC_URL: node.url, DEPLOY_CONFIG: configPath, DEPLOY_RECORD: recordPath, DEPLOYMENT_ID: id },
+      DEPLOY_TIMEOUT_MS,
+    );
+    if (r.code !== 0)
+      throw new Error(`deploy failed (${r.timedOut ? "timed out" : r.code}):\n${r.stdout}\n${r.stderr}`);
+    return { node, record: JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord, recordPath };
+  } catch (error) {
+    await node.stop();
+    throw error;
+  }
+}
+
+describe("e2e/book/BookReorgAnvil (npm run book against anvil: a reorg by evm_snapshot/evm_revert)", function () {
+  this.timeout(900_000);
+  const id = `e2e-book-anvil-${process.pid}`;
+  let work: string;
+  let chain: BookChain;
+  let book: BookProcess;
+  let provider: JsonRpcProvider;
+  let venue: Venue;
+  let seriesId: bigint;
+  const alice = devWallet(4);
+  const bob = devWallet(5);
+  const accounts = new Map<string, bigint>();
+  let expiry: bigint;
+
+  const url = (path: string) => `${book.url}${path}`;
+  const stateOf = async (w: HDNodeWallet, hash: string) =>
+    (await http<OrdersReply>(url(`/orders?owner=${w.address}`))).body.orders.find((o) => o.hash === hash)
+      ?.state;
+  const tradeOf = async (matchId: string) =>
+    (await http<TradesReply>(url("/trades"))).body.trades.find((t) => t.matchId === matchId)!;
+  const order = (w: HDNodeWallet, side: Side, price: bigint, nonce: bigint) =>
+    signedOrder(venue, w, {
+      accountId: accounts.get(w.address)!,
+      seriesId,
+      side,
+      amount: WAD,
+      price: price * USDC_PER_CONTRACT,
+      expiry,
+      nonce,
+    });
+  const post = async (body: unknown) => {
+    const r = await http<{ hash: string }>(url("/orders"), { body });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    return r.body.hash;
+  };
+  const mine = (blocks: number) => provider.send("anvil_mine", [`0x${blocks.toString(16)}`]);
+  const inCanonicalBlock = async (txHash: string): Promise<boolean> => {
+    const receipt = await provider.getTransactionReceipt(txHash);
+    if (receipt === null) return false;
+    return (await provider.getBlock(receipt.blockNumber))?.hash === receipt.blockHash;
+  };
+
+  before(async function () {
+    work = mkdtempSync(join(tmpdir(), "optiq-book-anvil-"));
+    chain = await deployOnAnvil(work, id);
+    provider = new JsonRpcProvider(chain.node.url, undefined, { staticNetwork: true });
+    venue = { exchange: chain.record.contracts.OptionsExchange, chainId: 31337n };
+    ({ seriesId } = await listPut(chain.record, await provider.getSigner(3), 7 * 24 * 3600));
+    for (const [i, w] of [
+      [4, alice],
+      [5, bob],
+    ] as const)
+      accounts.set(
+        w.address,
+        await openFundedAccount(chain.record, await provider.getSigner(i), 50_000n * USDC),
+      );
+    expiry = nowSeconds() + 3600n;
+    book = await startBookProcess(
+      bookEnv(chain, join(work, "db"), {
+        BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey,
+        BOOK_CONFIRMATIONS: String(CONFIRMATIONS),
+      }),
+    );
+  });
+
+  after(async () => {
+    await book?.stop();
+    provider?.destroy();
+    await chain?.node.stop();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
+  });
+
+  it("runs on anvil: the node is anvil, not Hardhat", async () => {
+    expect(chain.node.kind).to.equal("anvil");
+    expect(String(await provider.send("web3_clientVersion", []))).to.match(/anvil/i);
+  });
+
+  it("survives a reorg: the dropped match goes back to PENDING, is sent again, fills once; a dropped cancel is undone", async () => {
+    const ws = new WebSocket(url("/stream").replace("http", "ws"));
+    const messages: Record<string, unknown>[] = [];
+    ws.on("message", (data) => messages.push(JSON.parse(data.toString()) as Record<string, unknown>));
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    try {
+      const exchange = IOptionsExchange__factory.connect(venue.exchange, await provider.getSigner(5));
+      const clearing = OptionsClearing__factory.connect(chain.record.contracts.OptionsClearing, provider);
+      const ask = await post((await order(alice, Side.Sell, 40n, 1n)).body);
+      const bid = await post((await order(bob, Side.Buy, 10n, 7n)).body);
+
+      const snapshot = (await provider.send("evm_snapshot", [])) as string;
+      // Inside the window: Bob cancels his bid on-chain, and takes Alice's ask through the book.
+      await (await exchange.cancel([bid])).wait();
+      await eventually(
+        async () => ((await stateOf(bob, bid)) === "CANCELLED_ONCHAIN" ? true : undefined),
+        "the on-chain cancel",
+      );
+      const taker = await post((await order(bob, Side.Buy, 40n, 8n)).body);
+      const mined = await eventually(
+        async () =>
+          (await http<TradesReply>(url("/trades"))).body.trades.find(
+            (t) => t.takerHash === taker && t.status === "MINED",
+          ),
+        "the match mined",
+      );
+      expect(await exchange.filled(ask)).to.equal(WAD);
+
+      expect(await provider.send("evm_revert", [snapshot])).to.equal(true);
+      expect(await exchange.filled(ask)).to.equal(0n);
+      await eventually(
+        async () => ((await stateOf(bob, bid)) === "OPEN" ? true : undefined),
+        "the cancel undone",
+      );
+      await eventually(async () => {
+        const minedAt = messages.findIndex(
+          (m) => m.type === "trade" && m.matchId === mined.matchId && m.status === "MINED",
+        );
+        return messages.some(
+          (m, i) =>
+            i > minedAt && m.type === "trade" && m.matchId === mined.matchId && m.status === "PENDING",
+        )
+          ? true
+          : undefined;
+      }, "PENDING after the reorg");
+      await eventually(async () => {
+        const t = await tradeOf(mined.matchId);
+        // Mine only while the resent transaction is not in a block (the confirmation depth must not be skipped).
+        if (t.status === "PENDING" && !(await inCanonicalBlock(t.txHash))) await mine(1);
+        return t.status === "MINED" ? t : undefined;
+      }, "mined again").catch((error: Error) => {
+        throw new Error(
+          `${error.message}; the book said:\n${book.output().split("\n").slice(-30).join("\n")}`,
+        );
+      });
+      expect((await tradeOf(mined.matchId)).status).to.not.equal("CONFIRMED");
+      await mine(CONFIRMATIONS);
+      await eventually(
+        async () => ((await tradeOf(mined.matchId)).status === "CONFIRMED" ? true : undefined),
+        "CONFIRMED",
+      );
+      // Filled exactly once on-chain.
+      expect(await exchange.filled(ask)).to.equal(WAD);
+      expect(await clearing.positionOf(accounts.get(bob.address)!, seriesId)).to.equal(WAD);
+      expect(await clearing.positionOf(accounts.get(alice.address)!, seriesId)).to.equal(-WAD);
+    } finally {
+      ws.close();
+    }
+  });
+});
