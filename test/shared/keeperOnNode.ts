@@ -19,6 +19,7 @@ import {
   openThinShort,
   setMockPrice,
 } from "./fixtures/book";
+import { mined } from "./mined";
 
 /** Index of the keeper's account among the node's development accounts. */
 export const KEEPER_SIGNER = 7;
@@ -73,7 +74,7 @@ export async function keeperRoundTrip(
         true,
       );
     }
-    await (await clearing.connect(competitor).liquidate(raced, competitorAccount, WAD, 0n, 2n ** 63n)).wait();
+    await mined(clearing.connect(competitor).liquidate(raced, competitorAccount, WAD, 0n, 2n ** 63n));
 
     const run = await runKeeperScript(url, recordPath);
     expect(run.code, explain(run)).to.equal(0);

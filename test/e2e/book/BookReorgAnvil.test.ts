@@ -25,6 +25,7 @@ import {
 } from "../../shared/bookService";
 import { runHardhat, startNode } from "../../shared/localNode";
 import { nowSeconds, Side, signedOrder, USDC_PER_CONTRACT, WAD, type Venue } from "./orders";
+import { mined as receiptOf } from "../../shared/mined";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const IGNITION_DIR = join(ROOT, "ignition", "deployments");
@@ -155,7 +156,7 @@ describe("e2e/book/BookReorgAnvil (npm run book against anvil: a reorg by evm_sn
 
       const snapshot = (await provider.send("evm_snapshot", [])) as string;
       // Inside the window: Bob cancels his bid on-chain, and takes Alice's ask through the book.
-      await (await exchange.cancel([bid])).wait();
+      await receiptOf(exchange.cancel([bid]));
       await eventually(
         async () => ((await stateOf(bob, bid)) === "CANCELLED_ONCHAIN" ? true : undefined),
         "the on-chain cancel",
