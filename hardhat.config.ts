@@ -41,17 +41,7 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
-/**
- * A second build folder beside the main one, for a run that compiles differently at the same time (CI runs the
- * instrumented coverage build beside `npm test`): its own artifacts and cache, and it leaves the TypeChain bindings
- * of the main build alone (the same ABIs).
- */
-const SECOND_BUILD_DIR = process.env.HARDHAT_BUILD_DIR;
-
 const config: HardhatUserConfig = {
-  ...(SECOND_BUILD_DIR === undefined
-    ? {}
-    : { paths: { artifacts: join(SECOND_BUILD_DIR, "artifacts"), cache: join(SECOND_BUILD_DIR, "cache") } }),
   solidity: {
     compilers: [
       {
@@ -91,19 +81,16 @@ const config: HardhatUserConfig = {
   typechain: {
     outDir: "typechain-types",
     target: "ethers-v6",
-    dontOverrideCompile: SECOND_BUILD_DIR !== undefined,
   },
   mocha: {
     timeout: 600_000,
   },
 };
 
-/** After every compile of the main build: the typed bindings of the shipped Safe v1.4.1 artifacts. */
+/** After every compile: the typed bindings of the shipped Safe v1.4.1 artifacts (typechain-types/safe), never recompiled. */
 task(TASK_COMPILE, async (args, hre, runSuper) => {
   const result: unknown = await runSuper(args);
-  if (SECOND_BUILD_DIR === undefined) {
-    await generateSafeTypes(hre.config.paths.root, join(hre.config.typechain.outDir, "safe"));
-  }
+  await generateSafeTypes(hre.config.paths.root, join(hre.config.typechain.outDir, "safe"));
   return result;
 });
 
