@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HDNodeWallet, type Wallet } from "ethers";
 import type { DeploymentRecord } from "../../scripts/lib/deploy/suite";
-import { freePort, runHardhat, startNode, type LocalNode } from "./localNode";
+import { freePort, runHardhat, startNode, type LocalNode, type NodeKind } from "./localNode";
 
 const ROOT = join(__dirname, "..", "..");
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -28,9 +28,13 @@ export interface BookChain {
   recordPath: string;
 }
 
-/** Start a node and deploy config/local.json with account #8 as the exchange's executor. */
-export async function deployBookChain(work: string, id: string): Promise<BookChain> {
-  const node = await startNode("hardhat");
+/** Start a node of `kind` and deploy config/local.json with account #8 as the exchange's executor. */
+export async function deployBookChain(
+  work: string,
+  id: string,
+  kind: NodeKind = "hardhat",
+): Promise<BookChain> {
+  const node = await startNode(kind);
   try {
     const config = JSON.parse(readFileSync(join(ROOT, "config", "local.json"), "utf8")) as Record<
       string,

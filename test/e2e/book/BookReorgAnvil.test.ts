@@ -4,17 +4,17 @@
  * cancel and a match mined inside the window, and `evm_revert`. The dropped cancel is undone, the dropped match goes
  * back to PENDING, is sent again, and fills exactly once; it is CONFIRMED only after the configured blocks.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, type HDNodeWallet } from "ethers";
 import WebSocket from "ws";
 import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
-import type { DeploymentRecord } from "../../../scripts/lib/deploy/suite";
 import { listPut, openFundedAccount, USDC } from "../../shared/fixtures/book";
 import {
   bookEnv,
+  deployBookChain,
   devWallet,
   eventually,
   EXECUTOR_INDEX,
@@ -23,46 +23,18 @@ import {
   type BookChain,
   type BookProcess,
 } from "../../shared/bookService";
-import { runHardhat, startNode } from "../../shared/localNode";
 import { nowSeconds, Side, signedOrder, USDC_PER_CONTRACT, WAD, type Venue } from "./orders";
 import { mined as receiptOf } from "../../shared/mined";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const IGNITION_DIR = join(ROOT, "ignition", "deployments");
 const CONFIRMATIONS = 2;
-const DEPLOY_TIMEOUT_MS = 600_000;
 
 interface TradesReply {
   trades: { matchId: string; txHash: string; status: string; takerHash: string }[];
 }
 interface OrdersReply {
   orders: { hash: string; state: string }[];
-}
-
-/** config/local.json deployed on anvil with the book's matcher as the exchange's executor. */
-async function deployOnAnvil(work: string, id: string): Promise<BookChain> {
-  const node = await startNode("anvil");
-  try {
-    const config = JSON.parse(readFileSync(join(ROOT, "config", "local.json"), "utf8")) as Record<
-      string,
-      unknown
-    >;
-    config.exchange = { executors: [devWallet(EXECUTOR_INDEX).address] };
-    const configPath = join(work, "book-config.json");
-    writeFileSync(configPath, JSON.stringify(config, null, 2));
-    const recordPath = join(work, `${id}.json`);
-    const r = await runHardhat(
-      ["run", "scripts/deploy.ts", "--network", "e2e"],
-      { E2E_RPC_URL: node.url, DEPLOY_CONFIG: configPath, DEPLOY_RECORD: recordPath, DEPLOYMENT_ID: id },
-      DEPLOY_TIMEOUT_MS,
-    );
-    if (r.code !== 0)
-      throw new Error(`deploy failed (${r.timedOut ? "timed out" : r.code}):\n${r.stdout}\n${r.stderr}`);
-    return { node, record: JSON.parse(readFileSync(recordPath, "utf8")) as DeploymentRecord, recordPath };
-  } catch (error) {
-    await node.stop();
-    throw error;
-  }
 }
 
 describe("e2e/book/BookReorgAnvil (npm run book against anvil: a reorg by evm_snapshot/evm_revert)", function () {
@@ -109,7 +81,7 @@ describe("e2e/book/BookReorgAnvil (npm run book against anvil: a reorg by evm_sn
 
   before(async function () {
     work = mkdtempSync(join(tmpdir(), "optiq-book-anvil-"));
-    chain = await deployOnAnvil(work, id);
+    chain = await deployBookChain(work, id, "anvil");
     provider = new JsonRpcProvider(chain.node.url, undefined, { staticNetwork: true });
     venue = { exchange: chain.record.contracts.OptionsExchange, chainId: 31337n };
     ({ seriesId } = await listPut(chain.record, await provider.getSigner(3), 7 * 24 * 3600));
