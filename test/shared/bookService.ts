@@ -1,16 +1,21 @@
 /**
  * The order book service for end-to-end tests: a deployment of config/local.json on a real `npx hardhat node` with a
  * matcher granted EXECUTOR_ROLE (development account #8), and `npm run book` started as a child process in its own
- * process group on a free loopback port with a PGlite folder, stoppable by SIGTERM or killed by SIGKILL.
+ * process group on a free loopback port with a PGlite folder, stoppable by SIGTERM or killed by SIGKILL. A session
+ * (`startBookSession`) is the set-up the book's end-to-end files share: that deployment, a listed put, funded traders
+ * and the running book, closed by one call.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HDNodeWallet, type Wallet } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, type Wallet } from "ethers";
 import type { DeploymentRecord } from "../../scripts/lib/deploy/suite";
+import { listPut, openFundedAccount, USDC } from "./fixtures/book";
 import { freePort, runHardhat, startNode, type LocalNode, type NodeKind } from "./localNode";
 
 const ROOT = join(__dirname, "..", "..");
+const IGNITION_DIR = join(ROOT, "ignition", "deployments");
 const MNEMONIC = "test test test test test test test test test test test junk";
 
 /** Development account `i` of the node, as a wallet with its key. */
@@ -174,6 +179,72 @@ export async function http<T = Record<string, unknown>>(
     body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
   });
   return { status: response.status, body: (await response.json()) as T };
+}
+
+/** config/local.json's lister. */
+const LISTER_INDEX = 3;
+const SERIES_LIFE_SECONDS = 7 * 24 * 3600;
+const TRADER_FUNDS_USDC = 50_000n * USDC;
+
+export interface BookSessionOptions {
+  /** Names the deployment (`e2e-<name>-<pid>`) and the work folder (`optiq-<name>-…`). */
+  name: string;
+  kind?: NodeKind;
+  /** Development wallets that each get a clearing account holding 50,000 USDC, opened in this order. */
+  traders: readonly HDNodeWallet[];
+  /** The book's environment beyond `bookEnv` and the matcher's key (account #8). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface BookSession {
+  work: string;
+  chain: BookChain;
+  provider: JsonRpcProvider;
+  book: BookProcess;
+  /** A WETH put listed by account #3, expiring a week after the deployment. */
+  seriesId: bigint;
+  /** Each trader's clearing account, by address. */
+  accounts: Map<string, bigint>;
+  /** Stop the book and the node; remove the work folder and the deployment's Ignition journal. */
+  close(): Promise<void>;
+}
+
+/** Deploy, list a put, fund the traders and start the book; on a failure part way, close what was started. */
+export async function startBookSession(options: BookSessionOptions): Promise<BookSession> {
+  const id = `e2e-${options.name}-${process.pid}`;
+  const work = mkdtempSync(join(tmpdir(), `optiq-${options.name}-`));
+  const started: { chain?: BookChain; provider?: JsonRpcProvider; book?: BookProcess } = {};
+  const close = async () => {
+    await started.book?.stop();
+    started.provider?.destroy();
+    await started.chain?.node.stop();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
+  };
+  try {
+    const chain = (started.chain = await deployBookChain(work, id, options.kind));
+    const provider = (started.provider = new JsonRpcProvider(chain.node.url, undefined, {
+      staticNetwork: true,
+    }));
+    const lister = await provider.getSigner(LISTER_INDEX);
+    const { seriesId } = await listPut(chain.record, lister, SERIES_LIFE_SECONDS);
+    const accounts = new Map<string, bigint>();
+    for (const trader of options.traders) {
+      const signer = await provider.getSigner(trader.address);
+      accounts.set(trader.address, await openFundedAccount(chain.record, signer, TRADER_FUNDS_USDC));
+    }
+    const book = (started.book = await startBookProcess(
+      bookEnv(chain, join(work, "db"), {
+        BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey,
+        ...options.env,
+      }),
+    ));
+    return { work, chain, provider, book, seriesId, accounts, close };
+  } catch (error) {
+    // The set-up's error is the one to report.
+    await close().catch(() => undefined);
+    throw error;
+  }
 }
 
 export type { Wallet };

@@ -5,26 +5,21 @@
  * reads are typed, and the stream shows a cross going PENDING/MINED → CONFIRMED with the position moved on-chain, and
  * an order the matcher's simulation evicts as an `order` message.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "chai";
-import { JsonRpcProvider } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import WebSocket from "ws";
 import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
 import { BookApiError, BookClient, Side, type BookStreamMessage } from "../../../src";
-import { listPut, openFundedAccount } from "../../shared/fixtures/book";
+import { openFundedAccount } from "../../shared/fixtures/book";
 import {
-  bookEnv,
-  deployBookChain,
   devWallet,
   eventually,
-  startBookProcess,
+  startBookSession,
   type BookChain,
   type BookProcess,
+  type BookSession,
 } from "../../shared/bookService";
 
-const IGNITION_DIR = join(__dirname, "..", "..", "..", "ignition", "deployments");
 const WAD = 10n ** 18n;
 const USDC = 10n ** 6n;
 /** Quote units per 1e18 contracts: 1 USDC a contract. */
@@ -43,8 +38,7 @@ async function refusal(attempt: Promise<unknown>): Promise<BookApiError> {
 
 describe("e2e/book/BookClient (the package's client against npm run book)", function () {
   this.timeout(600_000);
-  const id = `e2e-book-client-${process.pid}`;
-  let work: string;
+  let session: BookSession | undefined;
   let chain: BookChain;
   let book: BookProcess;
   let provider: JsonRpcProvider;
@@ -54,7 +48,7 @@ describe("e2e/book/BookClient (the package's client against npm run book)", func
   const alice = devWallet(4);
   const bob = devWallet(5);
   const stranger = devWallet(9);
-  const accounts = new Map<string, bigint>();
+  let accounts: Map<string, bigint>;
 
   const sell = (amount: bigint, usdc: bigint, nonce = 0n) => ({
     accountId: accounts.get(alice.address)!,
@@ -68,36 +62,18 @@ describe("e2e/book/BookClient (the package's client against npm run book)", func
   });
 
   before(async function () {
-    work = mkdtempSync(join(tmpdir(), "optiq-book-client-"));
-    chain = await deployBookChain(work, id);
-    provider = new JsonRpcProvider(chain.node.url, undefined, { staticNetwork: true });
-    ({ seriesId } = await listPut(chain.record, await provider.getSigner(3), 7 * 24 * 3600));
-    for (const [i, w] of [
-      [4, alice],
-      [5, bob],
-    ] as const)
-      accounts.set(
-        w.address,
-        await openFundedAccount(chain.record, await provider.getSigner(i), 50_000n * USDC),
-      );
+    session = await startBookSession({
+      name: "book-client",
+      traders: [alice, bob],
+      env: { BOOK_CONFIRMATIONS: String(CONFIRMATIONS) },
+    });
+    ({ chain, book, provider, seriesId, accounts } = session);
     const latest = await provider.getBlock("latest");
     expiry = BigInt(Math.max(latest!.timestamp, Math.floor(Date.now() / 1000))) + 3600n;
-    book = await startBookProcess(
-      bookEnv(chain, join(work, "db"), {
-        BOOK_EXECUTOR_KEY: devWallet(8).privateKey,
-        BOOK_CONFIRMATIONS: String(CONFIRMATIONS),
-      }),
-    );
     client = await BookClient.connect(`${book.url}/`, { WebSocket });
   });
 
-  after(async () => {
-    await book?.stop();
-    provider?.destroy();
-    await chain?.node.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
-    rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
-  });
+  after(() => session?.close());
 
   it("connects through /health: the chain and the exchange of the deployment", async () => {
     expect(client.chainId).to.equal(31337n);

@@ -4,30 +4,22 @@
  * cancel and a match mined inside the window, and `evm_revert`. The dropped cancel is undone, the dropped match goes
  * back to PENDING, is sent again, and fills exactly once; it is CONFIRMED only after the configured blocks.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "chai";
-import { JsonRpcProvider, type HDNodeWallet } from "ethers";
+import type { HDNodeWallet, JsonRpcProvider } from "ethers";
 import WebSocket from "ws";
 import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
-import { listPut, openFundedAccount, USDC } from "../../shared/fixtures/book";
 import {
-  bookEnv,
-  deployBookChain,
   devWallet,
   eventually,
-  EXECUTOR_INDEX,
   http,
-  startBookProcess,
+  startBookSession,
   type BookChain,
   type BookProcess,
+  type BookSession,
 } from "../../shared/bookService";
 import { nowSeconds, Side, signedOrder, USDC_PER_CONTRACT, WAD, type Venue } from "./orders";
 import { mined as receiptOf } from "../../shared/mined";
 
-const ROOT = join(__dirname, "..", "..", "..");
-const IGNITION_DIR = join(ROOT, "ignition", "deployments");
 const CONFIRMATIONS = 2;
 
 interface TradesReply {
@@ -39,8 +31,7 @@ interface OrdersReply {
 
 describe("e2e/book/BookReorgAnvil (npm run book against anvil: a reorg by evm_snapshot/evm_revert)", function () {
   this.timeout(900_000);
-  const id = `e2e-book-anvil-${process.pid}`;
-  let work: string;
+  let session: BookSession | undefined;
   let chain: BookChain;
   let book: BookProcess;
   let provider: JsonRpcProvider;
@@ -48,7 +39,7 @@ describe("e2e/book/BookReorgAnvil (npm run book against anvil: a reorg by evm_sn
   let seriesId: bigint;
   const alice = devWallet(4);
   const bob = devWallet(5);
-  const accounts = new Map<string, bigint>();
+  let accounts: Map<string, bigint>;
   let expiry: bigint;
 
   const url = (path: string) => `${book.url}${path}`;
@@ -80,35 +71,18 @@ describe("e2e/book/BookReorgAnvil (npm run book against anvil: a reorg by evm_sn
   };
 
   before(async function () {
-    work = mkdtempSync(join(tmpdir(), "optiq-book-anvil-"));
-    chain = await deployBookChain(work, id, "anvil");
-    provider = new JsonRpcProvider(chain.node.url, undefined, { staticNetwork: true });
+    session = await startBookSession({
+      name: "book-anvil",
+      kind: "anvil",
+      traders: [alice, bob],
+      env: { BOOK_CONFIRMATIONS: String(CONFIRMATIONS) },
+    });
+    ({ chain, book, provider, seriesId, accounts } = session);
     venue = { exchange: chain.record.contracts.OptionsExchange, chainId: 31337n };
-    ({ seriesId } = await listPut(chain.record, await provider.getSigner(3), 7 * 24 * 3600));
-    for (const [i, w] of [
-      [4, alice],
-      [5, bob],
-    ] as const)
-      accounts.set(
-        w.address,
-        await openFundedAccount(chain.record, await provider.getSigner(i), 50_000n * USDC),
-      );
     expiry = nowSeconds() + 3600n;
-    book = await startBookProcess(
-      bookEnv(chain, join(work, "db"), {
-        BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey,
-        BOOK_CONFIRMATIONS: String(CONFIRMATIONS),
-      }),
-    );
   });
 
-  after(async () => {
-    await book?.stop();
-    provider?.destroy();
-    await chain?.node.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
-    rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
-  });
+  after(() => session?.close());
 
   it("runs on anvil: the node is anvil, not Hardhat", async () => {
     expect(chain.node.kind).to.equal("anvil");

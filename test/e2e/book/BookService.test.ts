@@ -4,17 +4,14 @@
  * settling a cross on-chain at the maker's price with PENDING → MINED → CONFIRMED only after the configured blocks,
  * self-trade prevention, soft and on-chain cancels, and the stream of book deltas and trade status.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { JsonRpcProvider, type HDNodeWallet } from "ethers";
+import type { HDNodeWallet, JsonRpcProvider } from "ethers";
 import WebSocket from "ws";
 import { Client } from "pg";
 import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
 import {
   CRASH_PRICE,
-  listPut,
   openFundedAccount,
   openThinShort,
   setMockPrice,
@@ -22,19 +19,19 @@ import {
 } from "../../shared/fixtures/book";
 import {
   bookEnv,
-  deployBookChain,
   devWallet,
   eventually,
   http,
   startBookProcess,
+  startBookSession,
   type BookChain,
   type BookProcess,
+  type BookSession,
 } from "../../shared/bookService";
 import { startPostgres } from "../../shared/postgresCluster";
 import { validateOrder } from "../../../src/exchange/order";
 import { nowSeconds, Side, signedCancel, signedOrder, USDC_PER_CONTRACT, WAD, type Venue } from "./orders";
 
-const IGNITION_DIR = join(__dirname, "..", "..", "..", "ignition", "deployments");
 const CONFIRMATIONS = 3;
 const MAX_OPEN = 6;
 
@@ -59,7 +56,7 @@ interface TradesReply {
 
 describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite)", function () {
   this.timeout(300_000);
-  const id = `e2e-book-${process.pid}`;
+  let session: BookSession | undefined;
   let work: string;
   let chain: BookChain;
   let book: BookProcess;
@@ -70,7 +67,7 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
   const bob = devWallet(5);
   const carol = devWallet(6);
   const stranger = devWallet(9);
-  const accounts = new Map<string, bigint>();
+  let accounts: Map<string, bigint>;
   let orderExpiry: bigint;
 
   const url = (path: string) => `${book.url}${path}`;
@@ -95,40 +92,21 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
   };
 
   before(async function () {
-    work = mkdtempSync(join(tmpdir(), "optiq-book-"));
-    chain = await deployBookChain(work, id);
-    provider = new JsonRpcProvider(chain.node.url, undefined, { staticNetwork: true });
-    venue = { exchange: chain.record.contracts.OptionsExchange, chainId: 31337n };
-    const lister = await provider.getSigner(3);
-    ({ seriesId } = await listPut(chain.record, lister, 7 * 24 * 3600));
-    for (const [i, w] of [
-      [4, alice],
-      [5, bob],
-      [6, carol],
-    ] as const) {
-      accounts.set(
-        w.address,
-        await openFundedAccount(chain.record, await provider.getSigner(i), 50_000n * USDC),
-      );
-    }
-    orderExpiry = nowSeconds() + 3600n;
-    book = await startBookProcess(
-      bookEnv(chain, join(work, "db"), {
-        BOOK_EXECUTOR_KEY: devWallet(8).privateKey,
+    session = await startBookSession({
+      name: "book",
+      traders: [alice, bob, carol],
+      env: {
         BOOK_CONFIRMATIONS: String(CONFIRMATIONS),
         BOOK_MAX_OPEN_ORDERS: String(MAX_OPEN),
         BOOK_BODY_LIMIT_BYTES: "4096",
-      }),
-    );
+      },
+    });
+    ({ work, chain, book, provider, seriesId, accounts } = session);
+    venue = { exchange: chain.record.contracts.OptionsExchange, chainId: 31337n };
+    orderExpiry = nowSeconds() + 3600n;
   });
 
-  after(async () => {
-    await book?.stop();
-    provider?.destroy();
-    await chain?.node.stop();
-    rmSync(work, { recursive: true, force: true });
-    rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
-  });
+  after(() => session?.close());
 
   it("answers /health with the chain, the exchange, the database and the matcher", async () => {
     const { status, body } = await http(url("/health"));

@@ -4,24 +4,17 @@
  * task does what it says, as read back through the service's API; a bad input exits non-zero with one line naming
  * its flag (or the service's field) and stores nothing.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "chai";
-import { JsonRpcProvider } from "ethers";
 import { BookClient, type BookOrders } from "../../../src";
-import { listPut, openFundedAccount } from "../../shared/fixtures/book";
 import {
-  bookEnv,
-  deployBookChain,
   devWallet,
-  startBookProcess,
+  startBookSession,
   type BookChain,
   type BookProcess,
+  type BookSession,
 } from "../../shared/bookService";
 import { runHardhat, type CommandResult } from "../../shared/localNode";
 
-const IGNITION_DIR = join(__dirname, "..", "..", "..", "ignition", "deployments");
 const WAD = 10n ** 18n;
 const USDC = 10n ** 6n;
 /** One `npx hardhat` process, generous for a machine shared with other suites. */
@@ -32,11 +25,9 @@ const explain = (r: CommandResult): string =>
 
 describe("e2e/book/BookTasks (book:post, book:cancel, book:show as processes against a node and npm run book)", function () {
   this.timeout(600_000);
-  const id = `e2e-book-tasks-${process.pid}`;
-  let work: string;
+  let session: BookSession | undefined;
   let chain: BookChain;
   let book: BookProcess;
-  let provider: JsonRpcProvider;
   let client: BookClient;
   let seriesId: bigint;
   let aliceAccount: bigint;
@@ -59,24 +50,13 @@ describe("e2e/book/BookTasks (book:post, book:cancel, book:show as processes aga
   const aliceOrders = (): Promise<BookOrders> => client.orders(alice.address);
 
   before(async function () {
-    work = mkdtempSync(join(tmpdir(), "optiq-book-tasks-"));
-    chain = await deployBookChain(work, id);
-    provider = new JsonRpcProvider(chain.node.url, undefined, { staticNetwork: true });
-    ({ seriesId } = await listPut(chain.record, await provider.getSigner(3), 7 * 24 * 3600));
-    aliceAccount = await openFundedAccount(chain.record, await provider.getSigner(4), 50_000n * USDC);
-    book = await startBookProcess(
-      bookEnv(chain, join(work, "db"), { BOOK_EXECUTOR_KEY: devWallet(8).privateKey }),
-    );
+    session = await startBookSession({ name: "book-tasks", traders: [alice] });
+    ({ chain, book, seriesId } = session);
+    aliceAccount = session.accounts.get(alice.address)!;
     client = await BookClient.connect(book.url);
   });
 
-  after(async () => {
-    await book?.stop();
-    provider?.destroy();
-    await chain?.node.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
-    rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
-  });
+  after(() => session?.close());
 
   let posted: string;
 

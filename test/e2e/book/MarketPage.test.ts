@@ -5,28 +5,22 @@
  * written to a temporary folder, or to BOOK_SCREENSHOT_OUT when set (docs/img/book-market.png is made that way).
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { JsonRpcProvider } from "ethers";
 import { CircuitBreaker__factory } from "../../../typechain-types";
 import { BookClient, Side } from "../../../src";
 import { Scopes } from "../../../scripts/lib/scopes";
-import { listPut, openFundedAccount } from "../../shared/fixtures/book";
 import {
-  bookEnv,
-  deployBookChain,
   devWallet,
   eventually,
-  startBookProcess,
-  type BookChain,
+  startBookSession,
   type BookProcess,
+  type BookSession,
 } from "../../shared/bookService";
 
 const run = promisify(execFile);
-const IGNITION_DIR = join(__dirname, "..", "..", "..", "ignition", "deployments");
 const WAD = 10n ** 18n;
 const USDC = 10n ** 6n;
 const PNG_SIGNATURE = "89504e470d0a1a0a";
@@ -52,28 +46,23 @@ interface SeriesReply {
 
 describe("e2e/book/MarketPage (GET / of npm run book, rendered by headless Chromium)", function () {
   this.timeout(600_000);
-  const id = `e2e-book-page-${process.pid}`;
+  let session: BookSession | undefined;
   let work: string;
-  let chain: BookChain;
   let book: BookProcess;
-  let provider: JsonRpcProvider;
   let seriesId: bigint;
 
   before(async function () {
-    work = mkdtempSync(join(tmpdir(), "optiq-book-page-"));
-    chain = await deployBookChain(work, id);
-    provider = new JsonRpcProvider(chain.node.url, undefined, { staticNetwork: true });
-    ({ seriesId } = await listPut(chain.record, await provider.getSigner(3), 7 * 24 * 3600));
     const alice = devWallet(4);
     const bob = devWallet(5);
-    const aliceAccount = await openFundedAccount(chain.record, await provider.getSigner(4), 50_000n * USDC);
-    const bobAccount = await openFundedAccount(chain.record, await provider.getSigner(5), 50_000n * USDC);
-    book = await startBookProcess(
-      bookEnv(chain, join(work, "db"), {
-        BOOK_EXECUTOR_KEY: devWallet(8).privateKey,
-        BOOK_CONFIRMATIONS: "1",
-      }),
-    );
+    session = await startBookSession({
+      name: "book-page",
+      traders: [alice, bob],
+      env: { BOOK_CONFIRMATIONS: "1" },
+    });
+    const { chain, provider, accounts } = session;
+    ({ work, book, seriesId } = session);
+    const aliceAccount = accounts.get(alice.address)!;
+    const bobAccount = accounts.get(bob.address)!;
     const client = await BookClient.connect(book.url);
     const latest = await provider.getBlock("latest");
     const expiry = BigInt(Math.max(latest!.timestamp, Math.floor(Date.now() / 1000))) + 3600n;
@@ -106,13 +95,7 @@ describe("e2e/book/MarketPage (GET / of npm run book, rendered by headless Chrom
     await (await breaker.pause(Scopes.TRADE, "market page test")).wait();
   });
 
-  after(async () => {
-    await book?.stop();
-    provider?.destroy();
-    await chain?.node.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
-    rmSync(join(IGNITION_DIR, id), { recursive: true, force: true });
-  });
+  after(() => session?.close());
 
   it("serves the page and its script as plain files, and /series with the breaker's scopes", async () => {
     const page = await fetch(`${book.url}/`);
