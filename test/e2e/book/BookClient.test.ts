@@ -6,7 +6,7 @@
  * an order the matcher's simulation evicts as an `order` message.
  */
 import { expect } from "chai";
-import type { JsonRpcProvider } from "ethers";
+import type { HDNodeWallet, JsonRpcProvider } from "ethers";
 import WebSocket from "ws";
 import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
 import { BookApiError, BookClient, Side, type BookStreamMessage } from "../../../src";
@@ -50,16 +50,18 @@ describe("e2e/book/BookClient (the package's client against npm run book)", func
   const stranger = devWallet(9);
   let accounts: Map<string, bigint>;
 
-  const sell = (amount: bigint, usdc: bigint, nonce = 0n) => ({
-    accountId: accounts.get(alice.address)!,
+  /** An order of `owner`'s account at `usdc` a contract. */
+  const order = (owner: HDNodeWallet, side: Side, amount: bigint, usdc: bigint, nonce = 0n) => ({
+    accountId: accounts.get(owner.address)!,
     seriesId,
-    side: Side.Sell,
+    side,
     amount,
     limitPremiumPerContract: usdc * USDC_PER_CONTRACT,
     maxFeePerContract: 0n,
     expiry,
     nonce,
   });
+  const sell = (amount: bigint, usdc: bigint, nonce = 0n) => order(alice, Side.Sell, amount, usdc, nonce);
 
   before(async function () {
     session = await startBookSession({
@@ -163,15 +165,7 @@ describe("e2e/book/BookClient (the package's client against npm run book)", func
     });
     try {
       const maker = await client.post(alice, sell(2n * WAD, 40n, 2n));
-      const taker = await client.post(bob, {
-        accountId: accounts.get(bob.address)!,
-        seriesId,
-        side: Side.Buy,
-        amount: WAD,
-        limitPremiumPerContract: 45n * USDC_PER_CONTRACT,
-        maxFeePerContract: 0n,
-        expiry,
-      });
+      const taker = await client.post(bob, order(bob, Side.Buy, WAD, 45n));
       const tradeOf = async () =>
         (await client.trades({ seriesId })).find((t) => t.takerHash === taker.hash && t.status !== "PENDING");
       const mined = await eventually(tradeOf, "the trade in a block");
@@ -232,16 +226,7 @@ describe("e2e/book/BookClient (the package's client against npm run book)", func
     await subscription.ready;
     try {
       const ask = await client.post(poor, { ...sell(WAD, 30n), accountId: poorAccount });
-      const bid = await client.post(bob, {
-        accountId: accounts.get(bob.address)!,
-        seriesId,
-        side: Side.Buy,
-        amount: WAD,
-        limitPremiumPerContract: 30n * USDC_PER_CONTRACT,
-        maxFeePerContract: 0n,
-        expiry,
-        nonce: 30n,
-      });
+      const bid = await client.post(bob, order(bob, Side.Buy, WAD, 30n, 30n));
       const evicted = await eventually(
         async () => messages.find((m) => m.type === "order" && m.hash === ask.hash),
         "the eviction on the stream",
