@@ -18,6 +18,7 @@ import { signSafeTx } from "../../../scripts/lib/safe/signatures";
 import { safeTxHash } from "../../../scripts/lib/safe/transaction";
 import { SIGNER, deployedLocal } from "../../shared/fixtures/deployed";
 import { runTask as run } from "../../shared/runTask";
+import { onChainSafeTxHash } from "../../shared/safeHash";
 
 const HOUR = 3600n;
 const COOLDOWN_CALL = { target: "CircuitBreaker", call: "setCooldown(uint64)", args: "[7200]" };
@@ -80,20 +81,7 @@ describe("unit/ops/SafeGovernance (propose, sign, execute through the 2-of-3 Saf
     expect(proposal.safe).to.equal(await g.safe.getAddress());
     expect(tx.nonce).to.equal(0n);
     expect(tx.to).to.equal(await g.timelock.getAddress());
-    expect(proposal.safeTxHash).to.equal(
-      await g.safe.getTransactionHash(
-        tx.to,
-        tx.value,
-        tx.data,
-        tx.operation,
-        tx.safeTxGas,
-        tx.baseGas,
-        tx.gasPrice,
-        tx.gasToken,
-        tx.refundReceiver,
-        tx.nonce,
-      ),
-    );
+    expect(proposal.safeTxHash).to.equal(await onChainSafeTxHash(g.safe, tx));
     const cooldownData = g.breaker.interface.encodeFunctionData("setCooldown", [7200n]);
     expect(proposal.timelockCall).to.include({ target: await g.breaker.getAddress(), data: cooldownData });
     expect(proposal.timelockCall.delaySeconds).to.equal(HOUR);

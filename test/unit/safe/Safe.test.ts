@@ -26,6 +26,7 @@ import {
   type SafeTx,
 } from "../../../scripts/lib/safe/transaction";
 import { MockERC20__factory } from "../../../typechain-types";
+import { onChainSafeTxHash } from "../../shared/safeHash";
 
 const MINT = new Interface(["function mint(address to, uint256 amount)"]);
 
@@ -101,18 +102,7 @@ describe("unit/safe (Safe v1.4.1 from the shipped artifacts)", () => {
     const hashes = new Set<string>();
     for (const tx of samples) {
       const ours = safeTxHash(f.chainId, f.safeAddress, tx);
-      const theirs = await f.safe.getTransactionHash(
-        tx.to,
-        tx.value,
-        tx.data,
-        tx.operation,
-        tx.safeTxGas,
-        tx.baseGas,
-        tx.gasPrice,
-        tx.gasToken,
-        tx.refundReceiver,
-        tx.nonce,
-      );
+      const theirs = await onChainSafeTxHash(f.safe, tx);
       expect(ours).to.equal(theirs);
       hashes.add(ours);
     }
