@@ -7,7 +7,7 @@
  */
 import type { Order } from "../../../src/exchange/order";
 import type { Database, Queryable } from "./database";
-import { LIVE } from "./orders";
+import { INSERT_COLUMNS, insertValues, LIVE } from "./orders";
 
 export interface PendingOrder {
   hash: string;
@@ -129,33 +129,12 @@ export class OrderWriter {
 
 /** One INSERT of many orders (their `seq` in the given order). */
 async function insertOrders(tx: Queryable, rows: PendingOrder[]): Promise<void> {
-  const columns = 15;
   const values: string[] = [];
   const params: unknown[] = [];
-  for (const [i, { hash, order, signature }] of rows.entries()) {
-    values.push(`(${Array.from({ length: columns }, (_, k) => `$${i * columns + k + 1}`).join(", ")})`);
-    params.push(
-      hash.toLowerCase(),
-      order.owner.toLowerCase(),
-      order.signer.toLowerCase(),
-      order.accountId.toString(),
-      order.seriesId.toString(),
-      order.side,
-      order.amount.toString(),
-      order.limitPremiumPerContract.toString(),
-      order.maxFeePerContract.toString(),
-      order.expiry.toString(),
-      order.nonce.toString(),
-      order.taker.toLowerCase(),
-      order.executor.toLowerCase(),
-      order.flags,
-      signature.toLowerCase(),
-    );
+  for (const { hash, order, signature } of rows) {
+    const row = insertValues(hash, order, signature);
+    values.push(`(${row.map((_, k) => `$${params.length + k + 1}`).join(", ")})`);
+    params.push(...row);
   }
-  await tx.query(
-    `INSERT INTO orders (hash, owner, signer, account_id, series_id, side, amount, price, max_fee, expiry, nonce, taker,
-       executor, flags, signature)
-     VALUES ${values.join(", ")}`,
-    params,
-  );
+  await tx.query(`INSERT INTO orders (${INSERT_COLUMNS}) VALUES ${values.join(", ")}`, params);
 }

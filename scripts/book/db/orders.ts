@@ -72,6 +72,31 @@ export async function countOpenOrders(q: Queryable, owner: string, now: bigint):
   return Number(row.n);
 }
 
+/** The columns an accepted order is inserted with, in the order of `insertValues`. */
+export const INSERT_COLUMNS = `hash, owner, signer, account_id, series_id, side, amount, price, max_fee, expiry, nonce,
+  taker, executor, flags, signature`;
+
+/** An accepted order's values for `INSERT_COLUMNS`: addresses, hash and signature lower-case, integers as text. */
+export function insertValues(hash: string, order: Order, signature: string): unknown[] {
+  return [
+    hash.toLowerCase(),
+    order.owner.toLowerCase(),
+    order.signer.toLowerCase(),
+    order.accountId.toString(),
+    order.seriesId.toString(),
+    order.side,
+    order.amount.toString(),
+    order.limitPremiumPerContract.toString(),
+    order.maxFeePerContract.toString(),
+    order.expiry.toString(),
+    order.nonce.toString(),
+    order.taker.toLowerCase(),
+    order.executor.toLowerCase(),
+    order.flags,
+    signature.toLowerCase(),
+  ];
+}
+
 /** Insert an accepted order; false when its hash is already stored. */
 export async function insertOrder(
   q: Queryable,
@@ -79,28 +104,11 @@ export async function insertOrder(
   order: Order,
   signature: string,
 ): Promise<boolean> {
+  const values = insertValues(hash, order, signature);
   const rows = await q.query(
-    `INSERT INTO orders (hash, owner, signer, account_id, series_id, side, amount, price, max_fee, expiry, nonce, taker,
-       executor, flags, signature)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    `INSERT INTO orders (${INSERT_COLUMNS}) VALUES (${values.map((_, k) => `$${k + 1}`).join(", ")})
      ON CONFLICT (hash) DO NOTHING RETURNING hash`,
-    [
-      hash.toLowerCase(),
-      order.owner.toLowerCase(),
-      order.signer.toLowerCase(),
-      order.accountId.toString(),
-      order.seriesId.toString(),
-      order.side,
-      order.amount.toString(),
-      order.limitPremiumPerContract.toString(),
-      order.maxFeePerContract.toString(),
-      order.expiry.toString(),
-      order.nonce.toString(),
-      order.taker.toLowerCase(),
-      order.executor.toLowerCase(),
-      order.flags,
-      signature.toLowerCase(),
-    ],
+    values,
   );
   return rows.length === 1;
 }
