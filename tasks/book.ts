@@ -9,10 +9,10 @@
  */
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { signerAt, SIGNER_HELP, withOrderFlags, type OrderFlagArgs } from "./orderFlags";
 
 const DEFAULT_BOOK_URL = process.env.BOOK_URL ?? "http://127.0.0.1:8547";
 const URL_HELP = "the order book's URL (default: BOOK_URL, else http://127.0.0.1:8547)";
-const SIGNER_HELP = "index of the trader's account among the network's accounts";
 
 async function run<T>(name: string, action: () => Promise<T>): Promise<T> {
   const { taskFailure } = await import("../scripts/lib/ops/taskFailure");
@@ -23,60 +23,24 @@ async function run<T>(name: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The network's account `index`, named by `--signer` when there is none. */
-async function signerAt(hre: HardhatRuntimeEnvironment, index: number) {
-  const { OperatorError } = await import("../scripts/lib/operator/errors");
-  const signers = await hre.ethers.getSigners();
-  const signer = signers[index];
-  if (signer === undefined)
-    throw new OperatorError(`--signer ${index}: the network has ${signers.length} accounts`);
-  return signer;
-}
-
 /** The service's notion of now: the later of the wall clock and the latest block (scripts/book/chain/clock.ts). */
 async function bookNow(hre: HardhatRuntimeEnvironment): Promise<bigint> {
   const latest = await hre.ethers.provider.getBlock("latest");
   return BigInt(Math.max(latest?.timestamp ?? 0, Math.floor(Date.now() / 1000)));
 }
 
-task("book:post", "Sign an order of your account and post it to the order book")
+withOrderFlags(task("book:post", "Sign an order of your account and post it to the order book"))
   .addParam("url", URL_HELP, DEFAULT_BOOK_URL)
-  .addParam("signer", SIGNER_HELP, 0, types.int)
-  .addParam("account", "your clearing account id")
-  .addParam("series", "the series id")
-  .addParam("side", "buy or sell")
-  .addParam("amount", "contracts (1.5)")
-  .addParam("price", "limit premium per contract in quote units (40)")
-  .addParam("maxFee", "the most fee per contract you accept, in quote units", "0")
-  .addParam("expiry", "a date, an ISO time or a duration from now (1d)", "1d")
-  .addParam("nonce", "the order's nonce (at least your min nonce)", "0")
-  .addFlag("reduceOnly", "the fill may only reduce your position")
-  .setAction(
-    async (
-      args: {
-        url: string;
-        signer: number;
-        account: string;
-        series: string;
-        side: string;
-        amount: string;
-        price: string;
-        maxFee: string;
-        expiry: string;
-        nonce: string;
-        reduceOnly: boolean;
-      },
-      hre,
-    ) =>
-      run("book:post", async () => {
-        const { connectBook, parseBookUrl, postToBook } = await import("../scripts/lib/book/tasks");
-        const url = parseBookUrl(args.url);
-        const signer = await signerAt(hre, args.signer);
-        const client = await connectBook(url, hre.ethers.provider);
-        const posted = await postToBook(client, signer, { ...args, fillOrKill: false }, await bookNow(hre));
-        console.log(`posted order ${posted.hash} to ${url}: ${posted.state}`);
-        return posted;
-      }),
+  .setAction(async (args: OrderFlagArgs & { url: string }, hre) =>
+    run("book:post", async () => {
+      const { connectBook, parseBookUrl, postToBook } = await import("../scripts/lib/book/tasks");
+      const url = parseBookUrl(args.url);
+      const signer = await signerAt(hre, args.signer);
+      const client = await connectBook(url, hre.ethers.provider);
+      const posted = await postToBook(client, signer, { ...args, fillOrKill: false }, await bookNow(hre));
+      console.log(`posted order ${posted.hash} to ${url}: ${posted.state}`);
+      return posted;
+    }),
   );
 
 task(

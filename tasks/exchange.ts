@@ -5,17 +5,14 @@
  */
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { signerAt, SIGNER_HELP, withOrderFlags, type OrderFlagArgs } from "./orderFlags";
 
 const EXCHANGE_HELP = "the OptionsExchange address (default: the deployment record's)";
-const SIGNER_HELP = "index of the trader's account among the network's accounts";
 
 async function exchangeOf(hre: HardhatRuntimeEnvironment, address: string | undefined, signerIndex: number) {
   const { OptionsExchange__factory } = await import("../typechain-types");
   const { OperatorError } = await import("../scripts/lib/operator/errors");
-  const signers = await hre.ethers.getSigners();
-  const signer = signers[signerIndex];
-  if (signer === undefined)
-    throw new OperatorError(`--signer ${signerIndex}: the network has ${signers.length} accounts`);
+  const signer = await signerAt(hre, signerIndex);
   let at = address;
   if (at === undefined) {
     const { protocolOf } = await import("./operator");
@@ -37,21 +34,13 @@ async function run<T>(name: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-task("sign-order", "Sign an order of your account and write it to a file for a counterparty to fill")
+withOrderFlags(
+  task("sign-order", "Sign an order of your account and write it to a file for a counterparty to fill"),
+)
   .addOptionalParam("exchange", EXCHANGE_HELP)
-  .addParam("signer", SIGNER_HELP, 0, types.int)
-  .addParam("account", "your clearing account id")
-  .addParam("series", "the series id")
-  .addParam("side", "buy or sell")
-  .addParam("amount", "contracts (1.5)")
-  .addParam("price", "limit premium per contract in quote units (40)")
-  .addParam("maxFee", "the most fee per contract you accept, in quote units", "0")
-  .addParam("expiry", "a date, an ISO time or a duration from now (1d)", "1d")
-  .addParam("nonce", "the order's nonce (at least your min nonce)", "0")
-  .addFlag("reduceOnly", "the fill may only reduce your position")
   .addFlag("fillOrKill", "fill whole in one call or not at all")
   .addParam("out", "the file to write")
-  .setAction(async (args, hre) =>
+  .setAction(async (args: OrderFlagArgs & { exchange?: string; fillOrKill: boolean; out: string }, hre) =>
     run("sign-order", async () => {
       const { signOrderFor, writeOrderFile } = await import("../scripts/lib/exchange/actions");
       const { exchange, signer } = await exchangeOf(hre, args.exchange, args.signer);
