@@ -7,7 +7,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {BreakerGuarded} from "../breaker/BreakerGuarded.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
@@ -30,7 +30,13 @@ import {TradeLogic} from "./TradeLogic.sol";
 
 /// @title OptionsClearing
 /// @notice See IOptionsClearing.
-contract OptionsClearing is IOptionsClearing, ERC1155, AccessManaged, BreakerGuarded, ReentrancyGuard {
+contract OptionsClearing is
+    IOptionsClearing,
+    ERC1155,
+    AccessManaged,
+    BreakerGuarded,
+    ReentrancyGuardTransient
+{
     using SafeERC20 for IERC20;
 
     // ------------------------------------------------------------------------------------------------- constants
