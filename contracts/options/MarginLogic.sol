@@ -38,6 +38,15 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId
     ) public view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
+        return valuation($, ctx, accountId);
+    }
+
+    /// @notice `margin`, compiled into the calling library (TradeLogic) to spare it a DELEGATECALL per check.
+    function valuation(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) internal view returns (uint256 collateralValueWad, uint256 maintenanceWad, uint256 initialWad) {
         bool nonQuoteCollateral;
         (collateralValueWad, nonQuoteCollateral) = _collateralValue($, ctx, accountId);
         (maintenanceWad, initialWad, ) = _requirements($, ctx, accountId, nonQuoteCollateral);
@@ -86,13 +95,22 @@ library MarginLogic {
         Context memory ctx,
         uint256 accountId
     ) public returns (uint256 initialWad) {
+        return enforceInitial($, ctx, accountId);
+    }
+
+    /// @notice `requireInitial`, compiled into the calling library (TradeLogic) to spare it a DELEGATECALL per check.
+    function enforceInitial(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) internal returns (uint256 initialWad) {
         if ($.seriesOf[accountId].length == 0 && $.debt[accountId] == 0) return 0;
         if (ctx.breaker.trippedScopeCount() != 0) {
             (address[] memory assets, uint256 n) = pricedAssets($, ctx, accountId);
             for (uint256 i; i < n; ++i) ctx.breaker.checkScope(Scopes.asset(assets[i]));
         }
         uint256 collateralValueWad;
-        (collateralValueWad, , initialWad) = margin($, ctx, accountId);
+        (collateralValueWad, , initialWad) = valuation($, ctx, accountId);
         if (collateralValueWad < initialWad) {
             revert IOptionsClearing.BelowInitialMargin(accountId, collateralValueWad, initialWad);
         }

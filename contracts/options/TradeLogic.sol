@@ -15,7 +15,8 @@ import {MarginLogic} from "./MarginLogic.sol";
 /// @title TradeLogic
 /// @notice Settlement of trades matched by OptionsExchange on the clearing's ledger (see IOptionsClearing.trade and
 /// docs/exchange.md). An external library of OptionsClearing (linked at deployment, called by DELEGATECALL), so the
-/// clearing contract stays under the EIP-170 size limit. It runs in the clearing contract's context.
+/// clearing contract stays under the EIP-170 size limit. It runs in the clearing contract's context, and carries
+/// MarginLogic's valuation compiled in (one DELEGATECALL per trade, none per margin check).
 library TradeLogic {
     /// @notice Contracts per premium unit: premiums and fees are quoted per 1e18 contracts.
     uint256 internal constant CONTRACT_UNIT = 1e18;
@@ -202,11 +203,11 @@ library TradeLogic {
         uint256 accountId = party.accountId;
         if (party.grew) {
             // An account with no short and no debt has no requirement: nothing to price.
-            if (_mayOwe($, accountId)) MarginLogic.requireInitial($, ctx, accountId);
+            if (_mayOwe($, accountId)) MarginLogic.enforceInitial($, ctx, accountId);
             return;
         }
         if (!party.measured) return;
-        (uint256 collateralWad, uint256 maintenanceWad, uint256 initialWad) = MarginLogic.margin(
+        (uint256 collateralWad, uint256 maintenanceWad, uint256 initialWad) = MarginLogic.valuation(
             $,
             ctx,
             accountId
@@ -224,7 +225,7 @@ library TradeLogic {
         MarginLogic.Context memory ctx,
         uint256 accountId
     ) private view returns (int256) {
-        (uint256 collateralWad, uint256 maintenanceWad, ) = MarginLogic.margin($, ctx, accountId);
+        (uint256 collateralWad, uint256 maintenanceWad, ) = MarginLogic.valuation($, ctx, accountId);
         return SafeCast.toInt256(collateralWad) - SafeCast.toInt256(maintenanceWad);
     }
 

@@ -41,7 +41,7 @@ export function buildClearingModule(
     const marginLogic = m.library("MarginLogic");
     const liquidationLogic = m.library("LiquidationLogic", { libraries: { MarginLogic: marginLogic } });
     const settlementLogic = m.library("SettlementLogic");
-    const tradeLogic = m.library("TradeLogic", { libraries: { MarginLogic: marginLogic } });
+    const tradeLogic = m.library("TradeLogic");
     const clearing = m.contract(
       "OptionsClearing",
       [

@@ -55,10 +55,7 @@ export async function deployClearing(
   const settlement = await ethers.deployContract("SettlementLogic", [], admin);
   await settlement.waitForDeployment();
   const settlementLogic = await settlement.getAddress();
-  const trade = await new TradeLogic__factory(
-    { "contracts/options/MarginLogic.sol:MarginLogic": marginLogic },
-    admin,
-  ).deploy();
+  const trade = await new TradeLogic__factory(admin).deploy();
   await trade.waitForDeployment();
   const tradeLogic = await trade.getAddress();
   const factory = new OptionsClearing__factory(
