@@ -307,6 +307,8 @@ interface IOptionsClearing {
     );
     /// @notice The liquidation auction of `accountId` started (`since` > 0) or was reset (`since` == 0).
     event LiquidationFlagged(uint256 indexed accountId, uint64 since);
+    /// @notice The clearing's record of whether `trader` may call `trade` changed to the AccessManager's answer.
+    event TraderSynced(address indexed trader, bool allowed);
     /// @notice `contracts` short contracts of `seriesId` were written off: their loss is socialised on its payout.
     event LossSocialised(uint256 indexed seriesId, uint256 contracts);
     /// @notice `payPenalties` redeemed `shares` pending penalty quote-vault shares for `assets` and paid them to
@@ -391,11 +393,21 @@ interface IOptionsClearing {
     /// whose every side reduced ends at or above initial, or with no less margin excess than before. A trade that
     /// grows any position is guarded by TRADE, WRITE, the underlying's price scope and GLOBAL; a trade where both
     /// sides reduce is never guarded.
-    /// @dev Only the exchange (EXCHANGE_ROLE): it has checked the signed orders, prices, fees and fill state.
+    /// @dev Only the exchange (EXCHANGE_ROLE): it has checked the signed orders, prices, fees and fill state. The
+    /// AccessManager is asked on a caller's first trade and its yes is recorded (`isTrader`); a revocation in the
+    /// manager takes effect here once anyone calls `syncTrader` (AccessManagedUnauthorized otherwise).
     /// Reverts SeriesNotListed, SeriesExpired, SeriesImpaired (new shorts), SelfTrade, ReduceOnlyViolated,
     /// AccountInLiquidation, DustTrade, InsufficientCollateral (the buyer's quote shares), TooManySeries,
     /// BelowInitialMargin, RequirementRoundsToZero, MarginExcessDecreased, AccountNotFound (the fee account).
     function trade(Trade[] calldata trades, uint256 feeAccountId) external;
+
+    /// @notice Set the clearing's record of `trader` to the AccessManager's current answer for `trade` (an
+    /// immediate permission, no execution delay): anyone may call it, so a revoked exchange, or a closed clearing,
+    /// stops trading one call after the manager's change. Emits TraderSynced when the record changes.
+    function syncTrader(address trader) external;
+
+    /// @notice Whether the clearing lets `trader` call `trade` without asking the AccessManager.
+    function isTrader(address trader) external view returns (bool);
 
     /// @notice The quote asset's decimals (premiums and fees of `trade` are in its units).
     function QUOTE_DECIMALS() external view returns (uint8);

@@ -69,6 +69,8 @@ library ClearingStorage {
         /// @notice Quote-vault shares paid in by each settled series' shorts and not yet paid to its longs: a long is
         /// paid only from its own series' pool (INV_SERIES_SOLVENCY).
         mapping(uint256 seriesId => uint256) seriesPool;
+        /// @notice Callers the AccessManager allowed to call `trade` when last asked (see `syncTrader`).
+        mapping(address caller => bool) isTrader;
     }
 
     /// @notice Store `risk` (already validated by the calculator) packed into `stored`.

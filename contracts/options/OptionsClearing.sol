@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {AuthorityUtils} from "@openzeppelin/contracts/access/manager/AuthorityUtils.sol";
 import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
@@ -256,8 +257,23 @@ contract OptionsClearing is
     }
 
     /// @inheritdoc IOptionsClearing
-    function trade(Trade[] calldata trades, uint256 feeAccountId) external restricted nonReentrant {
+    function trade(Trade[] calldata trades, uint256 feeAccountId) external nonReentrant {
+        if (!$.isTrader[msg.sender]) {
+            if (!_mayTrade(msg.sender)) revert AccessManagedUnauthorized(msg.sender);
+            _recordTrader(msg.sender, true);
+        }
         TradeLogic.trade($, _marginContext(), _quote(), trades, feeAccountId);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function syncTrader(address trader) external {
+        bool allowed = _mayTrade(trader);
+        if ($.isTrader[trader] != allowed) _recordTrader(trader, allowed);
+    }
+
+    /// @inheritdoc IOptionsClearing
+    function isTrader(address trader) external view returns (bool) {
+        return $.isTrader[trader];
     }
 
     /// @inheritdoc IOptionsClearing
@@ -559,6 +575,21 @@ contract OptionsClearing is
 
     function _repayDebt(uint256 accountId) internal {
         SettlementLogic.repayDebt($, _quote(), accountId);
+    }
+
+    /// @dev Whether the AccessManager lets `caller` call `trade` now (a permission with a delay does not count).
+    function _mayTrade(address caller) internal view returns (bool immediate) {
+        (immediate, ) = AuthorityUtils.canCallWithDelay(
+            authority(),
+            caller,
+            address(this),
+            this.trade.selector
+        );
+    }
+
+    function _recordTrader(address trader, bool allowed) internal {
+        $.isTrader[trader] = allowed;
+        emit TraderSynced(trader, allowed);
     }
 
     function _quote() internal view returns (AccountLogic.Quote memory) {
