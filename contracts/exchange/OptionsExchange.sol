@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -237,9 +238,22 @@ contract OptionsExchange is IOptionsExchange, EIP712, AccessManaged {
         if (order.isFillOrKill() && (done != 0 || amount != order.amount)) return OrderStatus.FillOrKill;
         if (CLEARING.ownerOf(order.accountId) != owner) return OrderStatus.OwnerMismatch;
         if (signer != owner && !CLEARING.isOperator(owner, signer)) return OrderStatus.SignerNotAuthorized;
-        if (!SignatureChecker.isValidSignatureNow(signer, hash, signature))
-            return OrderStatus.InvalidSignature;
+        if (!_isValidSignature(signer, hash, signature)) return OrderStatus.InvalidSignature;
         return OrderStatus.Valid;
+    }
+
+    /// @dev ECDSA (low s) first, ERC-1271 only if that fails and `signer` has code: an EOA's signature needs no look at
+    /// its code (a cold account), and no key signs for a contract's address.
+    function _isValidSignature(
+        address signer,
+        bytes32 hash,
+        bytes calldata signature
+    ) internal view returns (bool) {
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(hash, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        return
+            signer.code.length != 0 &&
+            SignatureChecker.isValidERC1271SignatureNowCalldata(signer, hash, signature);
     }
 
     /// @dev Revert with the custom error of `status`, naming the offending values.

@@ -142,6 +142,45 @@ library PortfolioMargin {
         initialWad = _mulWadUp(maintenanceWad, WAD + p.initialBufferWad);
     }
 
+    /// @notice An upper bound of `requirements(positions, spotWad, p, nowTs)`'s initial margin that prices nothing, for
+    /// a caller that only needs to know that collateral covers the requirement: every long valued at zero, every short
+    /// at the model's ceiling in the grid's highest shocked spot S_max (a put at K, a call at S_max) plus the largest
+    /// allowance (S_max + K)·PRICE_ERROR_BOUND_WAD + 1 wei, rounded up; then the same minimum per short and buffer.
+    /// @dev Black–Scholes prices here are intrinsic plus a time value clamped to min(S_i, K), so a put is worth at
+    /// most K and a call at most S_i <= S_max; the rounding of every term is no smaller than `requirements`'. Reverts
+    /// exactly where and as `requirements` reverts (same checks, same order), so a caller may put it first.
+    function initialUpperBound(
+        Position[] memory positions,
+        uint256 spotWad,
+        RiskParams memory p,
+        uint256 nowTs
+    ) internal pure returns (uint256 initialWad) {
+        validate(p);
+        if (spotWad < BlackScholes.MIN_PRICE_WAD || spotWad > BlackScholes.MAX_PRICE_WAD) {
+            revert BlackScholes.SpotOutOfBounds(spotWad);
+        }
+        uint256 highestSpot;
+        for (uint256 i; i < p.spotShocksWad.length; ++i) {
+            // validate: 1 + shock in [0.1, 10] WAD, so the cast is exact.
+            uint256 shocked = (spotWad * uint256(int256(WAD) + p.spotShocksWad[i])) / WAD;
+            if (shocked > highestSpot) highestSpot = shocked;
+        }
+        uint256 liabilityWad;
+        uint256 shortAmount;
+        for (uint256 k; k < positions.length; ++k) {
+            Position memory pos = positions[k];
+            if (pos.amount == 0) continue;
+            uint256 absAmount = _checkedAbsAmount(pos, k, nowTs);
+            if (pos.amount > 0) continue;
+            uint256 ceiling = pos.isCall ? highestSpot : pos.strikeWad;
+            uint256 allowance = ((highestSpot + pos.strikeWad) * PRICE_ERROR_BOUND_WAD) / WAD + 1;
+            liabilityWad += _mulWadUp(absAmount, ceiling + allowance);
+            shortAmount += absAmount;
+        }
+        uint256 maintenanceWad = liabilityWad + minPerShortWad(spotWad, p.minPerShortSpotWad, shortAmount);
+        initialWad = _mulWadUp(maintenanceWad, WAD + p.initialBufferWad);
+    }
+
     /// @notice Add to every scenario value the change in value of `collateralWad` units of the underlying from
     /// `spotWad` to the scenario's shocked spot (rounded down, as the grid's): losses rounded up, gains down.
     /// @dev collateralWad · |S_i - S| <= 2^128 · 1e33: no overflow, and the quotient fits in int256.
@@ -227,18 +266,10 @@ library PortfolioMargin {
         Leg memory leg;
         leg.isCall = pos.isCall;
         leg.isShort = pos.amount < 0;
-        // -(amount + 1) + 1 cannot overflow, even for type(int256).min.
-        leg.absAmount = leg.isShort ? uint256(-(pos.amount + 1)) + 1 : uint256(pos.amount);
-        if (leg.absAmount > MAX_POSITION_AMOUNT) revert PositionAmountOutOfBounds(k, pos.amount);
+        leg.absAmount = _checkedAbsAmount(pos, k, g.nowTs);
         leg.strike = pos.strikeWad;
-        if (leg.strike < BlackScholes.MIN_PRICE_WAD || leg.strike > BlackScholes.MAX_PRICE_WAD) {
-            revert PositionStrikeOutOfBounds(k, leg.strike);
-        }
         if (pos.expiry > g.nowTs) {
-            uint256 tau = pos.expiry - g.nowTs;
-            if (tau > BlackScholes.MAX_TIME_TO_EXPIRY_SECONDS)
-                revert PositionExpiryTooFar(k, pos.expiry, g.nowTs);
-            uint256 sqrtT = BlackScholes.sqrtYearsWad(tau);
+            uint256 sqrtT = BlackScholes.sqrtYearsWad(pos.expiry - g.nowTs);
             // volDown >= 0.001e18 and sqrtT >= 1.7e14 for tau >= 1 s: both products are nonzero.
             leg.vUp = (g.volUp * sqrtT) / WAD;
             leg.vDown = (g.volDown * sqrtT) / WAD;
@@ -246,6 +277,23 @@ library PortfolioMargin {
         leg.lnStrike = BlackScholes.lnWad(leg.strike);
         _addScenarios(g, leg);
         return leg.isShort ? leg.absAmount : 0;
+    }
+
+    /// @dev |amount| of nonzero position `k` after the bounds every evaluation checks, in the order it checks them.
+    function _checkedAbsAmount(
+        Position memory pos,
+        uint256 k,
+        uint256 nowTs
+    ) private pure returns (uint256 abs) {
+        // -(amount + 1) + 1 cannot overflow, even for type(int256).min.
+        abs = pos.amount < 0 ? uint256(-(pos.amount + 1)) + 1 : uint256(pos.amount);
+        if (abs > MAX_POSITION_AMOUNT) revert PositionAmountOutOfBounds(k, pos.amount);
+        if (pos.strikeWad < BlackScholes.MIN_PRICE_WAD || pos.strikeWad > BlackScholes.MAX_PRICE_WAD) {
+            revert PositionStrikeOutOfBounds(k, pos.strikeWad);
+        }
+        if (pos.expiry > nowTs && pos.expiry - nowTs > BlackScholes.MAX_TIME_TO_EXPIRY_SECONDS) {
+            revert PositionExpiryTooFar(k, pos.expiry, nowTs);
+        }
     }
 
     /// @dev Adds one leg's biased value to every scenario.

@@ -38,6 +38,15 @@ contract PricingHarness {
         return PortfolioMargin.requirements(positions, spotWad, p, nowTs);
     }
 
+    function initialUpperBound(
+        Position[] memory positions,
+        uint256 spotWad,
+        RiskParams memory p,
+        uint256 nowTs
+    ) external pure returns (uint256 initialWad) {
+        return PortfolioMargin.initialUpperBound(positions, spotWad, p, nowTs);
+    }
+
     function scenarioValues(
         Position[] memory positions,
         uint256 spotWad,

@@ -7,6 +7,7 @@ import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IMarginCalculator} from "../interfaces/IMarginCalculator.sol";
 import {IOptionsClearing} from "../interfaces/IOptionsClearing.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {PortfolioMargin} from "../libraries/PortfolioMargin.sol";
 import {Scopes} from "../libraries/Scopes.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {AccountLogic} from "./AccountLogic.sol";
@@ -23,6 +24,14 @@ import {MAX_PRICE_ROUND_AGE_SECONDS} from "./ConstantsLib.sol";
 /// MAX_COLLATERAL_VAULTS vaults.
 library MarginLogic {
     using WadMath for uint256;
+
+    /// @dev The inputs of one underlying's requirements: the account's unsettled positions on it, its price and its
+    /// risk parameters.
+    struct Exposure {
+        Position[] positions;
+        uint256 spotWad;
+        RiskParams risk;
+    }
 
     /// @notice The clearing contract's immutables the valuation needs.
     struct Context {
@@ -89,7 +98,11 @@ library MarginLogic {
     /// initial requirement, valued only at prices whose scope is untripped (INV_NO_TRIPPED_PRICE: a price the breaker
     /// distrusts never lets value out), and the account is no longer in a liquidation auction. An account with no
     /// position and no debt has no requirement: nothing is priced and nothing is checked.
-    /// @return initialWad The initial requirement after the action.
+    /// An account whose collateral, all in the quote asset, covers PortfolioMargin's unpriced upper bound of its
+    /// initial requirement passes without pricing (the bound never lets through an account the priced check would
+    /// refuse; docs/risk-model.md); any other account is priced in full.
+    /// @return initialWad The initial requirement after the action, or the bound its collateral covers: either is
+    /// zero exactly when the account has no short and no debt.
     function requireInitial(
         ClearingStorage.Layout storage $,
         Context memory ctx,
@@ -109,8 +122,11 @@ library MarginLogic {
             (address[] memory assets, uint256 n) = pricedAssets($, ctx, accountId);
             for (uint256 i; i < n; ++i) ctx.breaker.checkScope(Scopes.asset(assets[i]));
         }
-        uint256 collateralValueWad;
-        (collateralValueWad, , initialWad) = valuation($, ctx, accountId);
+        (uint256 collateralValueWad, bool nonQuoteCollateral) = _collateralValue($, ctx, accountId);
+        initialWad =
+            nonQuoteCollateral
+                ? _initialCorrelated($, ctx, accountId)
+                : _initialOrCoveredBound($, ctx, accountId, collateralValueWad);
         if (collateralValueWad < initialWad) {
             revert IOptionsClearing.BelowInitialMargin(accountId, collateralValueWad, initialWad);
         }
@@ -118,6 +134,48 @@ library MarginLogic {
         if ($.auction[accountId].since != 0) {
             delete $.auction[accountId];
             emit IOptionsClearing.LiquidationFlagged(accountId, 0);
+        }
+    }
+
+    /// @dev The initial requirement of an account with correlated collateral: always priced (the bound counts no
+    /// correlation).
+    function _initialCorrelated(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId
+    ) private view returns (uint256 initialWad) {
+        (, initialWad, ) = _requirements($, ctx, accountId, true);
+        initialWad += $.debt[accountId];
+    }
+
+    /// @dev The unpriced bound of the initial requirement (settlement debt included) if `collateralValueWad` covers it;
+    /// else the priced requirement, from the same positions, prices and parameters. Reads and reverts in
+    /// `_requirements`' order (the bound reverts where the calculator would).
+    function _initialOrCoveredBound(
+        ClearingStorage.Layout storage $,
+        Context memory ctx,
+        uint256 accountId,
+        uint256 collateralValueWad
+    ) private view returns (uint256 initialWad) {
+        uint256 debtWad = $.debt[accountId];
+        address[] memory underlyings = AccountLogic.underlyingsOf($, accountId);
+        Exposure[] memory exposures = new Exposure[](underlyings.length);
+        uint256 boundWad = debtWad;
+        for (uint256 j; j < underlyings.length; ++j) {
+            Exposure memory e = Exposure({
+                positions: AccountLogic.positionsOn($, accountId, underlyings[j], false),
+                spotWad: price(ctx, underlyings[j]),
+                risk: ClearingStorage.load($.risk[underlyings[j]])
+            });
+            boundWad += PortfolioMargin.initialUpperBound(e.positions, e.spotWad, e.risk, block.timestamp);
+            exposures[j] = e;
+        }
+        if (boundWad <= collateralValueWad) return boundWad;
+        initialWad = debtWad;
+        for (uint256 j; j < exposures.length; ++j) {
+            Exposure memory e = exposures[j];
+            (, uint256 ini) = ctx.calculator.requirements(e.positions, e.spotWad, e.risk, block.timestamp);
+            initialWad += ini;
         }
     }
 

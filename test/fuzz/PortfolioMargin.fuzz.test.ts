@@ -82,6 +82,20 @@ describe("fuzz/libraries/PortfolioMargin against the TypeScript reference", () =
     );
   });
 
+  it("the unpriced bound equals the reference exactly and is never below the priced initial margin", async () => {
+    const { harness } = await loadFixture(deployPricing);
+    const cases = spot.chain((s) => fc.tuple(fc.constant(s), positions(s), params));
+    await fc.assert(
+      fc.asyncProperty(cases, async ([s, pos, p]) => {
+        const bound = await harness.initialUpperBound(pos, s, toSol(p), NOW);
+        expect(bound).to.equal(ref.initialUpperBound(pos, s, p, NOW));
+        const [, initial] = await harness.requirements(pos, s, toSol(p), NOW);
+        assertInvariant(INV.MARGIN_BOUND, bound >= initial, () => `bound ${bound} < initial ${initial}`);
+      }),
+      fuzzParams(60),
+    );
+  });
+
   it("requirements with correlated collateral agree with the reference, and the collateral's drop is charged exactly", async () => {
     const { harness } = await loadFixture(deployPricing);
     const collateral = fc.oneof(fc.constant(0n), logUniform(1n, 10n ** 24n));

@@ -26,6 +26,9 @@ export const INV = {
   ORACLE_PRICE_VALIDITY: "INV_ORACLE_PRICE_VALIDITY",
   /** The on-chain margin requirement is never below the exact model's (the price error allowance covers the math). */
   MARGIN_CONSERVATIVE: "INV_MARGIN_CONSERVATIVE",
+  /** PortfolioMargin's unpriced bound is never below `requirements`' initial margin: a margin check that passes on the
+   * bound would pass priced. */
+  MARGIN_BOUND: "INV_MARGIN_BOUND",
   /** A liquidation leaves the liquidated account fully closed or with a better collateral / maintenance ratio. */
   LIQUIDATION_IMPROVES: "INV_LIQUIDATION_IMPROVES",
   /** Bad debt is fully accounted: insurance drawn + socialised loss == deficit. */

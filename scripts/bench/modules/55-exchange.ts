@@ -21,7 +21,9 @@ async function measure(tx: () => Promise<ContractTransactionResponse>): Promise<
  * gasUsed, 21,000 intrinsic and the calldata included. "steady": the accounts already hold the series (warm-in-state
  * position and collateral slots); each fill is of a fresh signed order (its fill-state slot is new, as in use).
  * The seller writes a put against USDC collateral, the buyer receives the long in its account and pays the premium
- * and the taker fee; the seller pays the maker fee from the premium.
+ * and the taker fee; the seller pays the maker fee from the premium. The writers hold collateral that covers the
+ * unpriced bound of their requirement (PortfolioMargin.initialUpperBound), as a cash-secured writer does, except the
+ * leveraged seller's row, whose margin check prices the grid.
  */
 export async function bench(): Promise<BenchRow[]> {
   const sys = await deployExchangeSystem();
@@ -48,6 +50,16 @@ export async function bench(): Promise<BenchRow[]> {
   );
   const again = await gasOf(() =>
     exchange.connect(bob).fill(steady.order, steady.signature, WAD, bobAccount, TAKER_FEE),
+  );
+
+  // A leveraged writer: 2,000 USDC against puts struck at 1,800, so its collateral does not cover the unpriced bound
+  // (about 2,184 USDC a contract) and every margin check prices the scenario grid.
+  const lean = await sys.fundAccount(carol, "usdc", 2_000n * USDC_UNIT);
+  const leanFirst = await ask(carol, lean);
+  await exchange.connect(bob).fill(leanFirst.order, leanFirst.signature, WAD, bobAccount, TAKER_FEE);
+  const leanSteady = await ask(carol, lean);
+  const fillPriced = await gasOf(() =>
+    exchange.connect(bob).fill(leanSteady.order, leanSteady.signature, WAD, bobAccount, TAKER_FEE),
   );
 
   // Longs change hands: bob (long only) sells to carol's resting bid; neither side opens a short.
@@ -126,6 +138,14 @@ export async function bench(): Promise<BenchRow[]> {
       note: "the seller writes: signature, fill state, position, premium and fees in shares, the seller's margin check",
     },
     { module: m, operation: "fill (steady, order already part-filled)", gas: again },
+    {
+      module: m,
+      operation: "fill (steady), leveraged seller",
+      gas: fillPriced,
+      reference: "fill (steady)",
+      referenceGas: fillSteady,
+      note: "collateral below the unpriced bound: the seller's margin check prices the scenario grid",
+    },
     {
       module: m,
       operation: "fill (steady), longs change hands",

@@ -114,6 +114,18 @@ export interface ScenarioValues {
   shortAmount: bigint;
 }
 
+/** |amount| of nonzero position `k` after the bounds every evaluation checks, in the contract's order. */
+function checkedAbsAmount(pos: Position, k: number, nowTs: bigint): bigint {
+  const absAmount = pos.amount < 0n ? -pos.amount : pos.amount;
+  if (absAmount > LIMITS.MAX_POSITION_AMOUNT)
+    throw new PricingInputError("PositionAmountOutOfBounds", [BigInt(k), pos.amount]);
+  if (pos.strikeWad < MIN_PRICE_WAD || pos.strikeWad > MAX_PRICE_WAD)
+    throw new PricingInputError("PositionStrikeOutOfBounds", [BigInt(k), pos.strikeWad]);
+  if (pos.expiry > nowTs && pos.expiry - nowTs > MAX_TIME_TO_EXPIRY_SECONDS)
+    throw new PricingInputError("PositionExpiryTooFar", [BigInt(k), pos.expiry, nowTs]);
+  return absAmount;
+}
+
 /** Mirrors PortfolioMargin.scenarioValues. */
 export function scenarioValues(
   positions: readonly Position[],
@@ -135,18 +147,8 @@ export function scenarioValues(
   positions.forEach((pos, k) => {
     if (pos.amount === 0n) return;
     const isShort = pos.amount < 0n;
-    const absAmount = isShort ? -pos.amount : pos.amount;
-    if (absAmount > LIMITS.MAX_POSITION_AMOUNT)
-      throw new PricingInputError("PositionAmountOutOfBounds", [BigInt(k), pos.amount]);
-    if (pos.strikeWad < MIN_PRICE_WAD || pos.strikeWad > MAX_PRICE_WAD)
-      throw new PricingInputError("PositionStrikeOutOfBounds", [BigInt(k), pos.strikeWad]);
-    let sqrtT = 0;
-    if (pos.expiry > nowTs) {
-      const tau = pos.expiry - nowTs;
-      if (tau > MAX_TIME_TO_EXPIRY_SECONDS)
-        throw new PricingInputError("PositionExpiryTooFar", [BigInt(k), pos.expiry, nowTs]);
-      sqrtT = Math.sqrt(Number(tau) / Number(SECONDS_PER_YEAR));
-    }
+    const absAmount = checkedAbsAmount(pos, k, nowTs);
+    const sqrtT = pos.expiry > nowTs ? Math.sqrt(Number(pos.expiry - nowTs) / Number(SECONDS_PER_YEAR)) : 0;
     const live = sqrtT > 0;
     if (isShort) shortAmount += absAmount;
     spots.forEach((s, i) => {
@@ -199,6 +201,39 @@ export function requirements(
   options: MarginOptions = {},
 ): Requirements {
   return requirementsWithCollateral(positions, 0n, spotWad, p, nowTs, options);
+}
+
+/**
+ * Mirrors PortfolioMargin.initialUpperBound, exactly (integers only): an upper bound of `requirements`' initial margin
+ * that prices nothing. Longs count zero; each short counts at the model's ceiling in the grid's highest shocked spot
+ * S_max (a put at K, a call at S_max) plus the largest allowance (S_max + K)·1e-9 + 1 wei, rounded up; then the same
+ * minimum per short and buffer. Throws where `requirements` throws, with the same error.
+ */
+export function initialUpperBound(
+  positions: readonly Position[],
+  spotWad: bigint,
+  p: RiskParams,
+  nowTs: bigint,
+): bigint {
+  validate(p);
+  if (spotWad < MIN_PRICE_WAD || spotWad > MAX_PRICE_WAD)
+    throw new PricingInputError("SpotOutOfBounds", [spotWad]);
+  const highest = shockedSpots(spotWad, p).reduce((a, b) => (b > a ? b : a), 0n);
+  let liabilityWad = 0n;
+  let shortAmount = 0n;
+  positions.forEach((pos, k) => {
+    if (pos.amount === 0n) return;
+    const absAmount = checkedAbsAmount(pos, k, nowTs);
+    if (pos.amount > 0n) return;
+    const ceiling = pos.isCall ? highest : pos.strikeWad;
+    const allowance = ((highest + pos.strikeWad) * LIMITS.PRICE_ERROR_BOUND_WAD) / WAD + 1n;
+    liabilityWad += mulWadUp(absAmount, ceiling + allowance);
+    shortAmount += absAmount;
+  });
+  return mulWadUp(
+    liabilityWad + minPerShortWad(spotWad, p.minPerShortSpotWad, shortAmount),
+    WAD + p.initialBufferWad,
+  );
 }
 
 /**

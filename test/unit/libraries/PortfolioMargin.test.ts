@@ -223,6 +223,46 @@ describe("unit/libraries/PortfolioMargin", () => {
     });
   });
 
+  describe("initialUpperBound (the margin check's unpriced bound)", () => {
+    async function bound(positions: Position[], p: RiskParams = defaultParams()) {
+      const { harness } = await loadFixture(deployPricing);
+      const b = await harness.initialUpperBound(positions, SPOT, toSol(p), NOW);
+      expect(b).to.equal(ref.initialUpperBound(positions, SPOT, p, NOW));
+      const [, initial] = await harness.requirements(positions, SPOT, toSol(p), NOW);
+      assertInvariant(INV.MARGIN_BOUND, b >= initial, () => `bound ${b} < initial ${initial}`);
+      return b;
+    }
+
+    it("a short put counts at its strike, a short call at the grid's highest spot, plus allowance, minimum and buffer", async () => {
+      // Put: (1,800 + (2,600 + 1,800)·1e-9 + 1 wei + 20 minimum)·1.2, rounded up; call: 2,600 in place of 1,800.
+      expect(await bound([position("1800", 30n, false, -WAD)])).to.equal(2184000005280000000002n);
+      expect(await bound([position("2200", 30n, true, -WAD)])).to.equal(3144000005760000000002n);
+    });
+
+    it("longs count zero: a long-only account is bounded by zero and a spread by its short leg", async () => {
+      expect(await bound([position("1600", 30n, false, 3n * WAD)])).to.equal(0n);
+      const short = position("2200", 30n, true, -WAD);
+      expect(await bound([short, position("2400", 30n, true, WAD)])).to.equal(await bound([short]));
+    });
+
+    it("is never below the priced initial margin on four and eight series, expired ones included", async () => {
+      const four = [
+        position("1800", 7n, false, -WAD),
+        position("2200", 30n, true, -WAD / 2n),
+        position("2400", 30n, true, WAD / 2n),
+        position("1600", 90n, false, 3n * WAD),
+      ];
+      await bound(four);
+      await bound([
+        ...four,
+        { strikeWad: wad("2100"), expiry: NOW - DAY, isCall: false, amount: -WAD },
+        position("2000", 1n, true, -WAD / 10n),
+        position("1000", 365n, true, -WAD),
+        position("5000", 730n, true, WAD),
+      ]);
+    });
+  });
+
   describe("bad input", () => {
     const bad: [string, Partial<RiskParams>, string, bigint[]][] = [
       [
@@ -263,7 +303,7 @@ describe("unit/libraries/PortfolioMargin", () => {
       ["an initial buffer above 100%", { initialBufferWad: WAD + 1n }, "InvalidInitialBuffer", [WAD + 1n]],
     ];
     for (const [title, override, error, args] of bad) {
-      it(`validate and requirements reject ${title} with ${error}`, async () => {
+      it(`validate, requirements and initialUpperBound reject ${title} with ${error}`, async () => {
         const { harness } = await loadFixture(deployPricing);
         const p = defaultParams(override);
         await expect(harness.validate(toSol(p)))
@@ -272,48 +312,62 @@ describe("unit/libraries/PortfolioMargin", () => {
         await expect(harness.requirements([position("2000", 30n, true, -WAD)], SPOT, toSol(p), NOW))
           .to.be.revertedWithCustomError(harness, error)
           .withArgs(...args);
+        await expect(harness.initialUpperBound([position("2000", 30n, true, -WAD)], SPOT, toSol(p), NOW))
+          .to.be.revertedWithCustomError(harness, error)
+          .withArgs(...args);
         expect(() => ref.validate(p)).to.throw(`${error}(${args.join(", ")})`);
       });
     }
 
-    it("requirements rejects a spot, strike, amount or expiry outside the bounds with the offending position", async () => {
-      const { harness } = await loadFixture(deployPricing);
-      const p = toSol(defaultParams());
-      await expect(harness.requirements([], ref.MIN_PRICE_WAD - 1n, p, NOW))
-        .to.be.revertedWithCustomError(harness, "SpotOutOfBounds")
-        .withArgs(ref.MIN_PRICE_WAD - 1n);
-      await expect(harness.requirements([], ref.MAX_PRICE_WAD + 1n, p, NOW))
-        .to.be.revertedWithCustomError(harness, "SpotOutOfBounds")
-        .withArgs(ref.MAX_PRICE_WAD + 1n);
-      const ok = position("2000", 30n, true, -WAD);
-      await expect(harness.requirements([ok, { ...ok, strikeWad: ref.MIN_PRICE_WAD - 1n }], SPOT, p, NOW))
-        .to.be.revertedWithCustomError(harness, "PositionStrikeOutOfBounds")
-        .withArgs(1n, ref.MIN_PRICE_WAD - 1n);
-      await expect(harness.requirements([{ ...ok, strikeWad: ref.MAX_PRICE_WAD + 1n }], SPOT, p, NOW))
-        .to.be.revertedWithCustomError(harness, "PositionStrikeOutOfBounds")
-        .withArgs(0n, ref.MAX_PRICE_WAD + 1n);
-      const tooBig = ref.LIMITS.MAX_POSITION_AMOUNT + 1n;
-      await expect(harness.requirements([{ ...ok, amount: tooBig }], SPOT, p, NOW))
-        .to.be.revertedWithCustomError(harness, "PositionAmountOutOfBounds")
-        .withArgs(0n, tooBig);
-      const minInt = -(2n ** 255n);
-      await expect(harness.requirements([ok, ok, { ...ok, amount: minInt }], SPOT, p, NOW))
-        .to.be.revertedWithCustomError(harness, "PositionAmountOutOfBounds")
-        .withArgs(2n, minInt);
-      const far = NOW + ref.MAX_TIME_TO_EXPIRY_SECONDS + 1n;
-      await expect(harness.requirements([{ ...ok, expiry: far }], SPOT, p, NOW))
-        .to.be.revertedWithCustomError(harness, "PositionExpiryTooFar")
-        .withArgs(0n, far, NOW);
-      expect(() => ref.requirements([{ ...ok, expiry: far }], SPOT, defaultParams(), NOW)).to.throw(
-        "PositionExpiryTooFar",
-      );
-      expect(() => ref.requirements([{ ...ok, amount: tooBig }], SPOT, defaultParams(), NOW)).to.throw(
-        "PositionAmountOutOfBounds",
-      );
-      expect(() => ref.requirements([{ ...ok, strikeWad: 0n }], SPOT, defaultParams(), NOW)).to.throw(
-        "PositionStrikeOutOfBounds",
-      );
-      expect(() => ref.requirements([], 0n, defaultParams(), NOW)).to.throw("SpotOutOfBounds");
-    });
+    for (const entry of ["requirements", "initialUpperBound"] as const) {
+      it(`${entry} rejects a spot, strike, amount or expiry outside the bounds with the offending position`, async () => {
+        const { harness } = await loadFixture(deployPricing);
+        const p = toSol(defaultParams());
+        const evaluate = (
+          positions: Position[],
+          spot: bigint,
+          params: ReturnType<typeof toSol>,
+          now: bigint,
+        ) =>
+          entry === "requirements"
+            ? harness.requirements(positions, spot, params, now)
+            : harness.initialUpperBound(positions, spot, params, now);
+        await expect(evaluate([], ref.MIN_PRICE_WAD - 1n, p, NOW))
+          .to.be.revertedWithCustomError(harness, "SpotOutOfBounds")
+          .withArgs(ref.MIN_PRICE_WAD - 1n);
+        await expect(evaluate([], ref.MAX_PRICE_WAD + 1n, p, NOW))
+          .to.be.revertedWithCustomError(harness, "SpotOutOfBounds")
+          .withArgs(ref.MAX_PRICE_WAD + 1n);
+        const ok = position("2000", 30n, true, -WAD);
+        await expect(evaluate([ok, { ...ok, strikeWad: ref.MIN_PRICE_WAD - 1n }], SPOT, p, NOW))
+          .to.be.revertedWithCustomError(harness, "PositionStrikeOutOfBounds")
+          .withArgs(1n, ref.MIN_PRICE_WAD - 1n);
+        await expect(evaluate([{ ...ok, strikeWad: ref.MAX_PRICE_WAD + 1n }], SPOT, p, NOW))
+          .to.be.revertedWithCustomError(harness, "PositionStrikeOutOfBounds")
+          .withArgs(0n, ref.MAX_PRICE_WAD + 1n);
+        const tooBig = ref.LIMITS.MAX_POSITION_AMOUNT + 1n;
+        await expect(evaluate([{ ...ok, amount: tooBig }], SPOT, p, NOW))
+          .to.be.revertedWithCustomError(harness, "PositionAmountOutOfBounds")
+          .withArgs(0n, tooBig);
+        const minInt = -(2n ** 255n);
+        await expect(evaluate([ok, ok, { ...ok, amount: minInt }], SPOT, p, NOW))
+          .to.be.revertedWithCustomError(harness, "PositionAmountOutOfBounds")
+          .withArgs(2n, minInt);
+        const far = NOW + ref.MAX_TIME_TO_EXPIRY_SECONDS + 1n;
+        await expect(evaluate([{ ...ok, expiry: far }], SPOT, p, NOW))
+          .to.be.revertedWithCustomError(harness, "PositionExpiryTooFar")
+          .withArgs(0n, far, NOW);
+        expect(() => ref[entry]([{ ...ok, expiry: far }], SPOT, defaultParams(), NOW)).to.throw(
+          "PositionExpiryTooFar",
+        );
+        expect(() => ref[entry]([{ ...ok, amount: tooBig }], SPOT, defaultParams(), NOW)).to.throw(
+          "PositionAmountOutOfBounds",
+        );
+        expect(() => ref[entry]([{ ...ok, strikeWad: 0n }], SPOT, defaultParams(), NOW)).to.throw(
+          "PositionStrikeOutOfBounds",
+        );
+        expect(() => ref[entry]([], 0n, defaultParams(), NOW)).to.throw("SpotOutOfBounds");
+      });
+    }
   });
 });
