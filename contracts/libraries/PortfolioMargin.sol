@@ -156,26 +156,41 @@ library PortfolioMargin {
         uint256 nowTs
     ) internal pure returns (uint256 initialWad) {
         validate(p);
+        return initialUpperBoundOfValid(positions, spotWad, p, nowTs);
+    }
+
+    /// @notice `initialUpperBound` for parameters that passed `validate` (the clearing stores no others): the same
+    /// number, without validating them again.
+    function initialUpperBoundOfValid(
+        Position[] memory positions,
+        uint256 spotWad,
+        RiskParams memory p,
+        uint256 nowTs
+    ) internal pure returns (uint256 initialWad) {
         if (spotWad < BlackScholes.MIN_PRICE_WAD || spotWad > BlackScholes.MAX_PRICE_WAD) {
             revert BlackScholes.SpotOutOfBounds(spotWad);
         }
-        uint256 highestSpot;
-        for (uint256 i; i < p.spotShocksWad.length; ++i) {
-            // validate: 1 + shock in [0.1, 10] WAD, so the cast is exact.
-            uint256 shocked = (spotWad * uint256(int256(WAD) + p.spotShocksWad[i])) / WAD;
-            if (shocked > highestSpot) highestSpot = shocked;
+        int256 highestShock = p.spotShocksWad[0];
+        for (uint256 i = 1; i < p.spotShocksWad.length; ++i) {
+            if (p.spotShocksWad[i] > highestShock) highestShock = p.spotShocksWad[i];
         }
         uint256 liabilityWad;
         uint256 shortAmount;
-        for (uint256 k; k < positions.length; ++k) {
-            Position memory pos = positions[k];
-            if (pos.amount == 0) continue;
-            uint256 absAmount = _checkedAbsAmount(pos, k, nowTs);
-            if (pos.amount > 0) continue;
-            uint256 ceiling = pos.isCall ? highestSpot : pos.strikeWad;
-            uint256 allowance = ((highestSpot + pos.strikeWad) * PRICE_ERROR_BOUND_WAD) / WAD + 1;
-            liabilityWad += _mulWadUp(absAmount, ceiling + allowance);
-            shortAmount += absAmount;
+        unchecked {
+            // validate: 1 + shock in [0.1, 10] WAD, so the cast is exact and the product below 1e50.
+            uint256 highestSpot = (spotWad * uint256(int256(WAD) + highestShock)) / WAD;
+            for (uint256 k; k < positions.length; ++k) {
+                Position memory pos = positions[k];
+                if (pos.amount == 0) continue;
+                uint256 absAmount = _checkedAbsAmount(pos, k, nowTs);
+                if (pos.amount > 0) continue;
+                // Checked above: S_max <= 1e31, K <= 1e30 and |amount| <= 1e36, so no term overflows; at most
+                // MAX_SERIES_PER_ACCOUNT positions are summed.
+                uint256 ceiling = pos.isCall ? highestSpot : pos.strikeWad;
+                uint256 allowance = ((highestSpot + pos.strikeWad) * PRICE_ERROR_BOUND_WAD) / WAD + 1;
+                liabilityWad += _mulWadUp(absAmount, ceiling + allowance);
+                shortAmount += absAmount;
+            }
         }
         uint256 maintenanceWad = liabilityWad + minPerShortWad(spotWad, p.minPerShortSpotWad, shortAmount);
         initialWad = _mulWadUp(maintenanceWad, WAD + p.initialBufferWad);

@@ -167,7 +167,12 @@ library MarginLogic {
                 spotWad: price(ctx, underlyings[j]),
                 risk: ClearingStorage.load($.risk[underlyings[j]])
             });
-            boundWad += PortfolioMargin.initialUpperBound(e.positions, e.spotWad, e.risk, block.timestamp);
+            boundWad += PortfolioMargin.initialUpperBoundOfValid(
+                e.positions,
+                e.spotWad,
+                e.risk,
+                block.timestamp
+            );
             exposures[j] = e;
         }
         if (boundWad <= collateralValueWad) return boundWad;
