@@ -92,7 +92,7 @@ describe("fuzz/libraries/PortfolioMargin against the TypeScript reference", () =
         const [, initial] = await harness.requirements(pos, s, toSol(p), NOW);
         assertInvariant(INV.MARGIN_BOUND, bound >= initial, () => `bound ${bound} < initial ${initial}`);
       }),
-      fuzzParams(60),
+      fuzzParams(200),
     );
   });
 

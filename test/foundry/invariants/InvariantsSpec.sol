@@ -27,6 +27,8 @@ abstract contract InvariantsSpec {
     string internal constant INV_ORACLE_PRICE_VALIDITY = "INV_ORACLE_PRICE_VALIDITY";
     /// @dev The on-chain margin requirement is never below the exact model's; any short gives a nonzero requirement.
     string internal constant INV_MARGIN_CONSERVATIVE = "INV_MARGIN_CONSERVATIVE";
+    /// @dev PortfolioMargin's unpriced bound is never below the priced initial margin (a check passing on it passes priced).
+    string internal constant INV_MARGIN_BOUND = "INV_MARGIN_BOUND";
     /// @dev A liquidation leaves the account fully closed or with a better collateral / maintenance ratio.
     string internal constant INV_LIQUIDATION_IMPROVES = "INV_LIQUIDATION_IMPROVES";
     /// @dev Bad debt is fully accounted: insurance drawn + socialised loss == deficit.
@@ -37,6 +39,8 @@ abstract contract InvariantsSpec {
     string internal constant INV_NO_TRIPPED_PRICE = "INV_NO_TRIPPED_PRICE";
     /// @dev The auction discount counts from when the account has been continuously liquidatable.
     string internal constant INV_AUCTION_CONTINUOUS = "INV_AUCTION_CONTINUOUS";
+    /// @dev The auction's clock counts only the time in which the breaker allowed liquidation.
+    string internal constant INV_AUCTION_CLOCK = "INV_AUCTION_CLOCK";
     /// @dev In quote-vault shares, buyers' debits == sellers' credits + the fee account's; the total is unchanged.
     string internal constant INV_EXCHANGE_PREMIUM = "INV_EXCHANGE_PREMIUM";
     /// @dev No order is filled beyond its amount, or after its cancellation.
