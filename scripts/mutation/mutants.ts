@@ -579,4 +579,40 @@ export const MUTANTS: Mutant[] = [
     from: "_takeFromHeld(covered);",
     to: "",
   },
+  // ---------------------------------------------------------------------------------------------- issue 16: gas
+  {
+    id: "bound-put-at-half-strike",
+    file: "contracts/libraries/PortfolioMargin.sol",
+    description: "the unpriced bound counts a short put at half its strike (below what a deep put is worth)",
+    from: "uint256 ceiling = pos.isCall ? highestSpot : pos.strikeWad;",
+    to: "uint256 ceiling = pos.isCall ? highestSpot : pos.strikeWad / 2;",
+  },
+  {
+    id: "bound-call-at-lowest-spot",
+    file: "contracts/libraries/PortfolioMargin.sol",
+    description:
+      "the unpriced bound takes the grid's lowest shock for its highest spot (a short call under-counted)",
+    from: "if (p.spotShocksWad[i] > highestShock) highestShock = p.spotShocksWad[i];",
+    to: "if (p.spotShocksWad[i] < highestShock) highestShock = p.spotShocksWad[i];",
+  },
+  {
+    id: "bound-ignores-correlated-collateral",
+    file: "contracts/options/MarginLogic.sol",
+    description:
+      "an account holding the underlying as collateral may pass on the bound (its correlation uncounted)",
+    from: "nonQuoteCollateral\n                ? _initialCorrelated($, ctx, accountId)",
+    to: "false\n                ? _initialCorrelated($, ctx, accountId)",
+    tests: [
+      "test/unit/options/MarginLogic.bound.test.ts",
+      "test/unit/options/MarginLogic.correlated.test.ts",
+    ],
+  },
+  {
+    id: "exchange-ecdsa-any-recovered-signer",
+    file: "contracts/exchange/OptionsExchange.sol",
+    description: "any well-formed ECDSA signature is accepted, whoever it recovers to",
+    from: "if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;",
+    to: "if (err == ECDSA.RecoverError.NoError) return true;",
+    tests: ["test/unit/exchange/OptionsExchange.test.ts"],
+  },
 ];
