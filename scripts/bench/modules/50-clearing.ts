@@ -19,7 +19,9 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> 
  * transaction's gasUsed, 21,000 intrinsic included. "first" touches fresh storage (new account slot, new series in
  * the account, first mint of the series); "steady" repeats the action on warm-in-state (non-zero) slots.
  * The margin check is measured as `withdrawCollateral` of one share, which runs it once, for accounts holding 1, 4
- * and 8 series; the per-series slope is the difference divided by the series added.
+ * and 8 series; the per-series slope is the difference divided by the series added. The first account's USDC covers
+ * the unpriced bound of its requirement (a cash-secured writer: the check prices nothing); the leveraged writer's
+ * rows measure the same checks priced.
  */
 export async function bench(): Promise<BenchRow[]> {
   const sys = await deploySystem();
@@ -38,12 +40,35 @@ export async function bench(): Promise<BenchRow[]> {
   const writeFirst = await gasOf(clearing.connect(alice).write(account, series[0], WAD, bob.address));
   const writeSteady = await gasOf(clearing.connect(alice).write(account, series[0], WAD, bob.address));
   const closeSteady = await gasOf(clearing.connect(bob).close(account, series[0], WAD / 2n));
+  await sys.refreshPrices();
   const margin1 = await gasOf(clearing.connect(alice).withdrawCollateral(account, vault, 1n, alice.address));
   for (let i = 1; i < 4; i++) await clearing.connect(alice).write(account, series[i], WAD, bob.address);
+  await sys.refreshPrices();
   const margin4 = await gasOf(clearing.connect(alice).withdrawCollateral(account, vault, 1n, alice.address));
   for (let i = 4; i < 8; i++) await clearing.connect(alice).write(account, series[i], WAD, bob.address);
+  await sys.refreshPrices();
   const margin8 = await gasOf(clearing.connect(alice).withdrawCollateral(account, vault, 1n, alice.address));
+  await sys.refreshPrices();
   const write8 = await gasOf(clearing.connect(alice).write(account, series[7], WAD, bob.address));
+
+  // The same checks for a leveraged writer (each measured right after a poke, as the rows above are after the
+  // deployment's), whose collateral stays below the unpriced bound (about 3,144 USDC a
+  // short call here) and above the priced requirement: each check prices the grid of every series.
+  const lean = await sys.fundAccount(alice, "usdc", 3_000n * USDC_UNIT);
+  const leanShares = await sys.fundVaultShares(alice, "usdc", 8_000n * USDC_UNIT);
+  await clearing.connect(alice).write(lean, series[0], WAD, bob.address);
+  await sys.refreshPrices();
+  const leanWrite = await gasOf(clearing.connect(alice).write(lean, series[0], WAD / 100n, bob.address));
+  await sys.refreshPrices();
+  const priced1 = await gasOf(clearing.connect(alice).withdrawCollateral(lean, vault, 1n, alice.address));
+  await clearing.connect(alice).depositCollateral(lean, vault, leanShares / 4n);
+  for (let i = 1; i < 4; i++) await clearing.connect(alice).write(lean, series[i], WAD, bob.address);
+  await sys.refreshPrices();
+  const priced4 = await gasOf(clearing.connect(alice).withdrawCollateral(lean, vault, 1n, alice.address));
+  await clearing.connect(alice).depositCollateral(lean, vault, (leanShares * 3n) / 4n);
+  for (let i = 4; i < 8; i++) await clearing.connect(alice).write(lean, series[i], WAD, bob.address);
+  await sys.refreshPrices();
+  const priced8 = await gasOf(clearing.connect(alice).withdrawCollateral(lean, vault, 1n, alice.address));
 
   await time.increaseTo(expiry + 60);
   await sys.setSpot(await sys.weth.getAddress(), 2500n * WAD);
@@ -76,6 +101,22 @@ export async function bench(): Promise<BenchRow[]> {
       operation: "margin check via withdrawCollateral, 8 series",
       gas: margin8,
       note: `slope ${slope.toLocaleString("en-US")} gas per series`,
+    },
+    {
+      module: m,
+      operation: "write, 1-series account (steady), leveraged writer",
+      gas: leanWrite,
+      reference: "write, 1-series account (steady)",
+      referenceGas: writeSteady,
+      note: "collateral below the unpriced bound: the margin check prices the grid",
+    },
+    { module: m, operation: "priced margin check via withdrawCollateral, 1 series", gas: priced1 },
+    { module: m, operation: "priced margin check via withdrawCollateral, 4 series", gas: priced4 },
+    {
+      module: m,
+      operation: "priced margin check via withdrawCollateral, 8 series",
+      gas: priced8,
+      note: `slope ${((priced8 - priced4) / 4n).toLocaleString("en-US")} gas per series`,
     },
     { module: m, operation: "settle", gas: settle, note: "O(1)" },
     { module: m, operation: "settleAccount (8 series, 2 settled)", gas: settleAccount },
