@@ -1,5 +1,5 @@
 /** The chain side of the service: the RPC provider, the exchange's typed binding and its EIP-712 domain. */
-import { JsonRpcProvider, Network, Wallet, type TypedDataDomain } from "ethers";
+import { Network, Wallet, type JsonRpcProvider, type TypedDataDomain } from "ethers";
 import { IOptionsExchange__factory } from "../../../typechain-types/factories/contracts/interfaces/IOptionsExchange__factory";
 import type { IOptionsExchange } from "../../../typechain-types/contracts/interfaces/IOptionsExchange";
 import { OptionsExchange__factory } from "../../../typechain-types/factories/contracts/exchange/OptionsExchange__factory";
@@ -7,6 +7,7 @@ import { OptionsClearing__factory } from "../../../typechain-types/factories/con
 import type { OptionsClearing } from "../../../typechain-types/contracts/options/OptionsClearing";
 import { exchangeDomain } from "../../../src/exchange/order";
 import { bookDomain } from "../../lib/book/cancel";
+import { rpcProvider } from "./rpc";
 
 export interface Chain {
   provider: JsonRpcProvider;
@@ -35,7 +36,7 @@ export async function connectChain(options: {
   expectedChainId?: bigint;
   pollIntervalMs: number;
 }): Promise<Chain> {
-  const probe = new JsonRpcProvider(options.rpcUrl);
+  const probe = rpcProvider(options.rpcUrl);
   let chainId: bigint;
   try {
     chainId = (await probe.getNetwork()).chainId;
@@ -46,7 +47,7 @@ export async function connectChain(options: {
     throw new Error(
       `the node at ${options.rpcUrl} is chain ${chainId}, the deployment record says ${options.expectedChainId}`,
     );
-  const provider = new JsonRpcProvider(options.rpcUrl, Network.from(chainId), { staticNetwork: true });
+  const provider = rpcProvider(options.rpcUrl, Network.from(chainId));
   provider.pollingInterval = options.pollIntervalMs;
   if ((await provider.getCode(options.exchange)) === "0x")
     throw new Error(`no contract at the exchange address ${options.exchange} on chain ${chainId}`);
