@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import type { TypedDataDomain } from "ethers";
 import type { Order } from "../../../src/exchange/order";
 import type { SignatureJob, SignatureResult } from "./signatureWorker";
+import { workerOptions, workerScript } from "./workerScript";
 
 interface Pending {
   resolve(result: { hash: string; signer: string | null }): void;
@@ -22,17 +23,10 @@ interface Slot {
   loaded: boolean;
 }
 
-/** Under ts-node the worker is TypeScript too: it registers ts-node (types not checked, as `npm run book`). */
+/** The worker runs as plain JavaScript (./workerScript.ts): no TypeScript loader in the worker threads. */
 function spawnWorker(domain: TypedDataDomain): Worker {
-  const typescript = __filename.endsWith(".ts");
-  const file = join(__dirname, `signatureWorker.${typescript ? "ts" : "js"}`);
-  return new Worker(file, {
-    workerData: { domain },
-    execArgv: typescript ? ["-r", "ts-node/register/transpile-only"] : [],
-    env: typescript
-      ? { ...process.env, TS_NODE_PROJECT: join(__dirname, "..", "..", "..", "tsconfig.json") }
-      : undefined,
-  });
+  const script = workerScript(join(__dirname, "signatureWorker"), __filename.endsWith(".ts"));
+  return new Worker(script.source, workerOptions(script, { domain }));
 }
 
 export class SignaturePool {
