@@ -84,9 +84,20 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
   let head: number | undefined;
   let stopping = false;
   let wakeUp: (() => void) | undefined;
+  /** A wake-up that came while the loop was busy: the next sleep returns at once. */
+  let wakePending = false;
+  const wake = () => {
+    if (wakeUp !== undefined) wakeUp();
+    else wakePending = true;
+  };
   /** Sleep one poll interval, or less if woken; true when woken. */
   const sleep = () =>
     new Promise<boolean>((resolve) => {
+      if (wakePending) {
+        wakePending = false;
+        resolve(true);
+        return;
+      }
       const timer = setTimeout(() => done(false), config.pollIntervalMs);
       function done(woken: boolean) {
         clearTimeout(timer);
@@ -149,7 +160,7 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
       writer,
       signatures,
       state,
-      wake: () => wakeUp?.(),
+      wake,
       status: () => ({ indexedBlock: indexer.cursor, headBlock: head, leader: leader.isLeader }),
     });
     await app.listen({ host: config.host, port: config.port });

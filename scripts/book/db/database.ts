@@ -14,6 +14,8 @@ export interface Queryable {
 export interface Database extends Queryable {
   /** `pglite` or `postgres`. */
   readonly kind: string;
+  /** Whether other processes may use it too (a server): cross-instance rules then need locks. */
+  readonly shared: boolean;
   /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** A connection of its own for session state (advisory locks): held until closed or lost. */

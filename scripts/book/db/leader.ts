@@ -25,8 +25,9 @@ export class LeaderLock {
     try {
       this.session ??= await this.db.session();
       if (this.held) {
-        // A lost connection has lost its locks: prove the session is alive before acting as the leader.
-        await this.session.query("SELECT 1");
+        // A lost connection has lost its locks: prove the session is alive before acting as the leader (a server's; an
+        // embedded database is the process itself, and `lost` says whether it was closed).
+        if (this.db.shared) await this.session.query("SELECT 1");
         if (this.session.lost()) throw new Error("the lock's connection was lost");
         return true;
       }

@@ -1,8 +1,8 @@
 /**
  * Group commit of accepted orders: requests that arrive in the same turn of the event loop, or while a batch is being
  * committed, go together in the next one, and each batch is one transaction of a few statements whatever its size
- * (per-owner advisory locks, the open-order counts, the stored duplicates, the indexed cancels and fills, one
- * multi-row INSERT). Each request's promise
+ * (per-owner advisory locks on a shared server; one read of the open-order counts, the stored duplicates and the
+ * indexed cancels and fills; one multi-row INSERT). Each request's promise
  * settles when its batch has committed (or failed), so a 201 still means "committed".
  */
 import type { Order } from "../../../src/exchange/order";
@@ -68,35 +68,33 @@ export class OrderWriter {
   private async commit(tx: Queryable, batch: Queued[]): Promise<WriteOutcome[]> {
     const owners = [...new Set(batch.map((q) => q.order.owner.toLowerCase()))].sort();
     const hashes = batch.map((q) => q.hash.toLowerCase());
-    // One writer per owner at a time (in a fixed order: no deadlock), so the cap holds across instances.
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext(o)) FROM unnest($1::text[]) AS o", [owners]);
+    // One writer per owner at a time (in a fixed order: no deadlock), so the cap holds across instances. An embedded
+    // database has one process, whose batches already run one at a time.
+    if (this.db.shared)
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext(o)) FROM unnest($1::text[]) AS o", [owners]);
+    // One read for the batch: the owners' open orders, the hashes stored already, and what the indexed chain says
+    // about these hashes (a cancel by the owner or signer, fills by anyone).
     const open = new Map<string, number>();
-    for (const r of await tx.query<{ owner: string; n: number }>(
-      `SELECT owner, count(*)::int AS n FROM orders WHERE owner = ANY($1::text[]) AND ${LIVE("$2")} GROUP BY owner`,
-      [owners, this.now().toString()],
-    ))
-      open.set(r.owner, Number(r.n));
-    const stored = new Set(
-      (
-        await tx.query<{ hash: string }>("SELECT hash FROM orders WHERE hash = ANY($1::text[])", [hashes])
-      ).map((r) => r.hash),
-    );
-    // What the indexed chain says about these hashes: a cancel by the owner or signer, fills by anyone.
+    const stored = new Set<string>();
     const chain = new Map<string, { cancelledBy: Set<string>; filled: bigint }>();
-    for (const e of await tx.query<{
-      order_hash: string;
-      kind: string;
-      owner: string | null;
-      amount: string | null;
-    }>(
-      `SELECT order_hash, kind, owner, amount::text AS amount FROM chain_events
-       WHERE order_hash = ANY($1::text[]) AND kind IN ('cancel', 'fill')`,
-      [hashes],
+    for (const r of await tx.query<{ kind: string; key: string; value: string | null; owner: string | null }>(
+      `SELECT 'open' AS kind, owner AS key, count(*)::text AS value, NULL::text AS owner FROM orders
+         WHERE owner = ANY($1::text[]) AND ${LIVE("$3")} GROUP BY owner
+       UNION ALL
+       SELECT 'stored', hash, NULL, NULL FROM orders WHERE hash = ANY($2::text[])
+       UNION ALL
+       SELECT kind, order_hash, amount::text, owner FROM chain_events
+         WHERE order_hash = ANY($2::text[]) AND kind IN ('cancel', 'fill')`,
+      [owners, hashes, this.now().toString()],
     )) {
-      const c = chain.get(e.order_hash) ?? { cancelledBy: new Set<string>(), filled: 0n };
-      if (e.kind === "cancel" && e.owner !== null) c.cancelledBy.add(e.owner);
-      if (e.kind === "fill" && e.amount !== null) c.filled += BigInt(e.amount);
-      chain.set(e.order_hash, c);
+      if (r.kind === "open") open.set(r.key, Number(r.value));
+      else if (r.kind === "stored") stored.add(r.key);
+      else {
+        const c = chain.get(r.key) ?? { cancelledBy: new Set<string>(), filled: 0n };
+        if (r.kind === "cancel" && r.owner !== null) c.cancelledBy.add(r.owner);
+        if (r.kind === "fill" && r.value !== null) c.filled += BigInt(r.value);
+        chain.set(r.key, c);
+      }
     }
 
     const outcomes: WriteOutcome[] = [];

@@ -21,6 +21,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
   const self = wrap(db);
   return {
     kind: "pglite",
+    shared: false,
     query: self.query,
     exec: self.exec,
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(wrap(tx))),

@@ -20,6 +20,7 @@ export async function openPostgres(url: string): Promise<Database> {
   const self = wrap(pool);
   return {
     kind: "postgres",
+    shared: true,
     query: self.query,
     exec: self.exec,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

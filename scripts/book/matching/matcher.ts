@@ -78,7 +78,10 @@ export class Matcher {
     return this.nextNonce;
   }
 
-  /** Cross every order not crossed yet; returns the number of transactions sent. */
+  /**
+   * Cross every order not crossed yet when it starts; returns the number of transactions sent. Orders stored meanwhile
+   * wake the engine loop again (or wait for its next pass).
+   */
   async runOnce(): Promise<number> {
     let sent = 0;
     for (;;) {
@@ -97,6 +100,8 @@ export class Matcher {
       } finally {
         await markProcessed(this.db, crossed.splice(0));
       }
+      // A short batch was all there was: no read to find nothing.
+      if (takers.length < TAKER_BATCH) return sent;
     }
   }
 

@@ -58,7 +58,8 @@ async function checkOrder(
       "chainId",
       `chainId: this book serves chain ${chain.chainId}, not ${input.chainId}`,
     );
-  if (ethers.getAddress(input.exchange) !== ethers.getAddress(chain.exchangeAddress))
+  // Addresses compare case-insensitively (a checksum costs a keccak per address; the signature binds the bytes).
+  if (input.exchange.toLowerCase() !== chain.exchangeAddress.toLowerCase())
     throw new ApiError(
       400,
       "exchange",
@@ -71,7 +72,10 @@ async function checkOrder(
     throw new ApiError(400, "hash", `hash: the order hashes to ${hash}, not ${input.hash}`);
   if (order.taker !== ethers.ZeroAddress)
     throw new ApiError(400, "order.taker", "order.taker: the book takes public orders only (taker 0)");
-  if (order.executor !== ethers.ZeroAddress && ethers.getAddress(order.executor) !== chain.executor?.address)
+  if (
+    order.executor !== ethers.ZeroAddress &&
+    order.executor.toLowerCase() !== chain.executor?.address.toLowerCase()
+  )
     throw new ApiError(
       400,
       "order.executor",
@@ -79,7 +83,7 @@ async function checkOrder(
     );
   if ((order.flags & OrderFlags.FILL_OR_KILL) !== 0)
     throw new ApiError(400, "order.flags", "order.flags: fill-or-kill orders cannot rest on a book");
-  const eoaSigned = recovered !== null && recovered === ethers.getAddress(order.signer);
+  const eoaSigned = recovered !== null && recovered.toLowerCase() === order.signer.toLowerCase();
   // A contract signer (ERC-1271) is checked by the exchange's `validate` below.
   if (!eoaSigned && (await chain.provider.getCode(order.signer)) === "0x")
     throw new ApiError(400, "signature", `signature: not signed by order.signer ${order.signer}`);
