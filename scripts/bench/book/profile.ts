@@ -14,6 +14,10 @@ const post = <T>(session: Session, method: string, params?: object) =>
     session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T))),
   );
 
+/** Node's own work called from the event loop rather than from a library or the service. */
+const NODE = "Node: HTTP parsing, sockets, timers (from the event loop)";
+const PROGRAM = "native and engine (program)";
+
 /** The bucket of a sampled function, from its script's URL and name (first match wins). */
 const BUCKETS: [string, (url: string, name: string) => boolean][] = [
   ["idle (waiting for I/O)", (_u, n) => n === "(idle)"],
@@ -29,7 +33,7 @@ const BUCKETS: [string, (url: string, name: string) => boolean][] = [
     (u) => u.includes("/node_modules/ethers/") || u.includes("/node_modules/@noble/"),
   ],
   [
-    "fastify (routing, body parsing, replies)",
+    "fastify (routing, body parsing, replies and their socket writes)",
     (u) =>
       /\/node_modules\/(fastify|@fastify|find-my-way|avvio|light-my-request|secure-json-parse|fast-json-stringify|fast-querystring|abstract-logging|pino|toad-cache|process-warning|rfdc|ws)\//.test(
         u,
@@ -40,13 +44,13 @@ const BUCKETS: [string, (url: string, name: string) => boolean][] = [
     "book: signature pool hand-off (postMessage to the workers)",
     (u) => u.includes("/scripts/book/validation/signatures"),
   ],
+  ["book: JSON-RPC to the node (scripts/book/chain)", (u) => u.includes("/scripts/book/chain/")],
   ["book: API routes (scripts/book/api)", (u) => u.includes("/scripts/book/api/")],
   ["book: order checks (scripts/book/validation)", (u) => u.includes("/scripts/book/validation/")],
   ["book: store (scripts/book/db)", (u) => u.includes("/scripts/book/db/")],
   ["book: matcher (scripts/book/matching)", (u) => u.includes("/scripts/book/matching/")],
   ["book: other (scripts/book, src/)", (u) => u.includes("/scripts/book/") || u.includes("/src/")],
-  ["Node: HTTP, sockets, streams, timers", (u) => u.startsWith("node:")],
-  ["native and engine (program)", (_u, n) => n === "(program)" || n === "(root)"],
+  [PROGRAM, (_u, n) => n === "(program)" || n === "(root)"],
 ];
 
 export interface ProfileShare {
@@ -54,21 +58,31 @@ export interface ProfileShare {
   ms: number;
 }
 
-function shares(profile: Profiler.Profile): ProfileShare[] {
+export function sharesOf(profile: Profiler.Profile): ProfileShare[] {
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const bucketOf = new Map<number, string>();
+  const own = (id: number) => {
+    const { url, functionName } = byId.get(id)!.callFrame;
+    return BUCKETS.find(([, match]) => match(url, functionName))?.[0] ?? "other JavaScript";
+  };
+  /** Native code and Node's own modules (a socket write, a file call, postMessage) count for the code that called them. */
+  const beneath = (id: number) => {
+    const { url, functionName } = byId.get(id)!.callFrame;
+    return (url === "" && !functionName.startsWith("(")) || url.startsWith("node:");
+  };
   const bucket = (id: number): string => {
     const known = bucketOf.get(id);
     if (known !== undefined) return known;
-    const { url, functionName } = byId.get(id)!.callFrame;
-    const parent = parentOf.get(id);
-    // A native function (no script: a socket write, a file call, postMessage) counts for the JavaScript that called it.
-    const b =
-      url === "" && !functionName.startsWith("(") && parent !== undefined
-        ? bucket(parent)
-        : (BUCKETS.find(([, match]) => match(url, functionName))?.[0] ?? "other JavaScript");
+    let b = own(id);
+    if (beneath(id)) {
+      let caller = parentOf.get(id);
+      while (caller !== undefined && beneath(caller)) caller = parentOf.get(caller);
+      const callerBucket = caller === undefined ? undefined : bucket(caller);
+      // Called from the event loop itself (a socket read, a timer): Node's.
+      b = callerBucket === undefined || callerBucket === PROGRAM ? NODE : callerBucket;
+    }
     bucketOf.set(id, b);
     return b;
   };
@@ -102,7 +116,7 @@ export async function profiled<T>(
       ({ profile } = await post<{ profile: Profiler.Profile }>(session, "Profiler.stop"));
       writeFileSync(file, JSON.stringify(profile));
     }
-    return { result, shares: shares(profile) };
+    return { result, shares: sharesOf(profile) };
   } finally {
     session.disconnect();
   }
