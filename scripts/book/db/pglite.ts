@@ -1,32 +1,102 @@
-/** The embedded default: PGlite (PostgreSQL compiled to WebAssembly) with its data in a local folder. */
-import { mkdirSync } from "node:fs";
-import { PGlite, type Transaction } from "@electric-sql/pglite";
+/**
+ * The embedded default: PGlite (PostgreSQL compiled to WebAssembly) with its data in a local folder, run on a worker
+ * thread of its own (./pgliteWorker.ts) so that executing statements and writing its files does not take the thread
+ * that serves the API. Each statement is one message each way; a transaction is opened, used and ended by messages
+ * too, its callback running here. Errors come back with PostgreSQL's message and code.
+ */
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import type { Database, Queryable } from "./database";
+import type { PgliteReply, PgliteRequest } from "./pgliteWorker";
+import { workerOptions, workerScript } from "../validation/workerScript";
 
-function wrap(q: PGlite | Transaction): Queryable {
-  return {
-    async query<Row>(sql: string, params: unknown[] = []): Promise<Row[]> {
-      return (await q.query<Row>(sql, params)).rows;
-    },
-    async exec(sql: string): Promise<void> {
-      await q.exec(sql);
-    },
-  };
+type Call = PgliteRequest extends infer R ? (R extends PgliteRequest ? Omit<R, "id"> : never) : never;
+
+/** An error of the database, as PostgreSQL reported it. */
+export class PgliteError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = "PgliteError";
+  }
 }
 
-/** Open (creating when absent) the PGlite database in `dataDir`. */
+/** Open (creating when absent) the PGlite database in `dataDir`, on its own worker thread. */
 export async function openPglite(dataDir: string): Promise<Database> {
-  mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
-  const self = wrap(db);
+  const script = workerScript(join(__dirname, "pgliteWorker"), __filename.endsWith(".ts"));
+  const worker = new Worker(script.source, workerOptions(script, { dataDir }));
+  const pending = new Map<number, { resolve(r: PgliteReply & { ok: true }): void; reject(e: Error): void }>();
+  let nextId = 1;
+  let closed = false;
+  let opened!: (error?: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => (opened = (e) => (e ? reject(e) : resolve())));
+
+  const settle = (r: PgliteReply) => {
+    if (r.id === 0) return opened(r.ok ? undefined : new PgliteError(r.error.message, r.error.code));
+    const p = pending.get(r.id);
+    pending.delete(r.id);
+    // An idle database does not keep the process alive; a statement in flight does.
+    if (pending.size === 0) worker.unref();
+    if (r.ok) p?.resolve(r);
+    else p?.reject(new PgliteError(r.error.message, r.error.code));
+  };
+  const gone = (error: Error) => {
+    closed = true;
+    opened(error);
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  worker.on("message", settle);
+  worker.on("error", gone);
+  worker.on("exit", (code) => gone(new Error(`the PGlite worker exited (${code})`)));
+
+  const call = (request: Call): Promise<PgliteReply & { ok: true }> => {
+    if (closed) return Promise.reject(new Error("the database is closed"));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...request, id });
+    });
+  };
+  await ready;
+  worker.unref();
+
+  const on = (tx?: number): Queryable => ({
+    async query<Row>(sql: string, params: unknown[] = []): Promise<Row[]> {
+      return ((await call({ op: "query", sql, params, tx })).rows ?? []) as Row[];
+    },
+    async exec(sql: string): Promise<void> {
+      await call({ op: "exec", sql, tx });
+    },
+  });
+  const self = on();
   return {
     kind: "pglite",
     shared: false,
     query: self.query,
     exec: self.exec,
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(wrap(tx))),
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const { tx } = await call({ op: "begin" });
+      let result: T;
+      try {
+        result = await fn(on(tx!));
+      } catch (error) {
+        await call({ op: "rollback", tx: tx! }).catch(() => undefined);
+        throw error;
+      }
+      await call({ op: "commit", tx: tx! });
+      return result;
+    },
     // PGlite is one session in this process: the database itself.
-    session: async () => ({ ...self, lost: () => db.closed, close: async () => undefined }),
-    close: () => db.close(),
+    session: async () => ({ ...self, lost: () => closed, close: async () => undefined }),
+    async close() {
+      if (closed) return;
+      await call({ op: "close" });
+      closed = true;
+      await worker.terminate();
+    },
   };
 }
