@@ -290,8 +290,8 @@ export const MUTANTS: Mutant[] = [
     id: "margin-haircut-rounds-up",
     file: "contracts/options/MarginLogic.sol",
     description: "collateral value after haircut rounded up instead of down",
-    from: "return amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);",
-    to: "return amountWad.mulWadDown(priceWad).mulWadUp(WadMath.WAD - config.haircutWad);",
+    from: "valueWad = amountWad.mulWadDown(priceWad).mulWadDown(WadMath.WAD - config.haircutWad);",
+    to: "valueWad = amountWad.mulWadDown(priceWad).mulWadUp(WadMath.WAD - config.haircutWad);",
   },
   {
     id: "health-values-unpaid-long-credit",
@@ -484,6 +484,7 @@ export const MUTANTS: Mutant[] = [
     description: "initial margin equals maintenance (the buffer is ignored)",
     from: "initialWad = _mulWadUp(maintenanceWad, WAD + p.initialBufferWad);",
     to: "initialWad = _mulWadUp(maintenanceWad, WAD);",
+    nth: 1,
   },
   // ---------------------------------------------------------------------------------------------- issue 14: oracle
   {
