@@ -1,3 +1,4 @@
+import { network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { BenchRow } from "../types";
@@ -54,6 +55,7 @@ export async function bench(): Promise<BenchRow[]> {
   // The same checks for a leveraged writer (each measured right after a poke, as the rows above are after the
   // deployment's), whose collateral stays below the unpriced bound (about 3,144 USDC a
   // short call here) and above the priced requirement: each check prices the grid of every series.
+  const beforeLean = (await network.provider.send("evm_snapshot", [])) as string;
   const lean = await sys.fundAccount(alice, "usdc", 3_000n * USDC_UNIT);
   const leanShares = await sys.fundVaultShares(alice, "usdc", 8_000n * USDC_UNIT);
   await clearing.connect(alice).write(lean, series[0], WAD, bob.address);
@@ -69,6 +71,8 @@ export async function bench(): Promise<BenchRow[]> {
   for (let i = 4; i < 8; i++) await clearing.connect(alice).write(lean, series[i], WAD, bob.address);
   await sys.refreshPrices();
   const priced8 = await gasOf(clearing.connect(alice).withdrawCollateral(lean, vault, 1n, alice.address));
+  // Back to the state without the leveraged writer, so the rows below measure what they did before it.
+  await network.provider.send("evm_revert", [beforeLean]);
 
   await time.increaseTo(expiry + 60);
   await sys.setSpot(await sys.weth.getAddress(), 2500n * WAD);
