@@ -20,6 +20,7 @@ import {
   PUT_PREMIUM,
   TAKER_FEE,
   type ExchangeSystem,
+  directTrade,
 } from "../../shared/fixtures/exchange";
 import { DAY, USDC_UNIT, deploySystem } from "../../shared/fixtures/system";
 
@@ -956,16 +957,7 @@ describe("unit/exchange/OptionsExchange", () => {
       )
         .to.be.revertedWithCustomError(sys.exchange, "AccessManagedUnauthorized")
         .withArgs(sys.bob.address);
-      const trade = {
-        sellerAccountId: sys.aliceAccount,
-        buyerAccountId: sys.bobAccount,
-        seriesId: sys.put,
-        amount: WAD,
-        premiumPerContract: 1n,
-        sellerFeePerContract: 0n,
-        buyerFeePerContract: 0n,
-        flags: 0,
-      };
+      const trade = directTrade(sys);
       await expect(sys.clearing.connect(sys.bob).trade([trade], sys.feeAccount))
         .to.be.revertedWithCustomError(sys.clearing, "AccessManagedUnauthorized")
         .withArgs(sys.bob.address);

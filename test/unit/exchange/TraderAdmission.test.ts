@@ -8,7 +8,12 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { WAD } from "../../../scripts/lib/math/wad";
 import { Roles } from "../../../scripts/lib/roles";
 import { Side } from "../../../src/exchange/order";
-import { deployExchangeSystem, TAKER_FEE, type ExchangeSystem } from "../../shared/fixtures/exchange";
+import {
+  deployExchangeSystem,
+  TAKER_FEE,
+  type ExchangeSystem,
+  directTrade,
+} from "../../shared/fixtures/exchange";
 
 /** Alice's signed ask of 10 contracts, Bob filling `amount` of it. */
 async function fillOnce(sys: ExchangeSystem, amount: bigint = WAD) {
@@ -29,16 +34,7 @@ describe("unit/exchange/OptionsClearing trader admission (isTrader, syncTrader)"
 
   it("refuses a caller without EXCHANGE_ROLE (AccessManagedUnauthorized) and records nothing", async () => {
     const sys = await loadFixture(deployExchangeSystem);
-    const trade = {
-      sellerAccountId: sys.aliceAccount,
-      buyerAccountId: sys.bobAccount,
-      seriesId: sys.put,
-      amount: WAD,
-      premiumPerContract: 1n,
-      sellerFeePerContract: 0n,
-      buyerFeePerContract: 0n,
-      flags: 0,
-    };
+    const trade = directTrade(sys);
     await expect(sys.clearing.connect(sys.carol).trade([trade], sys.feeAccount))
       .to.be.revertedWithCustomError(sys.clearing, "AccessManagedUnauthorized")
       .withArgs(sys.carol.address);

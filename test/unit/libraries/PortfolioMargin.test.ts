@@ -16,6 +16,13 @@ import {
 } from "../../shared/fixtures/pricing";
 
 const SPOT = wad("2000");
+/** Four series across calls, puts, longs, shorts and expiries. */
+const FOUR = [
+  position("1800", 7n, false, -WAD),
+  position("2200", 30n, true, -WAD / 2n),
+  position("2400", 30n, true, WAD / 2n),
+  position("1600", 90n, false, 3n * WAD),
+];
 
 describe("unit/libraries/PortfolioMargin", () => {
   async function check(positions: Position[], p: RiskParams = defaultParams(), spot = SPOT) {
@@ -98,15 +105,9 @@ describe("unit/libraries/PortfolioMargin", () => {
     });
 
     it("four and eight series across calls, puts and expiries match the reference", async () => {
-      const four = [
-        position("1800", 7n, false, -WAD),
-        position("2200", 30n, true, -WAD / 2n),
-        position("2400", 30n, true, WAD / 2n),
-        position("1600", 90n, false, 3n * WAD),
-      ];
-      await check(four);
+      await check(FOUR);
       await check([
-        ...four,
+        ...FOUR,
         position("2000", 1n, true, -WAD / 10n),
         position("2100", 180n, false, 2n * WAD),
         position("1000", 365n, true, -WAD),
@@ -246,15 +247,9 @@ describe("unit/libraries/PortfolioMargin", () => {
     });
 
     it("is never below the priced initial margin on four and eight series, expired ones included", async () => {
-      const four = [
-        position("1800", 7n, false, -WAD),
-        position("2200", 30n, true, -WAD / 2n),
-        position("2400", 30n, true, WAD / 2n),
-        position("1600", 90n, false, 3n * WAD),
-      ];
-      await bound(four);
+      await bound(FOUR);
       await bound([
-        ...four,
+        ...FOUR,
         { strikeWad: wad("2100"), expiry: NOW - DAY, isCall: false, amount: -WAD },
         position("2000", 1n, true, -WAD / 10n),
         position("1000", 365n, true, -WAD),
