@@ -8,7 +8,15 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { DevnetOptionsError, devnetOptions } from "./lib/devnet/options";
-import { launch, portInUse, runHardhat, startNode, stopGroup, type LocalNode } from "./lib/node/localNode";
+import {
+  HARDHAT_BIN,
+  launch,
+  portInUse,
+  runHardhat,
+  startNode,
+  stopGroup,
+  type LocalNode,
+} from "./lib/node/localNode";
 
 const DEPLOY_TIMEOUT_MS = 600_000;
 const log = (line: string): void => console.log(`devnet: ${line}`);
@@ -64,7 +72,7 @@ async function main(): Promise<number> {
       );
     }
     log(`deployed; record ${options.record}; RPC ${url} (chain id 31337)`);
-    market = launch("npx", ["hardhat", "run", "scripts/devnet/market.ts", "--network", "e2e"], {
+    market = launch(HARDHAT_BIN, ["run", "scripts/devnet/market.ts", "--network", "e2e"], {
       ...env,
       DEVNET_RECORD: options.record,
     });

@@ -30,6 +30,11 @@ const ROOT = join(__dirname, "..", "..", "..");
  * package `@foundry-rs/anvil` lists platform packages that are not on the registry, which breaks `npm ci`).
  */
 export const ANVIL_BIN = join(ROOT, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+/**
+ * The project's Hardhat command line: what `npx hardhat` resolves to, started without npx's own start-up (a second
+ * Node process, seconds on a loaded machine for every command the tests and the devnet run).
+ */
+export const HARDHAT_BIN = join(ROOT, "node_modules", ".bin", "hardhat");
 const LOOPBACK = "127.0.0.1";
 const running = new Set<ChildProcess>();
 
@@ -131,7 +136,7 @@ export async function startNode(kind: NodeKind, timeoutMs = 90_000, port?: numbe
   const url = `http://${LOOPBACK}:${port}`;
   const child =
     kind === "hardhat"
-      ? launch("npx", ["hardhat", "node", "--hostname", LOOPBACK, "--port", String(port)])
+      ? launch(HARDHAT_BIN, ["node", "--hostname", LOOPBACK, "--port", String(port)])
       : launch(ANVIL_BIN, ["--host", LOOPBACK, "--port", String(port), "--silent"]);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));
@@ -156,13 +161,23 @@ export async function startNode(kind: NodeKind, timeoutMs = 90_000, port?: numbe
   }
 }
 
-/** Run `npx hardhat <args>` as a child process with `env`; killed (process group) after `timeoutMs`. */
-export async function runHardhat(
+/** Run `npx hardhat <args>` (HARDHAT_BIN) as a child process with `env`; killed (process group) after `timeoutMs`. */
+export function runHardhat(
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 150_000,
 ): Promise<CommandResult> {
-  const child = launch("npx", ["hardhat", ...args], env);
+  return runCommand(HARDHAT_BIN, args, env, timeoutMs);
+}
+
+/** Run `command` as a child process with `env` to its end; killed (process group) after `timeoutMs`. */
+export async function runCommand(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 150_000,
+): Promise<CommandResult> {
+  const child = launch(command, args, env);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
