@@ -8,8 +8,8 @@
  * On anvil the same deployment then serves the keeper script's end-to-end run (test/shared/keeperOnNode.ts): a
  * prepared unhealthy account liquidated on-chain by `scripts/keeper.ts` run once as a child process, one that a
  * competitor liquidated first skipped cleanly; and the keeper exits non-zero with a clear error when its RPC is down.
- * Then a trader and the reporter on that anvil deployment (test/shared/traderOnNode.ts): series listed by name, an
- * account opened, funded, written on and partly closed by a holder, a signed price relayed.
+ * The README's trading block runs on anvil in test/e2e/TraderNode.test.ts, its devnet with the reporter in
+ * test/e2e/Devnet.test.ts.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,7 +28,6 @@ import type { DeploymentRecord } from "../../scripts/lib/deploy/suite";
 import { Roles } from "../../scripts/lib/roles";
 import { freePort, runHardhat, startNode, type CommandResult, type LocalNode } from "../shared/localNode";
 import { keeperRoundTrip, runKeeperScript } from "../shared/keeperOnNode";
-import { traderRoundTrip } from "../shared/traderOnNode";
 import { devKey, governanceRoundTrip } from "../shared/safeOnNode";
 
 const WAD = 10n ** 18n;
@@ -132,7 +131,7 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
   });
 
   for (const kind of ["hardhat", "anvil"] as const) {
-    it(`deploys config/local.json on ${kind === "hardhat" ? "npx hardhat node" : "anvil"}, checks it on-chain${kind === "hardhat" ? ", and re-runs idempotently" : ", runs the keeper once against a prepared unhealthy account, then trades and reports"}, then governs through the Safe`, async function () {
+    it(`deploys config/local.json on ${kind === "hardhat" ? "npx hardhat node" : "anvil"}, checks it on-chain${kind === "hardhat" ? ", and re-runs idempotently" : ", and runs the keeper once against a prepared unhealthy account"}, then governs through the Safe`, async function () {
       // Deploy, checks and the governance round trip (six Hardhat child processes) on a shared, loaded machine.
       this.timeout(1_800_000);
       let node: LocalNode | undefined;
@@ -146,10 +145,7 @@ describe("e2e/DeployNodes (deploy script against real JSON-RPC nodes on loopback
         expect(record.network).to.equal("e2e");
         expect(record.complete).to.equal(true);
         await checkOnChain(node.url, record);
-        if (kind === "anvil") {
-          await keeperRoundTrip(node.url, record, join(work, `${id}.json`));
-          await traderRoundTrip(node.url, record, join(work, `${id}.json`), work);
-        }
+        if (kind === "anvil") await keeperRoundTrip(node.url, record, join(work, `${id}.json`));
 
         if (kind === "hardhat") {
           const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });

@@ -11,7 +11,11 @@ import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
-import { OptionsClearing__factory, OracleAggregator__factory } from "../../typechain-types";
+import {
+  OptionsClearing__factory,
+  OracleAggregator__factory,
+  SignedReportSource__factory,
+} from "../../typechain-types";
 import { readDeploymentRecord } from "../../scripts/lib/operator/record";
 import {
   freePort,
@@ -27,6 +31,8 @@ import { hardhatCommand, readmeBlock, words } from "../shared/readme";
 
 const WAD = 10n ** 18n;
 const IGNITION_DIR = join(__dirname, "..", "..", "ignition", "deployments");
+/** Development account #8: config/local.json's reporter, which the README's reporter line signs with. */
+const REPORTER = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f";
 const DEVNET_SECTION = "## A local market that stays alive";
 /** What each node answers to `web3_clientVersion`. */
 const CLIENT_VERSION: Record<NodeKind, RegExp> = { hardhat: /^HardhatNetwork\//, anvil: /^anvil\// };
@@ -235,10 +241,22 @@ async function devnetCase(kind: NodeKind, work: string, ports: number[]): Promis
       on,
     ).to.include("1");
     const reported = json(out("REPORTER_PRICES=")).filter((l) => l.event === "reported");
-    expect(
-      reported.map((l) => l.asset),
-      on,
-    ).to.include("WETH");
+    const weth = reported.find((l) => l.asset === "WETH");
+    expect(weth, `${on}: no WETH report relayed`).to.not.equal(undefined);
+    // The relayed report is on-chain: #8's report at the WETH SignedReportSource, as the reporter logged it.
+    const reader = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+    try {
+      const address = readDeploymentRecord(record).contracts["SignedReportSource.WETH"];
+      const [priceWad, observedAt] = await SignedReportSource__factory.connect(address, reader).reportOf(
+        REPORTER,
+      );
+      expect({ priceWad: priceWad.toString(), observedAt: observedAt.toString() }, on).to.deep.equal({
+        priceWad: weth?.priceWad,
+        observedAt: weth?.observedAt,
+      });
+    } finally {
+      reader.destroy();
+    }
 
     // Ctrl-C: the terminal signals the whole foreground group; npm re-raises the signal after its child exits.
     process.kill(-(run.child.pid ?? 0), "SIGINT");
