@@ -1,11 +1,13 @@
 /**
- * Real JSON-RPC nodes on loopback (the end-to-end tests and `npm run devnet`): `npx hardhat node` and anvil (npm `@foundry-rs/anvil-linux-amd64`),
- * each on a free port of 127.0.0.1, in its own process group so that stopping it also stops what it spawned; and
- * Hardhat commands run as child processes against them. Everything is bounded in time.
+ * Real JSON-RPC nodes on loopback (the end-to-end tests and `npm run devnet`): `npx hardhat node` and anvil (npm
+ * `@foundry-rs/anvil-linux-amd64`, else Foundry's on PATH), each on a free port of 127.0.0.1, in its own process group
+ * so that stopping it also stops what it spawned; and Hardhat commands run as child processes against them.
+ * Everything is bounded in time.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 
 export type NodeKind = "hardhat" | "anvil";
 
@@ -30,6 +32,31 @@ const ROOT = join(__dirname, "..", "..", "..");
  * package `@foundry-rs/anvil` lists platform packages that are not on the registry, which breaks `npm ci`).
  */
 export const ANVIL_BIN = join(ROOT, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The anvil to run: the npm platform package's binary (`bundled`) where it is installed (Linux x64), else Foundry's
+ * `anvil` on `path` (another platform), else an error saying where to get one.
+ */
+export function anvilCommand(bundled = ANVIL_BIN, path = process.env.PATH ?? ""): string {
+  if (isExecutable(bundled)) return bundled;
+  for (const dir of path.split(delimiter).filter((d) => d !== "")) {
+    const candidate = join(dir, "anvil");
+    if (isExecutable(candidate)) return candidate;
+  }
+  throw new Error(
+    `anvil not found: the npm package @foundry-rs/anvil-linux-amd64 ships it for Linux x64 only (no ${bundled}), ` +
+      "and no anvil is on PATH; install Foundry (https://getfoundry.sh) or use npx hardhat node",
+  );
+}
+
 /**
  * The project's Hardhat command line: what `npx hardhat` resolves to, started without npx's own start-up (a second
  * Node process, seconds on a loaded machine for every command the tests and the devnet run).
@@ -137,7 +164,7 @@ export async function startNode(kind: NodeKind, timeoutMs = 90_000, port?: numbe
   const child =
     kind === "hardhat"
       ? launch(HARDHAT_BIN, ["node", "--hostname", LOOPBACK, "--port", String(port)])
-      : launch(ANVIL_BIN, ["--host", LOOPBACK, "--port", String(port), "--silent"]);
+      : launch(anvilCommand(), ["--host", LOOPBACK, "--port", String(port), "--silent"]);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));
   child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));
