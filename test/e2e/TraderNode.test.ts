@@ -99,7 +99,8 @@ async function tradingBlock(node: LocalNode, recordPath: string, id: string): Pr
     if (/^npx hardhat node\b/.test(line)) continue;
     if (line.startsWith("SERIES=$(")) {
       // As the shell runs it: the command substitution, its pipe into node, the variable read back.
-      const script = `${line.replace(/--network localhost\b/g, `--network e2e --record '${recordPath}'`)}\nprintf '%s' "$SERIES"`;
+      const onTestNode = line.replace(/--network localhost\b/g, `--network e2e --record '${recordPath}'`);
+      const script = `${onTestNode}\nprintf '%s' "$SERIES"`;
       const r = await runCommand("bash", ["-c", script], env);
       expect(r.code, `${on}: ${line}\n${explain(r)}`).to.equal(0);
       series = r.stdout;
