@@ -70,12 +70,13 @@ process.once("exit", () => {
   for (const child of running) killGroup(child, "SIGKILL");
 });
 
+/** Signal every process of `child`'s group, its leader gone or not (a killed leader can leave members running). */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
   } catch {
-    // Already gone.
+    // No process of the group is left.
   }
 }
 
