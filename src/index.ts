@@ -17,6 +17,8 @@ export * from "../typechain-types";
 export type { DeploymentRecord } from "./deployment";
 /** Signed orders of OptionsExchange: the Order type, its EIP-712 domain and type, build, sign, hash, validate. */
 export * from "./exchange/order";
+/** The order digest without ethers' generic EIP-712 encoder: for services that hash every order they receive. */
+export * from "./exchange/orderDigest";
 /** The order book service's client: post, cancel, read the book, orders and trades, follow the stream. */
 export * from "./book";
 

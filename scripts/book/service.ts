@@ -23,7 +23,7 @@ import { ChainState } from "./validation/chainState";
 import { ChainWatcher } from "./validation/watcher";
 import { Revalidator } from "./validation/revalidator";
 import { LeaderLock } from "./db/leader";
-import { SignaturePool } from "./validation/signatures";
+import { defaultSignatureWorkers, SignaturePool } from "./validation/signatures";
 
 export interface BookService {
   url: string;
@@ -46,7 +46,10 @@ export async function startBook(config: BookConfig, log: MatcherLog = jsonLog): 
   const hub = new StreamHub();
   const state = new ChainState(chain);
   const watcher = new ChainWatcher(chain, state);
-  const signatures = new SignaturePool(chain.orderDomain);
+  const signatures = new SignaturePool(
+    chain.orderDomain,
+    config.signatureWorkers === "auto" ? defaultSignatureWorkers() : config.signatureWorkers,
+  );
   const writer = new OrderWriter(
     db,
     config.maxOpenOrdersPerOwner,

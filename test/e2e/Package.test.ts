@@ -141,7 +141,11 @@ describe("e2e/Package (the integrator package, packed and installed offline)", f
   it("exports the order book client, which loads without the service's own packages (no ws, no fastify)", async function () {
     this.timeout(120_000);
     const script = `
-      const { BookClient, BookApiError, bookDomain, CANCEL_TYPES } = require("@optiq/protocol");
+      const { BookClient, BookApiError, bookDomain, CANCEL_TYPES, buildOrder, exchangeDomain, hashOrder, orderDigester } =
+        require("@optiq/protocol");
+      const domain = exchangeDomain("0x0000000000000000000000000000000000000002", 31337n);
+      const order = buildOrder({ accountId: 1n, owner: "0x0000000000000000000000000000000000000003", seriesId: 2n,
+        side: 1, amount: 10n ** 18n, limitPremiumPerContract: 10n ** 6n, maxFeePerContract: 0n, expiry: 99n });
       let refused = "";
       BookClient.connect("http://127.0.0.1:1").catch((e) => (refused = e.name + " " + e.constructor.name)).then(() =>
         console.log(JSON.stringify({
@@ -149,6 +153,7 @@ describe("e2e/Package (the integrator package, packed and installed offline)", f
           error: new BookApiError(400, { error: "order.expiry: too soon", field: "order.expiry" }).field,
           domain: bookDomain("0x0000000000000000000000000000000000000001", 31337n).name,
           cancel: CANCEL_TYPES.Cancel.map((f) => f.name),
+          digest: orderDigester(domain)(order) === hashOrder(domain, order),
           refused,
           ws: (() => { try { require.resolve("ws"); return "present"; } catch { return "absent"; } })(),
         })),
@@ -160,6 +165,7 @@ describe("e2e/Package (the integrator package, packed and installed offline)", f
       error: "order.expiry",
       domain: "optiq OrderBook",
       cancel: ["orderHash", "deadline"],
+      digest: true,
       // An unreachable book is fetch's own error, not a BookApiError.
       refused: "TypeError TypeError",
       ws: "absent",

@@ -29,6 +29,11 @@ export const BOOK_DEFAULTS = {
   writeBatchOrders: 256,
   /** Every resting order is checked again at least this often (prices also move without an oracle event). */
   revalidateIntervalSeconds: 15,
+  /**
+   * Worker threads that hash orders and recover their signers: `auto` is none (inline) when libsecp256k1 is loaded,
+   * else one per core.
+   */
+  signatureWorkers: "auto",
   /** First block the indexer reads when it has no cursor (the deployment's block when known). */
   fromBlock: 0,
 } as const;

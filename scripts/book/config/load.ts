@@ -35,6 +35,7 @@ const SETTINGS: Record<
   validation: { key: "validation", env: "BOOK_VALIDATION" },
   "write-batch": { key: "writeBatchOrders", env: "BOOK_WRITE_BATCH" },
   "revalidate-s": { key: "revalidateIntervalSeconds", env: "BOOK_REVALIDATE_SECONDS" },
+  "signature-workers": { key: "signatureWorkers", env: "BOOK_SIGNATURE_WORKERS" },
 };
 
 export function parseFlags(argv: string[]): Record<string, string> {

@@ -31,6 +31,7 @@ export const bookConfigSchema = z.object({
   validation: z.enum(["cached", "call"]),
   writeBatchOrders: int(1).max(1_000),
   revalidateIntervalSeconds: int(1),
+  signatureWorkers: z.union([z.literal("auto"), int(0).max(64)]),
 });
 
 export type BookConfig = z.output<typeof bookConfigSchema>;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Database, Queryable } from "./database";
 import type { PgliteReply, PgliteRequest } from "./pgliteWorker";
+import { forgetThread, recordThread } from "../threads";
 import { workerOptions, workerScript } from "../validation/workerScript";
 
 type Call = PgliteRequest extends infer R ? (R extends PgliteRequest ? Omit<R, "id"> : never) : never;
@@ -30,11 +31,15 @@ export async function openPglite(dataDir: string): Promise<Database> {
   const pending = new Map<number, { resolve(r: PgliteReply & { ok: true }): void; reject(e: Error): void }>();
   let nextId = 1;
   let closed = false;
+  let thread: number | undefined;
   let opened!: (error?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => (opened = (e) => (e ? reject(e) : resolve())));
 
   const settle = (r: PgliteReply) => {
-    if (r.id === 0) return opened(r.ok ? undefined : new PgliteError(r.error.message, r.error.code));
+    if (r.id === 0) {
+      if (r.ok) recordThread("PGlite", (thread = r.thread));
+      return opened(r.ok ? undefined : new PgliteError(r.error.message, r.error.code));
+    }
     const p = pending.get(r.id);
     pending.delete(r.id);
     // An idle database does not keep the process alive; a statement in flight does.
@@ -44,6 +49,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
   };
   const gone = (error: Error) => {
     closed = true;
+    forgetThread(thread);
     opened(error);
     for (const p of pending.values()) p.reject(error);
     pending.clear();

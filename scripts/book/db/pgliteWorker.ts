@@ -1,11 +1,13 @@
 /**
  * The worker thread that runs PGlite for ./pglite.ts: PostgreSQL in WebAssembly and its file writes, off the thread that
  * serves the API. It answers each request in turn with PGlite's own API, so its locking is PGlite's: a statement outside
- * a transaction waits for the open transaction to end. Message 0 says whether the database opened.
+ * a transaction waits for the open transaction to end. Message 0 says whether the database opened, and on which
+ * Linux thread.
  */
 import { mkdirSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { linuxThreadId } from "../threads";
 
 export type PgliteRequest =
   | { id: number; op: "query"; sql: string; params: unknown[]; tx?: number }
@@ -15,7 +17,7 @@ export type PgliteRequest =
   | { id: number; op: "close" };
 
 export type PgliteReply =
-  | { id: number; ok: true; rows?: unknown[]; tx?: number }
+  | { id: number; ok: true; rows?: unknown[]; tx?: number; thread?: number }
   | { id: number; ok: false; error: { message: string; code?: string } };
 
 /** Thrown inside a transaction's callback to have PGlite roll it back. */
@@ -114,5 +116,5 @@ async function serve(db: PGlite): Promise<void> {
     return;
   }
   await serve(db);
-  reply({ id: 0, ok: true });
+  reply({ id: 0, ok: true, thread: linuxThreadId() });
 })();

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { expect } from "chai";
-import type { HDNodeWallet, JsonRpcProvider } from "ethers";
+import { recoverAddress, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 import WebSocket from "ws";
 import { Client } from "pg";
 import { IOptionsExchange__factory, OptionsClearing__factory } from "../../../typechain-types";
@@ -29,7 +29,7 @@ import {
   type BookSession,
 } from "../../shared/bookService";
 import { startPostgres } from "../../shared/postgresCluster";
-import { validateOrder } from "../../../src/exchange/order";
+import { exchangeDomain, hashOrder, validateOrder } from "../../../src/exchange/order";
 import { nowSeconds, Side, signedCancel, signedOrder, USDC_PER_CONTRACT, WAD, type Venue } from "./orders";
 
 const CONFIRMATIONS = 3;
@@ -108,7 +108,7 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
 
   after(() => session?.close());
 
-  it("answers /health with the chain, the exchange, the database and the matcher", async () => {
+  it("answers /health with the chain, the exchange, the database, the matcher and the signature check", async () => {
     const { status, body } = await http(url("/health"));
     expect(status).to.equal(200);
     expect(body).to.include({
@@ -118,6 +118,8 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
       database: "pglite",
       matcher: devWallet(8).address,
     });
+    // The native curve and keccak load on this machine, so the default checks signatures inline.
+    expect(body.signatures).to.deep.equal({ curve: "libsecp256k1 (native)", keccak: "native", workers: 0 });
   });
 
   describe("refuses bad input with a 4xx naming the field, storing nothing", () => {
@@ -167,6 +169,15 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
         stranger,
       );
       await refused(400, "signature", () => post({ ...body, signature: forged.body.signature }));
+    });
+    it("the signer's own signature with v 0 or 1 for 27 or 28, which the exchange refuses", async () => {
+      const signed = await order(alice, Side.Sell, WAD, 40n);
+      const { body } = signed;
+      const v = parseInt(body.signature.slice(130), 16);
+      const vLow = body.signature.slice(0, 130) + (v - 27).toString(16).padStart(2, "0");
+      const digest = hashOrder(exchangeDomain(venue.exchange, venue.chainId), signed.order);
+      expect(recoverAddress(digest, vLow)).to.equal(alice.address);
+      await refused(400, "signature", () => post({ ...body, signature: vLow }));
     });
     it("a wrong chain id", async () => {
       const { body } = await order(alice, Side.Sell, WAD, 40n);

@@ -62,6 +62,18 @@ describe("unit/book/Config (settings of npm run book)", () => {
     refused(["--validation", "sometimes", "--exchange", EXCHANGE], {}, "setting validation");
     refused(["--write-batch", "0", "--exchange", EXCHANGE], {}, "setting writeBatchOrders");
     refused(["--revalidate-s", "0", "--exchange", EXCHANGE], {}, "setting revalidateIntervalSeconds");
+    refused(["--signature-workers", "-1", "--exchange", EXCHANGE], {}, "setting signatureWorkers");
+    refused(["--signature-workers", "some", "--exchange", EXCHANGE], {}, "setting signatureWorkers");
+  });
+
+  it("checks signatures inline or on worker threads: auto by default, a count when given", () => {
+    expect(loadBookConfig([], { BOOK_RECORD: record }, dir).signatureWorkers).to.equal("auto");
+    expect(
+      loadBookConfig(["--signature-workers", "3"], { BOOK_RECORD: record }, dir).signatureWorkers,
+    ).to.equal(3);
+    expect(
+      loadBookConfig([], { BOOK_RECORD: record, BOOK_SIGNATURE_WORKERS: "0" }, dir).signatureWorkers,
+    ).to.equal(0);
   });
 
   it("checks orders from the cached chain state by default, the exchange's validate per request when asked", () => {

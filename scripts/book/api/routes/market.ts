@@ -1,5 +1,7 @@
 /** `GET /books/:seriesId` (price levels), `GET /trades` (with their status), `GET /health`. */
 import { ethers } from "ethers";
+import { ECDSA_BACKEND } from "../../validation/ecdsa";
+import { KECCAK_BACKEND } from "../../validation/keccak";
 import type { FastifyInstance } from "fastify";
 import { levels } from "../../db/orders";
 import { listTrades, type TradeView } from "../../db/matches";
@@ -60,6 +62,12 @@ export function marketRoutes(app: FastifyInstance, ctx: BookContext): void {
       indexedBlock: s.indexedBlock ?? null,
       headBlock: s.headBlock ?? null,
       leader: s.leader,
+      // libsecp256k1 checks an order's signature in about 0.1 ms, JavaScript in about 2: an operator should know which.
+      signatures: {
+        curve: ECDSA_BACKEND,
+        keccak: KECCAK_BACKEND,
+        workers: ctx.signatures.size,
+      },
     };
   });
 }
