@@ -1,9 +1,9 @@
 /**
  * Group commit of accepted orders: requests that arrive in the same turn of the event loop, or while a batch is being
  * committed, go together in the next one, and each batch is one transaction of a few statements whatever its size
- * (per-owner advisory locks on a shared server; one read of the open-order counts, the stored duplicates and the
- * indexed cancels and fills; one multi-row INSERT). Each request's promise
- * settles when its batch has committed (or failed), so a 201 still means "committed".
+ * (per-owner advisory locks on a shared server; one read of the open-order counts where the cap needs them, the stored
+ * duplicates and the indexed cancels and fills; one multi-row INSERT). Each request's promise settles when its batch
+ * has committed (or failed), so a 201 still means "committed".
  */
 import type { Order } from "../../../src/exchange/order";
 import type { Database, Queryable } from "./database";
@@ -28,9 +28,19 @@ interface Queued extends PendingOrder {
   reject(error: unknown): void;
 }
 
+/** Owners whose bound is kept at most; past this the bounds are forgotten (each owner is then counted afresh). */
+const MAX_BOUNDED_OWNERS = 100_000;
+
 export class OrderWriter {
   private queue: Queued[] = [];
   private flushing: Promise<void> | undefined;
+  /**
+   * On an embedded database this writer is the only one adding orders, and every other change (fills, cancels,
+   * expiry) only closes them: an owner's open orders at their last count plus those accepted since is an upper bound
+   * of their open orders now. An owner whose bound plus this batch's orders stays within the cap is not counted again;
+   * a refusal for the cap always follows a fresh count. (A shared server has other writers: every batch counts.)
+   */
+  private readonly openBound = new Map<string, number>();
   /** Transactions committed, for the benchmark. */
   batches = 0;
 
@@ -65,16 +75,34 @@ export class OrderWriter {
     this.flushing = undefined;
   }
 
+  /** The owners of `batch` whose open orders must be counted: unknown, or their bound near the cap. */
+  private ownersToCount(batch: Queued[]): string[] {
+    const adding = new Map<string, number>();
+    for (const q of batch) {
+      const owner = q.order.owner.toLowerCase();
+      adding.set(owner, (adding.get(owner) ?? 0) + 1);
+    }
+    return [...adding]
+      .filter(([owner, n]) => {
+        const bound = this.openBound.get(owner);
+        return bound === undefined || bound + n > this.maxOpenPerOwner;
+      })
+      .map(([owner]) => owner)
+      .sort();
+  }
+
   private async commit(tx: Queryable, batch: Queued[]): Promise<WriteOutcome[]> {
     const owners = [...new Set(batch.map((q) => q.order.owner.toLowerCase()))].sort();
     const hashes = batch.map((q) => q.hash.toLowerCase());
+    const counted = this.db.shared ? owners : this.ownersToCount(batch);
     // One writer per owner at a time (in a fixed order: no deadlock), so the cap holds across instances. An embedded
     // database has one process, whose batches already run one at a time.
     if (this.db.shared)
       await tx.query("SELECT pg_advisory_xact_lock(hashtext(o)) FROM unnest($1::text[]) AS o", [owners]);
-    // One read for the batch: the owners' open orders, the hashes stored already, and what the indexed chain says
-    // about these hashes (a cancel by the owner or signer, fills by anyone).
-    const open = new Map<string, number>();
+    // One read for the batch: the open orders of the owners to count, the hashes stored already, and what the indexed
+    // chain says about these hashes (a cancel by the owner or signer, fills by anyone).
+    // A counted owner with no open order has no row: zero.
+    const open = new Map<string, number>(counted.map((owner) => [owner, 0]));
     const stored = new Set<string>();
     const chain = new Map<string, { cancelledBy: Set<string>; filled: bigint }>();
     for (const r of await tx.query<{ kind: string; key: string; value: string | null; owner: string | null }>(
@@ -85,7 +113,7 @@ export class OrderWriter {
        UNION ALL
        SELECT kind, order_hash, amount::text, owner FROM chain_events
          WHERE order_hash = ANY($2::text[]) AND kind IN ('cancel', 'fill')`,
-      [owners, hashes, this.now().toString()],
+      [counted, hashes, this.now().toString()],
     )) {
       if (r.kind === "open") open.set(r.key, Number(r.value));
       else if (r.kind === "stored") stored.add(r.key);
@@ -103,7 +131,7 @@ export class OrderWriter {
       const owner = q.order.owner.toLowerCase();
       const hash = hashes[i];
       const c = chain.get(hash);
-      const n = open.get(owner) ?? 0;
+      const n = open.get(owner) ?? this.openBound.get(owner) ?? 0;
       if (stored.has(hash)) outcomes.push({ stored: false, why: "duplicate" });
       else if (
         c !== undefined &&
@@ -121,6 +149,11 @@ export class OrderWriter {
       }
     }
     if (accepted.length > 0) await insertOrders(tx, accepted);
+    if (!this.db.shared) {
+      if (this.openBound.size > MAX_BOUNDED_OWNERS) this.openBound.clear();
+      for (const owner of owners)
+        this.openBound.set(owner, open.get(owner) ?? this.openBound.get(owner) ?? 0);
+    }
     return outcomes;
   }
 }

@@ -11,6 +11,7 @@ import { ethers } from "ethers";
 import type { Database } from "../../../scripts/book/db/database";
 import { openDatabase } from "../../../scripts/book/db/open";
 import { insertEvents } from "../../../scripts/book/db/events";
+import { softCancel } from "../../../scripts/book/db/orders";
 import { OrderWriter, type PendingOrder } from "../../../scripts/book/db/orderWriter";
 import { buildOrder, Side } from "../../../src/exchange/order";
 import { startPostgres, type PostgresCluster } from "../../shared/postgresCluster";
@@ -114,6 +115,33 @@ describe("unit/book/OrderWriter (group commit of accepted orders)", function () 
         const rows = await db.query<{ hash: string }>("SELECT hash FROM orders ORDER BY seq");
         expect(rows.map((r) => r.hash)).to.deep.equal(
           [stored, batch[0], batch[2], batch[6], batch[8]].map((o) => o.hash.toLowerCase()),
+        );
+      } finally {
+        await db.close();
+      }
+    });
+
+    it(`${name}: the cap counts what is open now: an order closed since the last batch frees its place, expired ones too`, async () => {
+      const db = await open();
+      try {
+        let now = NOW;
+        const writer = new OrderWriter(db, CAP, () => now, 256);
+        const carol = ethers.Wallet.createRandom().address;
+        const first = [0, 1, 2].map((n) => pending(carol, n));
+        for (const o of first) expect(await writer.write(o)).to.deep.equal({ stored: true });
+        expect(await writer.write(pending(carol, 3))).to.deep.equal({ stored: false, why: "cap", open: CAP });
+        // Closed behind the writer's back (a signed cancel): the next order takes its place.
+        expect(await softCancel(db, first[0].hash)).to.equal(true);
+        expect(await writer.write(pending(carol, 4))).to.deep.equal({ stored: true });
+        expect(await writer.write(pending(carol, 5))).to.deep.equal({ stored: false, why: "cap", open: CAP });
+        // Once the open ones have expired, the owner has room for a whole cap again.
+        now = NOW + 3_600n;
+        const later = [6, 7, 8].map((n) => ({
+          ...pending(carol, n),
+          order: { ...pending(carol, n).order, expiry: now + 3_600n },
+        }));
+        expect(await Promise.all(later.map((o) => writer.write(o)))).to.deep.equal(
+          later.map(() => ({ stored: true })),
         );
       } finally {
         await db.close();
