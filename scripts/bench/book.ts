@@ -11,7 +11,7 @@
  *   same service on the old per-request path (`validate` by eth_call and one transaction per order), a bare fastify
  *   echo route with the same load, and a raw INSERT loop of the same rows on each kind of database;
  * - where the main thread's time goes during the accepted-orders load (a CPU profile, summed by module and library;
- *   `BENCH_BOOK_PROFILE=0` turns it off) and the statements the service ran on its database;
+ *   `BENCH_BOOK_PROFILE=1`; its own cost makes that run's rates no measure) and the statements the service ran on its database;
  * - each step of one order alone and in sequence: schema and EIP-712 hash, signature recovery, the `validate` eth_call,
  *   a one-order INSERT transaction;
  * - matched trades/s (each `matchOrders` simulated, signed, recorded, sent, mined on the node); reference: the same
@@ -24,8 +24,9 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import fastify from "fastify";
 import { Client } from "pg";
-import { Network, recoverAddress } from "ethers";
+import { Network, NonceManager, recoverAddress } from "ethers";
 import { IOptionsExchange__factory } from "../../typechain-types";
+import { BOOK_DEFAULTS } from "../book/config/defaults";
 import { loadBookConfig } from "../book/config/load";
 import { startBook, type BookService } from "../book/service";
 import { openPglite } from "../book/db/pglite";
@@ -35,9 +36,13 @@ import { migrate } from "../book/db/migrate";
 import { insertOrder } from "../book/db/orders";
 import { rpcProvider } from "../book/chain/rpc";
 import { hashOrder, validateOrder, type Order } from "../../src/exchange/order";
+import { orderDigester } from "../../src/exchange/orderDigest";
+import { ECDSA_BACKEND, recoverSigner } from "../book/validation/ecdsa";
+import { keccak256Fast } from "../book/validation/keccak";
 import { orderSchema, postOrderSchema, toOrder } from "../book/api/schemas";
 import { listPut, openFundedAccount, USDC } from "../../test/shared/fixtures/book";
 import { deployBookChain, devWallet, EXECUTOR_INDEX } from "../../test/shared/bookService";
+import { mined } from "../../test/shared/mined";
 import { postgresBin, startPostgres, type PostgresCluster } from "../../test/shared/postgresCluster";
 import { signedOrder, Side, USDC_PER_CONTRACT, WAD, type OrderBody } from "../../test/e2e/book/orders";
 import { benchEngine } from "./book/engine";
@@ -46,11 +51,29 @@ import { measuredCpu, type CpuSpan } from "./book/cpu";
 import { profiled, type ProfileShare } from "./book/profile";
 import { StatementCounter } from "./book/statements";
 
-const ORDERS = Number(process.env.BENCH_BOOK_ORDERS ?? 1_000);
+const ORDERS = Number(process.env.BENCH_BOOK_ORDERS ?? 4_000);
 const MATCHES = Number(process.env.BENCH_BOOK_MATCHES ?? 50);
-const CLIENTS = 16;
-/** Profile the main thread during the accepted-orders loads (`BENCH_BOOK_PROFILE=0`: off). */
-const PROFILE = process.env.BENCH_BOOK_PROFILE !== "0";
+const CLIENTS = Number(process.env.BENCH_BOOK_CLIENTS ?? 16);
+/**
+ * Rounds of the accepted-orders load on each database, each on a fresh one; the tables give the median round, beside
+ * the spread of all (a machine shared with other work moves single runs by a third).
+ */
+const ROUNDS = Number(process.env.BENCH_BOOK_ROUNDS ?? 3);
+/**
+ * Owners of the asks: each stays under the service's default cap of open orders (100), as a book's owners do; the
+ * count of an owner's open orders that each group commit reads is then at most the cap.
+ */
+const SELLERS = 50;
+/** Sellers are HD wallets from this index on (the node funds the first 20), given this much gas money each. */
+const SELLER_HD_INDEX = 100;
+const SELLER_GAS_WEI = 10n ** 18n;
+/** Sellers whose collateral is set up at once (each sends its own transactions). */
+const FUNDING_CONCURRENCY = 10;
+/**
+ * Profile the main thread during the accepted-orders loads (`BENCH_BOOK_PROFILE=1`). The sampler costs CPU itself:
+ * the rates of a profiled run are not the measure.
+ */
+const PROFILE = process.env.BENCH_BOOK_PROFILE === "1";
 /** Orders timed one by one for the step profile. */
 const PROFILE_ORDERS = 200;
 /** Statements listed per database. */
@@ -66,6 +89,7 @@ const MATCH_TIMEOUT_MS = 300_000;
 const phase = (what: string) => process.stderr.write(`bench:book: ${what}\n`);
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 1 });
 const fmt2 = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+const fmt3 = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 3 });
 const loadAverage = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -99,16 +123,29 @@ interface Intake {
   statements: ReturnType<StatementCounter["top"]>;
   /** Orders the matcher had not crossed yet when the last answer came back. */
   backlog: number;
+  /** Worker threads of the service's signature pool (0: inline). */
+  signatureWorkers: number;
+  /** The warm-up: each owner's first order, before the measured load. */
+  cold: Run;
 }
 
-async function intake(book: BookService, bodies: string[], profileFile: string | undefined): Promise<Intake> {
+async function intake(
+  book: BookService,
+  { warm, bodies }: { warm: string[]; bodies: string[] },
+  profileFile: string | undefined,
+  serverPid?: number,
+): Promise<Intake> {
+  // Each owner's first order fills the service's cache of its account (chain reads), timed apart.
+  const cold = await load(`${book.url}/orders`, warm, 201, CLIENTS);
   const counter = new StatementCounter(book.db);
   const loads0 = book.state.loads;
   const batches0 = book.writer.batches;
   const post = () => load(`${book.url}/orders`, bodies, 201, CLIENTS);
   counter.counting = true;
-  const { result, cpu } = await measuredCpu(async () =>
-    profileFile === undefined ? { result: await post(), shares: undefined } : profiled(profileFile, post),
+  const { result, cpu } = await measuredCpu(
+    async () =>
+      profileFile === undefined ? { result: await post(), shares: undefined } : profiled(profileFile, post),
+    serverPid,
   );
   counter.counting = false;
   const [row] = await book.db.query<{ n: number }>(
@@ -122,7 +159,15 @@ async function intake(book: BookService, bodies: string[], profileFile: string |
     cacheLoads: book.state.loads - loads0,
     statements: counter.top(STATEMENT_ROWS),
     backlog: Number(row.n),
+    signatureWorkers: book.signatures.size,
+    cold,
   };
+}
+
+/** The round of median throughput (the lower middle of an even count). */
+function median(rounds: Intake[]): Intake {
+  const sorted = [...rounds].sort((a, b) => a.run.ok / a.run.seconds - b.run.ok / b.run.seconds);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /** Raw INSERTs of `rows`, one transaction each, on a migrated empty database; seconds taken. */
@@ -153,6 +198,11 @@ async function main(): Promise<void> {
     process.stdout.write(engine.join("\n") + "\n");
     return;
   }
+  const perSeller = 1 + Math.ceil(ORDERS / SELLERS) + Math.ceil(MATCHES / SELLERS);
+  if (perSeller > BOOK_DEFAULTS.maxOpenOrdersPerOwner)
+    throw new Error(
+      `${ORDERS} orders and ${MATCHES} matches over ${SELLERS} sellers is ${perSeller} open orders each, over the cap of ${BOOK_DEFAULTS.maxOpenOrdersPerOwner}`,
+    );
   const work = mkdtempSync(join(tmpdir(), "optiq-bench-book-"));
   const id = `e2e-bench-book-${process.pid}`;
   phase("deploying on a fresh npx hardhat node");
@@ -162,20 +212,32 @@ async function main(): Promise<void> {
   try {
     const venue = { exchange: chain.record.contracts.OptionsExchange, chainId: 31337n };
     const { seriesId } = await listPut(chain.record, await provider.getSigner(3), 7 * 24 * 3600);
-    const sellers = [4, 5, 6, 7].map((i) => devWallet(i));
+    // Sellers beyond the node's funded accounts: HD wallets of the same mnemonic, given gas by account 0.
+    const sellers = Array.from({ length: SELLERS }, (_, k) =>
+      devWallet(SELLER_HD_INDEX + k).connect(provider),
+    );
     const buyer = devWallet(9);
+    const funder = await provider.getSigner(0);
+    const gas = new NonceManager(funder);
+    for (const w of sellers) await mined(gas.sendTransaction({ to: w.address, value: SELLER_GAS_WEI }));
     const account = new Map<string, bigint>();
-    for (const [i, w] of [...[4, 5, 6, 7].map((i, k) => [i, sellers[k]] as const), [9, buyer] as const]) {
-      account.set(
-        w.address,
-        await openFundedAccount(chain.record, await provider.getSigner(i), 200_000n * USDC),
+    account.set(
+      buyer.address,
+      await openFundedAccount(chain.record, await provider.getSigner(9), 200_000n * USDC),
+    );
+    for (let k = 0; k < SELLERS; k += FUNDING_CONCURRENCY) {
+      const ids = await Promise.all(
+        sellers
+          .slice(k, k + FUNDING_CONCURRENCY)
+          .map((w) => openFundedAccount(chain.record, new NonceManager(w), 200_000n * USDC)),
       );
+      ids.forEach((id, j) => account.set(sellers[k + j].address, id));
     }
     phase("accounts funded; signing the orders");
     const expiry = BigInt(Math.floor(Date.now() / 1000)) + 3n * 3600n;
     const sell = (k: number, price: bigint, nonce: bigint) =>
-      signedOrder(venue, sellers[k % 4], {
-        accountId: account.get(sellers[k % 4].address)!,
+      signedOrder(venue, sellers[k % SELLERS], {
+        accountId: account.get(sellers[k % SELLERS].address)!,
         seriesId,
         side: Side.Sell,
         amount: WAD,
@@ -186,7 +248,7 @@ async function main(): Promise<void> {
 
     // Asks far above the matching range, then the bids to match: all signed before the clock starts.
     const asks: OrderBody[] = [];
-    for (let i = 0; i < ORDERS; i++)
+    for (let i = 0; i < SELLERS + ORDERS; i++)
       asks.push((await sell(i, (1_000n + BigInt(i)) * USDC_PER_CONTRACT, BigInt(i))).body);
     const makers: OrderBody[] = [];
     for (let i = 0; i < MATCHES; i++)
@@ -210,6 +272,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < MATCHES; i++)
       direct.push(await sell(i, 50n * USDC_PER_CONTRACT, 2_000_000n + BigInt(i)));
     const asksJson = asks.map((a) => JSON.stringify(a));
+    const intakeLoad = { warm: asksJson.slice(0, SELLERS), bodies: asksJson.slice(SELLERS) };
     const domain = {
       name: "optiq OptionsExchange",
       version: "1",
@@ -227,7 +290,6 @@ async function main(): Promise<void> {
         BOOK_PORT: "0",
         BOOK_CONFIRMATIONS: "1",
         BOOK_POLL_MS: "50",
-        BOOK_MAX_OPEN_ORDERS: String(ORDERS + MATCHES),
         BOOK_EXECUTOR_KEY: devWallet(EXECUTOR_INDEX).privateKey,
         ...extra,
       });
@@ -249,10 +311,17 @@ async function main(): Promise<void> {
     const profileFile = (name: string) =>
       PROFILE ? join(tmpdir(), `optiq-bench-book-${name}-${process.pid}.cpuprofile`) : undefined;
 
-    phase("PGlite: posting the asks");
+    phase(`PGlite: posting the asks (${ROUNDS} rounds, a fresh folder each)`);
+    const pgliteRounds: Intake[] = [];
+    for (let round = 1; round < ROUNDS; round++)
+      pgliteRounds.push(
+        await withBook({ BOOK_DATA_DIR: join(work, `db-${round}`) }, (book) =>
+          intake(book, intakeLoad, undefined),
+        ),
+      );
     let matchedSeconds = 0;
-    const onPglite = await withBook({ BOOK_DATA_DIR: join(work, "db") }, async (book) => {
-      const measured = await intake(book, asksJson, profileFile("pglite"));
+    const lastPglite = await withBook({ BOOK_DATA_DIR: join(work, "db") }, async (book) => {
+      const measured = await intake(book, intakeLoad, profileFile("pglite"));
       phase("PGlite: posting the crossing orders");
       await load(
         `${book.url}/orders`,
@@ -279,12 +348,14 @@ async function main(): Promise<void> {
       matchedSeconds = (performance.now() - start) / 1000;
       return measured;
     });
+    pgliteRounds.push(lastPglite);
+    const onPglite = median(pgliteRounds);
 
     phase("reference: the old per-request path (PGlite)");
     // The same service (matcher and signature pool included) on a fresh folder, checks and writes the old way.
     const oldPath = await withBook(
       { BOOK_DATA_DIR: join(work, "db-old"), BOOK_VALIDATION: "call", BOOK_WRITE_BATCH: "1" },
-      (book) => intake(book, asksJson, undefined),
+      (book) => intake(book, intakeLoad, undefined),
     );
 
     phase("reference: raw INSERT loop (PGlite)");
@@ -293,14 +364,25 @@ async function main(): Promise<void> {
 
     const server = postgresAvailable();
     let onPostgres: Intake | undefined;
+    const postgresRounds: Intake[] = [];
     let rawPostgresSeconds: number | undefined;
     if (server.ok) {
       phase("PostgreSQL server: starting a private cluster");
       cluster = await startPostgres();
-      phase("PostgreSQL server: posting the asks");
-      onPostgres = await withBook({ BOOK_DATA_DIR: join(work, "db-pg"), DATABASE_URL: cluster.url }, (book) =>
-        intake(book, asksJson, profileFile("postgres")),
-      );
+      phase(`PostgreSQL server: posting the asks (${ROUNDS} rounds, a fresh database each)`);
+      for (let round = 1; round <= ROUNDS; round++) {
+        const admin = new Client({ connectionString: cluster.url });
+        await admin.connect();
+        await admin.query(`CREATE DATABASE round_${round}`);
+        await admin.end();
+        const url = cluster.url.replace(/\/postgres$/, `/round_${round}`);
+        postgresRounds.push(
+          await withBook({ BOOK_DATA_DIR: join(work, "db-pg"), DATABASE_URL: url }, (book) =>
+            intake(book, intakeLoad, round === ROUNDS ? profileFile("postgres") : undefined, cluster!.pid),
+          ),
+        );
+      }
+      onPostgres = median(postgresRounds);
       phase("reference: raw INSERT loop (PostgreSQL server)");
       const admin = new Client({ connectionString: cluster.url });
       await admin.connect();
@@ -317,8 +399,12 @@ async function main(): Promise<void> {
       for (const [k, a] of sample.entries()) await f(a, k);
       return (performance.now() - t) / sample.length;
     };
-    const parseHashMs = await each((a) => hashOrder(domain, toOrder(postOrderSchema.parse(a).order)));
-    const recoverMs = await each((a, k) => recoverAddress(hashes[k], a.signature));
+    const parseMs = await each((a) => toOrder(postOrderSchema.parse(a).order));
+    const digest = orderDigester(domain, keccak256Fast);
+    const hashMs = await each((_, k) => digest(parsed[k]));
+    const encoderHashMs = await each((_, k) => hashOrder(domain, parsed[k]));
+    const recoverMs = await each((a, k) => recoverSigner(hashes[k], a.signature));
+    const ethersRecoverMs = await each((a, k) => recoverAddress(hashes[k], a.signature));
     const exchangeView = IOptionsExchange__factory.connect(venue.exchange, provider);
     const validateMs = await each((a, k) => validateOrder(exchangeView, parsed[k], a.signature, WAD));
     const one = await openPglite(join(work, "one"));
@@ -342,28 +428,40 @@ async function main(): Promise<void> {
     await echo.listen({ host: "127.0.0.1", port: 0 });
     const address = echo.server.address();
     const echoUrl = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/echo`;
-    const echoRun = await measuredCpu(() => load(echoUrl, asksJson, 200, CLIENTS));
+    const echoRun = await measuredCpu(() => load(echoUrl, intakeLoad.bodies, 200, CLIENTS));
     await echo.close();
 
     const rate = (r: Run) => fmt(r.ok / r.seconds);
     const latency = (r: Run) => `${fmt(pct(r.latenciesMs, 50))} / ${fmt(pct(r.latenciesMs, 99))}`;
+    const spread = (rounds: Intake[]) =>
+      rounds.map((i) => `${rate(i.run)}, ${fmt(pct(i.run.latenciesMs, 99))}`).join("; ");
+    const latency0 = (r: Run) =>
+      `${fmt(pct(r.latenciesMs, 50))} / ${fmt(r.latenciesMs[r.latenciesMs.length - 1])}`;
     const perOrder = (ms: number | undefined, n: number) => (ms === undefined ? "n/a" : fmt2(ms / n));
     const ceiling = (ms: number | undefined, n: number) =>
       ms === undefined || ms === 0 ? "n/a" : fmt((1000 * n) / ms);
     const pg = onPostgres;
+    const serviceMs = (i: Intake) => i.cpu.processMs - (i.run.cpuMs ?? 0);
+    const worker = (i: Intake, name: string) => i.cpu.workersMs.get(name);
     const skipped = server.ok ? "" : `skipped: ${server.why}`;
     const lines = [
-      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${ORDERS} orders, ${MATCHES} matches, ${CLIENTS} clients (on a worker thread); load average ${loadAtStart} at the start, ${loadAverage()} at the end.`,
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${ORDERS} orders measured (after one from each of ${SELLERS} owners), ${MATCHES} matches, ${CLIENTS} clients (on a worker thread); load average ${loadAtStart} at the start, ${loadAverage()} at the end.`,
       "",
       "| measure | PGlite (embedded) | PostgreSQL server | reference (same run) | reference is |",
       "| --- | --- | --- | --- | --- |",
       `| accepted orders/s (POST /orders, all checks, committed) | ${rate(onPglite.run)} | ${pg ? rate(pg.run) : skipped} | ${rate(oldPath.run)} | the per-request path on PGlite: \`validate\` eth_call and one transaction per order |`,
       `| POST /orders latency p50 / p99 (ms) | ${latency(onPglite.run)} | ${pg ? latency(pg.run) : skipped} | ${latency(oldPath.run)} | the per-request path |`,
+      `| every round: accepted orders/s, p99 (ms) | ${spread(pgliteRounds)} | ${pg ? spread(postgresRounds) : skipped} | | ${ROUNDS} rounds on each database, the median above |`,
+      `| an owner's first order, latency p50 / max (ms; its account read from the chain, before the load above) | ${latency0(onPglite.cold)} | ${pg ? latency0(pg.cold) : skipped} | ${latency0(oldPath.cold)} | the per-request path |`,
       `| main-thread CPU per accepted order (ms) | ${perOrder(onPglite.cpu.mainMs, onPglite.run.ok)} | ${pg ? perOrder(pg.cpu.mainMs, pg.run.ok) : skipped} | ${perOrder(echoRun.cpu.mainMs, echoRun.result.ok)} | bare fastify echo route, same load |`,
       `| accepted orders/s with the main thread on a core of its own (1,000 / the line above) | ${ceiling(onPglite.cpu.mainMs, onPglite.run.ok)} | ${pg ? ceiling(pg.cpu.mainMs, pg.run.ok) : skipped} | ${ceiling(echoRun.cpu.mainMs, echoRun.result.ok)} | the echo route |`,
-      `| process CPU per accepted order (ms, every thread: signature workers, load generator) | ${perOrder(onPglite.cpu.processMs, onPglite.run.ok)} | ${pg ? perOrder(pg.cpu.processMs, pg.run.ok) : skipped} | ${perOrder(echoRun.cpu.processMs, echoRun.result.ok)} | the echo route |`,
+      `| service CPU per accepted order (ms, every thread of the process but the load generator's) | ${perOrder(serviceMs(onPglite), onPglite.run.ok)} | ${pg ? perOrder(serviceMs(pg), pg.run.ok) : skipped} | ${perOrder(echoRun.cpu.processMs - (echoRun.result.cpuMs ?? 0), echoRun.result.ok)} | the echo route |`,
+      `| of which the PGlite worker / the signature workers (ms) | ${perOrder(worker(onPglite, "PGlite"), onPglite.run.ok)} / ${perOrder(worker(onPglite, "signature worker"), onPglite.run.ok)} | ${pg ? `n/a / ${perOrder(worker(pg, "signature worker"), pg.run.ok)}` : skipped} | | signatures ${onPglite.signatureWorkers === 0 ? "checked inline on the main thread" : `on ${onPglite.signatureWorkers} worker threads`} |`,
+      `| accepted orders/s the CPU allows on ${cpus().length} cores (${cpus().length} × 1,000 / the service's CPU per order, and the server's) | ${ceiling(serviceMs(onPglite) / cpus().length, onPglite.run.ok)} | ${pg ? ceiling((serviceMs(pg) + (pg.cpu.serverMs ?? 0)) / cpus().length, pg.run.ok) : skipped} | | at most the main thread's figure above |`,
+      `| the PostgreSQL server's CPU per accepted order (ms; its processes, beside the service's) | | ${pg ? perOrder(pg.cpu.serverMs, pg.run.ok) : skipped} | | the service plus this is the machine's cost of an order |`,
+      `| load generator CPU per request (ms, its own thread) | ${perOrder(onPglite.run.cpuMs, onPglite.run.ok)} | ${pg ? perOrder(pg.run.cpuMs, pg.run.ok) : skipped} | ${perOrder(echoRun.result.cpuMs, echoRun.result.ok)} | the echo route's load |`,
       `| accepted orders/s | ${rate(onPglite.run)} | ${pg ? rate(pg.run) : skipped} | ${rate(echoRun.result)} | bare fastify echo route, same load |`,
-      `| orders stored/s | ${rate(onPglite.run)} | ${pg ? rate(pg.run) : skipped} | ${fmt(ORDERS / rawPgliteSeconds)} / ${rawPostgresSeconds === undefined ? "n/a" : fmt(ORDERS / rawPostgresSeconds)} | raw INSERT loop, one transaction each: PGlite / the PostgreSQL server |`,
+      `| orders stored/s | ${rate(onPglite.run)} | ${pg ? rate(pg.run) : skipped} | ${fmt(rows.length / rawPgliteSeconds)} / ${rawPostgresSeconds === undefined ? "n/a" : fmt(rows.length / rawPostgresSeconds)} | raw INSERT loop, one transaction each: PGlite / the PostgreSQL server |`,
       `| matched trades/s (post → mined on the node, PGlite) | ${fmt(MATCHES / matchedSeconds)} | | ${fmt(MATCHES / fillSeconds)} | plain \`fill\` transactions back to back, same node |`,
     ];
     const facts = (name: string, i: Intake) =>
@@ -400,7 +498,7 @@ async function main(): Promise<void> {
     }
     lines.push(
       "",
-      `One order's steps alone, mean of ${PROFILE_ORDERS} in sequence (ms): schema + EIP-712 hash ${fmt2(parseHashMs)}, signature recovery ${fmt2(recoverMs)}, \`validate\` eth_call ${fmt2(validateMs)}, one-order INSERT transaction (PGlite) ${fmt2(insertMs)}.`,
+      `One order's steps alone, mean of ${PROFILE_ORDERS} in sequence (ms): the request schema ${fmt3(parseMs)}; EIP-712 digest ${fmt3(hashMs)} (ethers' TypedDataEncoder: ${fmt3(encoderHashMs)}); signature recovery ${fmt3(recoverMs)} with ${ECDSA_BACKEND} (ethers: ${fmt3(ethersRecoverMs)}); \`validate\` eth_call ${fmt2(validateMs)}; one-order INSERT transaction (PGlite) ${fmt2(insertMs)}.`,
     );
     lines.push("", ...engine);
     for (const [name, i] of [

@@ -4,7 +4,7 @@
  * socket in the folder. The server refuses to run as root, so under root it runs as `nobody` through runuser.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./localNode";
@@ -15,6 +15,8 @@ const NOBODY_GID = 65534;
 
 export interface PostgresCluster {
   url: string;
+  /** The server's main process (postmaster), whose children run the sessions. */
+  pid: number;
   stop(): void;
 }
 
@@ -54,8 +56,11 @@ export async function startPostgres(): Promise<PostgresCluster> {
     `-h 127.0.0.1 -p ${port} -k ${dir}`,
     "start",
   ]);
+  // postmaster.pid's first line is the server's process id.
+  const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
   return {
     url: `postgres://book@127.0.0.1:${port}/postgres`,
+    pid,
     stop() {
       try {
         run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
