@@ -15,11 +15,10 @@ import {
   nativeRecover,
   recoverSigner,
 } from "../../../scripts/book/validation/ecdsa";
-import { buildOrder, hashOrder, signOrder, validateOrder, Side } from "../../../src/exchange/order";
-import { deployExchangeSystem } from "../../shared/fixtures/exchange";
+import { hashOrder, signOrder, validateOrder } from "../../../src/exchange/order";
+import { alicePutSell, deployExchangeSystem } from "../../shared/fixtures/exchange";
 import { fuzzParams } from "../../shared/fuzz";
 import { WAD } from "../../../scripts/lib/math/wad";
-import { USDC_UNIT } from "../../shared/fixtures/system";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const word = (n: bigint) => n.toString(16).padStart(64, "0");
@@ -54,16 +53,7 @@ describe("unit/book/ecdsa (the exchange's signature rules, in libsecp256k1)", ()
 
   it("recovers nobody from a signature the exchange refuses, where ethers would name a signer", async () => {
     const sys = await loadFixture(deployExchangeSystem);
-    const order = buildOrder({
-      accountId: sys.aliceAccount,
-      owner: sys.alice.address,
-      seriesId: sys.put,
-      side: Side.Sell,
-      amount: WAD,
-      limitPremiumPerContract: 40n * USDC_UNIT,
-      maxFeePerContract: USDC_UNIT,
-      expiry: BigInt(sys.expiry),
-    });
+    const order = alicePutSell(sys);
     const digest = hashOrder(sys.domain, order);
     const good = Signature.from(await signOrder(sys.alice, sys.domain, order));
     const r = BigInt(good.r);

@@ -19,7 +19,7 @@ import {
   Side,
 } from "../../../src/exchange/order";
 import { WAD } from "../../../scripts/lib/math/wad";
-import { deployExchangeSystem } from "../../shared/fixtures/exchange";
+import { alicePutSell, deployExchangeSystem } from "../../shared/fixtures/exchange";
 import { USDC_UNIT } from "../../shared/fixtures/system";
 
 describe("unit/exchange/order library (scripts/lib/exchange)", () => {
@@ -65,16 +65,7 @@ describe("unit/exchange/order library (scripts/lib/exchange)", () => {
 
   it("signs orders the exchange accepts, and refuses to sign for another signer", async () => {
     const sys = await loadFixture(deployExchangeSystem);
-    const order = buildOrder({
-      accountId: sys.aliceAccount,
-      owner: sys.alice.address,
-      seriesId: sys.put,
-      side: Side.Sell,
-      amount: WAD,
-      limitPremiumPerContract: 40n * USDC_UNIT,
-      maxFeePerContract: USDC_UNIT,
-      expiry: BigInt(sys.expiry),
-    });
+    const order = alicePutSell(sys);
     const signature = await signOrder(sys.alice, sys.domain, order);
     expect(await validateOrder(sys.exchange, order, signature, WAD)).to.equal("Valid");
     expect(await validateOrder(sys.exchange, order, signature, 2n * WAD)).to.equal("Overfill");
