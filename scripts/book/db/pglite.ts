@@ -1,8 +1,9 @@
 /**
  * The embedded default: PGlite (PostgreSQL compiled to WebAssembly) with its data in a local folder, run on a worker
  * thread of its own (./pgliteWorker.ts) so that executing statements and writing its files does not take the thread
- * that serves the API. Each statement is one message each way; a transaction is opened, used and ended by messages
- * too, its callback running here. Errors come back with PostgreSQL's message and code.
+ * that serves the API. Each statement is one message each way; a transaction is opened by its first statement's message
+ * (BEGIN travels with it), used and ended by messages too, its callback running here. Errors come back with
+ * PostgreSQL's message and code.
  */
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -85,15 +86,32 @@ export async function openPglite(dataDir: string): Promise<Database> {
     query: self.query,
     exec: self.exec,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const { tx } = await call({ op: "begin" });
+      // BEGIN travels with the transaction's first statement; later ones wait for it and name the transaction.
+      let begun: Promise<number> | undefined;
+      const inside: Queryable = {
+        async query<Row>(sql: string, params: unknown[] = []): Promise<Row[]> {
+          if (begun === undefined) {
+            const first = call({ op: "begin", first: { sql, params } });
+            begun = first.then((r) => r.tx!);
+            return ((await first).rows ?? []) as Row[];
+          }
+          return ((await call({ op: "query", sql, params, tx: await begun })).rows ?? []) as Row[];
+        },
+        async exec(sql: string): Promise<void> {
+          if (begun === undefined) begun = call({ op: "begin" }).then((r) => r.tx!);
+          await call({ op: "exec", sql, tx: await begun });
+        },
+      };
       let result: T;
       try {
-        result = await fn(on(tx!));
+        result = await fn(inside);
       } catch (error) {
-        await call({ op: "rollback", tx: tx! }).catch(() => undefined);
+        // A transaction whose BEGIN or first statement failed was rolled back by the worker already.
+        const tx = await begun?.catch(() => undefined);
+        if (tx !== undefined) await call({ op: "rollback", tx }).catch(() => undefined);
         throw error;
       }
-      await call({ op: "commit", tx: tx! });
+      if (begun !== undefined) await call({ op: "commit", tx: await begun });
       return result;
     },
     // PGlite is one session in this process: the database itself.

@@ -12,7 +12,7 @@ import { linuxThreadId } from "../threads";
 export type PgliteRequest =
   | { id: number; op: "query"; sql: string; params: unknown[]; tx?: number }
   | { id: number; op: "exec"; sql: string; tx?: number }
-  | { id: number; op: "begin" }
+  | { id: number; op: "begin"; first?: { sql: string; params: unknown[] } }
   | { id: number; op: "commit" | "rollback"; tx: number }
   | { id: number; op: "close" };
 
@@ -49,20 +49,23 @@ async function serve(db: PGlite): Promise<void> {
     if (t === undefined) throw new Error(`no open transaction ${tx}`);
     return t.tx;
   };
-  const begin = (id: number) => {
+  /** BEGIN, and the transaction's first statement when given (one message instead of two). */
+  const begin = (id: number, first?: { sql: string; params: unknown[] }) => {
     const tx = nextTx++;
     let end!: (commit: boolean) => void;
     const ended = new Promise<boolean>((resolve) => (end = resolve));
-    let started = false;
+    let answered = false;
     const done = db.transaction(async (t) => {
-      started = true;
+      // A failing first statement answers its error here and rolls the transaction back: no transaction is opened.
+      const rows = first === undefined ? undefined : (await t.query(first.sql, first.params)).rows;
       open.set(tx, { tx: t, end, done });
-      reply({ id, ok: true, tx });
+      answered = true;
+      reply({ id, ok: true, tx, rows });
       if (!(await ended)) throw new Rollback();
     });
-    // BEGIN itself failed: the caller is still waiting for its answer.
+    // BEGIN or the first statement failed: the caller is still waiting for its answer.
     done.catch((error: unknown) => {
-      if (!started) reply(failure(id, error));
+      if (!answered) reply(failure(id, error));
     });
   };
   const finish = async (id: number, tx: number, commit: boolean) => {
@@ -88,7 +91,7 @@ async function serve(db: PGlite): Promise<void> {
           reply({ id: m.id, ok: true });
           return;
         case "begin":
-          begin(m.id);
+          begin(m.id, m.first);
           return;
         case "commit":
         case "rollback":

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import type { Database } from "../../../scripts/book/db/database";
+import type { Database, Queryable } from "../../../scripts/book/db/database";
 import { migrate, readMigrations } from "../../../scripts/book/db/migrate";
 import { openPglite } from "../../../scripts/book/db/pglite";
 import { openPostgres } from "../../../scripts/book/db/postgres";
@@ -102,6 +102,42 @@ describe("unit/book/Database (migrations and transactions on PGlite and a Postgr
           expect(thrown).to.equal(true);
           const rows = await db.query<{ k: string }>("SELECT k FROM tx_probe ORDER BY k");
           expect(rows.map((r) => r.k)).to.deep.equal(["kept"]);
+        } finally {
+          await db.close();
+        }
+      });
+
+      it("rolls back whole when a statement fails, the first (which opens it on PGlite) or a later one", async () => {
+        const db = await backend.open();
+        try {
+          await db.exec("CREATE TABLE IF NOT EXISTS tx_fail (k text PRIMARY KEY)");
+          const failure = async (fn: (tx: Queryable) => Promise<unknown>) => {
+            try {
+              await db.transaction(fn);
+            } catch (error) {
+              return (error as Error).message;
+            }
+            return "no error";
+          };
+          expect(await failure((tx) => tx.query("SELECT * FROM no_such_table"))).to.match(/no_such_table/);
+          expect(
+            await failure(async (tx) => {
+              await tx.query("INSERT INTO tx_fail (k) VALUES ($1)", ["first"]);
+              await tx.query("INSERT INTO tx_fail (k) VALUES ($1)", ["first"]);
+            }),
+          ).to.match(/duplicate key/);
+          // Statements issued together: the second waits for the first, which fails; neither is kept.
+          expect(
+            await failure((tx) =>
+              Promise.all([
+                tx.query("INSERT INTO tx_fail (k) VALUES ((1 / 0)::text)"),
+                tx.query("INSERT INTO tx_fail (k) VALUES ($1)", ["second"]),
+              ]),
+            ),
+          ).to.match(/division by zero/);
+          await db.transaction((tx) => tx.query("INSERT INTO tx_fail (k) VALUES ($1)", ["after"]));
+          const rows = await db.query<{ k: string }>("SELECT k FROM tx_fail ORDER BY k");
+          expect(rows.map((r) => r.k)).to.deep.equal(["after"]);
         } finally {
           await db.close();
         }
