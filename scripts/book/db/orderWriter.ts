@@ -1,6 +1,6 @@
 /**
- * Group commit of accepted orders: requests that arrive in the same turn of the event loop, or while a batch is being
- * committed, go together in the next one, and each batch is one transaction of a few statements whatever its size
+ * Group commit of accepted orders: requests that arrive in the same turn of the event loop, or while batches are being
+ * committed (one at a time on an embedded database, two on a shared server), go together in the next one, and each batch is one transaction of a few statements whatever its size
  * (per-owner advisory locks on a shared server; one read of the open-order counts where the cap needs them, the stored
  * duplicates and the indexed cancels and fills; one multi-row INSERT). Each request's promise settles when its batch
  * has committed (or failed), so a 201 still means "committed".
@@ -28,12 +28,16 @@ interface Queued extends PendingOrder {
   reject(error: unknown): void;
 }
 
+/** Batches a shared server commits at once (each on its own connection of the pool). */
+const SHARED_BATCHES_IN_FLIGHT = 2;
+
 /** Owners whose bound is kept at most; past this the bounds are forgotten (each owner is then counted afresh). */
 const MAX_BOUNDED_OWNERS = 100_000;
 
 export class OrderWriter {
   private queue: Queued[] = [];
-  private flushing: Promise<void> | undefined;
+  private scheduled = false;
+  private inFlight = 0;
   /**
    * On an embedded database this writer is the only one adding orders, and every other change (fills, cancels,
    * expiry) only closes them: an owner's open orders at their last count plus those accepted since is an upper bound
@@ -55,24 +59,40 @@ export class OrderWriter {
   write(o: PendingOrder): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...o, resolve, reject });
-      if (this.flushing === undefined) this.flushing = this.drain();
+      this.schedule();
     });
   }
 
-  private async drain(): Promise<void> {
-    // The first batch starts after this turn of the event loop, so the requests checked in it go together.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatchOrders);
-      try {
-        const outcomes = await this.db.transaction((tx) => this.commit(tx, batch));
-        this.batches++;
-        batch.forEach((q, i) => q.resolve(outcomes[i]));
-      } catch (error) {
-        for (const q of batch) q.reject(error);
+  /**
+   * Start batches after this turn of the event loop, so the requests checked in it go together. An embedded database
+   * commits one batch at a time; a shared server takes `SHARED_BATCHES_IN_FLIGHT` at once on separate connections (the
+   * owners' advisory locks order two batches of one owner, and each batch's count reads what the other committed).
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const limit = this.db.shared ? SHARED_BATCHES_IN_FLIGHT : 1;
+      while (this.queue.length > 0 && this.inFlight < limit) {
+        const batch = this.queue.splice(0, this.maxBatchOrders);
+        this.inFlight++;
+        void this.store(batch).finally(() => {
+          this.inFlight--;
+          if (this.queue.length > 0) this.schedule();
+        });
       }
+    });
+  }
+
+  private async store(batch: Queued[]): Promise<void> {
+    try {
+      const outcomes = await this.db.transaction((tx) => this.commit(tx, batch));
+      this.batches++;
+      batch.forEach((q, i) => q.resolve(outcomes[i]));
+    } catch (error) {
+      for (const q of batch) q.reject(error);
     }
-    this.flushing = undefined;
   }
 
   /** The owners of `batch` whose open orders must be counted: unknown, or their bound near the cap. */
@@ -95,8 +115,8 @@ export class OrderWriter {
     const owners = [...new Set(batch.map((q) => q.order.owner.toLowerCase()))].sort();
     const hashes = batch.map((q) => q.hash.toLowerCase());
     const counted = this.db.shared ? owners : this.ownersToCount(batch);
-    // One writer per owner at a time (in a fixed order: no deadlock), so the cap holds across instances. An embedded
-    // database has one process, whose batches already run one at a time.
+    // One writer per owner at a time (in a fixed order: no deadlock), so the cap holds across batches and instances. An
+    // embedded database has one process, whose batches run one at a time.
     if (this.db.shared)
       await tx.query("SELECT pg_advisory_xact_lock(hashtext(o)) FROM unnest($1::text[]) AS o", [owners]);
     // One read for the batch: the open orders of the owners to count, the hashes stored already, and what the indexed

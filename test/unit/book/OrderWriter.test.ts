@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { ethers } from "ethers";
-import type { Database } from "../../../scripts/book/db/database";
+import type { Database, Queryable } from "../../../scripts/book/db/database";
 import { openDatabase } from "../../../scripts/book/db/open";
 import { insertEvents } from "../../../scripts/book/db/events";
 import { softCancel } from "../../../scripts/book/db/orders";
@@ -17,6 +17,8 @@ import { buildOrder, Side } from "../../../src/exchange/order";
 import { startPostgres, type PostgresCluster } from "../../shared/postgresCluster";
 
 const NOW = 1_000n;
+/** How long a held transaction stays open after the next one has sent its first statement. */
+const OVERLAP_MS = 100;
 const CAP = 3;
 
 function pending(owner: string, nonce: number): PendingOrder {
@@ -32,6 +34,38 @@ function pending(owner: string, nonce: number): PendingOrder {
     nonce: BigInt(nonce),
   });
   return { order, hash: ethers.id(`${owner}/${nonce}`), signature: "0x" + "11".repeat(65) };
+}
+
+/**
+ * On a shared server, `db` with its first transaction held open (its rows written, not committed) until a second one
+ * has sent its first statement and `OVERLAP_MS` more have passed: two batches of one owner then overlap, the second
+ * reading while the first is uncommitted unless something orders them (without the writer's advisory locks this test
+ * fails). The pause only orders the two; a slow machine makes it pass the same way. An embedded database commits one
+ * batch at a time, so it is left as it is.
+ */
+function heldOpen(db: Database): Database {
+  if (!db.shared) return db;
+  let release!: () => void;
+  const second = new Promise<void>((resolve) => (release = resolve));
+  let started = 0;
+  return {
+    ...db,
+    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const k = started++;
+      return db.transaction(async (tx) => {
+        const watched: Queryable = {
+          query: (sql, params) => {
+            if (k === 1) setTimeout(release, OVERLAP_MS);
+            return tx.query(sql, params);
+          },
+          exec: (sql) => tx.exec(sql),
+        };
+        const result = await fn(watched);
+        if (k === 0) await second;
+        return result;
+      });
+    },
+  };
 }
 
 describe("unit/book/OrderWriter (group commit of accepted orders)", function () {
@@ -143,6 +177,32 @@ describe("unit/book/OrderWriter (group commit of accepted orders)", function () 
         expect(await Promise.all(later.map((o) => writer.write(o)))).to.deep.equal(
           later.map(() => ({ stored: true })),
         );
+      } finally {
+        await db.close();
+      }
+    });
+
+    it(`${name}: a batch started while another commits waits for the owner's lock and counts what it stored`, async () => {
+      const db = await open();
+      try {
+        const writer = new OrderWriter(heldOpen(db), CAP, () => NOW, 256);
+        const dave = ethers.Wallet.createRandom().address;
+        const first = [0, 1].map((n) => writer.write(pending(dave, n)));
+        // The first batch has started (on a server, a second one may start beside it).
+        await new Promise((resolve) => setImmediate(resolve));
+        const second = [2, 3].map((n) => writer.write(pending(dave, n)));
+        expect(await Promise.all([...first, ...second])).to.deep.equal([
+          { stored: true },
+          { stored: true },
+          { stored: true },
+          { stored: false, why: "cap", open: CAP },
+        ]);
+        expect(writer.batches).to.equal(2);
+        const [row] = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM orders WHERE owner = $1",
+          [dave.toLowerCase()],
+        );
+        expect(Number(row.n)).to.equal(CAP);
       } finally {
         await db.close();
       }
