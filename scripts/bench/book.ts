@@ -11,7 +11,8 @@
  *   same service on the old per-request path (`validate` by eth_call and one transaction per order), a bare fastify
  *   echo route with the same load, and a raw INSERT loop of the same rows on each kind of database;
  * - where the main thread's time goes during the accepted-orders load (a CPU profile, summed by module and library;
- *   `BENCH_BOOK_PROFILE=1`; its own cost makes that run's rates no measure) and the statements the service ran on its database;
+ *   `BENCH_BOOK_PROFILE=1`; its own cost makes that run's rates no measure) and the statements the service ran on its
+ *   database;
  * - each step of one order alone and in sequence: schema and EIP-712 hash, signature recovery, the `validate` eth_call,
  *   a one-order INSERT transaction;
  * - matched trades/s (each `matchOrders` simulated, signed, recorded, sent, mined on the node); reference: the same

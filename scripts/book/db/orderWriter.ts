@@ -1,9 +1,10 @@
 /**
  * Group commit of accepted orders: requests that arrive in the same turn of the event loop, or while batches are being
- * committed (one at a time on an embedded database, two on a shared server), go together in the next one, and each batch is one transaction of a few statements whatever its size
- * (per-owner advisory locks on a shared server; one read of the open-order counts where the cap needs them, the stored
- * duplicates and the indexed cancels and fills; one multi-row INSERT). Each request's promise settles when its batch
- * has committed (or failed), so a 201 still means "committed".
+ * committed (one at a time on an embedded database, two on a shared server), go together in the next one, and each
+ * batch is one transaction of a few statements whatever its size (per-owner advisory locks on a shared server; one read
+ * of the open-order counts where the cap needs them, the stored duplicates and the indexed cancels and fills; one
+ * multi-row INSERT). Each request's promise settles when its batch has committed (or failed), so a 201 still means
+ * "committed".
  */
 import type { Order } from "../../../src/exchange/order";
 import type { Database, Queryable } from "./database";

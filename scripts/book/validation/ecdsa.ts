@@ -45,7 +45,10 @@ export const nativeRecover: RecoverPublicKey | undefined = loadNative();
 export const ECDSA_BACKEND: "libsecp256k1 (native)" | "noble (JavaScript)" =
   nativeRecover !== undefined ? "libsecp256k1 (native)" : "noble (JavaScript)";
 
-/** The address (lower case) that signed `digest` (0x + 64 hex) with `signature`, or null if the exchange would refuse it. */
+/**
+ * The address (lower case) that signed `digest` (0x + 64 hex) with `signature`, or null if the exchange would refuse
+ * it.
+ */
 export function recoverSigner(
   digest: string,
   signature: string,

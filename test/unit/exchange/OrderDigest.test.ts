@@ -1,7 +1,8 @@
 /**
  * The order digest without the generic encoder (src/exchange/orderDigest.ts): equal to ethers' TypedDataEncoder
- * (`hashOrder`) for any order (seeded property; with ethers' keccak and with the book's native one) and to the exchange's own `hashOrder`, at the extremes of every field;
- * a field out of its EIP-712 type's range is refused by name rather than hashed.
+ * (`hashOrder`) for any order (seeded property; with ethers' keccak and with the book's native one) and to the
+ * exchange's own `hashOrder` at the extremes of every field; a field out of its EIP-712 type's range is refused by name
+ * rather than hashed.
  */
 import { expect } from "chai";
 import fc from "fast-check";
