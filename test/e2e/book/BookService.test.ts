@@ -672,7 +672,7 @@ describe("e2e/book/BookService (npm run book against npx hardhat node and PGlite
         // Mine only while the resent transaction is not in a block: extra blocks would let a slow indexer see it
         // already past the confirmation depth (CONFIRMED without MINED).
         if (t.status === "PENDING" && !(await inCanonicalBlock(t.txHash))) await mine(1);
-        return t.status === "MINED" ? t : undefined;
+        return t.status === "MINED" || t.status === "CONFIRMED" ? t : undefined;
       }, "mined again").catch((error: Error) => {
         throw new Error(
           `${error.message}; the book said:\n${book.output().split("\n").slice(-30).join("\n")}`,
